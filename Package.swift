@@ -1,0 +1,46 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+  name: "CouncilLog",
+  platforms: [.macOS(.v15)],
+  products: [
+    .library(name: "EventLog", targets: ["EventLog"]),
+    .library(name: "EventLogLMDB", targets: ["EventLogLMDB"]),
+    .library(name: "EventLogConformance", targets: ["EventLogConformance"]),
+    .executable(name: "log-tour", targets: ["LogTour"]),
+  ],
+  targets: [
+    // Debian's liblmdb-dev, found through pkg-config `lmdb`.
+    .systemLibrary(
+      name: "CLMDB",
+      pkgConfig: "lmdb",
+      providers: [.apt(["liblmdb-dev"])]
+    ),
+    // The generic core: no storage engine, no domain words, no dependencies.
+    .target(name: "EventLog"),
+    // The embedded default store.
+    .target(name: "EventLogLMDB", dependencies: ["EventLog", "CLMDB"]),
+    // The checks every store must pass, shipped for other stores to run.
+    .target(name: "EventLogConformance", dependencies: ["EventLog"]),
+    // A small program the LMDB tests start as a child process (crash and multi-process tests).
+    .executableTarget(
+      name: "EventLogStressHelper",
+      dependencies: ["EventLog", "EventLogLMDB"]
+    ),
+    .executableTarget(
+      name: "LogTour",
+      dependencies: ["EventLog", "EventLogLMDB"],
+      path: "Examples/LogTour"
+    ),
+    .testTarget(
+      name: "EventLogTests",
+      dependencies: ["EventLog", "EventLogConformance"]
+    ),
+    .testTarget(
+      name: "EventLogLMDBTests",
+      dependencies: ["EventLog", "EventLogLMDB", "EventLogConformance", "EventLogStressHelper"]
+    ),
+  ],
+  swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,78 @@
+/// A type that writes itself in the library's compact binary form.
+///
+/// Write fields in a fixed order with ``BinaryWriter``; a field added in a later version of the
+/// type goes at the end, so that old payloads simply end before it.
+public protocol BinaryEncodable {
+  /// Writes the value's fields.
+  func encode(to writer: inout BinaryWriter)
+}
+
+/// A type that reads itself from the library's compact binary form.
+///
+/// For speed, read fields into locals and then call the memberwise initializer, and build
+/// arrays in a local before storing them.
+public protocol BinaryDecodable {
+  /// Reads the value's fields in the order ``BinaryEncodable/encode(to:)`` wrote them.
+  init(from reader: inout BinaryReader) throws
+}
+
+/// A type with a binary form both ways.
+public typealias BinaryCodable = BinaryEncodable & BinaryDecodable
+
+extension String: BinaryEncodable, BinaryDecodable {
+  /// Writes the string, length-prefixed.
+  public func encode(to writer: inout BinaryWriter) { writer.write(self) }
+  /// Reads a length-prefixed string.
+  public init(from reader: inout BinaryReader) throws { self = try reader.read(String.self) }
+}
+
+extension Int: BinaryEncodable, BinaryDecodable {
+  /// Writes the integer zig-zag LEB128 encoded.
+  public func encode(to writer: inout BinaryWriter) { writer.write(signed: Int64(self)) }
+  /// Reads a zig-zag LEB128 integer.
+  public init(from reader: inout BinaryReader) throws {
+    let start = reader.offset
+    let value = try reader.read(signed: Int64.self)
+    guard let narrow = Int(exactly: value) else {
+      throw BinaryDecodingError(offset: start, reason: "integer \(value) does not fit Int")
+    }
+    self = narrow
+  }
+}
+
+extension Bool: BinaryEncodable, BinaryDecodable {
+  /// Writes 1 or 0.
+  public func encode(to writer: inout BinaryWriter) { writer.write(self) }
+  /// Reads 1 or 0.
+  public init(from reader: inout BinaryReader) throws { self = try reader.read(Bool.self) }
+}
+
+extension Double: BinaryEncodable, BinaryDecodable {
+  /// Writes the IEEE 754 bits.
+  public func encode(to writer: inout BinaryWriter) { writer.write(self) }
+  /// Reads the IEEE 754 bits.
+  public init(from reader: inout BinaryReader) throws { self = try reader.read(Double.self) }
+}
+
+extension EventID: BinaryEncodable, BinaryDecodable {
+  /// Writes the 16 bytes, big-endian, as in the UUID's text form.
+  public func encode(to writer: inout BinaryWriter) {
+    withUnsafeBytes(of: (high.bigEndian, low.bigEndian)) { writer.writeRaw($0) }
+  }
+  /// Reads 16 bytes.
+  public init(from reader: inout BinaryReader) throws {
+    let raw = try reader.readRaw(count: 16)
+    let high = UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self))
+    let low = UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+    self.init(high: high, low: low)
+  }
+}
+
+extension Timestamp: BinaryEncodable, BinaryDecodable {
+  /// Writes the nanoseconds as eight bytes.
+  public func encode(to writer: inout BinaryWriter) { writer.writeFixed(nanosecondsSince1970) }
+  /// Reads eight bytes of nanoseconds.
+  public init(from reader: inout BinaryReader) throws {
+    self.init(nanosecondsSince1970: try reader.readFixed(Int64.self))
+  }
+}

@@ -1,0 +1,149 @@
+/// Writes the compact binary form of values: little-endian fixed-width integers, LEB128
+/// variable-length integers, and length-prefixed UTF-8 strings.
+///
+/// Event types write their payload with it in ``BinaryEncodable/encode(to:)``; see
+/// <doc:BinaryFormat> for the layout of each primitive.
+public struct BinaryWriter: Sendable {
+  /// The bytes written so far.
+  public var bytes: [UInt8] { storage }
+
+  @usableFromInline var storage: [UInt8]
+
+  /// Creates an empty writer with room for `capacity` bytes.
+  public init(capacity: Int = 128) {
+    storage = []
+    storage.reserveCapacity(capacity)
+  }
+
+  /// Removes the bytes written so far, keeping the storage for reuse.
+  public mutating func removeAll() {
+    storage.removeAll(keepingCapacity: true)
+  }
+
+  /// Writes one byte.
+  @inlinable public mutating func write(_ value: UInt8) {
+    storage.append(value)
+  }
+
+  /// Writes `true` as 1 and `false` as 0.
+  @inlinable public mutating func write(_ value: Bool) {
+    storage.append(value ? 1 : 0)
+  }
+
+  /// Writes a 16-bit integer in two bytes, little-endian.
+  @inlinable public mutating func writeFixed(_ value: UInt16) {
+    storage.append(UInt8(truncatingIfNeeded: value))
+    storage.append(UInt8(truncatingIfNeeded: value >> 8))
+  }
+
+  /// Writes a 32-bit integer in four bytes, little-endian.
+  @inlinable public mutating func writeFixed(_ value: UInt32) {
+    withUnsafeBytes(of: value.littleEndian) { storage.append(contentsOf: $0) }
+  }
+
+  /// Writes a 64-bit integer in eight bytes, little-endian.
+  @inlinable public mutating func writeFixed(_ value: UInt64) {
+    withUnsafeBytes(of: value.littleEndian) { storage.append(contentsOf: $0) }
+  }
+
+  /// Writes a 64-bit signed integer in eight bytes, little-endian two's complement.
+  @inlinable public mutating func writeFixed(_ value: Int64) {
+    writeFixed(UInt64(bitPattern: value))
+  }
+
+  /// Writes an unsigned integer as LEB128: seven bits a byte, low bits first, the high bit of
+  /// each byte set when more follow (1 byte below 128, at most 10).
+  @inlinable public mutating func write(_ value: UInt64) {
+    var v = value
+    while v >= 0x80 {
+      storage.append(UInt8(truncatingIfNeeded: v) | 0x80)
+      v >>= 7
+    }
+    storage.append(UInt8(v))
+  }
+
+  /// Writes a non-negative `Int` as LEB128; negative values are zig-zag encoded by
+  /// ``write(signed:)`` instead, so this one checks.
+  @inlinable public mutating func write(_ value: Int) {
+    precondition(value >= 0, "use write(signed:) for negative integers")
+    write(UInt64(value))
+  }
+
+  /// Writes a 32-bit unsigned integer as LEB128.
+  @inlinable public mutating func write(_ value: UInt32) {
+    write(UInt64(value))
+  }
+
+  /// Writes a signed integer zig-zag encoded as LEB128 (small magnitudes take one byte).
+  @inlinable public mutating func write(signed value: Int64) {
+    write(UInt64(bitPattern: (value << 1) ^ (value >> 63)))
+  }
+
+  /// Writes a `Double` as its IEEE 754 bits, eight bytes little-endian.
+  @inlinable public mutating func write(_ value: Double) {
+    writeFixed(value.bitPattern)
+  }
+
+  /// Writes a string as its UTF-8 byte count (LEB128) and its UTF-8 bytes.
+  @inlinable public mutating func write(_ value: String) {
+    var value = value
+    value.withUTF8 { utf8 in
+      write(UInt64(utf8.count))
+      storage.append(contentsOf: utf8)
+    }
+  }
+
+  /// Writes raw bytes with no length prefix.
+  @inlinable public mutating func writeRaw<Bytes: Sequence<UInt8>>(_ raw: Bytes) {
+    storage.append(contentsOf: raw)
+  }
+
+  /// Writes a byte count (LEB128) and the bytes.
+  @inlinable public mutating func write(bytes raw: [UInt8]) {
+    write(UInt64(raw.count))
+    storage.append(contentsOf: raw)
+  }
+
+  /// Writes a value of a binary-encodable type.
+  @inlinable public mutating func write<Value: BinaryEncodable>(_ value: Value) {
+    value.encode(to: &self)
+  }
+
+  /// Writes an optional: a 0 byte for `nil`, or a 1 byte followed by the value.
+  @inlinable public mutating func write<Value: BinaryEncodable>(_ value: Value?) {
+    if let value {
+      storage.append(1)
+      value.encode(to: &self)
+    } else {
+      storage.append(0)
+    }
+  }
+
+  /// Writes an optional string: a 0 byte for `nil`, or a 1 byte followed by the string.
+  @inlinable public mutating func write(_ value: String?) {
+    if let value {
+      storage.append(1)
+      write(value)
+    } else {
+      storage.append(0)
+    }
+  }
+
+  /// Writes an array: its count (LEB128), then each element.
+  @inlinable public mutating func write<Element: BinaryEncodable>(_ values: [Element]) {
+    write(UInt64(values.count))
+    for value in values { value.encode(to: &self) }
+  }
+
+  /// Writes an array of strings: the count (LEB128), then each string.
+  @inlinable public mutating func write(_ values: [String]) {
+    write(UInt64(values.count))
+    for value in values { write(value) }
+  }
+}
+
+extension BinaryWriter {
+  mutating func patch(_ byte: UInt8, at offset: Int) {
+    storage[offset] = byte
+  }
+}

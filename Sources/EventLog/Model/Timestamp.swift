@@ -1,0 +1,186 @@
+import Foundation
+import Synchronization
+
+/// A moment, as whole nanoseconds since 1970-01-01T00:00:00Z.
+///
+/// Stored exactly in the binary form and written in JSON as RFC 3339 text with nine
+/// fractional digits (`2018-05-18T09:30:00.000000000Z`), so that a time survives export and
+/// import unchanged, which Foundation's `.iso8601` date strategy does not guarantee.
+public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible {
+  /// Nanoseconds since 1970-01-01T00:00:00Z (negative before).
+  public var nanosecondsSince1970: Int64
+
+  /// Creates a timestamp from nanoseconds since 1970.
+  public init(nanosecondsSince1970: Int64) {
+    self.nanosecondsSince1970 = nanosecondsSince1970
+  }
+
+  /// Creates a timestamp from a Foundation `Date`, rounded to the nearest microsecond.
+  public init(_ date: Date) {
+    let micros = (date.timeIntervalSince1970 * 1_000_000).rounded()
+    self.init(nanosecondsSince1970: Int64(micros) * 1000)
+  }
+
+  /// Creates a timestamp for a calendar date and time in UTC.
+  public init(
+    year: Int, month: Int, day: Int, hour: Int = 0, minute: Int = 0, second: Int = 0,
+    nanosecond: Int = 0
+  ) {
+    let days = Timestamp.daysFromCivil(year: year, month: month, day: day)
+    let seconds = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second)
+    self.init(nanosecondsSince1970: seconds * 1_000_000_000 + Int64(nanosecond))
+  }
+
+  /// The moment as a Foundation `Date`.
+  public var date: Date {
+    Date(timeIntervalSince1970: Double(nanosecondsSince1970) / 1_000_000_000)
+  }
+
+  /// Compares two moments.
+  public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool {
+    lhs.nanosecondsSince1970 < rhs.nanosecondsSince1970
+  }
+
+  /// The RFC 3339 text form, in UTC with nine fractional digits.
+  public var description: String {
+    let (seconds, nanos) = nanosecondsSince1970.floorDividedAndRemainder(by: 1_000_000_000)
+    let (days, secondOfDay) = seconds.floorDividedAndRemainder(by: 86_400)
+    let (year, month, day) = Timestamp.civilFromDays(Int(days))
+    let hour = Int(secondOfDay / 3600)
+    let minute = Int(secondOfDay % 3600 / 60)
+    let second = Int(secondOfDay % 60)
+    func pad(_ value: Int, _ width: Int) -> String {
+      let text = String(value)
+      return String(repeating: "0", count: max(0, width - text.count)) + text
+    }
+    return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(hour, 2)):\(pad(minute, 2)):"
+      + "\(pad(second, 2)).\(pad(Int(nanos), 9))Z"
+  }
+
+  /// Parses RFC 3339 text in UTC (`Z`), with zero to nine fractional digits.
+  public init?(rfc3339 text: String) {
+    let chars = Array(text.utf8)
+    func number(_ from: Int, _ count: Int) -> Int? {
+      guard from + count <= chars.count else { return nil }
+      var value = 0
+      for c in chars[from..<from + count] {
+        guard c >= 48, c <= 57 else { return nil }
+        value = value * 10 + Int(c - 48)
+      }
+      return value
+    }
+    guard chars.count >= 20, chars[4] == 45, chars[7] == 45, chars[10] == 84 || chars[10] == 116,
+      chars[13] == 58, chars[16] == 58, chars.last == 90 || chars.last == 122,
+      let year = number(0, 4), let month = number(5, 2), let day = number(8, 2),
+      let hour = number(11, 2), let minute = number(14, 2), let second = number(17, 2),
+      (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
+    else { return nil }
+    var nanos = 0
+    if chars.count > 20 {
+      guard chars[19] == 46 else { return nil }
+      let digits = chars.count - 21
+      guard (1...9).contains(digits), let fraction = number(20, digits) else { return nil }
+      nanos = fraction
+      for _ in digits..<9 { nanos *= 10 }
+    } else if chars.count != 20 {
+      return nil
+    }
+    self.init(
+      year: year, month: month, day: day, hour: hour, minute: minute, second: second,
+      nanosecond: nanos)
+  }
+
+  // Howard Hinnant's days-from-civil algorithm, proleptic Gregorian calendar.
+  static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+    let y = month <= 2 ? year - 1 : year
+    let era = (y >= 0 ? y : y - 399) / 400
+    let yoe = y - era * 400
+    let mp = (month + 9) % 12
+    let doy = (153 * mp + 2) / 5 + day - 1
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+    return era * 146_097 + doe - 719_468
+  }
+
+  static func civilFromDays(_ days: Int) -> (year: Int, month: Int, day: Int) {
+    let z = days + 719_468
+    let era = (z >= 0 ? z : z - 146_096) / 146_097
+    let doe = z - era * 146_097
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+    let mp = (5 * doy + 2) / 153
+    let day = doy - (153 * mp + 2) / 5 + 1
+    let month = mp < 10 ? mp + 3 : mp - 9
+    return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
+  }
+}
+
+extension Int64 {
+  fileprivate func floorDividedAndRemainder(by divisor: Int64) -> (Int64, Int64) {
+    var quotient = self / divisor
+    var remainder = self % divisor
+    if remainder < 0 {
+      quotient -= 1
+      remainder += divisor
+    }
+    return (quotient, remainder)
+  }
+}
+
+extension Timestamp: Codable {
+  /// Decodes a timestamp from RFC 3339 text.
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.singleValueContainer()
+    let text = try container.decode(String.self)
+    guard let value = Timestamp(rfc3339: text) else {
+      throw DecodingError.dataCorruptedError(
+        in: container, debugDescription: "not an RFC 3339 UTC time: \(text.debugDescription)")
+    }
+    self = value
+  }
+
+  /// Encodes the timestamp as RFC 3339 text with nine fractional digits.
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.singleValueContainer()
+    try container.encode(description)
+  }
+}
+
+/// Tells the time; injected wherever events are stamped, so that tests and replays are
+/// deterministic.
+public struct EventClock: Sendable {
+  private let read: @Sendable () -> Timestamp
+
+  /// Creates a clock from a function that returns the current time.
+  public init(_ read: @escaping @Sendable () -> Timestamp) {
+    self.read = read
+  }
+
+  /// The current time.
+  public func now() -> Timestamp { read() }
+
+  /// The system's wall clock.
+  public static let system = EventClock {
+    var spec = timespec()
+    clock_gettime(CLOCK_REALTIME, &spec)
+    return Timestamp(nanosecondsSince1970: Int64(spec.tv_sec) * 1_000_000_000 + Int64(spec.tv_nsec))
+  }
+
+  /// A clock that always says `time`.
+  public static func fixed(_ time: Timestamp) -> EventClock {
+    EventClock { time }
+  }
+
+  /// A clock that starts at `start` and moves forward by `step` nanoseconds each time it is
+  /// read: deterministic, and every reading is distinct.
+  public static func stepping(from start: Timestamp, byNanoseconds step: Int64 = 1_000_000)
+    -> EventClock
+  {
+    let current = Mutex(start.nanosecondsSince1970)
+    return EventClock {
+      current.withLock { value in
+        defer { value += step }
+        return Timestamp(nanosecondsSince1970: value)
+      }
+    }
+  }
+}

@@ -1,0 +1,167 @@
+/// What a store must let the shared append logic look up and write, inside one atomic step
+/// (a lock, or a write transaction).
+package protocol AppendTransaction {
+  /// The log's head before this append.
+  func head() throws(EventStoreError) -> LogPosition
+  /// The stream's current version, `nil` when it does not exist.
+  func currentVersion(of stream: StreamName) throws(EventStoreError) -> StreamVersion?
+  /// The position of an already recorded event ID.
+  func position(of id: EventID) throws(EventStoreError) -> LogPosition?
+  /// The stream and version of the record at `position`.
+  func streamAndVersion(at position: LogPosition) throws(EventStoreError)
+    -> (StreamName, StreamVersion)
+  /// The interned numbers of an event type and of a category, interning them if new.
+  mutating func internNames(eventType: String, category: String) throws(EventStoreError)
+    -> (type: UInt32, category: UInt32)
+  /// Stores one encoded record at `position`, indexed under its stream, version and ID.
+  mutating func write(
+    record: [UInt8], at position: LogPosition, stream: StreamName, version: StreamVersion,
+    id: EventID) throws(EventStoreError)
+  /// Records the stream's new version.
+  mutating func setVersion(_ version: StreamVersion, of stream: StreamName) throws(EventStoreError)
+}
+
+private enum PlannedAppend {
+  case replay(AppendResult)
+  case write(StreamAppend, firstVersion: StreamVersion)
+}
+
+extension AppendTransaction {
+  /// Checks every append against the current state, then writes them all: the shared
+  /// semantics of expected versions, idempotent retries and multi-stream atomicity.
+  ///
+  /// Nothing is written unless every check passes. A store that rolls back on a thrown error
+  /// (LMDB) and one that does not (memory) both stay untouched on failure, since all checks
+  /// come before the first write.
+  package mutating func perform(_ appends: [StreamAppend]) throws(EventStoreError)
+    -> (results: [AppendResult], head: LogPosition)
+  {
+    try appends.validate()
+    var plans: [PlannedAppend] = []
+    plans.reserveCapacity(appends.count)
+    for append in appends {
+      if let replay = try replayResult(of: append) {
+        plans.append(.replay(replay))
+        continue
+      }
+      let current = try currentVersion(of: append.stream)
+      guard append.expectedVersion.isSatisfied(by: current) else {
+        throw .wrongExpectedVersion(
+          append.stream, expected: append.expectedVersion, actual: current)
+      }
+      plans.append(.write(append, firstVersion: StreamVersion((current?.rawValue ?? 0) + 1)))
+    }
+
+    var position = try head()
+    var results: [AppendResult] = []
+    results.reserveCapacity(appends.count)
+    var writer = BinaryWriter(capacity: 256)
+    for plan in plans {
+      switch plan {
+      case .replay(let result):
+        results.append(result)
+      case .write(let append, let firstVersion):
+        let category = append.stream.category
+        var version = firstVersion
+        let firstPosition = position.next
+        for event in append.events {
+          position = position.next
+          let numbers = try internNames(eventType: event.eventType, category: category)
+          RecordFormat.encode(
+            event, stream: append.stream, version: version, typeID: numbers.type,
+            categoryID: numbers.category, into: &writer)
+          try write(
+            record: writer.bytes, at: position, stream: append.stream, version: version,
+            id: event.id)
+          version = version.next
+        }
+        let lastVersion = StreamVersion(version.rawValue - 1)
+        try setVersion(lastVersion, of: append.stream)
+        results.append(
+          AppendResult(
+            stream: append.stream, firstVersion: firstVersion, lastVersion: lastVersion,
+            firstPosition: firstPosition, lastPosition: position))
+      }
+    }
+    return (results, position)
+  }
+
+  /// The first result of an append whose event IDs are all recorded already, at the same
+  /// place; `nil` when none of them is recorded. Any other overlap is an error.
+  private func replayResult(of append: StreamAppend) throws(EventStoreError) -> AppendResult? {
+    var positions: [LogPosition] = []
+    var firstVersion: StreamVersion?
+    for (index, event) in append.events.enumerated() {
+      guard let position = try position(of: event.id) else {
+        if positions.isEmpty { continue }
+        throw duplicate(event, append, "the batch is partly recorded already")
+      }
+      guard positions.count == index else {
+        throw duplicate(event, append, "the event is recorded already, in another batch")
+      }
+      let (stream, version) = try streamAndVersion(at: position)
+      guard stream == append.stream else {
+        var error = duplicate(event, append, "the event is recorded already in stream \(stream)")
+        error.position = position
+        throw error
+      }
+      if let first = firstVersion {
+        guard version.rawValue == first.rawValue + UInt64(index) else {
+          throw duplicate(event, append, "the event is recorded already at version \(version)")
+        }
+      } else {
+        firstVersion = version
+      }
+      positions.append(position)
+    }
+    guard let firstVersion, let first = positions.first, let last = positions.last else {
+      return nil
+    }
+    let before: StreamVersion? = firstVersion.rawValue > 1 ? StreamVersion(firstVersion.rawValue - 1) : nil
+    guard append.expectedVersion.isSatisfied(by: before) else {
+      var error = EventStoreError.wrongExpectedVersion(
+        append.stream, expected: append.expectedVersion, actual: try currentVersion(of: append.stream))
+      error.message = "the batch is recorded already, after version \(before.map(String.init(describing:)) ?? "none")"
+      throw error
+    }
+    return AppendResult(
+      stream: append.stream, firstVersion: firstVersion,
+      lastVersion: StreamVersion(firstVersion.rawValue + UInt64(positions.count - 1)),
+      firstPosition: first, lastPosition: last)
+  }
+
+  private func duplicate(_ event: EventData, _ append: StreamAppend, _ message: String)
+    -> EventStoreError
+  {
+    EventStoreError(
+      .duplicateEventID, message, stream: append.stream, eventType: event.eventType,
+      eventID: event.id)
+  }
+}
+
+/// Whether a record passes a filter, by the interned numbers in its header.
+package struct CompiledFilter {
+  let types: Set<UInt32>?
+  let categories: Set<UInt32>?
+
+  /// Resolves the filter's names to numbers; a name that has no number matches nothing.
+  package init(_ filter: LogFilter, types: NameTable, categories: NameTable) {
+    self.types = filter.eventTypes.map { Set($0.compactMap(types.number(of:))) }
+    self.categories = filter.categories.map { Set($0.compactMap(categories.number(of:))) }
+  }
+
+  /// Whether the record bytes pass; reads only the fixed header.
+  @inline(__always)
+  package func matches(_ record: UnsafeRawBufferPointer) -> Bool {
+    guard record.count >= RecordFormat.fixedHeaderSize else { return true }  // reported later
+    if let types {
+      let type = UInt32(littleEndian: record.loadUnaligned(fromByteOffset: 4, as: UInt32.self))
+      guard types.contains(type) else { return false }
+    }
+    if let categories {
+      let category = UInt32(littleEndian: record.loadUnaligned(fromByteOffset: 8, as: UInt32.self))
+      guard categories.contains(category) else { return false }
+    }
+    return true
+  }
+}

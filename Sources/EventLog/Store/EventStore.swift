@@ -1,0 +1,220 @@
+/// Appends to one stream: the events and what the writer expects of the stream's version.
+public struct StreamAppend: Sendable, Hashable {
+  /// The stream to append to.
+  public var stream: StreamName
+  /// What the stream's version must be for the append to happen.
+  public var expectedVersion: ExpectedVersion
+  /// The events, in order; at least one.
+  public var events: [EventData]
+
+  /// Creates an append.
+  public init(stream: StreamName, expectedVersion: ExpectedVersion, events: [EventData]) {
+    self.stream = stream
+    self.expectedVersion = expectedVersion
+    self.events = events
+  }
+}
+
+/// Where an append put its events.
+public struct AppendResult: Sendable, Hashable {
+  /// The stream appended to.
+  public var stream: StreamName
+  /// The version of the batch's first event.
+  public var firstVersion: StreamVersion
+  /// The version of the batch's last event: the stream's version after the append.
+  public var lastVersion: StreamVersion
+  /// The log position of the batch's first event.
+  public var firstPosition: LogPosition
+  /// The log position of the batch's last event.
+  public var lastPosition: LogPosition
+
+  /// Creates a result.
+  public init(
+    stream: StreamName, firstVersion: StreamVersion, lastVersion: StreamVersion,
+    firstPosition: LogPosition, lastPosition: LogPosition
+  ) {
+    self.stream = stream
+    self.firstVersion = firstVersion
+    self.lastVersion = lastVersion
+    self.firstPosition = firstPosition
+    self.lastPosition = lastPosition
+  }
+}
+
+/// Which direction to read a stream in.
+public enum ReadDirection: Sendable, Hashable {
+  /// Oldest first.
+  case forwards
+  /// Newest first.
+  case backwards
+}
+
+/// Which events a read of the whole log returns.
+///
+/// A filter on event types or categories is applied to the record header, so skipped events
+/// are never decoded.
+public struct LogFilter: Sendable, Hashable {
+  /// Only events of streams in these categories, or every category when `nil`.
+  public var categories: Set<String>?
+  /// Only events of these types, or every type when `nil`.
+  public var eventTypes: Set<String>?
+
+  /// Creates a filter.
+  public init(categories: Set<String>? = nil, eventTypes: Set<String>? = nil) {
+    self.categories = categories
+    self.eventTypes = eventTypes
+  }
+
+  /// Every event.
+  public static let all = LogFilter()
+
+  /// Whether the filter lets everything through.
+  public var isEmpty: Bool { categories == nil && eventTypes == nil }
+}
+
+/// A page of the log: the events read, and where the next page starts.
+public struct LogPage: Sendable, Hashable {
+  /// The events, in position order.
+  public var events: [RecordedEvent]
+  /// The position to read from next. With a filter it can be past the last event returned,
+  /// because the events in between were skipped.
+  public var nextPosition: LogPosition
+
+  /// Creates a page.
+  public init(events: [RecordedEvent], nextPosition: LogPosition) {
+    self.events = events
+    self.nextPosition = nextPosition
+  }
+}
+
+/// The append-only event log: the only thing the layers above a store see.
+///
+/// Every store gives the same guarantees, checked by the `EventLogConformance` suite:
+/// - an append of a batch to a stream is atomic and checks the expected version; a conflict
+///   throws ``EventStoreError/Code/wrongExpectedVersion`` and writes nothing;
+/// - appending events whose IDs are already recorded at the same place returns the first
+///   append's result and writes nothing;
+/// - log positions start at 1, are strictly increasing and have no gaps;
+/// - an append to several streams is all or nothing.
+public protocol EventStore: Sendable {
+  /// Appends to several streams in one atomic step, each with its own expected version.
+  ///
+  /// Either every append happens or none does. Positions follow the order of `appends`.
+  /// - Returns: one result for each append, in order.
+  func append(_ appends: [StreamAppend]) async throws(EventStoreError) -> [AppendResult]
+
+  /// Reads up to `limit` events of one stream, starting at `version` (included).
+  ///
+  /// With `version` `nil`, reading forwards starts at the first event and backwards at the
+  /// last. A stream that does not exist reads as empty.
+  func readStream(
+    _ stream: StreamName, from version: StreamVersion?, direction: ReadDirection, limit: Int
+  ) async throws(EventStoreError) -> [RecordedEvent]
+
+  /// Reads up to `limit` events of the whole log that pass `filter`, starting at `position`
+  /// (included).
+  func readLog(from position: LogPosition, limit: Int, filter: LogFilter)
+    async throws(EventStoreError) -> LogPage
+
+  /// Calls `body` with each of up to `limit` events of the log that pass `filter`, starting at
+  /// `position` (included), borrowed from the store without copying; this is how projections
+  /// read fast.
+  ///
+  /// `body` must not keep the ``RecordView`` or its buffers. `body` runs synchronously while
+  /// the store holds a read transaction; keep it short.
+  /// - Returns: the position to scan from next.
+  func scanLog(
+    from position: LogPosition, limit: Int, filter: LogFilter,
+    _ body: (RecordView) throws -> Void
+  ) async throws -> LogPosition
+
+  /// The stream's current version, or `nil` when it does not exist.
+  func currentVersion(of stream: StreamName) async throws(EventStoreError) -> StreamVersion?
+
+  /// The position of the log's last event, ``LogPosition/start`` when the log is empty.
+  func headPosition() async throws(EventStoreError) -> LogPosition
+
+  /// Returns once the head is past `position`, or after a store-defined interval, or when the
+  /// task is cancelled, whichever comes first. ``follow(from:filter:pageSize:)`` loops on it.
+  func waitForAppends(after position: LogPosition) async
+}
+
+extension EventStore {
+  /// Appends a batch to one stream atomically.
+  ///
+  /// - Throws: ``EventStoreError`` with code ``EventStoreError/Code/wrongExpectedVersion``
+  ///   (carrying the stream, the expected and the actual version) when the stream is not as
+  ///   expected; nothing is written then.
+  @discardableResult
+  public func append(
+    _ events: [EventData], to stream: StreamName, expectedVersion: ExpectedVersion
+  ) async throws(EventStoreError) -> AppendResult {
+    try await append([
+      StreamAppend(stream: stream, expectedVersion: expectedVersion, events: events)
+    ])[0]
+  }
+
+  /// Reads a whole stream, oldest first, in pages of `pageSize`.
+  public func readStream(_ stream: StreamName, pageSize: Int = 1000)
+    async throws(EventStoreError) -> [RecordedEvent]
+  {
+    var all: [RecordedEvent] = []
+    var next: StreamVersion? = nil
+    while true {
+      let page = try await readStream(stream, from: next, direction: .forwards, limit: pageSize)
+      all.append(contentsOf: page)
+      guard page.count == pageSize, let last = page.last else { return all }
+      next = last.version.next
+    }
+  }
+
+  /// Reads the log from `position` with no filter.
+  public func readLog(from position: LogPosition, limit: Int)
+    async throws(EventStoreError) -> LogPage
+  {
+    try await readLog(from: position, limit: limit, filter: .all)
+  }
+
+  /// Follows the log from `position`: the sequence delivers every event already recorded
+  /// there and after, then each new one as it is appended (by this process or, for stores
+  /// that share a log between processes, another), in order, with no gap and no duplicate.
+  ///
+  /// The sequence ends when the task iterating it is cancelled.
+  public func follow(
+    from position: LogPosition = .first, filter: LogFilter = .all, pageSize: Int = 512
+  ) -> LogSubscription {
+    LogSubscription(store: self, from: position, filter: filter, pageSize: pageSize)
+  }
+}
+
+extension Array where Element == StreamAppend {
+  /// Checks the parts of an append that do not depend on a store's state.
+  package func validate() throws(EventStoreError) {
+    guard !isEmpty else {
+      throw EventStoreError(.invalidArgument, "an append needs at least one stream")
+    }
+    var seen = Set<StreamName>()
+    var ids = Set<EventID>()
+    for append in self {
+      guard !append.events.isEmpty else {
+        throw EventStoreError(
+          .invalidArgument, "an append needs at least one event", stream: append.stream)
+      }
+      guard seen.insert(append.stream).inserted else {
+        throw EventStoreError(
+          .invalidArgument, "a stream appears twice in one append", stream: append.stream)
+      }
+      for event in append.events where !ids.insert(event.id).inserted {
+        throw EventStoreError(
+          .duplicateEventID, "an event ID appears twice in one append", stream: append.stream,
+          eventType: event.eventType, eventID: event.id)
+      }
+    }
+  }
+}
+
+package func checkLimit(_ limit: Int) throws(EventStoreError) {
+  guard limit > 0 else {
+    throw EventStoreError(.invalidArgument, "a read's limit must be at least 1, not \(limit)")
+  }
+}

@@ -1,0 +1,153 @@
+import Synchronization
+
+/// An event store that keeps the log in memory: for tests, examples and small tools.
+///
+/// It gives every guarantee of ``EventStore`` within one process, and keeps records in the
+/// same binary ``RecordFormat`` as the LMDB store, so that what works against one works
+/// against the other. Nothing survives the process.
+public final class InMemoryEventStore: EventStore {
+  struct State {
+    var records: [[UInt8]] = []
+    var streams: [StreamName: [LogPosition]] = [:]
+    var ids: [EventID: LogPosition] = [:]
+    var types = NameTable()
+    var categories = NameTable()
+  }
+
+  private let state = Mutex(State())
+  private let signal = AppendSignal(head: .start)
+
+  /// Creates an empty store.
+  public init() {}
+
+  /// Appends to several streams in one atomic step; see ``EventStore/append(_:)``.
+  public func append(_ appends: [StreamAppend]) async throws(EventStoreError) -> [AppendResult] {
+    let (results, head) = try state.withLock { state throws(EventStoreError) in
+      var transaction = Transaction(state: state)
+      let outcome = try transaction.perform(appends)
+      state = transaction.state
+      return outcome
+    }
+    signal.publish(head: head)
+    return results
+  }
+
+  private struct Transaction: AppendTransaction {
+    var state: State
+
+    func head() -> LogPosition { LogPosition(UInt64(state.records.count)) }
+
+    func currentVersion(of stream: StreamName) -> StreamVersion? {
+      state.streams[stream].map { StreamVersion(UInt64($0.count)) }
+    }
+
+    func position(of id: EventID) -> LogPosition? { state.ids[id] }
+
+    func streamAndVersion(at position: LogPosition) throws(EventStoreError)
+      -> (StreamName, StreamVersion)
+    {
+      try state.records[Int(position.rawValue) - 1].withTypedUnsafeBytes { raw throws(EventStoreError) in
+        let view = try RecordView(position: position, bytes: raw, types: state.types)
+        return (try view.stream(), view.version)
+      }
+    }
+
+    mutating func internNames(eventType: String, category: String) -> (type: UInt32, category: UInt32) {
+      (state.types.intern(eventType).number, state.categories.intern(category).number)
+    }
+
+    mutating func write(
+      record: [UInt8], at position: LogPosition, stream: StreamName, version: StreamVersion,
+      id: EventID
+    ) {
+      state.records.append(record)
+      state.streams[stream, default: []].append(position)
+      state.ids[id] = position
+    }
+
+    mutating func setVersion(_ version: StreamVersion, of stream: StreamName) {}
+  }
+
+  /// Reads one stream in pages; see ``EventStore/readStream(_:from:direction:limit:)``.
+  public func readStream(
+    _ stream: StreamName, from version: StreamVersion?, direction: ReadDirection, limit: Int
+  ) async throws(EventStoreError) -> [RecordedEvent] {
+    try checkLimit(limit)
+    return try state.withLock { state throws(EventStoreError) in
+      guard let positions = state.streams[stream], !positions.isEmpty else { return [] }
+      let indexes: [Int]
+      switch direction {
+      case .forwards:
+        let start = Int(version?.rawValue ?? 1) - 1
+        guard start < positions.count else { return [] }
+        indexes = Array(Swift.max(0, start)..<Swift.min(positions.count, Swift.max(0, start) + limit))
+      case .backwards:
+        let start = Swift.min(Int(clamping: version?.rawValue ?? UInt64.max), positions.count) - 1
+        guard start >= 0 else { return [] }
+        indexes = Array(stride(from: start, to: Swift.max(-1, start - limit), by: -1))
+      }
+      return try indexes.map { index throws(EventStoreError) in
+        let position = positions[index]
+        return try state.records[Int(position.rawValue) - 1].withTypedUnsafeBytes {
+          raw throws(EventStoreError) in
+          try RecordView(position: position, bytes: raw, types: state.types).recordedEvent()
+        }
+      }
+    }
+  }
+
+  /// Reads the log in pages; see ``EventStore/readLog(from:limit:filter:)``.
+  public func readLog(from position: LogPosition, limit: Int, filter: LogFilter)
+    async throws(EventStoreError) -> LogPage
+  {
+    var events: [RecordedEvent] = []
+    let next: LogPosition
+    do {
+      next = try await scanLog(from: position, limit: limit, filter: filter) { view in
+        events.append(try view.recordedEvent())
+      }
+    } catch let error as EventStoreError {
+      throw error
+    } catch {
+      preconditionFailure("unreachable: the body throws only EventStoreError")
+    }
+    return LogPage(events: events, nextPosition: next)
+  }
+
+  /// Calls `body` with borrowed records; see ``EventStore/scanLog(from:limit:filter:_:)``.
+  public func scanLog(
+    from position: LogPosition, limit: Int, filter: LogFilter, _ body: (RecordView) throws -> Void
+  ) async throws -> LogPosition {
+    try checkLimit(limit)
+    return try state.withLock { state in
+      let compiled = CompiledFilter(filter, types: state.types, categories: state.categories)
+      var index = Int(Swift.max(position, .first).rawValue) - 1
+      var delivered = 0
+      while index < state.records.count, delivered < limit {
+        try state.records[index].withUnsafeBytes { raw in
+          if compiled.matches(raw) {
+            delivered += 1
+            try body(RecordView(position: LogPosition(UInt64(index + 1)), bytes: raw, types: state.types))
+          }
+        }
+        index += 1
+      }
+      return LogPosition(UInt64(index + 1))
+    }
+  }
+
+  /// The stream's current version; see ``EventStore/currentVersion(of:)``.
+  public func currentVersion(of stream: StreamName) async -> StreamVersion? {
+    state.withLock { $0.streams[stream].map { StreamVersion(UInt64($0.count)) } }
+  }
+
+  /// The log's head; see ``EventStore/headPosition()``.
+  public func headPosition() async -> LogPosition {
+    state.withLock { LogPosition(UInt64($0.records.count)) }
+  }
+
+  /// Returns once the head passes `position` (appends wake it at once) or after a second.
+  public func waitForAppends(after position: LogPosition) async {
+    await signal.wait(after: position, timeout: .seconds(1))
+  }
+}

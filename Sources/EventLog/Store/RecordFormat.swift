@@ -1,0 +1,115 @@
+/// The binary layout of one stored event record, shared by every store in this package.
+///
+/// A record is the value stored at a log position (the position itself is the key). Format
+/// version 1, all integers little-endian:
+///
+/// | offset | size | field |
+/// | --- | --- | --- |
+/// | 0 | 1 | record format version (1) |
+/// | 1 | 1 | payload encoding: 0 binary, 1 JSON (other values reserved, e.g. encrypted) |
+/// | 2 | 2 | schema version of the event type |
+/// | 4 | 4 | event type, as an interned number (see ``NameTable``) |
+/// | 8 | 4 | stream category, as an interned number |
+/// | 12 | 4 | offset of the payload from the record's start |
+/// | 16 | 8 | stream version |
+/// | 24 | 16 | event ID (UUID bytes) |
+/// | 40 | 8 | time, nanoseconds since 1970 (signed) |
+/// | 48 | … | stream name (LEB128 length, UTF-8) |
+/// | … | 1 | metadata flags: 1 correlation ID, 2 causation ID, 4 actor |
+/// | … | … | correlation ID (16), causation ID (16), actor (LEB128 length, UTF-8), if flagged |
+/// | … | … | custom metadata: LEB128 count, then key and value strings, sorted by key |
+/// | payload offset | … | the payload, to the end of the record |
+///
+/// Everthing a reader filters on (type, category, stream version) sits at a fixed offset, so
+/// a reader skips a record without decoding anything else.
+public enum RecordFormat {
+  /// The record format version this library writes and reads.
+  public static let version: UInt8 = 1
+  /// The size of the fixed part of the header.
+  public static let fixedHeaderSize = 48
+
+  /// Writes one record into `writer` (which is cleared first).
+  public static func encode(
+    _ event: EventData, stream: StreamName, version: StreamVersion, typeID: UInt32,
+    categoryID: UInt32, into writer: inout BinaryWriter
+  ) {
+    writer.removeAll()
+    writer.write(Self.version)
+    writer.write(event.encoding.rawValue)
+    writer.writeFixed(event.schemaVersion)
+    writer.writeFixed(typeID)
+    writer.writeFixed(categoryID)
+    writer.writeFixed(UInt32(0))  // payload offset, patched below
+    writer.writeFixed(version.rawValue)
+    writer.write(event.id)
+    writer.write(event.metadata.time)
+    writer.write(stream.rawValue)
+    let metadata = event.metadata
+    var flags: UInt8 = 0
+    if metadata.correlationID != nil { flags |= 1 }
+    if metadata.causationID != nil { flags |= 2 }
+    if metadata.actor != nil { flags |= 4 }
+    writer.write(flags)
+    if let id = metadata.correlationID { writer.write(id) }
+    if let id = metadata.causationID { writer.write(id) }
+    if let actor = metadata.actor { writer.write(actor) }
+    writer.write(metadata.custom.count)
+    for key in metadata.custom.keys.sorted() {
+      writer.write(key)
+      writer.write(metadata.custom[key]!)
+    }
+    let payloadOffset = UInt32(writer.bytes.count)
+    writer.writeRaw(event.payload)
+    writer.patchFixed(payloadOffset, at: 12)
+  }
+}
+
+extension BinaryWriter {
+  mutating func patchFixed(_ value: UInt32, at offset: Int) {
+    withUnsafeBytes(of: value.littleEndian) { raw in
+      for i in 0..<4 { patch(raw[i], at: offset + i) }
+    }
+  }
+}
+
+/// Interned names (event types, stream categories) and their numbers, as a store keeps them.
+///
+/// Numbers start at 1 and are never reused; a store persists the table beside the log.
+public struct NameTable: Sendable {
+  /// The names, the name numbered `n` at index `n - 1`.
+  public private(set) var names: [String] = []
+  private var numbers: [String: UInt32] = [:]
+
+  /// An empty table.
+  public init() {}
+
+  /// The number of `name`, if it has one.
+  public func number(of name: String) -> UInt32? { numbers[name] }
+
+  /// The name numbered `number`, if there is one.
+  public func name(of number: UInt32) -> String? {
+    number >= 1 && Int(number) <= names.count ? names[Int(number) - 1] : nil
+  }
+
+  /// Adds `name` under the next number, unless it has one; returns its number and whether it
+  /// was added.
+  @discardableResult
+  public mutating func intern(_ name: String) -> (number: UInt32, added: Bool) {
+    if let number = numbers[name] { return (number, false) }
+    names.append(name)
+    let number = UInt32(names.count)
+    numbers[name] = number
+    return (number, true)
+  }
+
+  /// Records that `name` has `number` (as read back from storage).
+  ///
+  /// - Returns: `false` when the number is not the next one, which means the stored table is
+  ///   corrupt.
+  public mutating func restore(_ name: String, number: UInt32) -> Bool {
+    guard Int(number) == names.count + 1, numbers[name] == nil else { return false }
+    names.append(name)
+    numbers[name] = number
+    return true
+  }
+}

@@ -1,0 +1,240 @@
+/// One recorded event, borrowed from the store during a scan: valid only inside the closure
+/// that receives it.
+///
+/// Reading the header fields costs a few loads; the stream name, metadata and payload are
+/// decoded only when asked for. Copy what you need out, or call ``recordedEvent()`` for an
+/// owned copy.
+public struct RecordView {
+  /// The event's position in the log.
+  public let position: LogPosition
+  /// The record's bytes (see ``RecordFormat``).
+  public let bytes: UnsafeRawBufferPointer
+  private let types: NameTable
+
+  /// Wraps record bytes read at `position`, checking the fixed header.
+  ///
+  /// - Throws: ``EventStoreError`` with code ``EventStoreError/Code/corruptRecord`` when the
+  ///   bytes are too short, of an unknown format version, or name an unknown event type.
+  public init(position: LogPosition, bytes: UnsafeRawBufferPointer, types: NameTable)
+    throws(EventStoreError)
+  {
+    self.position = position
+    self.bytes = bytes
+    self.types = types
+    guard bytes.count >= RecordFormat.fixedHeaderSize else {
+      throw EventStoreError(
+        .corruptRecord, "record of \(bytes.count) bytes is shorter than its header",
+        position: position)
+    }
+    guard bytes[0] == RecordFormat.version else {
+      throw EventStoreError(
+        .corruptRecord, "record format version \(bytes[0]) is not \(RecordFormat.version)",
+        position: position)
+    }
+    let payloadOffset = Int(bytes.loadUnaligned(fromByteOffset: 12, as: UInt32.self).littleEndian)
+    guard payloadOffset >= RecordFormat.fixedHeaderSize, payloadOffset <= bytes.count else {
+      throw EventStoreError(
+        .corruptRecord, "payload offset \(payloadOffset) is outside the record",
+        position: position)
+    }
+    guard types.name(of: eventTypeID) != nil else {
+      throw EventStoreError(
+        .corruptRecord, "event type number \(eventTypeID) is not in the type table",
+        position: position)
+    }
+  }
+
+  /// The interned number of the event type.
+  @inlinable public var eventTypeID: UInt32 {
+    UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 4, as: UInt32.self))
+  }
+
+  /// The interned number of the stream's category.
+  @inlinable public var categoryID: UInt32 {
+    UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt32.self))
+  }
+
+  /// The event type name.
+  public var eventType: String { types.name(of: eventTypeID)! }
+
+  /// The schema version the payload was written at.
+  public var schemaVersion: UInt16 {
+    UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: 2, as: UInt16.self))
+  }
+
+  /// How the payload is encoded.
+  public var encoding: PayloadEncoding {
+    PayloadEncoding(rawValue: bytes[1]) ?? .binary
+  }
+
+  /// The event's version in its stream.
+  public var version: StreamVersion {
+    StreamVersion(UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: 16, as: UInt64.self)))
+  }
+
+  /// The event's ID.
+  public var id: EventID {
+    EventID(
+      high: UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 24, as: UInt64.self)),
+      low: UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 32, as: UInt64.self)))
+  }
+
+  /// When the event was recorded.
+  public var time: Timestamp {
+    Timestamp(
+      nanosecondsSince1970: Int64(
+        littleEndian: bytes.loadUnaligned(fromByteOffset: 40, as: Int64.self)))
+  }
+
+  private var payloadOffset: Int {
+    Int(bytes.loadUnaligned(fromByteOffset: 12, as: UInt32.self).littleEndian)
+  }
+
+  /// The payload bytes, borrowed.
+  public var payload: UnsafeRawBufferPointer {
+    UnsafeRawBufferPointer(rebasing: bytes[payloadOffset...])
+  }
+
+  /// The stream the event belongs to.
+  public func stream() throws(EventStoreError) -> StreamName {
+    var reader = BinaryReader(UnsafeRawBufferPointer(rebasing: bytes[..<payloadOffset]))
+    do {
+      _ = try reader.readRaw(count: RecordFormat.fixedHeaderSize)
+      let name = try reader.read(String.self)
+      return try StreamName(validating: name)
+    } catch {
+      throw EventStoreError(
+        .corruptRecord, "stream name does not decode: \(error)", position: position)
+    }
+  }
+
+  /// The event's metadata.
+  public func metadata() throws(EventStoreError) -> EventMetadata {
+    var reader = BinaryReader(UnsafeRawBufferPointer(rebasing: bytes[..<payloadOffset]))
+    do {
+      _ = try reader.readRaw(count: RecordFormat.fixedHeaderSize)
+      _ = try reader.read(String.self)
+      let flags = try reader.read(UInt8.self)
+      let correlation = flags & 1 != 0 ? try reader.read(EventID.self) : nil
+      let causation = flags & 2 != 0 ? try reader.read(EventID.self) : nil
+      let actor = flags & 4 != 0 ? try reader.read(String.self) : nil
+      let count = try reader.readCount()
+      var custom: [String: String] = [:]
+      for _ in 0..<count {
+        let key = try reader.read(String.self)
+        custom[key] = try reader.read(String.self)
+      }
+      return EventMetadata(
+        time: time, correlationID: correlation, causationID: causation, actor: actor,
+        custom: custom)
+    } catch {
+      throw EventStoreError(
+        .corruptRecord, "metadata does not decode: \(error)", position: position,
+        eventType: eventType)
+    }
+  }
+
+  /// Decodes the payload with `schema`, reporting failures with this record's position,
+  /// stream, version and type.
+  public func decode<Event: RecordableEvent>(with schema: EventSchema<Event>)
+    throws(EventStoreError) -> Event
+  {
+    do {
+      return try schema.decode(
+        eventType: eventType, schemaVersion: schemaVersion, payload: payload)
+    } catch var error {
+      error.position = position
+      error.stream = try? stream()
+      error.version = version
+      throw error
+    }
+  }
+
+  /// An owned copy of the whole event.
+  public func recordedEvent() throws(EventStoreError) -> RecordedEvent {
+    RecordedEvent(
+      position: position, stream: try stream(), version: version, id: id, eventType: eventType,
+      schemaVersion: schemaVersion, encoding: encoding, payload: Array(payload),
+      metadata: try metadata())
+  }
+}
+
+/// One recorded event, owned: where it is in the log and its stream, and what it says.
+public struct RecordedEvent: Hashable, Sendable {
+  /// The event's position in the whole log.
+  public var position: LogPosition
+  /// The stream the event belongs to.
+  public var stream: StreamName
+  /// The event's version in its stream.
+  public var version: StreamVersion
+  /// The event's ID.
+  public var id: EventID
+  /// The event type name.
+  public var eventType: String
+  /// The schema version the payload was written at.
+  public var schemaVersion: UInt16
+  /// How the payload is encoded.
+  public var encoding: PayloadEncoding
+  /// The encoded payload.
+  public var payload: [UInt8]
+  /// When, who and why.
+  public var metadata: EventMetadata
+
+  /// Creates a recorded event from its parts.
+  public init(
+    position: LogPosition, stream: StreamName, version: StreamVersion, id: EventID,
+    eventType: String, schemaVersion: UInt16, encoding: PayloadEncoding, payload: [UInt8],
+    metadata: EventMetadata
+  ) {
+    self.position = position
+    self.stream = stream
+    self.version = version
+    self.id = id
+    self.eventType = eventType
+    self.schemaVersion = schemaVersion
+    self.encoding = encoding
+    self.payload = payload
+    self.metadata = metadata
+  }
+
+  /// Decodes the payload with `schema`, reporting failures with this event's position,
+  /// stream, version and type.
+  public func decode<Event: RecordableEvent>(with schema: EventSchema<Event>)
+    throws(EventStoreError) -> Event
+  {
+    do {
+      return try payload.withTypedUnsafeBytes { raw throws(EventStoreError) in
+        try schema.decode(eventType: eventType, schemaVersion: schemaVersion, payload: raw)
+      }
+    } catch var error {
+      error.position = position
+      error.stream = stream
+      error.version = version
+      throw error
+    }
+  }
+
+  /// Decodes the payload as `Event`, through its own decoder.
+  public func decode<Event: RecordableEvent>(as _: Event.Type) throws(EventStoreError) -> Event {
+    try decode(with: EventSchema<Event>())
+  }
+
+  /// The event as it was appended (without its place in the log), for copying it elsewhere.
+  public var data: EventData {
+    EventData(
+      id: id, eventType: eventType, schemaVersion: schemaVersion, encoding: encoding,
+      payload: payload, metadata: metadata)
+  }
+}
+
+extension Array where Element == UInt8 {
+  /// `withUnsafeBytes` keeping the body's typed error.
+  package func withTypedUnsafeBytes<T, E: Error>(
+    _ body: (UnsafeRawBufferPointer) throws(E) -> T
+  ) throws(E) -> T {
+    let result: Result<T, E> = withUnsafeBytes { raw in
+      Result { () throws(E) in try body(raw) }
+    }
+    return try result.get()
+  }
+}

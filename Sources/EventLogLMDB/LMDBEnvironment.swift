@@ -1,0 +1,321 @@
+import CLMDB
+import EventLog
+import Foundation
+import Synchronization
+
+/// The named databases of an event log environment.
+struct Databases {
+  /// Format metadata: `format` → magic and format version.
+  var meta: MDB_dbi = 0
+  /// Position (8 bytes, big-endian) → record (``RecordFormat``).
+  var events: MDB_dbi = 0
+  /// Stream name → current version (8 bytes, little-endian).
+  var streams: MDB_dbi = 0
+  /// Stream name, 0, version (8 bytes, big-endian) → position (8 bytes, big-endian).
+  var streamIndex: MDB_dbi = 0
+  /// Event ID (16 bytes) → position (8 bytes, big-endian).
+  var ids: MDB_dbi = 0
+  /// Type number (4 bytes, big-endian) → event type name.
+  var types: MDB_dbi = 0
+  /// Category number (4 bytes, big-endian) → category name.
+  var categories: MDB_dbi = 0
+}
+
+/// The on-disk format marker stored under `format` in the `meta` database.
+enum StoreFormat {
+  static let magic = Array("CouncilLog.EventLog".utf8)
+  /// The format version this library writes and reads. Bump it when the layout of any
+  /// database changes; stores refuse a newer one.
+  static let version: UInt32 = 1
+  static let key = Array("format".utf8)
+
+  static func encode(version: UInt32) -> [UInt8] {
+    var bytes = magic
+    withUnsafeBytes(of: version.littleEndian) { bytes.append(contentsOf: $0) }
+    return bytes
+  }
+
+  /// The version in a stored marker, or `nil` when the marker is not this library's.
+  static func decode(_ buffer: UnsafeRawBufferPointer) -> UInt32? {
+    guard buffer.count == magic.count + 4, buffer.prefix(magic.count).elementsEqual(magic) else {
+      return nil
+    }
+    return UInt32(littleEndian: buffer.loadUnaligned(fromByteOffset: magic.count, as: UInt32.self))
+  }
+}
+
+/// The interned names, as this process last read them.
+struct Names {
+  var types = NameTable()
+  var categories = NameTable()
+}
+
+/// One open LMDB environment and its databases. Opened once per directory per process.
+final class Environment: @unchecked Sendable {
+  let path: String
+  private(set) var env: OpaquePointer?
+  private(set) var dbs = Databases()
+  let lock = ReadWriteLock()
+  let names = Mutex(Names())
+  private let mapSize: Mutex<Int>
+  private var claimedPath = false
+
+  private static let openPaths = Mutex<Set<String>>([])
+
+  init(path: String, options: LMDBEventStore.Options) throws(EventStoreError) {
+    let url = URL(fileURLWithPath: path).standardizedFileURL
+    self.path = url.path
+    mapSize = Mutex(options.initialMapSize)
+    try Self.checkDirectory(self.path)
+    let claimed = Self.openPaths.withLock { $0.insert(self.path).inserted }
+    claimedPath = claimed
+    guard claimed else {
+      throw EventStoreError(
+        .invalidArgument,
+        "the log is already open in this process; LMDB forbids opening it twice", path: self.path)
+    }
+    do {
+      try open(options)
+    } catch {
+      closeEnvironment()
+      throw error
+    }
+  }
+
+  deinit {
+    closeEnvironment()
+  }
+
+  private static func checkDirectory(_ path: String) throws(EventStoreError) {
+    var isDirectory: ObjCBool = false
+    let manager = FileManager.default
+    if manager.fileExists(atPath: path, isDirectory: &isDirectory) {
+      guard isDirectory.boolValue else {
+        throw EventStoreError(
+          .foreignFile, "an event log is a directory, and this is a file", path: path)
+      }
+    } else {
+      do {
+        try manager.createDirectory(atPath: path, withIntermediateDirectories: true)
+      } catch {
+        throw EventStoreError(
+          .storageFailure, "cannot create the log directory: \(error.localizedDescription)",
+          path: path)
+      }
+    }
+    let data = path + "/data.mdb"
+    if let attributes = try? manager.attributesOfItem(atPath: data),
+      let size = attributes[.size] as? Int, size < 2 * 4096
+    {
+      throw EventStoreError(
+        .corruptRecord, "data.mdb is \(size) bytes, shorter than its two header pages: truncated",
+        path: data)
+    }
+  }
+
+  private func open(_ options: LMDBEventStore.Options) throws(EventStoreError) {
+    var env: OpaquePointer?
+    try check(mdb_env_create(&env), "creating the environment")
+    self.env = env
+    try check(mdb_env_set_maxdbs(env, 16), "setting the number of databases")
+    try check(mdb_env_set_maxreaders(env, options.maxReaders), "setting the number of readers")
+    try check(mdb_env_set_mapsize(env, options.initialMapSize), "setting the map size")
+    let flags = UInt32(MDB_NOTLS) | options.durability.lmdbFlags
+    let rc = mdb_env_open(env, path, flags, 0o644)
+    switch rc {
+    case LMDBCode.success:
+      break
+    case LMDBCode.invalid, LMDBCode.versionMismatch:
+      throw EventStoreError(
+        .foreignFile, "data.mdb is not an LMDB file of a version this library reads", path: path)
+    default:
+      throw lmdbError(rc, "opening the environment", path: path)
+    }
+    try checkNotTruncated()
+    try openDatabases()
+  }
+
+  /// A file cut short would make LMDB read past its end (SIGBUS); refuse it instead.
+  private func checkNotTruncated() throws(EventStoreError) {
+    var info = MDB_envinfo()
+    var stat = MDB_stat()
+    try check(mdb_env_info(env, &info), "reading the environment's info")
+    try check(mdb_env_stat(env, &stat), "reading the environment's page size")
+    let needed = (info.me_last_pgno + 1) * Int(stat.ms_psize)
+    let data = path + "/data.mdb"
+    let size = (try? FileManager.default.attributesOfItem(atPath: data)[.size] as? Int) ?? 0
+    if size < needed {
+      throw EventStoreError(
+        .corruptRecord,
+        "data.mdb is \(size) bytes but its pages reach \(needed) bytes: the file was truncated",
+        path: data)
+    }
+    mapSize.withLock { $0 = max($0, info.me_mapsize) }
+  }
+
+  private func openDatabases() throws(EventStoreError) {
+    var txn: OpaquePointer?
+    try check(mdb_txn_begin(env, nil, 0, &txn), "beginning the opening transaction")
+    do {
+      var main: MDB_dbi = 0
+      try check(mdb_dbi_open(txn, nil, 0, &main), "opening the main database")
+      var stat = MDB_stat()
+      try check(mdb_stat(txn, main, &stat), "reading the main database")
+      let fresh = stat.ms_entries == 0
+      let create = fresh ? UInt32(MDB_CREATE) : 0
+      func open(_ name: String) throws(EventStoreError) -> MDB_dbi {
+        var dbi: MDB_dbi = 0
+        let rc = mdb_dbi_open(txn, name, create, &dbi)
+        if rc == LMDBCode.notFound || rc == LMDBCode.invalid || rc == -30784 /* MDB_INCOMPATIBLE */ {
+          throw EventStoreError(
+            .foreignFile, "the LMDB file has no \(name) database: it is not an event log",
+            path: path)
+        }
+        try check(rc, "opening the \(name) database")
+        return dbi
+      }
+      dbs.meta = try open("meta")
+      if fresh {
+        var value = StoreFormat.encode(version: StoreFormat.version)
+        var key = StoreFormat.key
+        try catching {
+          try key.withUnsafeMutableBytes { k in
+          try value.withUnsafeMutableBytes { v in
+            var keyVal = MDB_val(mv_size: k.count, mv_data: k.baseAddress)
+            var valueVal = MDB_val(mv_size: v.count, mv_data: v.baseAddress)
+            try check(mdb_put(txn, dbs.meta, &keyVal, &valueVal, 0), "writing the format marker")
+          }
+          }
+        }
+      } else {
+        try checkFormat(txn)
+      }
+      dbs.events = try open("events")
+      dbs.streams = try open("streams")
+      dbs.streamIndex = try open("stream-index")
+      dbs.ids = try open("ids")
+      dbs.types = try open("types")
+      dbs.categories = try open("categories")
+      var loaded = Names()
+      try loadNames(txn, into: &loaded)
+      let rc = mdb_txn_commit(txn)
+      txn = nil  // freed by commit, whatever it returned
+      try check(rc, "committing the opening transaction")
+      names.withLock { $0 = loaded }
+    } catch {
+      if let txn { mdb_txn_abort(txn) }
+      throw error
+    }
+  }
+
+  private func checkFormat(_ txn: OpaquePointer?) throws(EventStoreError) {
+    var key = StoreFormat.key
+    let version: UInt32? = key.withUnsafeMutableBytes { k in
+      var keyVal = MDB_val(mv_size: k.count, mv_data: k.baseAddress)
+      var value = MDB_val()
+      guard mdb_get(txn, dbs.meta, &keyVal, &value) == 0 else { return nil }
+      return StoreFormat.decode(value.buffer)
+    }
+    guard let version else {
+      throw EventStoreError(
+        .foreignFile, "the LMDB file has no CouncilLog format marker: it is not an event log",
+        path: path)
+    }
+    guard version <= StoreFormat.version else {
+      throw EventStoreError(
+        .unsupportedFormatVersion,
+        "the log is in storage format \(version); this library reads format \(StoreFormat.version) and older",
+        path: path)
+    }
+  }
+
+  /// Reads the interned names that `names` does not have yet (another process may have added
+  /// some).
+  func loadNames(_ txn: OpaquePointer?, into names: inout Names) throws(EventStoreError) {
+    try load(txn, dbs.types, into: &names.types, "event type")
+    try load(txn, dbs.categories, into: &names.categories, "category")
+  }
+
+  private func load(_ txn: OpaquePointer?, _ dbi: MDB_dbi, into table: inout NameTable, _ what: String)
+    throws(EventStoreError)
+  {
+    var cursor: OpaquePointer?
+    try check(mdb_cursor_open(txn, dbi, &cursor), "opening a cursor on the \(what) names")
+    defer { mdb_cursor_close(cursor) }
+    var next = UInt32(table.names.count + 1).bigEndian
+    try catching {
+    try withUnsafeMutableBytes(of: &next) { raw in
+      var key = MDB_val(mv_size: 4, mv_data: raw.baseAddress)
+      var value = MDB_val()
+      var rc = mdb_cursor_get(cursor, &key, &value, MDB_SET_RANGE)
+      while rc == 0 {
+        guard key.mv_size == 4 else {
+          throw EventStoreError(.corruptRecord, "a \(what) name has a key of \(key.mv_size) bytes", path: path)
+        }
+        let number = UInt32(bigEndian: key.buffer.loadUnaligned(as: UInt32.self))
+        let name = String(decoding: value.buffer, as: UTF8.self)
+        guard table.restore(name, number: number) else {
+          throw EventStoreError(.corruptRecord, "\(what) number \(number) is out of sequence", path: path)
+        }
+        rc = mdb_cursor_get(cursor, &key, &value, MDB_NEXT)
+      }
+      if rc != LMDBCode.notFound { throw lmdbError(rc, "reading the \(what) names") }
+    }
+    }
+  }
+
+  /// Runs `body` in a read-only transaction, usable from any thread (`MDB_NOTLS`).
+  func read<T>(_ body: (OpaquePointer?) throws -> T) throws -> T {
+    while true {
+      let outcome: Result<T, any Error>? = try lock.withReadLock { () throws(EventStoreError) in
+        guard let env else { throw EventStoreError(.closed, "the store is closed", path: path) }
+        var txn: OpaquePointer?
+        let rc = mdb_txn_begin(env, nil, UInt32(MDB_RDONLY), &txn)
+        if rc == LMDBCode.mapResized { return nil }
+        try check(rc, "beginning a read transaction")
+        defer { mdb_txn_abort(txn) }
+        return Result { try body(txn) }
+      }
+      if let outcome { return try outcome.get() }
+      try adoptMapSize()
+    }
+  }
+
+  /// Another process grew the map: take its size.
+  func adoptMapSize() throws(EventStoreError) {
+    try lock.withWriteLock { () throws(EventStoreError) in
+      try check(mdb_env_set_mapsize(env, 0), "adopting the map size grown by another process")
+      var info = MDB_envinfo()
+      mdb_env_info(env, &info)
+      mapSize.withLock { $0 = info.me_mapsize }
+    }
+  }
+
+  /// Doubles the map (LMDB reported it full). Waits for this process's readers to finish.
+  func growMap() throws(EventStoreError) {
+    try lock.withWriteLock { () throws(EventStoreError) in
+      var info = MDB_envinfo()
+      mdb_env_info(env, &info)
+      let bigger = max(info.me_mapsize, mapSize.withLock { $0 }) * 2
+      try check(mdb_env_set_mapsize(env, bigger), "growing the map to \(bigger) bytes")
+      mapSize.withLock { $0 = bigger }
+    }
+  }
+
+  /// The current map size in bytes.
+  var currentMapSize: Int { mapSize.withLock { $0 } }
+
+  /// Closes the environment once no transaction of this process is open.
+  func closeEnvironment() {
+    lock.withWriteLock {
+      if let env {
+        mdb_env_close(env)
+        self.env = nil
+      }
+    }
+    if claimedPath {
+      claimedPath = false
+      _ = Self.openPaths.withLock { $0.remove(path) }
+    }
+  }
+}

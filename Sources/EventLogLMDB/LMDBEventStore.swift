@@ -1,0 +1,346 @@
+import CLMDB
+import EventLog
+import Foundation
+
+/// The embedded default event store: an append-only log in an LMDB environment (a directory
+/// holding `data.mdb` and `lock.mdb`).
+///
+/// - Durability: by default every commit is flushed to disk (`fsync`) before an append
+///   returns; see ``Durability`` for the faster modes and what they risk.
+/// - Group commit: appends from concurrent tasks are committed together by one writer thread,
+///   each in its own nested transaction, so many writers share one `fsync`.
+/// - Processes: several processes may open the same log at once; LMDB serializes their
+///   writers with a lock in `lock.mdb`, positions stay gapless, and ``follow(from:filter:pageSize:)``
+///   sees another process's appends within ``Options/pollInterval``.
+/// - Crash safety: a commit is atomic; after a crash (of the process, or with
+///   ``Durability/full`` of the machine) the log holds exactly the appends that returned,
+///   plus possibly the ones in flight, each whole or not at all.
+/// - Growth: the map grows (doubles) when full, and the append that hit the limit is retried,
+///   not lost.
+/// - Reads run in read-only transactions that any task may use; they never block the writer.
+///
+/// Open one directory once per process (LMDB's rule) and ``close()`` it before reopening.
+public final class LMDBEventStore: EventStore, @unchecked Sendable {
+  /// How hard each commit works to reach the disk.
+  public enum Durability: Sendable, Hashable {
+    /// Every commit is flushed to disk (data and metadata) before the append returns. Nothing
+    /// acknowledged is lost, even if the machine loses power. The default.
+    case full
+    /// Data is flushed at each commit but the metadata page is not (`MDB_NOMETASYNC`). The log
+    /// stays intact, but a crash of the operating system or machine may undo the last commit.
+    /// A crash of the process alone loses nothing.
+    case noMetaSync
+    /// Nothing is flushed at commit (`MDB_NOSYNC`); the operating system writes back when it
+    /// chooses. A crash of the operating system or machine may undo any number of recent
+    /// commits (the log stays consistent if the file system keeps write order; otherwise it may
+    /// be corrupted). A crash of the process alone loses nothing. For bulk imports and tests.
+    case noSync
+
+    var lmdbFlags: UInt32 {
+      switch self {
+      case .full: return 0
+      case .noMetaSync: return UInt32(MDB_NOMETASYNC)
+      case .noSync: return UInt32(MDB_NOSYNC)
+      }
+    }
+  }
+
+  /// How a store is opened.
+  public struct Options: Sendable, Hashable {
+    /// How hard each commit works to reach the disk. Default ``Durability/full``.
+    public var durability: Durability
+    /// The map size to start with, in bytes; the store doubles it whenever it fills. Default
+    /// 64 MiB.
+    public var initialMapSize: Int
+    /// How many read transactions may be open at once across all processes. Default 126.
+    public var maxReaders: UInt32
+    /// How often a follower looks for appends made by other processes (appends in this process
+    /// wake it at once). Default 20 ms.
+    public var pollInterval: Duration
+
+    /// Creates options.
+    public init(
+      durability: Durability = .full, initialMapSize: Int = 64 << 20, maxReaders: UInt32 = 126,
+      pollInterval: Duration = .milliseconds(20)
+    ) {
+      self.durability = durability
+      self.initialMapSize = initialMapSize
+      self.maxReaders = maxReaders
+      self.pollInterval = pollInterval
+    }
+  }
+
+  /// The directory the log lives in.
+  public var path: String { environment.path }
+  /// The options the store was opened with.
+  public let options: Options
+
+  private let environment: Environment
+  private let writer: Writer
+  private let signal: AppendSignal
+
+  /// Opens the log in directory `path`, creating it if needed.
+  ///
+  /// - Throws: ``EventStoreError`` with code ``EventStoreError/Code/foreignFile`` when the
+  ///   path is a file or holds something other than an event log,
+  ///   ``EventStoreError/Code/unsupportedFormatVersion`` when the log was written by a newer
+  ///   format, ``EventStoreError/Code/corruptRecord`` when its file is truncated,
+  ///   ``EventStoreError/Code/invalidArgument`` when this process has it open already.
+  public init(path: String, options: Options = Options()) throws(EventStoreError) {
+    self.options = options
+    let environment = try Environment(path: path, options: options)
+    self.environment = environment
+    var head = LogPosition.start
+    do {
+      head = try environment.read { txn in try Self.head(txn, environment.dbs) }
+    } catch {
+      throw error as? EventStoreError ?? EventStoreError(.storageFailure, "\(error)")
+    }
+    let signal = AppendSignal(head: head)
+    self.signal = signal
+    writer = Writer(environment: environment) { signal.publish(head: $0) }
+  }
+
+  deinit {
+    writer.close()
+    environment.closeEnvironment()
+  }
+
+  /// Commits what is queued, then closes the environment. Later calls throw
+  /// ``EventStoreError/Code/closed``. Called by `deinit` if not before.
+  public func close() {
+    writer.close()
+    environment.closeEnvironment()
+  }
+
+  /// The current size of the memory map in bytes (it grows when the log fills it).
+  public var mapSize: Int { environment.currentMapSize }
+
+  // MARK: - EventStore
+
+  /// Appends to several streams in one atomic step; see ``EventStore/append(_:)``.
+  public func append(_ appends: [StreamAppend]) async throws(EventStoreError) -> [AppendResult] {
+    try appends.validate()
+    return try await writer.submit(appends).get()
+  }
+
+  /// Reads one stream in pages; see ``EventStore/readStream(_:from:direction:limit:)``.
+  public func readStream(
+    _ stream: StreamName, from version: StreamVersion?, direction: ReadDirection, limit: Int
+  ) async throws(EventStoreError) -> [RecordedEvent] {
+    try checkLimit(limit)
+    return try typed {
+      try environment.read { txn in
+        try readStream(txn, stream, from: version, direction: direction, limit: limit)
+      }
+    }
+  }
+
+  private func readStream(
+    _ txn: OpaquePointer?, _ stream: StreamName, from version: StreamVersion?,
+    direction: ReadDirection, limit: Int
+  ) throws -> [RecordedEvent] {
+    let dbs = environment.dbs
+    var cursor: OpaquePointer?
+    try check(mdb_cursor_open(txn, dbs.streamIndex, &cursor), "opening a cursor on the stream index")
+    defer { mdb_cursor_close(cursor) }
+    let prefix = Array(stream.rawValue.utf8) + [0]
+    let startVersion: UInt64
+    switch direction {
+    case .forwards: startVersion = version?.rawValue ?? 1
+    case .backwards: startVersion = version?.rawValue ?? UInt64.max
+    }
+    var start = streamIndexKey(stream, version: startVersion)
+    var positions: [UInt64] = []
+    try start.withUnsafeMutableBytes { raw in
+      var key = MDB_val(mv_size: raw.count, mv_data: raw.baseAddress)
+      var value = MDB_val()
+      var rc = mdb_cursor_get(cursor, &key, &value, MDB_SET_RANGE)
+      if direction == .backwards {
+        if rc == LMDBCode.notFound {
+          rc = mdb_cursor_get(cursor, &key, &value, MDB_LAST)
+        } else if rc == 0, !key.buffer.elementsEqual(UnsafeRawBufferPointer(raw)) {
+          rc = mdb_cursor_get(cursor, &key, &value, MDB_PREV)
+        }
+      }
+      while rc == 0, positions.count < limit {
+        let k = key.buffer
+        guard k.count == prefix.count + 8, k.prefix(prefix.count).elementsEqual(prefix) else {
+          break
+        }
+        guard let position = value.bigEndianUInt64 else {
+          throw EventStoreError(.corruptRecord, "a stream index entry is not 8 bytes", stream: stream)
+        }
+        positions.append(position)
+        rc = mdb_cursor_get(cursor, &key, &value, direction == .forwards ? MDB_NEXT : MDB_PREV)
+      }
+      if rc != 0 && rc != LMDBCode.notFound { throw lmdbError(rc, "reading stream \(stream)") }
+    }
+    return try positions.map { position in
+      try withRecord(txn, at: LogPosition(position)) { try $0.recordedEvent() }
+    }
+  }
+
+  /// Calls `body` with the record at `position`, refreshing the interned names if the record
+  /// names a type this process has not seen (another process added it).
+  private func withRecord<T>(
+    _ txn: OpaquePointer?, at position: LogPosition, _ body: (RecordView) throws -> T
+  ) throws -> T {
+    try withKey(position.rawValue) { key in
+      var value = MDB_val()
+      let rc = mdb_get(txn, environment.dbs.events, &key, &value)
+      if rc == LMDBCode.notFound {
+        throw EventStoreError(
+          .corruptRecord, "the stream index points at a missing event", position: position)
+      }
+      try check(rc, "reading the event at position \(position)")
+      return try body(try view(txn, position, value.buffer, names: currentNames(txn, value.buffer)))
+    }
+  }
+
+  private func currentNames(_ txn: OpaquePointer?, _ record: UnsafeRawBufferPointer) throws -> Names {
+    var names = environment.names.withLock { $0 }
+    if record.count >= RecordFormat.fixedHeaderSize {
+      let type = UInt32(littleEndian: record.loadUnaligned(fromByteOffset: 4, as: UInt32.self))
+      if names.types.name(of: type) == nil { names = try refreshNames(txn) }
+    }
+    return names
+  }
+
+  private func refreshNames(_ txn: OpaquePointer?) throws -> Names {
+    var names = environment.names.withLock { $0 }
+    try environment.loadNames(txn, into: &names)
+    environment.names.withLock { shared in
+      if names.types.names.count >= shared.types.names.count
+        && names.categories.names.count >= shared.categories.names.count
+      {
+        shared = names
+      }
+    }
+    return names
+  }
+
+  private func view(
+    _ txn: OpaquePointer?, _ position: LogPosition, _ bytes: UnsafeRawBufferPointer, names: Names
+  ) throws -> RecordView {
+    try RecordView(position: position, bytes: bytes, types: names.types)
+  }
+
+  /// Reads the log in pages; see ``EventStore/readLog(from:limit:filter:)``.
+  public func readLog(from position: LogPosition, limit: Int, filter: LogFilter)
+    async throws(EventStoreError) -> LogPage
+  {
+    var events: [RecordedEvent] = []
+    let next = try typed {
+      try scan(from: position, limit: limit, filter: filter) { events.append(try $0.recordedEvent()) }
+    }
+    return LogPage(events: events, nextPosition: next)
+  }
+
+  /// Calls `body` with records borrowed from the map, without copying; see
+  /// ``EventStore/scanLog(from:limit:filter:_:)``.
+  public func scanLog(
+    from position: LogPosition, limit: Int, filter: LogFilter, _ body: (RecordView) throws -> Void
+  ) async throws -> LogPosition {
+    try scan(from: position, limit: limit, filter: filter, body)
+  }
+
+  private func scan(
+    from position: LogPosition, limit: Int, filter: LogFilter, _ body: (RecordView) throws -> Void
+  ) throws -> LogPosition {
+    try checkLimit(limit)
+    return try environment.read { txn in
+      var names = environment.names.withLock { $0 }
+      // Names another process added since are loaded when a record needs them.
+      var compiled = CompiledFilter(filter, types: names.types, categories: names.categories)
+      var cursor: OpaquePointer?
+      try check(mdb_cursor_open(txn, environment.dbs.events, &cursor), "opening a cursor on the events")
+      defer { mdb_cursor_close(cursor) }
+      var next = max(position, .first).rawValue
+      var delivered = 0
+      try withKey(next) { start in
+        var key = start
+        var value = MDB_val()
+        var rc = mdb_cursor_get(cursor, &key, &value, MDB_SET_RANGE)
+        while rc == 0, delivered < limit {
+          guard let at = key.bigEndianUInt64 else {
+            throw EventStoreError(.corruptRecord, "an event key has \(key.mv_size) bytes, not 8")
+          }
+          let record = value.buffer
+          if record.count >= RecordFormat.fixedHeaderSize {
+            let type = UInt32(littleEndian: record.loadUnaligned(fromByteOffset: 4, as: UInt32.self))
+            let category = UInt32(littleEndian: record.loadUnaligned(fromByteOffset: 8, as: UInt32.self))
+            if names.types.name(of: type) == nil || names.categories.name(of: category) == nil {
+              names = try refreshNames(txn)
+              compiled = CompiledFilter(filter, types: names.types, categories: names.categories)
+            }
+          }
+          if compiled.matches(record) {
+            delivered += 1
+            try body(try RecordView(position: LogPosition(at), bytes: record, types: names.types))
+          }
+          next = at + 1
+          rc = mdb_cursor_get(cursor, &key, &value, MDB_NEXT)
+        }
+        if rc != 0 && rc != LMDBCode.notFound { throw lmdbError(rc, "scanning the log") }
+      }
+      return LogPosition(next)
+    }
+  }
+
+  /// The stream's current version; see ``EventStore/currentVersion(of:)``.
+  public func currentVersion(of stream: StreamName) async throws(EventStoreError) -> StreamVersion? {
+    try typed { try environment.read { txn in try storedVersion(txn, environment.dbs, stream) } }
+  }
+
+  /// The log's head; see ``EventStore/headPosition()``.
+  public func headPosition() async throws(EventStoreError) -> LogPosition {
+    try typed { try environment.read { txn in try Self.head(txn, environment.dbs) } }
+  }
+
+  private static func head(_ txn: OpaquePointer?, _ dbs: Databases) throws(EventStoreError) -> LogPosition {
+    try WriteTransaction(txn: txn, dbs: dbs, names: Names()).head()
+  }
+
+  /// Returns once this process appends past `position`, or after ``Options/pollInterval`` (so
+  /// that followers see other processes' appends), or on cancellation.
+  public func waitForAppends(after position: LogPosition) async {
+    await signal.wait(after: position, timeout: options.pollInterval)
+  }
+
+  private func typed<T>(_ body: () throws -> T) throws(EventStoreError) -> T {
+    do {
+      return try body()
+    } catch let error as EventStoreError {
+      throw error
+    } catch {
+      throw EventStoreError(.storageFailure, "\(error)", path: path)
+    }
+  }
+}
+
+extension LMDBEventStore {
+  /// Rewrites the format marker of the log at `path` (which must not be open): for tests of
+  /// how a newer format is refused.
+  static func writeFormatVersion(_ version: UInt32, at path: String) throws(EventStoreError) {
+    let environment = try Environment(path: path, options: Options())
+    defer { environment.closeEnvironment() }
+    guard let env = environment.env else { return }
+    var txn: OpaquePointer?
+    try check(mdb_txn_begin(env, nil, 0, &txn), "beginning a write transaction")
+    var key = StoreFormat.key
+    var value = StoreFormat.encode(version: version)
+    let rc = key.withUnsafeMutableBytes { k in
+      value.withUnsafeMutableBytes { v in
+        var keyVal = MDB_val(mv_size: k.count, mv_data: k.baseAddress)
+        var valueVal = MDB_val(mv_size: v.count, mv_data: v.baseAddress)
+        return mdb_put(txn, environment.dbs.meta, &keyVal, &valueVal, 0)
+      }
+    }
+    guard rc == 0 else {
+      mdb_txn_abort(txn)
+      throw lmdbError(rc, "writing the format marker")
+    }
+    try check(mdb_txn_commit(txn), "committing the format marker")
+  }
+}

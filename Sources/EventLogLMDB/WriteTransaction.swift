@@ -1,0 +1,121 @@
+import CLMDB
+import EventLog
+
+/// An LMDB write transaction seen through the shared append logic.
+struct WriteTransaction: AppendTransaction {
+  let txn: OpaquePointer?
+  let dbs: Databases
+  var names: Names
+
+  func head() throws(EventStoreError) -> LogPosition {
+    var cursor: OpaquePointer?
+    try check(mdb_cursor_open(txn, dbs.events, &cursor), "opening a cursor on the events")
+    defer { mdb_cursor_close(cursor) }
+    var key = MDB_val()
+    var value = MDB_val()
+    let rc = mdb_cursor_get(cursor, &key, &value, MDB_LAST)
+    if rc == LMDBCode.notFound { return .start }
+    try check(rc, "reading the last event")
+    guard let position = key.bigEndianUInt64 else {
+      throw EventStoreError(.corruptRecord, "an event key has \(key.mv_size) bytes, not 8")
+    }
+    return LogPosition(position)
+  }
+
+  func currentVersion(of stream: StreamName) throws(EventStoreError) -> StreamVersion? {
+    try storedVersion(txn, dbs, stream)
+  }
+
+  func position(of id: EventID) throws(EventStoreError) -> LogPosition? {
+    var bytes = BinaryWriter(capacity: 16)
+    bytes.write(id)
+    return try withValue(bytes.bytes) { key throws(EventStoreError) in
+      var value = MDB_val()
+      let rc = mdb_get(txn, dbs.ids, &key, &value)
+      if rc == LMDBCode.notFound { return nil }
+      try check(rc, "looking up event \(id)")
+      guard let position = value.bigEndianUInt64 else {
+        throw EventStoreError(.corruptRecord, "the ID index entry is not 8 bytes", eventID: id)
+      }
+      return LogPosition(position)
+    }
+  }
+
+  func streamAndVersion(at position: LogPosition) throws(EventStoreError) -> (StreamName, StreamVersion) {
+    try withKey(position.rawValue) { key throws(EventStoreError) in
+      var value = MDB_val()
+      try check(mdb_get(txn, dbs.events, &key, &value), "reading the event at position \(position)")
+      let view = try RecordView(position: position, bytes: value.buffer, types: names.types)
+      return (try view.stream(), view.version)
+    }
+  }
+
+  mutating func internNames(eventType: String, category: String) throws(EventStoreError)
+    -> (type: UInt32, category: UInt32)
+  {
+    let type = names.types.intern(eventType)
+    if type.added { try putName(eventType, number: type.number, dbs.types) }
+    let interned = names.categories.intern(category)
+    if interned.added { try putName(category, number: interned.number, dbs.categories) }
+    return (type.number, interned.number)
+  }
+
+  private func putName(_ name: String, number: UInt32, _ dbi: MDB_dbi) throws(EventStoreError) {
+    var big = number.bigEndian
+    try withUnsafeMutableBytes(of: &big) { raw throws(EventStoreError) in
+      var key = MDB_val(mv_size: 4, mv_data: raw.baseAddress)
+      try withValue(Array(name.utf8)) { value throws(EventStoreError) in
+        try check(mdb_put(txn, dbi, &key, &value, UInt32(MDB_NOOVERWRITE)), "interning \(name)")
+      }
+    }
+  }
+
+  mutating func write(
+    record: [UInt8], at position: LogPosition, stream: StreamName, version: StreamVersion,
+    id: EventID
+  ) throws(EventStoreError) {
+    try withKey(position.rawValue) { key throws(EventStoreError) in
+      try withValue(record) { value throws(EventStoreError) in
+        try check(mdb_put(txn, dbs.events, &key, &value, UInt32(MDB_APPEND)), "writing the event at position \(position)")
+      }
+    }
+    var positionBig = position.rawValue.bigEndian
+    try withUnsafeMutableBytes(of: &positionBig) { raw throws(EventStoreError) in
+      var positionValue = MDB_val(mv_size: 8, mv_data: raw.baseAddress)
+      try withValue(streamIndexKey(stream, version: version.rawValue)) { key throws(EventStoreError) in
+        try check(mdb_put(txn, dbs.streamIndex, &key, &positionValue, 0), "indexing \(stream) at version \(version)")
+      }
+      var idBytes = BinaryWriter(capacity: 16)
+      idBytes.write(id)
+      try withValue(idBytes.bytes) { key throws(EventStoreError) in
+        try check(mdb_put(txn, dbs.ids, &key, &positionValue, 0), "indexing event \(id)")
+      }
+    }
+  }
+
+  mutating func setVersion(_ version: StreamVersion, of stream: StreamName) throws(EventStoreError) {
+    var little = version.rawValue.littleEndian
+    try withUnsafeMutableBytes(of: &little) { raw throws(EventStoreError) in
+      var value = MDB_val(mv_size: 8, mv_data: raw.baseAddress)
+      try withValue(Array(stream.rawValue.utf8)) { key throws(EventStoreError) in
+        try check(mdb_put(txn, dbs.streams, &key, &value, 0), "recording the version of \(stream)")
+      }
+    }
+  }
+}
+
+/// The stream's version as stored in the `streams` database.
+func storedVersion(_ txn: OpaquePointer?, _ dbs: Databases, _ stream: StreamName) throws(EventStoreError)
+  -> StreamVersion?
+{
+  try withValue(Array(stream.rawValue.utf8)) { key throws(EventStoreError) in
+    var value = MDB_val()
+    let rc = mdb_get(txn, dbs.streams, &key, &value)
+    if rc == LMDBCode.notFound { return nil }
+    try check(rc, "reading the version of \(stream)")
+    guard let version = value.littleEndianUInt64 else {
+      throw EventStoreError(.corruptRecord, "the stream's version entry is not 8 bytes", stream: stream)
+    }
+    return StreamVersion(version)
+  }
+}

@@ -1,0 +1,179 @@
+import CLMDB
+import Dispatch
+import EventLog
+import Foundation
+import Synchronization
+
+/// The single writer of an environment: a dedicated thread that commits appends in groups.
+///
+/// Appends from any number of tasks queue here. The thread takes every append waiting, runs
+/// each in its own nested transaction (so one append's conflict does not undo another's) inside
+/// one write transaction, and commits once: one `fsync` for the whole group (group commit).
+/// The write transaction begins and commits inside one synchronous call on this thread, never
+/// across an `await`.
+final class Writer: @unchecked Sendable {
+  typealias Outcome = Result<[AppendResult], EventStoreError>
+
+  private struct Request {
+    var appends: [StreamAppend]
+    var continuation: CheckedContinuation<Outcome, Never>
+  }
+
+  private struct Queue {
+    var requests: [Request] = []
+    var closed = false
+  }
+
+  private let environment: Environment
+  private let queue = Mutex(Queue())
+  private let wake = DispatchSemaphore(value: 0)
+  private let finished = DispatchSemaphore(value: 0)
+  private let published: @Sendable (LogPosition) -> Void
+  /// The most appends committed in one group.
+  private let maximumGroup = 1024
+
+  init(environment: Environment, published: @escaping @Sendable (LogPosition) -> Void) {
+    self.environment = environment
+    self.published = published
+    let thread = Thread { [self] in run() }
+    thread.name = "CouncilLog LMDB writer"
+    thread.start()
+  }
+
+  /// Queues an append and waits for its group to commit.
+  func submit(_ appends: [StreamAppend]) async -> Outcome {
+    await withCheckedContinuation { continuation in
+      let accepted = queue.withLock { queue -> Bool in
+        guard !queue.closed else { return false }
+        queue.requests.append(Request(appends: appends, continuation: continuation))
+        return true
+      }
+      if accepted {
+        wake.signal()
+      } else {
+        continuation.resume(
+          returning: .failure(EventStoreError(.closed, "the store is closed", path: environment.path)))
+      }
+    }
+  }
+
+  /// Stops accepting appends, commits those already queued, and ends the thread.
+  func close() {
+    let first = queue.withLock { queue -> Bool in
+      defer { queue.closed = true }
+      return !queue.closed
+    }
+    guard first else { return }
+    wake.signal()
+    finished.wait()
+  }
+
+  private func run() {
+    while true {
+      wake.wait()
+      while true {
+        let (group, closed) = queue.withLock { queue -> ([Request], Bool) in
+          let count = min(queue.requests.count, maximumGroup)
+          let group = Array(queue.requests.prefix(count))
+          queue.requests.removeFirst(count)
+          return (group, queue.closed)
+        }
+        if group.isEmpty {
+          if closed {
+            finished.signal()
+            return
+          }
+          break
+        }
+        process(group)
+      }
+    }
+  }
+
+  private func process(_ group: [Request]) {
+    while true {
+      do throws(EventStoreError) {
+        let (outcomes, head) = try commit(group.map(\.appends))
+        for (request, outcome) in zip(group, outcomes) {
+          request.continuation.resume(returning: outcome)
+        }
+        if let head { published(head) }
+        return
+      } catch let error where error.code == .mapFull {
+        do {
+          try environment.growMap()
+        } catch {
+          fail(group, error)
+          return
+        }
+      } catch let error where error.code == .mapResized {
+        do {
+          try environment.adoptMapSize()
+        } catch {
+          fail(group, error)
+          return
+        }
+      } catch {
+        fail(group, error)
+        return
+      }
+    }
+  }
+
+  private func fail(_ group: [Request], _ error: EventStoreError) {
+    for request in group { request.continuation.resume(returning: .failure(error)) }
+  }
+
+  /// Runs each request in a nested transaction of one write transaction and commits it.
+  ///
+  /// Throws only what must undo the whole group (map full, map resized, a failed commit);
+  /// a request's own refusal is its outcome.
+  private func commit(_ requests: [[StreamAppend]]) throws(EventStoreError)
+    -> ([Outcome], LogPosition?)
+  {
+    try environment.lock.withReadLock { () throws(EventStoreError) in
+      guard let env = environment.env else {
+        throw EventStoreError(.closed, "the store is closed", path: environment.path)
+      }
+      var txn: OpaquePointer?
+      try check(mdb_txn_begin(env, nil, 0, &txn), "beginning a write transaction")
+      var committed = false
+      defer { if !committed { mdb_txn_abort(txn) } }
+
+      var names = environment.names.withLock { $0 }
+      try environment.loadNames(txn, into: &names)
+      var outcomes: [Outcome] = []
+      outcomes.reserveCapacity(requests.count)
+      var head: LogPosition?
+      for appends in requests {
+        var child: OpaquePointer?
+        try check(mdb_txn_begin(env, txn, 0, &child), "beginning a nested transaction")
+        var transaction = WriteTransaction(txn: child, dbs: environment.dbs, names: names)
+        do throws(EventStoreError) {
+          let (results, newHead) = try transaction.perform(appends)
+          let rc = mdb_txn_commit(child)  // frees `child` whatever it returns
+          try check(rc, "committing a nested transaction")
+          names = transaction.names
+          head = newHead
+          outcomes.append(.success(results))
+        } catch let error where error.code == .mapFull || error.code == .storageFailure {
+          // The nested commit may already have freed `child`; aborting the parent frees the rest.
+          throw error
+        } catch {
+          mdb_txn_abort(child)
+          outcomes.append(.failure(error))
+        }
+      }
+      committed = true
+      try check(mdb_txn_commit(txn), "committing appends")
+      environment.names.withLock { shared in
+        if names.types.names.count >= shared.types.names.count
+          && names.categories.names.count >= shared.categories.names.count
+        {
+          shared = names
+        }
+      }
+      return (outcomes, head)
+    }
+  }
+}
