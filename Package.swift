@@ -39,7 +39,9 @@ let package = Package(
     ),
     .testTarget(
       name: "EventLogLMDBTests",
-      dependencies: ["EventLog", "EventLogLMDB", "EventLogConformance", "EventLogStressHelper"]
+      dependencies: [
+        "EventLog", "EventLogLMDB", "EventLogConformance", "EventLogStressHelper", "CLMDB",
+      ]
     ),
   ],
   swiftLanguageModes: [.v6]

@@ -30,14 +30,7 @@ extension Int: BinaryEncodable, BinaryDecodable {
   /// Writes the integer zig-zag LEB128 encoded.
   public func encode(to writer: inout BinaryWriter) { writer.write(signed: Int64(self)) }
   /// Reads a zig-zag LEB128 integer.
-  public init(from reader: inout BinaryReader) throws {
-    let start = reader.offset
-    let value = try reader.read(signed: Int64.self)
-    guard let narrow = Int(exactly: value) else {
-      throw BinaryDecodingError(offset: start, reason: "integer \(value) does not fit Int")
-    }
-    self = narrow
-  }
+  public init(from reader: inout BinaryReader) throws { self = try reader.read(Int.self) }
 }
 
 extension Bool: BinaryEncodable, BinaryDecodable {

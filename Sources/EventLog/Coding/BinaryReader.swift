@@ -96,12 +96,23 @@ public struct BinaryReader {
     }
   }
 
-  /// Reads a LEB128 integer that must fit a non-negative `Int`.
+  /// Reads a zig-zag LEB128 integer written by ``BinaryWriter/write(_:)-(Int)``.
   @inlinable public mutating func read(_: Int.Type) throws(BinaryDecodingError) -> Int {
     let start = offset
-    let value = try read(UInt64.self)
-    guard value <= UInt64(Int.max) else {
+    let value = try read(signed: Int64.self)
+    guard let narrow = Int(exactly: value) else {
       throw BinaryDecodingError(offset: start, reason: "integer \(value) does not fit Int")
+    }
+    return narrow
+  }
+
+  /// Reads an unsigned LEB128 length and checks that that many bytes are left.
+  @usableFromInline mutating func readLength() throws(BinaryDecodingError) -> Int {
+    let start = offset
+    let value = try read(UInt64.self)
+    guard value <= UInt64(remaining) else {
+      throw BinaryDecodingError(
+        offset: start, reason: "truncated: length \(value) exceeds the \(remaining) bytes left")
     }
     return Int(value)
   }
@@ -129,7 +140,7 @@ public struct BinaryReader {
 
   /// Reads a length-prefixed UTF-8 string. Invalid UTF-8 is repaired with U+FFFD.
   @inlinable public mutating func read(_: String.Type) throws(BinaryDecodingError) -> String {
-    let count = try read(Int.self)
+    let count = try readLength()
     let at = try take(count, "string")
     return String(decoding: UnsafeRawBufferPointer(rebasing: buffer[at..<at + count]), as: UTF8.self)
   }
@@ -141,7 +152,7 @@ public struct BinaryReader {
 
   /// Reads a length-prefixed byte array.
   @inlinable public mutating func readBytes() throws(BinaryDecodingError) -> [UInt8] {
-    let count = try read(Int.self)
+    let count = try readLength()
     let at = try take(count, "bytes")
     return Array(UnsafeRawBufferPointer(rebasing: buffer[at..<at + count]))
   }
@@ -205,11 +216,11 @@ public struct BinaryReader {
   /// make a decoder reserve absurd amounts of memory.
   @inlinable public mutating func readCount() throws(BinaryDecodingError) -> Int {
     let start = offset
-    let count = try read(Int.self)
-    guard count <= remaining else {
+    let count = try read(UInt64.self)
+    guard count <= UInt64(remaining) else {
       throw BinaryDecodingError(offset: start, reason: "count \(count) exceeds the bytes left")
     }
-    return count
+    return Int(count)
   }
 }
 

@@ -62,11 +62,10 @@ public struct BinaryWriter: Sendable {
     storage.append(UInt8(v))
   }
 
-  /// Writes a non-negative `Int` as LEB128; negative values are zig-zag encoded by
-  /// ``write(signed:)`` instead, so this one checks.
+  /// Writes an `Int` zig-zag encoded as LEB128, like ``write(signed:)``: values near zero,
+  /// negative or positive, take one byte.
   @inlinable public mutating func write(_ value: Int) {
-    precondition(value >= 0, "use write(signed:) for negative integers")
-    write(UInt64(value))
+    write(signed: Int64(value))
   }
 
   /// Writes a 32-bit unsigned integer as LEB128.

@@ -53,7 +53,7 @@ public enum RecordFormat {
     if let id = metadata.correlationID { writer.write(id) }
     if let id = metadata.causationID { writer.write(id) }
     if let actor = metadata.actor { writer.write(actor) }
-    writer.write(metadata.custom.count)
+    writer.write(UInt64(metadata.custom.count))
     for key in metadata.custom.keys.sorted() {
       writer.write(key)
       writer.write(metadata.custom[key]!)
