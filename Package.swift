@@ -35,10 +35,6 @@ let package = Package(
     ),
     .testTarget(
       name: "EventLogTests",
-      dependencies: ["EventLog", "EventLogConformance"]
-    ),
-    .testTarget(
-      name: "EventLogLMDBTests",
       dependencies: [
         "EventLog", "EventLogLMDB", "EventLogConformance", "EventLogStressHelper", "CLMDB",
       ]

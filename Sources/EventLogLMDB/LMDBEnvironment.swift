@@ -19,6 +19,8 @@ struct Databases {
   var types: MDB_dbi = 0
   /// Category number (4 bytes, big-endian) → category name.
   var categories: MDB_dbi = 0
+  /// Key → derived state: position (8 bytes, little-endian) then the state's bytes.
+  var states: MDB_dbi = 0
 }
 
 /// The on-disk format marker stored under `format` in the `meta` database.
@@ -196,6 +198,7 @@ final class Environment: @unchecked Sendable {
       dbs.ids = try open("ids")
       dbs.types = try open("types")
       dbs.categories = try open("categories")
+      dbs.states = try open("states")
       var loaded = Names()
       try loadNames(txn, into: &loaded)
       let rc = mdb_txn_commit(txn)

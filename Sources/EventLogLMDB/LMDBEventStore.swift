@@ -20,7 +20,7 @@ import Foundation
 /// - Reads run in read-only transactions that any task may use; they never block the writer.
 ///
 /// Open one directory once per process (LMDB's rule) and ``close()`` it before reopening.
-public final class LMDBEventStore: EventStore, @unchecked Sendable {
+public final class LMDBEventStore: EventStore, StateStore, @unchecked Sendable {
   /// How hard each commit works to reach the disk.
   public enum Durability: Sendable, Hashable {
     /// Every commit is flushed to disk (data and metadata) before the append returns. Nothing
@@ -121,7 +121,22 @@ public final class LMDBEventStore: EventStore, @unchecked Sendable {
   /// Appends to several streams in one atomic step; see ``EventStore/append(_:)``.
   public func append(_ appends: [StreamAppend]) async throws(EventStoreError) -> [AppendResult] {
     try appends.validate()
-    return try await writer.submit(appends).get()
+    return try await writer.submit(.append(appends)).get()
+  }
+
+  /// The state saved under `key`; see ``StateStore/loadState(_:)``.
+  public func loadState(_ key: String) async throws(EventStoreError) -> StoredState? {
+    try typed { try environment.read { txn in try storedState(txn, environment.dbs, key) } }
+  }
+
+  /// Saves a state and its position in one write; see ``StateStore/saveState(_:for:)``.
+  public func saveState(_ state: StoredState, for key: String) async throws(EventStoreError) {
+    _ = try await writer.submit(.state(key: key, state)).get()
+  }
+
+  /// Removes a state; see ``StateStore/deleteState(_:)``.
+  public func deleteState(_ key: String) async throws(EventStoreError) {
+    _ = try await writer.submit(.state(key: key, nil)).get()
   }
 
   /// Reads one stream in pages; see ``EventStore/readStream(_:from:direction:limit:)``.

@@ -104,6 +104,46 @@ struct WriteTransaction: AppendTransaction {
   }
 }
 
+extension WriteTransaction {
+  /// Saves, or with `nil` deletes, a derived state: position (8 bytes, little-endian) then
+  /// the state's bytes, in one put.
+  func putState(_ state: StoredState?, for key: String) throws(EventStoreError) {
+    try withValue(Array(key.utf8)) { keyValue throws(EventStoreError) in
+      guard let state else {
+        let rc = mdb_del(txn, dbs.states, &keyValue, nil)
+        if rc != LMDBCode.notFound { try check(rc, "deleting state \(key)") }
+        return
+      }
+      var bytes: [UInt8] = []
+      bytes.reserveCapacity(8 + state.bytes.count)
+      withUnsafeBytes(of: state.position.littleEndian) { bytes.append(contentsOf: $0) }
+      bytes.append(contentsOf: state.bytes)
+      try withValue(bytes) { value throws(EventStoreError) in
+        try check(mdb_put(txn, dbs.states, &keyValue, &value, 0), "saving state \(key)")
+      }
+    }
+  }
+}
+
+/// A derived state as stored in the `states` database.
+func storedState(_ txn: OpaquePointer?, _ dbs: Databases, _ key: String) throws(EventStoreError)
+  -> StoredState?
+{
+  try withValue(Array(key.utf8)) { keyValue throws(EventStoreError) in
+    var value = MDB_val()
+    let rc = mdb_get(txn, dbs.states, &keyValue, &value)
+    if rc == LMDBCode.notFound { return nil }
+    try check(rc, "reading state \(key)")
+    let buffer = value.buffer
+    guard buffer.count >= 8 else {
+      throw EventStoreError(.corruptRecord, "state \(key) is shorter than its position")
+    }
+    return StoredState(
+      position: UInt64(littleEndian: buffer.loadUnaligned(as: UInt64.self)),
+      bytes: Array(buffer[8...]))
+  }
+}
+
 /// The stream's version as stored in the `streams` database.
 func storedVersion(_ txn: OpaquePointer?, _ dbs: Databases, _ stream: StreamName) throws(EventStoreError)
   -> StreamVersion?

@@ -12,10 +12,18 @@ import Synchronization
 /// The write transaction begins and commits inside one synchronous call on this thread, never
 /// across an `await`.
 final class Writer: @unchecked Sendable {
+  /// What one request asks the writer to do.
+  enum Operation {
+    /// Append, with the shared semantics of ``AppendTransaction/perform(_:)``.
+    case append([StreamAppend])
+    /// Save (or, with `nil`, delete) a derived state.
+    case state(key: String, StoredState?)
+  }
+
   typealias Outcome = Result<[AppendResult], EventStoreError>
 
   private struct Request {
-    var appends: [StreamAppend]
+    var operation: Operation
     var continuation: CheckedContinuation<Outcome, Never>
   }
 
@@ -40,12 +48,12 @@ final class Writer: @unchecked Sendable {
     thread.start()
   }
 
-  /// Queues an append and waits for its group to commit.
-  func submit(_ appends: [StreamAppend]) async -> Outcome {
+  /// Queues an operation and waits for its group to commit.
+  func submit(_ operation: Operation) async -> Outcome {
     await withCheckedContinuation { continuation in
       let accepted = queue.withLock { queue -> Bool in
         guard !queue.closed else { return false }
-        queue.requests.append(Request(appends: appends, continuation: continuation))
+        queue.requests.append(Request(operation: operation, continuation: continuation))
         return true
       }
       if accepted {
@@ -93,7 +101,7 @@ final class Writer: @unchecked Sendable {
   private func process(_ group: [Request]) {
     while true {
       do throws(EventStoreError) {
-        let (outcomes, head) = try commit(group.map(\.appends))
+        let (outcomes, head) = try commit(group.map(\.operation))
         for (request, outcome) in zip(group, outcomes) {
           request.continuation.resume(returning: outcome)
         }
@@ -128,7 +136,7 @@ final class Writer: @unchecked Sendable {
   ///
   /// Throws only what must undo the whole group (map full, map resized, a failed commit);
   /// a request's own refusal is its outcome.
-  private func commit(_ requests: [[StreamAppend]]) throws(EventStoreError)
+  private func commit(_ requests: [Operation]) throws(EventStoreError)
     -> ([Outcome], LogPosition?)
   {
     try environment.lock.withReadLock { () throws(EventStoreError) in
@@ -145,16 +153,23 @@ final class Writer: @unchecked Sendable {
       var outcomes: [Outcome] = []
       outcomes.reserveCapacity(requests.count)
       var head: LogPosition?
-      for appends in requests {
+      for operation in requests {
         var child: OpaquePointer?
         try check(mdb_txn_begin(env, txn, 0, &child), "beginning a nested transaction")
         var transaction = WriteTransaction(txn: child, dbs: environment.dbs, names: names)
         do throws(EventStoreError) {
-          let (results, newHead) = try transaction.perform(appends)
+          var results: [AppendResult] = []
+          switch operation {
+          case .append(let appends):
+            let (appended, newHead) = try transaction.perform(appends)
+            results = appended
+            head = newHead
+          case .state(let key, let state):
+            try transaction.putState(state, for: key)
+          }
           let rc = mdb_txn_commit(child)  // frees `child` whatever it returns
           try check(rc, "committing a nested transaction")
           names = transaction.names
-          head = newHead
           outcomes.append(.success(results))
         } catch let error where error.code == .mapFull || error.code == .storageFailure {
           // The nested commit may already have freed `child`; aborting the parent frees the rest.

@@ -5,13 +5,14 @@ import Synchronization
 /// It gives every guarantee of ``EventStore`` within one process, and keeps records in the
 /// same binary ``RecordFormat`` as the LMDB store, so that what works against one works
 /// against the other. Nothing survives the process.
-public final class InMemoryEventStore: EventStore {
+public final class InMemoryEventStore: EventStore, StateStore {
   struct State {
     var records: [[UInt8]] = []
     var streams: [StreamName: [LogPosition]] = [:]
     var ids: [EventID: LogPosition] = [:]
     var types = NameTable()
     var categories = NameTable()
+    var states: [String: StoredState] = [:]
   }
 
   private let state = Mutex(State())
@@ -149,5 +150,20 @@ public final class InMemoryEventStore: EventStore {
   /// Returns once the head passes `position` (appends wake it at once) or after a second.
   public func waitForAppends(after position: LogPosition) async {
     await signal.wait(after: position, timeout: .seconds(1))
+  }
+
+  /// The state saved under `key`; see ``StateStore/loadState(_:)``.
+  public func loadState(_ key: String) async -> StoredState? {
+    state.withLock { $0.states[key] }
+  }
+
+  /// Saves a state; see ``StateStore/saveState(_:for:)``.
+  public func saveState(_ stored: StoredState, for key: String) async {
+    state.withLock { $0.states[key] = stored }
+  }
+
+  /// Removes a state; see ``StateStore/deleteState(_:)``.
+  public func deleteState(_ key: String) async {
+    _ = state.withLock { $0.states.removeValue(forKey: key) }
   }
 }

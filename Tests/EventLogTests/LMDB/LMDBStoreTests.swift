@@ -204,7 +204,7 @@ struct LMDBStoreTests {
             #expect(head >= last)
             last = head
             let page = try await store.readLog(from: .first, limit: 50)
-            #expect(page.events.map(\.position.rawValue) == Array(1...UInt64(page.events.count)))
+            #expect(page.events.map(\.position.rawValue) == (0..<UInt64(page.events.count)).map { $0 + 1 })
           }
         }
       }

@@ -1,0 +1,67 @@
+/// Where an event sits in the log, handed to a projection with the event.
+public struct EventContext: Sendable, Hashable {
+  /// The event's position in the log.
+  public var position: LogPosition
+  /// The event's stream.
+  public var stream: StreamName
+  /// The event's version in its stream.
+  public var version: StreamVersion
+  /// When the event was recorded.
+  public var time: Timestamp
+
+  /// Creates a context.
+  public init(position: LogPosition, stream: StreamName, version: StreamVersion, time: Timestamp) {
+    self.position = position
+    self.stream = stream
+    self.version = version
+    self.time = time
+  }
+}
+
+/// A fold of recorded events into a read model.
+///
+/// A projection says which events it reads (the event types of its ``schema``, and optionally
+/// ``categories``), so that a ``ProjectionRunner`` skips every other record without decoding
+/// its payload. Its state is saved with its checkpoint in one atomic write, so it must have a
+/// binary form.
+///
+/// Change ``version`` whenever ``apply(_:context:to:)`` changes meaning: the runner then
+/// rebuilds the new version from the first event beside the old one (see
+/// ``ProjectionRunner/rebuildBeside(_:progress:)``).
+public protocol Projection: Sendable {
+  /// The read model.
+  associatedtype State: BinaryCodable & Sendable
+  /// The events it reads.
+  associatedtype Event: RecordableEvent
+
+  /// A stable name, such as `member-directory`.
+  var name: String { get }
+  /// The version of the fold's logic.
+  var version: Int { get }
+  /// How events are decoded; its event types are the only ones the projection reads.
+  var schema: EventSchema<Event> { get }
+  /// Only events of streams in these categories, or all when `nil`.
+  var categories: Set<String>? { get }
+  /// The read model before any event.
+  var initialState: State { get }
+
+  /// Folds one event into the read model.
+  func apply(_ event: Event, context: EventContext, to state: inout State)
+}
+
+extension Projection {
+  /// Version 1.
+  public var version: Int { 1 }
+  /// Every current event type of `Event`, with no upcasters.
+  public var schema: EventSchema<Event> { EventSchema() }
+  /// Every category.
+  public var categories: Set<String>? { nil }
+
+  /// The filter that lets through exactly the events this projection reads.
+  public var filter: LogFilter {
+    LogFilter(categories: categories, eventTypes: schema.eventTypes)
+  }
+
+  /// The key its state and checkpoint are saved under: `projection/NAME@VERSION`.
+  public var stateKey: String { "projection/\(name)@\(version)" }
+}

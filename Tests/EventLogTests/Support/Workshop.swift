@@ -1,0 +1,121 @@
+import EventLog
+
+/// A small test domain: a workshop with limited seats.
+enum WorkshopEvent: RecordableEvent, Equatable {
+  case opened(capacity: Int)
+  case registered(participant: String)
+  case cancelled(participant: String)
+
+  static let eventTypes = ["WorkshopOpened", "ParticipantRegistered", "RegistrationCancelled"]
+
+  var eventType: String {
+    switch self {
+    case .opened: return "WorkshopOpened"
+    case .registered: return "ParticipantRegistered"
+    case .cancelled: return "RegistrationCancelled"
+    }
+  }
+
+  func encodePayload(to writer: inout BinaryWriter) {
+    switch self {
+    case .opened(let capacity): writer.write(capacity)
+    case .registered(let participant), .cancelled(let participant): writer.write(participant)
+    }
+  }
+
+  init(eventType: String, schemaVersion: UInt16, payload reader: inout BinaryReader) throws {
+    switch eventType {
+    case "WorkshopOpened": self = .opened(capacity: try reader.read(Int.self))
+    case "ParticipantRegistered": self = .registered(participant: try reader.read(String.self))
+    case "RegistrationCancelled": self = .cancelled(participant: try reader.read(String.self))
+    default: throw EventStoreError(.unknownEventType, "not a workshop event", eventType: eventType)
+    }
+  }
+}
+
+enum WorkshopCommand: Sendable {
+  case open(capacity: Int)
+  case register(String)
+  case cancel(String)
+}
+
+enum WorkshopFailure: Error, Equatable {
+  case notOpen
+  case alreadyOpen
+  case full(capacity: Int)
+  case alreadyRegistered(String)
+  case notRegistered(String)
+}
+
+struct WorkshopState: Sendable, Equatable, BinaryCodable {
+  var capacity: Int?
+  var participants: [String] = []
+
+  init(capacity: Int? = nil, participants: [String] = []) {
+    self.capacity = capacity
+    self.participants = participants
+  }
+
+  func encode(to writer: inout BinaryWriter) {
+    writer.write(capacity.map { $0 + 1 } ?? 0)
+    writer.write(participants)
+  }
+
+  init(from reader: inout BinaryReader) throws {
+    let capacity = try reader.read(Int.self)
+    let participants = try reader.read([String].self)
+    self.init(capacity: capacity == 0 ? nil : capacity - 1, participants: participants)
+  }
+}
+
+struct WorkshopDecider: SnapshottingDecider {
+  var snapshotVersion: UInt32 = 1
+  var initialState: WorkshopState { WorkshopState() }
+
+  func decide(_ command: WorkshopCommand, state: WorkshopState) throws(WorkshopFailure)
+    -> [WorkshopEvent]
+  {
+    switch command {
+    case .open(let capacity):
+      guard state.capacity == nil else { throw .alreadyOpen }
+      return [.opened(capacity: capacity)]
+    case .register(let name):
+      guard let capacity = state.capacity else { throw .notOpen }
+      guard !state.participants.contains(name) else { throw .alreadyRegistered(name) }
+      guard state.participants.count < capacity else { throw .full(capacity: capacity) }
+      return [.registered(participant: name)]
+    case .cancel(let name):
+      guard state.participants.contains(name) else { throw .notRegistered(name) }
+      return [.cancelled(participant: name)]
+    }
+  }
+
+  func evolve(_ state: WorkshopState, _ event: WorkshopEvent) -> WorkshopState {
+    var state = state
+    switch event {
+    case .opened(let capacity): state.capacity = capacity
+    case .registered(let name): state.participants.append(name)
+    case .cancelled(let name): state.participants.removeAll { $0 == name }
+    }
+    return state
+  }
+}
+
+/// Given events, when a command, then events or an error: the shape of every decider test.
+struct DeciderSpec<D: Decider> where D.Event: Equatable, D.Failure: Equatable {
+  let decider: D
+  var history: [D.Event] = []
+
+  func given(_ events: D.Event...) -> DeciderSpec {
+    DeciderSpec(decider: decider, history: history + events)
+  }
+
+  func when(_ command: D.Command) -> Result<[D.Event], D.Failure> {
+    let state = decider.fold(history)
+    do {
+      return .success(try decider.decide(command, state: state))
+    } catch {
+      return .failure(error)
+    }
+  }
+}
