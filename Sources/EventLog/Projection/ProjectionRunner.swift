@@ -106,17 +106,18 @@ public final class ProjectionRunner<P: Projection>: Sendable {
     return true
   }
 
-  /// Folds every event after the checkpoint up to the head, saving along the way and at the
-  /// end.
+  /// Folds every event after the checkpoint up to the head (or up to `limit`, roughly: a page
+  /// may go past it), saving along the way and at the end.
   ///
   /// - Returns: the new checkpoint.
   @discardableResult
-  public func catchUp(progress: (@Sendable (ProjectionProgress) -> Void)? = nil) async throws
-    -> LogPosition
-  {
+  public func catchUp(
+    progress: (@Sendable (ProjectionProgress) -> Void)? = nil, until limit: LogPosition? = nil
+  ) async throws -> LogPosition {
     let (start, generation) = published.withLock { ($0.working, $0.generation) }
     var working = start
-    let head = try await store.headPosition()
+    var head = try await store.headPosition()
+    if let limit { head = min(head, limit) }
     let meter = ProgressMeter(from: working.checkpoint, to: head, report: progress)
     while working.checkpoint < head {
       let advanced = try await advance(&working)
