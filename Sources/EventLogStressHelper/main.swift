@@ -1,53 +1,167 @@
-// A child process for the LMDB store's crash and multi-process tests.
+// A child process for the LMDB store's crash, multi-process and memory tests.
 //
 //   EventLogStressHelper append PATH STREAM BATCHES BATCH_SIZE [exact|any]
 //     Appends BATCHES batches of BATCH_SIZE events to STREAM and prints
-//     `ack BATCH LAST_POSITION LAST_VERSION` after each append returns (flushed at once), so a
-//     parent that kills this process knows exactly which appends were acknowledged. Each
+//     `ack BATCH LAST_POSITION LAST_VERSION` after each append returns (written at once), so
+//     a parent that kills this process knows exactly which appends were acknowledged. Each
 //     event's payload is the batch number and the event's index in it (8 + 8 bytes).
 //     With `exact` (the default) each append expects the stream's version exactly.
 //
-// Exit status 0 when every batch was appended, 1 with a message on standard error otherwise.
+//   EventLogStressHelper project PATH SAVE_EVERY PAGE_SIZE
+//     Loads the `stress-counts` projection's saved state, catches it up to the head (saving
+//     state and checkpoint every SAVE_EVERY positions), and prints
+//     `counts APPLIED BATCH_SUM INDEX_SUM CHECKPOINT`.
+//
+//   EventLogStressHelper rebuild PATH
+//     Rebuilds the `stress-counts` projection from the first event and prints
+//     `peak-kb KB counts APPLIED CHECKPOINT`: the peak anonymous (not file-backed) resident
+//     memory sampled during the rebuild, in KiB.
+//
+// Exit status 0 on success, 1 with a message on standard error otherwise.
 import EventLog
 import EventLogLMDB
 import Foundation
+import Synchronization
 
 func fail(_ message: String) -> Never {
   FileHandle.standardError.write(Data("EventLogStressHelper: \(message)\n".utf8))
   exit(1)
 }
 
-let arguments = Array(CommandLine.arguments.dropFirst())
-guard arguments.count >= 5, arguments[0] == "append",
-  let batches = Int(arguments[3]), let batchSize = Int(arguments[4])
-else {
-  fail("usage: append PATH STREAM BATCHES BATCH_SIZE [exact|any]")
+/// Unbuffered, so that a parent sees each line before any kill.
+func say(_ line: String) {
+  FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }
+
+/// The payload the `append` command writes.
+struct StressAppended: BinaryEvent {
+  static let eventType = "StressAppended"
+  var batch: UInt64
+  var index: UInt64
+
+  func encode(to writer: inout BinaryWriter) {
+    writer.writeFixed(batch)
+    writer.writeFixed(index)
+  }
+
+  init(batch: UInt64, index: UInt64) {
+    self.batch = batch
+    self.index = index
+  }
+
+  init(from reader: inout BinaryReader) throws {
+    let batch = try reader.readFixed(UInt64.self)
+    let index = try reader.readFixed(UInt64.self)
+    self.init(batch: batch, index: index)
+  }
+}
+
+/// Sums that change if any event is applied twice or skipped.
+struct StressCounts: BinaryCodable, Sendable {
+  var applied: UInt64 = 0
+  var batchSum: UInt64 = 0
+  var indexSum: UInt64 = 0
+
+  init(applied: UInt64 = 0, batchSum: UInt64 = 0, indexSum: UInt64 = 0) {
+    self.applied = applied
+    self.batchSum = batchSum
+    self.indexSum = indexSum
+  }
+
+  func encode(to writer: inout BinaryWriter) {
+    writer.write(applied)
+    writer.write(batchSum)
+    writer.write(indexSum)
+  }
+
+  init(from reader: inout BinaryReader) throws {
+    let applied = try reader.read(UInt64.self)
+    let batchSum = try reader.read(UInt64.self)
+    let indexSum = try reader.read(UInt64.self)
+    self.init(applied: applied, batchSum: batchSum, indexSum: indexSum)
+  }
+}
+
+struct StressCountsProjection: Projection {
+  var name: String { "stress-counts" }
+  var initialState: StressCounts { StressCounts() }
+
+  func apply(_ event: StressAppended, context: EventContext, to state: inout StressCounts) {
+    state.applied += 1
+    state.batchSum &+= event.batch
+    state.indexSum &+= event.index
+  }
+}
+
+/// `RssAnon` from `/proc/self/status`: resident memory that is not file-backed, in KiB.
+func anonymousResidentKilobytes() -> Int {
+  guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else {
+    return 0
+  }
+  for line in status.split(separator: "\n") where line.hasPrefix("RssAnon:") {
+    return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
+  }
+  return 0
+}
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+guard arguments.count >= 2 else { fail("usage: append|project|rebuild PATH ...") }
 let path = arguments[1]
-let stream = StreamName(arguments[2])
-let exact = arguments.count < 6 || arguments[5] == "exact"
 
 do {
-  let store = try LMDBEventStore(path: path, options: .init(initialMapSize: 256 << 10))
-  let ids = EventIDGenerator.timeOrdered()
-  var version = try await store.currentVersion(of: stream)
-  for batch in 0..<batches {
-    let events = (0..<batchSize).map { index in
-      var writer = BinaryWriter(capacity: 16)
-      writer.writeFixed(UInt64(batch))
-      writer.writeFixed(UInt64(index))
-      return EventData(
-        id: ids.next(), eventType: "StressAppended", encoding: .binary, payload: writer.bytes,
-        metadata: EventMetadata(time: EventClock.system.now(), actor: "pid-\(getpid())"))
+  switch arguments[0] {
+  case "append":
+    guard arguments.count >= 5, let batches = Int(arguments[3]), let batchSize = Int(arguments[4])
+    else { fail("usage: append PATH STREAM BATCHES BATCH_SIZE [exact|any]") }
+    let stream = StreamName(arguments[2])
+    let exact = arguments.count < 6 || arguments[5] == "exact"
+    let store = try LMDBEventStore(path: path, options: .init(initialMapSize: 256 << 10))
+    let ids = EventIDGenerator.timeOrdered()
+    var version = try await store.currentVersion(of: stream)
+    for batch in 0..<batches {
+      let events = try (0..<batchSize).map { index in
+        try EventData(
+          StressAppended(batch: UInt64(batch), index: UInt64(index)), id: ids.next(),
+          metadata: EventMetadata(time: EventClock.system.now(), actor: "pid-\(getpid())"))
+      }
+      let result = try await store.append(
+        events, to: stream, expectedVersion: exact ? .at(version) : .any)
+      version = result.lastVersion
+      say("ack \(batch) \(result.lastPosition) \(result.lastVersion)")
     }
-    let result = try await store.append(
-      events, to: stream, expectedVersion: exact ? .at(version) : .any)
-    version = result.lastVersion
-    // Unbuffered, so that the parent sees each acknowledgement before any kill.
-    FileHandle.standardOutput.write(
-      Data("ack \(batch) \(result.lastPosition) \(result.lastVersion)\n".utf8))
+    store.close()
+
+  case "project":
+    guard arguments.count >= 4, let saveEvery = UInt64(arguments[2]), let pageSize = Int(arguments[3])
+    else { fail("usage: project PATH SAVE_EVERY PAGE_SIZE") }
+    let store = try LMDBEventStore(path: path)
+    let runner = ProjectionRunner(
+      StressCountsProjection(), store: store,
+      options: .init(pageSize: pageSize, saveEvery: saveEvery))
+    try await runner.load()
+    try await runner.catchUp()
+    let counts = runner.state
+    say("counts \(counts.applied) \(counts.batchSum) \(counts.indexSum) \(runner.checkpoint)")
+    store.close()
+
+  case "rebuild":
+    let store = try LMDBEventStore(path: path)
+    let runner = ProjectionRunner(
+      StressCountsProjection(), store: store, options: .init(pageSize: 1024, saveEvery: 1 << 40))
+    // The map's pages are file pages shared with the page cache; what a rebuild itself
+    // allocates shows in the anonymous resident memory, sampled while it runs.
+    let peak = Mutex(anonymousResidentKilobytes())
+    try await runner.rebuild { _ in
+      let now = anonymousResidentKilobytes()
+      peak.withLock { $0 = max($0, now) }
+    }
+    let final = max(peak.withLock { $0 }, anonymousResidentKilobytes())
+    say("peak-kb \(final) counts \(runner.state.applied) \(runner.checkpoint)")
+    store.close()
+
+  default:
+    fail("unknown command \(arguments[0])")
   }
-  store.close()
 } catch {
   fail("\(error)")
 }

@@ -28,13 +28,19 @@ struct StressHelper {
     return process.terminationStatus
   }
 
-  /// Every complete `ack BATCH POSITION VERSION` line the child printed.
-  func acknowledgements() -> [(batch: Int, position: UInt64, version: UInt64)] {
+  /// Every complete line the child printed (a line cut off by a kill is left out). Reads to
+  /// the end of the output: call once, after the child is gone.
+  func lines() -> [String] {
     let data = output.fileHandleForReading.readDataToEndOfFile()
     let text = String(decoding: data, as: UTF8.self)
-    var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-    if !text.hasSuffix("\n") { lines.removeLast() }  // a line cut off by the kill
-    return lines.compactMap { line in
+    var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    if !text.hasSuffix("\n") { lines.removeLast() }
+    return lines
+  }
+
+  /// Every complete `ack BATCH POSITION VERSION` line the child printed.
+  func acknowledgements() -> [(batch: Int, position: UInt64, version: UInt64)] {
+    lines().compactMap { line in
       let parts = line.split(separator: " ")
       guard parts.count == 4, parts[0] == "ack", let batch = Int(parts[1]),
         let position = UInt64(parts[2]), let version = UInt64(parts[3])
