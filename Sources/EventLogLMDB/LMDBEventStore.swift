@@ -20,7 +20,7 @@ import Foundation
 /// - Reads run in read-only transactions that any task may use; they never block the writer.
 ///
 /// Open one directory once per process (LMDB's rule) and ``close()`` it before reopening.
-public final class LMDBEventStore: EventStore, StateStore, @unchecked Sendable {
+public final class LMDBEventStore: InlineProjectionHost, @unchecked Sendable {
   /// How hard each commit works to reach the disk.
   public enum Durability: Sendable, Hashable {
     /// Every commit is flushed to disk (data and metadata) before the append returns. Nothing
@@ -122,6 +122,13 @@ public final class LMDBEventStore: EventStore, StateStore, @unchecked Sendable {
   public func append(_ appends: [StreamAppend]) async throws(EventStoreError) -> [AppendResult] {
     try appends.validate()
     return try await writer.submit(.append(appends)).get()
+  }
+
+  /// Loads the projection's saved model, catches it up, and from then on updates it inside
+  /// every append's write transaction; see ``InlineProjectionHost/register(_:)``.
+  public func register<P: Projection>(_ inline: InlineProjection<P>) async throws {
+    try await inline.prepare(self)
+    writer.addInline(inline)
   }
 
   /// The state saved under `key`; see ``StateStore/loadState(_:)``.
@@ -268,36 +275,24 @@ public final class LMDBEventStore: EventStore, StateStore, @unchecked Sendable {
       var names = environment.names.withLock { $0 }
       // Names another process added since are loaded when a record needs them.
       var compiled = CompiledFilter(filter, types: names.types, categories: names.categories)
-      var cursor: OpaquePointer?
-      try check(mdb_cursor_open(txn, environment.dbs.events, &cursor), "opening a cursor on the events")
-      defer { mdb_cursor_close(cursor) }
       var next = max(position, .first).rawValue
       var delivered = 0
-      try withKey(next) { start in
-        var key = start
-        var value = MDB_val()
-        var rc = mdb_cursor_get(cursor, &key, &value, MDB_SET_RANGE)
-        while rc == 0, delivered < limit {
-          guard let at = key.bigEndianUInt64 else {
-            throw EventStoreError(.corruptRecord, "an event key has \(key.mv_size) bytes, not 8")
+      try forEachRecord(txn, environment.dbs.events, from: position) { at, record in
+        guard delivered < limit else { return false }
+        if record.count >= RecordFormat.fixedHeaderSize {
+          let type = UInt32(littleEndian: record.loadUnaligned(fromByteOffset: 4, as: UInt32.self))
+          let category = UInt32(littleEndian: record.loadUnaligned(fromByteOffset: 8, as: UInt32.self))
+          if names.types.name(of: type) == nil || names.categories.name(of: category) == nil {
+            names = try refreshNames(txn)
+            compiled = CompiledFilter(filter, types: names.types, categories: names.categories)
           }
-          let record = value.buffer
-          if record.count >= RecordFormat.fixedHeaderSize {
-            let type = UInt32(littleEndian: record.loadUnaligned(fromByteOffset: 4, as: UInt32.self))
-            let category = UInt32(littleEndian: record.loadUnaligned(fromByteOffset: 8, as: UInt32.self))
-            if names.types.name(of: type) == nil || names.categories.name(of: category) == nil {
-              names = try refreshNames(txn)
-              compiled = CompiledFilter(filter, types: names.types, categories: names.categories)
-            }
-          }
-          if compiled.matches(record) {
-            delivered += 1
-            try body(try RecordView(position: LogPosition(at), bytes: record, types: names.types))
-          }
-          next = at + 1
-          rc = mdb_cursor_get(cursor, &key, &value, MDB_NEXT)
         }
-        if rc != 0 && rc != LMDBCode.notFound { throw lmdbError(rc, "scanning the log") }
+        if compiled.matches(record) {
+          delivered += 1
+          try body(try RecordView(position: at, bytes: record, types: names.types))
+        }
+        next = at.rawValue + 1
+        return true
       }
       return LogPosition(next)
     }

@@ -126,3 +126,27 @@ func catching<T>(_ body: () throws -> T) throws(EventStoreError) -> T {
     throw EventStoreError(.storageFailure, "\(error)")
   }
 }
+
+/// Calls `body` with each record of the events database from `position` on, in order, until
+/// it returns `false` or the records end. The bytes are borrowed from the map.
+func forEachRecord(
+  _ txn: OpaquePointer?, _ dbi: MDB_dbi, from position: LogPosition,
+  _ body: (LogPosition, UnsafeRawBufferPointer) throws -> Bool
+) throws {
+  var cursor: OpaquePointer?
+  try check(mdb_cursor_open(txn, dbi, &cursor), "opening a cursor on the events")
+  defer { mdb_cursor_close(cursor) }
+  try withKey(max(position, .first).rawValue) { start in
+    var key = start
+    var value = MDB_val()
+    var rc = mdb_cursor_get(cursor, &key, &value, MDB_SET_RANGE)
+    while rc == 0 {
+      guard let at = key.bigEndianUInt64 else {
+        throw EventStoreError(.corruptRecord, "an event key has \(key.mv_size) bytes, not 8")
+      }
+      guard try body(LogPosition(at), value.buffer) else { return }
+      rc = mdb_cursor_get(cursor, &key, &value, MDB_NEXT)
+    }
+    if rc != LMDBCode.notFound { throw lmdbError(rc, "scanning the log") }
+  }
+}

@@ -37,6 +37,8 @@ final class Writer: @unchecked Sendable {
   private let wake = DispatchSemaphore(value: 0)
   private let finished = DispatchSemaphore(value: 0)
   private let published: @Sendable (LogPosition) -> Void
+  /// The inline projections folded into every append.
+  private let inlines = Mutex<[any InlineUpdater]>([])
   /// The most appends committed in one group.
   private let maximumGroup = 1024
 
@@ -63,6 +65,11 @@ final class Writer: @unchecked Sendable {
           returning: .failure(EventStoreError(.closed, "the store is closed", path: environment.path)))
       }
     }
+  }
+
+  /// Adds an inline projection to the write path.
+  func addInline(_ inline: any InlineUpdater) {
+    inlines.withLock { $0.append(inline) }
   }
 
   /// Stops accepting appends, commits those already queued, and ends the thread.
@@ -128,6 +135,34 @@ final class Writer: @unchecked Sendable {
     }
   }
 
+  /// Folds the transaction's new records into each inline projection and saves each model
+  /// with its checkpoint in the same transaction.
+  private func stage(
+    _ inlines: [any InlineUpdater], after previous: [ObjectIdentifier: StagedInline],
+    in transaction: WriteTransaction
+  ) throws(EventStoreError) -> [ObjectIdentifier: StagedInline] {
+    var models: [ObjectIdentifier: StagedInline] = [:]
+    for inline in inlines {
+      let model: StagedInline
+      do {
+        model = try inline.stage(after: previous[ObjectIdentifier(inline)]) { from, body in
+          try forEachRecord(transaction.txn, transaction.dbs.events, from: from) { position, bytes in
+            try body(RecordView(position: position, bytes: bytes, types: transaction.names.types))
+            return true
+          }
+        }
+      } catch let error as EventStoreError {
+        throw error
+      } catch {
+        throw EventStoreError(.corruptRecord, "inline projection \(inline.stateKey) failed: \(error)")
+      }
+      try transaction.putState(
+        StoredState(position: model.checkpoint.rawValue, bytes: model.bytes), for: inline.stateKey)
+      models[ObjectIdentifier(inline)] = model
+    }
+    return models
+  }
+
   private func fail(_ group: [Request], _ error: EventStoreError) {
     for request in group { request.continuation.resume(returning: .failure(error)) }
   }
@@ -150,6 +185,8 @@ final class Writer: @unchecked Sendable {
 
       var names = environment.names.withLock { $0 }
       try environment.loadNames(txn, into: &names)
+      let inlines = self.inlines.withLock { $0 }
+      var staged: [ObjectIdentifier: StagedInline] = [:]
       var outcomes: [Outcome] = []
       outcomes.reserveCapacity(requests.count)
       var head: LogPosition?
@@ -163,7 +200,9 @@ final class Writer: @unchecked Sendable {
           case .append(let appends):
             let (appended, newHead) = try transaction.perform(appends)
             results = appended
+            let models = try stage(inlines, after: staged, in: transaction)
             head = newHead
+            staged.merge(models) { $1 }
           case .state(let key, let state):
             try transaction.putState(state, for: key)
           }
@@ -181,6 +220,9 @@ final class Writer: @unchecked Sendable {
       }
       committed = true
       try check(mdb_txn_commit(txn), "committing appends")
+      for inline in inlines {
+        if let model = staged[ObjectIdentifier(inline)] { inline.publish(model) }
+      }
       environment.names.withLock { shared in
         if names.types.names.count >= shared.types.names.count
           && names.categories.names.count >= shared.categories.names.count

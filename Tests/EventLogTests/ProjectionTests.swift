@@ -7,7 +7,7 @@ import Testing
 enum StoreKind: String, CaseIterable, Sendable {
   case memory, lmdb
 
-  func withStore(_ body: (any EventStore & StateStore) async throws -> Void) async throws {
+  func withStore(_ body: (any InlineProjectionHost) async throws -> Void) async throws {
     switch self {
     case .memory:
       try await body(InMemoryEventStore())

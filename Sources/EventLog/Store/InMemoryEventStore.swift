@@ -5,7 +5,7 @@ import Synchronization
 /// It gives every guarantee of ``EventStore`` within one process, and keeps records in the
 /// same binary ``RecordFormat`` as the LMDB store, so that what works against one works
 /// against the other. Nothing survives the process.
-public final class InMemoryEventStore: EventStore, StateStore {
+public final class InMemoryEventStore: InlineProjectionHost {
   struct State {
     var records: [[UInt8]] = []
     var streams: [StreamName: [LogPosition]] = [:]
@@ -13,6 +13,7 @@ public final class InMemoryEventStore: EventStore, StateStore {
     var types = NameTable()
     var categories = NameTable()
     var states: [String: StoredState] = [:]
+    var inlines: [any InlineUpdater] = []
   }
 
   private let state = Mutex(State())
@@ -23,14 +24,23 @@ public final class InMemoryEventStore: EventStore, StateStore {
 
   /// Appends to several streams in one atomic step; see ``EventStore/append(_:)``.
   public func append(_ appends: [StreamAppend]) async throws(EventStoreError) -> [AppendResult] {
-    let (results, head) = try state.withLock { state throws(EventStoreError) in
+    let (results, head, staged) = try state.withLock { state throws(EventStoreError) in
       var transaction = Transaction(state: state)
       let outcome = try transaction.perform(appends)
+      let staged = try transaction.stageInlines()
       state = transaction.state
-      return outcome
+      return (outcome.results, outcome.head, staged)
     }
+    for (inline, model) in staged { inline.publish(model) }
     signal.publish(head: head)
     return results
+  }
+
+  /// Loads the projection's saved model, catches it up, and from then on updates it under the
+  /// same lock as every append; see ``InlineProjectionHost/register(_:)``.
+  public func register<P: Projection>(_ inline: InlineProjection<P>) async throws {
+    try await inline.prepare(self)
+    state.withLock { $0.inlines.append(inline) }
   }
 
   private struct Transaction: AppendTransaction {
@@ -67,6 +77,35 @@ public final class InMemoryEventStore: EventStore, StateStore {
     }
 
     mutating func setVersion(_ version: StreamVersion, of stream: StreamName) {}
+
+    /// Folds the new records into every inline projection and saves each model with its
+    /// checkpoint, inside the append's critical section.
+    mutating func stageInlines() throws(EventStoreError) -> [(any InlineUpdater, StagedInline)] {
+      var staged: [(any InlineUpdater, StagedInline)] = []
+      for inline in state.inlines {
+        let records = state.records
+        let types = state.types
+        let model: StagedInline
+        do {
+          model = try inline.stage(after: nil) { from, body in
+            var index = Int(from.rawValue) - 1
+            while index < records.count {
+              try records[index].withUnsafeBytes { raw in
+                try body(RecordView(position: LogPosition(UInt64(index + 1)), bytes: raw, types: types))
+              }
+              index += 1
+            }
+          }
+        } catch let error as EventStoreError {
+          throw error
+        } catch {
+          throw EventStoreError(.corruptRecord, "inline projection \(inline.stateKey) failed: \(error)")
+        }
+        state.states[inline.stateKey] = StoredState(position: model.checkpoint.rawValue, bytes: model.bytes)
+        staged.append((inline, model))
+      }
+      return staged
+    }
   }
 
   /// Reads one stream in pages; see ``EventStore/readStream(_:from:direction:limit:)``.
