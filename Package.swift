@@ -8,6 +8,7 @@ let package = Package(
     .library(name: "EventLog", targets: ["EventLog"]),
     .library(name: "EventLogLMDB", targets: ["EventLogLMDB"]),
     .library(name: "EventLogConformance", targets: ["EventLogConformance"]),
+    .library(name: "Council", targets: ["Council"]),
     .executable(name: "log-tour", targets: ["LogTour"]),
   ],
   targets: [
@@ -21,6 +22,9 @@ let package = Package(
     .target(name: "EventLog"),
     // The embedded default store.
     .target(name: "EventLogLMDB", dependencies: ["EventLog", "CLMDB"]),
+    // The council's domain, written with deciders: members, accounts, working groups,
+    // resolutions, the participation fund, consultations and conferences.
+    .target(name: "Council", dependencies: ["EventLog"]),
     // The checks every store must pass, shipped for other stores to run.
     .target(name: "EventLogConformance", dependencies: ["EventLog"]),
     // A small program the LMDB tests start as a child process (crash and multi-process tests).
@@ -38,6 +42,10 @@ let package = Package(
       dependencies: [
         "EventLog", "EventLogLMDB", "EventLogConformance", "EventLogStressHelper", "CLMDB",
       ]
+    ),
+    .testTarget(
+      name: "CouncilTests",
+      dependencies: ["Council", "EventLog"]
     ),
   ],
   swiftLanguageModes: [.v6]

@@ -5,37 +5,35 @@ import Testing
 
 @Suite("Workshop decider: given events, when a command, then events or an error")
 struct WorkshopDeciderTests {
-  let spec = DeciderSpec(decider: WorkshopDecider())
+  let decider = WorkshopDecider()
 
   @Test func openingAClosedWorkshop() {
-    #expect(spec.when(.open(capacity: 2)) == .success([.opened(capacity: 2)]))
+    #expect(decider.given([]).when(.open(capacity: 2)) == .success([.opened(capacity: 2)]))
   }
 
   @Test func openingTwiceIsRefused() {
-    #expect(spec.given(.opened(capacity: 2)).when(.open(capacity: 3)) == .failure(.alreadyOpen))
+    #expect(decider.given([.opened(capacity: 2)]).when(.open(capacity: 3)) == .failure(.alreadyOpen))
   }
 
   @Test func registeringWhileSeatsRemain() {
     #expect(
-      spec.given(.opened(capacity: 2), .registered(participant: "ana")).when(.register("ben"))
+      decider.given([.opened(capacity: 2), .registered(participant: "ana")]).when(.register("ben"))
         == .success([.registered(participant: "ben")]))
   }
 
   @Test func registeringWhenFullIsRefused() {
     #expect(
-      spec.given(.opened(capacity: 1), .registered(participant: "ana")).when(.register("ben"))
+      decider.given([.opened(capacity: 1), .registered(participant: "ana")]).when(.register("ben"))
         == .failure(.full(capacity: 1)))
   }
 
   @Test func aCancellationFreesASeat() {
     #expect(
-      spec.given(
-        .opened(capacity: 1), .registered(participant: "ana"), .cancelled(participant: "ana")
-      ).when(.register("ben")) == .success([.registered(participant: "ben")]))
+      decider.given([.opened(capacity: 1), .registered(participant: "ana"), .cancelled(participant: "ana")]).when(.register("ben")) == .success([.registered(participant: "ben")]))
   }
 
   @Test func cancellingSomeoneNotRegisteredIsRefused() {
-    #expect(spec.given(.opened(capacity: 1)).when(.cancel("zoe")) == .failure(.notRegistered("zoe")))
+    #expect(decider.given([.opened(capacity: 1)]).when(.cancel("zoe")) == .failure(.notRegistered("zoe")))
   }
 }
 

@@ -70,3 +70,37 @@ public protocol SnapshottingDecider: Decider where State: BinaryCodable {
   /// The version of the state's snapshot form.
   var snapshotVersion: UInt32 { get }
 }
+
+extension Decider {
+  /// The start of a decider test: the stream's history, before a command.
+  ///
+  /// ```swift
+  /// #expect(
+  ///   WorkshopDecider().given([.opened(capacity: 1), .registered(participant: "ana")])
+  ///     .when(.register("ben")) == .failure(.full(capacity: 1)))
+  /// ```
+  public func given(_ history: [Event]) -> DeciderScenario<Self> {
+    DeciderScenario(decider: self, history: history)
+  }
+}
+
+/// Given events, when a command, then events or an error: the shape of a decider test.
+public struct DeciderScenario<D: Decider> {
+  /// The decider under test.
+  public let decider: D
+  /// The events already in the stream.
+  public let history: [D.Event]
+
+  /// The state the history folds to.
+  public var state: D.State { decider.fold(history) }
+
+  /// What the decider decides for `command` after the history: the events, or its error.
+  public func when(_ command: D.Command) -> Result<[D.Event], D.Failure> {
+    let state = self.state
+    do {
+      return .success(try decider.decide(command, state: state))
+    } catch {
+      return .failure(error)
+    }
+  }
+}

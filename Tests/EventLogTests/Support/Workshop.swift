@@ -100,22 +100,3 @@ struct WorkshopDecider: SnapshottingDecider {
     return state
   }
 }
-
-/// Given events, when a command, then events or an error: the shape of every decider test.
-struct DeciderSpec<D: Decider> where D.Event: Equatable, D.Failure: Equatable {
-  let decider: D
-  var history: [D.Event] = []
-
-  func given(_ events: D.Event...) -> DeciderSpec {
-    DeciderSpec(decider: decider, history: history + events)
-  }
-
-  func when(_ command: D.Command) -> Result<[D.Event], D.Failure> {
-    let state = decider.fold(history)
-    do {
-      return .success(try decider.decide(command, state: state))
-    } catch {
-      return .failure(error)
-    }
-  }
-}

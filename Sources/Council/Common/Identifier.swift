@@ -1,0 +1,90 @@
+import EventLog
+
+/// A typed identifier: `Identifier<MemberTag>` and `Identifier<AccountTag>` cannot be mixed up.
+///
+/// Identifiers are text (`member-42`'s ID is `42`); they appear in stream names, so they must
+/// not be empty.
+public struct Identifier<Tag>: RawRepresentable, Hashable, Comparable, Sendable, Codable,
+  ExpressibleByStringLiteral, CustomStringConvertible, BinaryCodable
+{
+  /// The identifier's text.
+  public var rawValue: String
+
+  /// Creates an identifier from its text.
+  public init(rawValue: String) { self.rawValue = rawValue }
+
+  /// Creates an identifier from its text.
+  public init(_ rawValue: String) { self.rawValue = rawValue }
+
+  /// Creates an identifier from a string literal.
+  public init(stringLiteral value: String) { self.rawValue = value }
+
+  /// The identifier's text.
+  public var description: String { rawValue }
+
+  /// Orders identifiers by their text.
+  public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
+
+  /// Encodes the identifier as a bare string.
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.singleValueContainer()
+    try container.encode(rawValue)
+  }
+
+  /// Decodes the identifier from a bare string.
+  public init(from decoder: any Decoder) throws {
+    rawValue = try decoder.singleValueContainer().decode(String.self)
+  }
+
+  /// Writes the text.
+  public func encode(to writer: inout BinaryWriter) { writer.write(rawValue) }
+
+  /// Reads the text.
+  public init(from reader: inout BinaryReader) throws { rawValue = try reader.read(String.self) }
+}
+
+/// Tags the identifiers of member organizations.
+public enum MemberTag {}
+/// Tags the identifiers of user accounts.
+public enum AccountTag {}
+/// Tags the identifiers of working groups.
+public enum WorkingGroupTag {}
+/// Tags the identifiers of resolutions.
+public enum ResolutionTag {}
+/// Tags the identifiers of funds.
+public enum FundTag {}
+/// Tags the identifiers of fund applications.
+public enum ApplicationTag {}
+/// Tags the identifiers of consultations and conferences.
+public enum GatheringTag {}
+/// Tags the identifiers of registrations.
+public enum RegistrationTag {}
+/// Tags the identifiers of sessions.
+public enum SessionTag {}
+/// Tags the identifiers of mailing lists.
+public enum MailingListTag {}
+/// Tags the identifiers of working-group meetings.
+public enum MeetingTag {}
+
+/// A member organization's identifier.
+public typealias MemberID = Identifier<MemberTag>
+/// A user account's identifier.
+public typealias AccountID = Identifier<AccountTag>
+/// A working group's identifier.
+public typealias WorkingGroupID = Identifier<WorkingGroupTag>
+/// A resolution's identifier.
+public typealias ResolutionID = Identifier<ResolutionTag>
+/// A fund's identifier.
+public typealias FundID = Identifier<FundTag>
+/// A fund application's identifier.
+public typealias ApplicationID = Identifier<ApplicationTag>
+/// A consultation's or conference's identifier.
+public typealias GatheringID = Identifier<GatheringTag>
+/// A registration's identifier.
+public typealias RegistrationID = Identifier<RegistrationTag>
+/// A session's identifier.
+public typealias SessionID = Identifier<SessionTag>
+/// A mailing list's identifier.
+public typealias MailingListID = Identifier<MailingListTag>
+/// A working-group meeting's identifier.
+public typealias MeetingID = Identifier<MeetingTag>
