@@ -1,0 +1,80 @@
+import EventLog
+
+/// The council's front door: runs each command through its aggregate's decider, and crosses
+/// aggregates where a rule needs it (an approval that creates the administrative account,
+/// an account that reserves its e-mail address, a fund approval within the budget) with one
+/// atomic append to several streams.
+///
+/// Every method takes the ``Issuer``; deciders refuse what the issuer may not do with a
+/// typed error, and a refused command appends nothing.
+public struct Council: Sendable {
+  /// The log.
+  public let store: any EventStore & StateStore
+  /// Tells the time for metadata.
+  public let clock: EventClock
+  /// Makes event IDs.
+  public let ids: EventIDGenerator
+  /// How many times a command is decided again after a conflict.
+  public var maximumAttempts = 5
+
+  /// Creates the front door to the council recorded in `store`.
+  public init(store: any EventStore & StateStore, clock: EventClock = .system, ids: EventIDGenerator? = nil) {
+    self.store = store
+    self.clock = clock
+    self.ids = ids ?? .timeOrdered(clock: clock)
+  }
+
+  /// The day it is now, by the injected clock.
+  public var today: Day { Day(clock.now()) }
+
+  /// A command handler for `decider` on this council's store, clock and IDs.
+  public func handler<D: Decider>(_ decider: D) -> CommandHandler<D> {
+    CommandHandler(decider: decider, store: store, clock: clock, ids: ids, maximumAttempts: maximumAttempts)
+  }
+
+  /// Runs `command` on `stream` through `decider`, recording the issuer as the actor.
+  @discardableResult
+  public func run<D: Decider>(
+    _ decider: D, _ command: D.Command, on stream: StreamName, by issuer: Issuer
+  ) async throws -> CommandOutcome<D> {
+    try await handler(decider).handle(command, on: stream, context: CommandContext(actor: issuer.description))
+  }
+
+  /// The state of `stream` folded through `decider`, and its version.
+  public func load<D: Decider>(_ decider: D, _ stream: StreamName) async throws
+    -> (state: D.State, version: StreamVersion?)
+  {
+    try await handler(decider).load(stream)
+  }
+
+  /// A member organization's current state.
+  public func member(_ id: MemberID) async throws -> MemberState {
+    try await load(MemberDecider(), Streams.member(id)).state
+  }
+
+  /// Encodes events for appending, with one correlation ID and the issuer as actor.
+  public func eventData<Event: RecordableEvent>(
+    _ events: [Event], by issuer: Issuer, correlation: EventID
+  ) throws -> [EventData] {
+    let time = clock.now()
+    return try events.map { event in
+      try EventData(
+        event, id: ids.next(),
+        metadata: EventMetadata(time: time, correlationID: correlation, actor: issuer.description))
+    }
+  }
+
+  /// Runs `attempt` until it does not fail with a version conflict, at most
+  /// ``maximumAttempts`` times: for commands that load and append several streams.
+  public func retryingConflicts<T>(_ attempt: () async throws -> T) async throws -> T {
+    var last: EventStoreError?
+    for _ in 0..<max(1, maximumAttempts) {
+      do {
+        return try await attempt()
+      } catch let error as EventStoreError where error.code == .wrongExpectedVersion {
+        last = error
+      }
+    }
+    throw last!
+  }
+}
