@@ -5,7 +5,8 @@ import EventLog
 /// Identifiers are text (`member-42`'s ID is `42`); they appear in stream names, so they must
 /// not be empty.
 public struct Identifier<Tag>: RawRepresentable, Hashable, Comparable, Sendable, Codable,
-  ExpressibleByStringLiteral, CustomStringConvertible, BinaryCodable
+  ExpressibleByStringLiteral, ExpressibleByStringInterpolation, CustomStringConvertible,
+  BinaryCodable
 {
   /// The identifier's text.
   public var rawValue: String

@@ -1,0 +1,276 @@
+import EventLog
+import Foundation
+
+// Mailings and lists, from the member guide (`000_e44055bfb5ba5aef.txt`, "KEEPING YOU
+// INFORMED" and "Anti-Trafficking"): member mailings go to "the email address of all user
+// accounts"; the Chronicle is "available to all"; "The CCRLIST is open to everyone except
+// media and government representatives"; and there is a trafficking newsletter. The lists
+// and their rules are data, recorded by ``MailingListEstablished``.
+
+/// Who may subscribe to a list.
+public enum ListAudience: String, TextEnum {
+  /// Only user accounts (member mailings).
+  case accounts
+  /// Anyone: accounts and members of the public, less the excluded affiliations.
+  case anyone
+}
+
+/// The office established a mailing list and its rules.
+public struct MailingListEstablished: CouncilEvent {
+  /// `MailingListEstablished`.
+  public static let eventType = "MailingListEstablished"
+  /// The list.
+  public var list: MailingListID
+  /// Its name, such as `CCRLIST`.
+  public var name: String
+  /// Who may subscribe.
+  public var audience: ListAudience
+  /// Affiliations refused, such as `media` and `government` for the CCRLIST.
+  public var excludedAffiliations: [String]
+
+  /// Creates the event.
+  public init(list: MailingListID, name: String, audience: ListAudience, excludedAffiliations: [String] = []) {
+    self.list = list
+    self.name = name
+    self.audience = audience
+    self.excludedAffiliations = excludedAffiliations
+  }
+
+  /// Writes the fields.
+  public func encode(to writer: inout BinaryWriter) {
+    writer.write(list)
+    writer.write(name)
+    writer.write(audience)
+    writer.write(excludedAffiliations)
+  }
+
+  /// Reads the fields.
+  public init(from reader: inout BinaryReader) throws {
+    self.init(
+      list: try reader.read(MailingListID.self), name: try reader.read(String.self),
+      audience: try reader.read(ListAudience.self), excludedAffiliations: try reader.read([String].self))
+  }
+}
+
+/// A mailing list as its stream (`mailinglist-ID`) folds.
+public struct MailingList: Sendable, Hashable {
+  /// The list.
+  public var id: MailingListID
+  /// Its name.
+  public var name: String
+  /// Who may subscribe.
+  public var audience: ListAudience
+  /// Affiliations refused, lower-cased.
+  public var excludedAffiliations: Set<String>
+
+  /// Creates a list.
+  public init(id: MailingListID, name: String, audience: ListAudience, excludedAffiliations: Set<String>) {
+    self.id = id
+    self.name = name
+    self.audience = audience
+    self.excludedAffiliations = Set(excludedAffiliations.map { $0.lowercased() })
+  }
+}
+
+/// A subscriber from the public joined a list open to anyone.
+public struct PublicSubscribed: CouncilEvent {
+  /// `PublicSubscribed`.
+  public static let eventType = "PublicSubscribed"
+  /// The list.
+  public var list: MailingListID
+  /// The subscriber's name.
+  public var name: String
+  /// The subscriber's affiliation, such as `ngo`, `academic`, `media` or `government`.
+  public var affiliation: String
+  /// The day.
+  public var on: Day
+
+  /// Creates the event.
+  public init(list: MailingListID, name: String, affiliation: String, on: Day) {
+    self.list = list
+    self.name = name
+    self.affiliation = affiliation
+    self.on = on
+  }
+
+  /// Writes the fields.
+  public func encode(to writer: inout BinaryWriter) {
+    writer.write(list)
+    writer.write(name)
+    writer.write(affiliation)
+    writer.write(on)
+  }
+
+  /// Reads the fields.
+  public init(from reader: inout BinaryReader) throws {
+    self.init(
+      list: try reader.read(MailingListID.self), name: try reader.read(String.self),
+      affiliation: try reader.read(String.self), on: try reader.read(Day.self))
+  }
+}
+
+/// A subscriber from the public left a list.
+public struct PublicUnsubscribed: CouncilEvent {
+  /// `PublicUnsubscribed`.
+  public static let eventType = "PublicUnsubscribed"
+  /// The list.
+  public var list: MailingListID
+  /// The day.
+  public var on: Day
+
+  /// Creates the event.
+  public init(list: MailingListID, on: Day) {
+    self.list = list
+    self.on = on
+  }
+
+  /// Writes the fields.
+  public func encode(to writer: inout BinaryWriter) {
+    writer.write(list)
+    writer.write(on)
+  }
+
+  /// Reads the fields.
+  public init(from reader: inout BinaryReader) throws {
+    self.init(list: try reader.read(MailingListID.self), on: try reader.read(Day.self))
+  }
+}
+
+/// Every event of a mailing list's stream or a public subscriber's stream.
+public enum SubscriptionEvent: RecordableEvent, Equatable {
+  /// See ``MailingListEstablished``.
+  case listEstablished(MailingListEstablished)
+  /// See ``PublicSubscribed``.
+  case subscribed(PublicSubscribed)
+  /// See ``PublicUnsubscribed``.
+  case unsubscribed(PublicUnsubscribed)
+
+  /// The type names of every case.
+  public static let eventTypes = [
+    MailingListEstablished.eventType, PublicSubscribed.eventType, PublicUnsubscribed.eventType,
+  ]
+
+  /// The payload, whatever the case.
+  public var payload: any CouncilEvent {
+    switch self {
+    case .listEstablished(let e): return e
+    case .subscribed(let e): return e
+    case .unsubscribed(let e): return e
+    }
+  }
+
+  /// The case's type name.
+  public var eventType: String { type(of: payload).eventType }
+
+  /// Writes the payload.
+  public func encodePayload(to writer: inout BinaryWriter) { payload.encode(to: &writer) }
+
+  /// Reads the payload of the named type.
+  public init(eventType: String, schemaVersion: UInt16, payload reader: inout BinaryReader) throws {
+    switch eventType {
+    case MailingListEstablished.eventType: self = .listEstablished(try MailingListEstablished(from: &reader))
+    case PublicSubscribed.eventType: self = .subscribed(try PublicSubscribed(from: &reader))
+    case PublicUnsubscribed.eventType: self = .unsubscribed(try PublicUnsubscribed(from: &reader))
+    default:
+      throw EventStoreError(.unknownEventType, "not a subscription event", eventType: eventType)
+    }
+  }
+}
+
+/// What a mailing list's stream, or a public subscriber's stream, folds to.
+public struct SubscriptionState: Sendable, Hashable {
+  /// The list, in a mailing list's stream.
+  public var list: MailingList?
+  /// The lists a public subscriber receives.
+  public var subscriptions: Set<MailingListID> = []
+
+  /// Creates the state of a stream with no events.
+  public init() {}
+}
+
+/// What may be asked of mailing lists and public subscribers.
+public enum SubscriptionCommand: Sendable {
+  /// The office establishes a list (in the list's stream).
+  case establish(MailingListEstablished, by: Issuer)
+  /// Someone from the public subscribes (in their subscriber stream) to `list`.
+  case subscribe(MailingList, name: String, affiliation: String, on: Day, by: Issuer)
+  /// A public subscriber leaves a list.
+  case unsubscribe(MailingListID, on: Day, by: Issuer)
+}
+
+/// Why a subscription command was refused.
+public enum SubscriptionError: Error, Hashable, Sendable {
+  /// The issuer may not issue this command.
+  case notPermitted(NotPermitted)
+  /// The list exists already.
+  case listExists(MailingListID)
+  /// The list takes only user accounts (member mailings).
+  case accountsOnly(MailingListID)
+  /// The list refuses this affiliation: "The CCRLIST is open to everyone except media and
+  /// government representatives."
+  case excludedAffiliation(list: String, affiliation: String)
+  /// Already subscribed.
+  case alreadySubscribed(MailingListID)
+  /// Not subscribed.
+  case notSubscribed(MailingListID)
+  /// No such list was established.
+  case noSuchList(MailingListID)
+}
+
+/// The rules of mailing lists and of subscribers from the public.
+public struct SubscriptionDecider: Decider {
+  /// Creates the decider.
+  public init() {}
+
+  /// A stream with no events.
+  public var initialState: SubscriptionState { SubscriptionState() }
+
+  /// Decides a subscription command.
+  public func decide(_ command: SubscriptionCommand, state: SubscriptionState)
+    throws(SubscriptionError) -> [SubscriptionEvent]
+  {
+    switch command {
+    case .establish(let event, let issuer):
+      guard issuer.isOffice else {
+        throw .notPermitted(NotPermitted(issuer, "establish a mailing list", allowed: "the office"))
+      }
+      guard state.list == nil else { throw .listExists(event.list) }
+      return [.listEstablished(event)]
+
+    case .subscribe(let list, let name, let affiliation, let day, let issuer):
+      guard issuer.isOffice || issuer.publicName != nil else {
+        throw .notPermitted(
+          NotPermitted(issuer, "subscribe as a member of the public", allowed: "the public or the office"))
+      }
+      guard list.audience == .anyone else { throw .accountsOnly(list.id) }
+      let normalized = affiliation.trimmingCharacters(in: .whitespaces).lowercased()
+      guard !list.excludedAffiliations.contains(normalized) else {
+        throw .excludedAffiliation(list: list.name, affiliation: normalized)
+      }
+      guard !state.subscriptions.contains(list.id) else { throw .alreadySubscribed(list.id) }
+      return [.subscribed(PublicSubscribed(list: list.id, name: name, affiliation: normalized, on: day))]
+
+    case .unsubscribe(let list, let day, let issuer):
+      guard issuer.isOffice || issuer.publicName != nil else {
+        throw .notPermitted(NotPermitted(issuer, "unsubscribe a member of the public", allowed: "the public or the office"))
+      }
+      guard state.subscriptions.contains(list) else { throw .notSubscribed(list) }
+      return [.unsubscribed(PublicUnsubscribed(list: list, on: day))]
+    }
+  }
+
+  /// Folds one event into the state.
+  public func evolve(_ state: SubscriptionState, _ event: SubscriptionEvent) -> SubscriptionState {
+    var state = state
+    switch event {
+    case .listEstablished(let e):
+      state.list = MailingList(
+        id: e.list, name: e.name, audience: e.audience, excludedAffiliations: Set(e.excludedAffiliations))
+    case .subscribed(let e):
+      state.subscriptions.insert(e.list)
+    case .unsubscribed(let e):
+      state.subscriptions.remove(e.list)
+    }
+    return state
+  }
+}
