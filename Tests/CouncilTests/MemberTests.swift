@@ -154,6 +154,11 @@ struct MemberTests {
     #expect(
       members.given([applied, approved]).when(.reinstate(on: Day(2019, 1, 1), policy: policy, by: .office))
         == .failure(.cannotReinstate(.active)))
+    #expect(
+      members.given([applied, approved, withdrew]).when(.reinstate(on: Day(2018, 8, 1), policy: policy, by: .office))
+        == .failure(.overlapsPreviousTerm(previousEnd: Day(2018, 9, 1))))
+    let state = members.given([applied, approved, withdrew]).state
+    #expect(state.terms.last?.ends == Day(2018, 9, 1), "the withdrawal ends the term")
     guard case .failure(.notPermitted) = members.given([applied, approved, withdrew]).when(.reinstate(on: Day(2019, 1, 1), policy: policy, by: admin))
     else { Issue.record("an administrator reinstated"); return }
   }

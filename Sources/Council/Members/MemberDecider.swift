@@ -112,6 +112,8 @@ public enum MemberError: Error, Hashable, Sendable {
   case cannotReinstate(MembershipStatus)
   /// A name, region or city is empty.
   case incompleteProfile(String)
+  /// A new term must start after the previous one ended (on `previousEnd`).
+  case overlapsPreviousTerm(previousEnd: Day)
 }
 
 /// The rules of member organizations, from the member guide: applying, approval by the
@@ -175,6 +177,9 @@ public struct MemberDecider: Decider {
         ]
       case .active, .lapsed:
         // Past the grace period (recorded as lapsed or not yet): a new term, and a gap.
+        if let previous = state.terms.last, day <= previous.ends {
+          throw .overlapsPreviousTerm(previousEnd: previous.ends)
+        }
         var events: [MemberEvent] = []
         if state.status == .active {
           let lapsedOn = state.terms.last!.ends.adding(days: state.graceDays + 1)
@@ -206,6 +211,9 @@ public struct MemberDecider: Decider {
       try Self.requireOffice(issuer, "reinstate a member")
       guard state.status == .lapsed || state.status == .withdrawn else {
         throw .cannotReinstate(state.status)
+      }
+      if let previous = state.terms.last, day <= previous.ends {
+        throw .overlapsPreviousTerm(previousEnd: previous.ends)
       }
       return [
         .reinstated(
@@ -242,8 +250,12 @@ public struct MemberDecider: Decider {
       }
     case .lapsed:
       state.status = .lapsed
-    case .withdrew:
+    case .withdrew(let e):
       state.status = .withdrawn
+      // A withdrawal ends the running term that day: the history shows no membership after.
+      if let last = state.terms.indices.last, state.terms[last].ends > e.on {
+        state.terms[last].ends = e.on
+      }
     case .reinstated(let e):
       state.status = .active
       state.terms.append(MembershipTerm(starts: e.termStarts, ends: e.termEnds))
