@@ -55,7 +55,8 @@ do {
   let clock = EventClock.system
   let ids = EventIDGenerator.timeOrdered(clock: clock)
   func record(_ event: some RecordableEvent) throws -> EventData {
-    try EventData(event, id: ids.next(), metadata: EventMetadata(time: clock.now(), actor: "office"))
+    try EventData(
+      event, id: ids.next(), metadata: EventMetadata(time: clock.now(), actor: "office"))
   }
 
   let applicants = [

@@ -153,7 +153,8 @@ struct Checks {
     try await store.append(events(2), to: "a-1", expectedVersion: .noStream)
     for wrong: UInt64 in [0, 1, 3, 100] {
       let error = try await expectError(.wrongExpectedVersion) {
-        try await store.append(events(1), to: "a-1", expectedVersion: .exactly(StreamVersion(wrong)))
+        try await store.append(
+          events(1), to: "a-1", expectedVersion: .exactly(StreamVersion(wrong)))
       }
       try expectEqual(error.expectedVersion, .exactly(StreamVersion(wrong)), "expected version")
       try expectEqual(error.actualVersion, 2, "actual version")
@@ -269,9 +270,12 @@ struct Checks {
 
   func logPagingAndFilters() async throws {
     for round in 0..<10 {
-      try await store.append(events(2, type: "Applied"), to: "member-\(round)", expectedVersion: .any)
-      try await store.append(events(1, type: "Registered"), to: "registration-\(round)", expectedVersion: .any)
-      try await store.append(events(1, type: "Approved"), to: "member-\(round)", expectedVersion: .any)
+      try await store.append(
+        events(2, type: "Applied"), to: "member-\(round)", expectedVersion: .any)
+      try await store.append(
+        events(1, type: "Registered"), to: "registration-\(round)", expectedVersion: .any)
+      try await store.append(
+        events(1, type: "Approved"), to: "member-\(round)", expectedVersion: .any)
     }
     let all = try await readAll(pageSize: 7)
     try expectEqual(all.count, 40, "events read in pages of 7")
@@ -290,14 +294,17 @@ struct Checks {
     try expectEqual(both.count, 10, "registration events of either type")
     let none = try await readAll(filter: LogFilter(eventTypes: ["NeverRecorded"]))
     try expectEqual(none.count, 0, "a type never recorded")
-    let page = try await store.readLog(from: 1, limit: 2, filter: LogFilter(eventTypes: ["Approved"]))
+    let page = try await store.readLog(
+      from: 1, limit: 2, filter: LogFilter(eventTypes: ["Approved"]))
     try expectEqual(page.events.map(\.position.rawValue), [4, 8], "filtered page positions")
     try expectEqual(page.nextPosition, 9, "a filtered page resumes after its last event")
   }
 
   func scanMatchesRead() async throws {
     for round in 0..<6 {
-      try await store.append(events(3, type: round % 2 == 0 ? "Even" : "Odd"), to: "s-\(round % 2)", expectedVersion: .any)
+      try await store.append(
+        events(3, type: round % 2 == 0 ? "Even" : "Odd"), to: "s-\(round % 2)",
+        expectedVersion: .any)
     }
     let read = try await readAll(filter: LogFilter(eventTypes: ["Odd"]))
     var scanned: [RecordedEvent] = []
@@ -392,7 +399,8 @@ struct Checks {
     let appenders = 100
     let rounds = 5
     for round in 0..<rounds {
-      let expected: ExpectedVersion = round == 0 ? .noStream : .exactly(StreamVersion(UInt64(round)))
+      let expected: ExpectedVersion =
+        round == 0 ? .noStream : .exactly(StreamVersion(UInt64(round)))
       let batches = (0..<appenders).map { _ in events(1) }
       let outcomes = try await withThrowingTaskGroup(of: (Int, AppendResult?).self) { group in
         for (index, batch) in batches.enumerated() {
@@ -410,9 +418,12 @@ struct Checks {
       }
       let winners = outcomes.filter { $0.1 != nil }
       try expectEqual(winners.count, 1, "winners of round \(round)")
-      try expectEqual(winners[0].1?.lastVersion, StreamVersion(UInt64(round + 1)), "the winner's version")
-      let stored = try await store.readStream("race-1", from: StreamVersion(UInt64(round + 1)), direction: .forwards, limit: 1)
-      try expectEqual(stored.first?.id, batches[winners[0].0][0].id, "the stored event is the winner's")
+      try expectEqual(
+        winners[0].1?.lastVersion, StreamVersion(UInt64(round + 1)), "the winner's version")
+      let stored = try await store.readStream(
+        "race-1", from: StreamVersion(UInt64(round + 1)), direction: .forwards, limit: 1)
+      try expectEqual(
+        stored.first?.id, batches[winners[0].0][0].id, "the stored event is the winner's")
     }
     // Now every appender retries until it has appended three events: no loss, no duplicate.
     try await withThrowingTaskGroup(of: Void.self) { group in
@@ -432,7 +443,9 @@ struct Checks {
       }
       try await group.waitForAll()
     }
-    try expectEqual(try await store.currentVersion(of: "race-2"), StreamVersion(UInt64(appenders * 3)), "race-2 version")
+    try expectEqual(
+      try await store.currentVersion(of: "race-2"), StreamVersion(UInt64(appenders * 3)),
+      "race-2 version")
     try await expectConsistentLog()
   }
 }

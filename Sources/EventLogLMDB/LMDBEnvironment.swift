@@ -168,7 +168,8 @@ final class Environment: @unchecked Sendable {
       func open(_ name: String) throws(EventStoreError) -> MDB_dbi {
         var dbi: MDB_dbi = 0
         let rc = mdb_dbi_open(txn, name, create, &dbi)
-        if rc == LMDBCode.notFound || rc == LMDBCode.invalid || rc == -30784 /* MDB_INCOMPATIBLE */ {
+        // MDB_INCOMPATIBLE: the name is a key of the main database, not a database.
+        if rc == LMDBCode.notFound || rc == LMDBCode.invalid || rc == MDB_INCOMPATIBLE {
           throw EventStoreError(
             .foreignFile, "the LMDB file has no \(name) database: it is not an event log",
             path: path)
@@ -182,11 +183,11 @@ final class Environment: @unchecked Sendable {
         var key = StoreFormat.key
         try catching {
           try key.withUnsafeMutableBytes { k in
-          try value.withUnsafeMutableBytes { v in
-            var keyVal = MDB_val(mv_size: k.count, mv_data: k.baseAddress)
-            var valueVal = MDB_val(mv_size: v.count, mv_data: v.baseAddress)
-            try check(mdb_put(txn, dbs.meta, &keyVal, &valueVal, 0), "writing the format marker")
-          }
+            try value.withUnsafeMutableBytes { v in
+              var keyVal = MDB_val(mv_size: k.count, mv_data: k.baseAddress)
+              var valueVal = MDB_val(mv_size: v.count, mv_data: v.baseAddress)
+              try check(mdb_put(txn, dbs.meta, &keyVal, &valueVal, 0), "writing the format marker")
+            }
           }
         }
       } else {
@@ -239,7 +240,9 @@ final class Environment: @unchecked Sendable {
     try load(txn, dbs.categories, into: &names.categories, "category")
   }
 
-  private func load(_ txn: OpaquePointer?, _ dbi: MDB_dbi, into table: inout NameTable, _ what: String)
+  private func load(
+    _ txn: OpaquePointer?, _ dbi: MDB_dbi, into table: inout NameTable, _ what: String
+  )
     throws(EventStoreError)
   {
     var cursor: OpaquePointer?
@@ -247,23 +250,25 @@ final class Environment: @unchecked Sendable {
     defer { mdb_cursor_close(cursor) }
     var next = UInt32(table.names.count + 1).bigEndian
     try catching {
-    try withUnsafeMutableBytes(of: &next) { raw in
-      var key = MDB_val(mv_size: 4, mv_data: raw.baseAddress)
-      var value = MDB_val()
-      var rc = mdb_cursor_get(cursor, &key, &value, MDB_SET_RANGE)
-      while rc == 0 {
-        guard key.mv_size == 4 else {
-          throw EventStoreError(.corruptRecord, "a \(what) name has a key of \(key.mv_size) bytes", path: path)
+      try withUnsafeMutableBytes(of: &next) { raw in
+        var key = MDB_val(mv_size: 4, mv_data: raw.baseAddress)
+        var value = MDB_val()
+        var rc = mdb_cursor_get(cursor, &key, &value, MDB_SET_RANGE)
+        while rc == 0 {
+          guard key.mv_size == 4 else {
+            throw EventStoreError(
+              .corruptRecord, "a \(what) name has a key of \(key.mv_size) bytes", path: path)
+          }
+          let number = UInt32(bigEndian: key.buffer.loadUnaligned(as: UInt32.self))
+          let name = String(decoding: value.buffer, as: UTF8.self)
+          guard table.restore(name, number: number) else {
+            throw EventStoreError(
+              .corruptRecord, "\(what) number \(number) is out of sequence", path: path)
+          }
+          rc = mdb_cursor_get(cursor, &key, &value, MDB_NEXT)
         }
-        let number = UInt32(bigEndian: key.buffer.loadUnaligned(as: UInt32.self))
-        let name = String(decoding: value.buffer, as: UTF8.self)
-        guard table.restore(name, number: number) else {
-          throw EventStoreError(.corruptRecord, "\(what) number \(number) is out of sequence", path: path)
-        }
-        rc = mdb_cursor_get(cursor, &key, &value, MDB_NEXT)
+        if rc != LMDBCode.notFound { throw lmdbError(rc, "reading the \(what) names") }
       }
-      if rc != LMDBCode.notFound { throw lmdbError(rc, "reading the \(what) names") }
-    }
     }
   }
 

@@ -164,7 +164,8 @@ public final class LMDBEventStore: InlineProjectionHost, @unchecked Sendable {
   ) throws -> [RecordedEvent] {
     let dbs = environment.dbs
     var cursor: OpaquePointer?
-    try check(mdb_cursor_open(txn, dbs.streamIndex, &cursor), "opening a cursor on the stream index")
+    try check(
+      mdb_cursor_open(txn, dbs.streamIndex, &cursor), "opening a cursor on the stream index")
     defer { mdb_cursor_close(cursor) }
     let prefix = Array(stream.rawValue.utf8) + [0]
     let startVersion: UInt64
@@ -191,7 +192,8 @@ public final class LMDBEventStore: InlineProjectionHost, @unchecked Sendable {
           break
         }
         guard let position = value.bigEndianUInt64 else {
-          throw EventStoreError(.corruptRecord, "a stream index entry is not 8 bytes", stream: stream)
+          throw EventStoreError(
+            .corruptRecord, "a stream index entry is not 8 bytes", stream: stream)
         }
         positions.append(position)
         rc = mdb_cursor_get(cursor, &key, &value, direction == .forwards ? MDB_NEXT : MDB_PREV)
@@ -220,7 +222,8 @@ public final class LMDBEventStore: InlineProjectionHost, @unchecked Sendable {
     }
   }
 
-  private func currentNames(_ txn: OpaquePointer?, _ record: UnsafeRawBufferPointer) throws -> Names {
+  private func currentNames(_ txn: OpaquePointer?, _ record: UnsafeRawBufferPointer) throws -> Names
+  {
     var names = environment.names.withLock { $0 }
     if record.count >= RecordFormat.fixedHeaderSize {
       let type = UInt32(littleEndian: record.loadUnaligned(fromByteOffset: 4, as: UInt32.self))
@@ -254,7 +257,9 @@ public final class LMDBEventStore: InlineProjectionHost, @unchecked Sendable {
   {
     var events: [RecordedEvent] = []
     let next = try typed {
-      try scan(from: position, limit: limit, filter: filter) { events.append(try $0.recordedEvent()) }
+      try scan(from: position, limit: limit, filter: filter) {
+        events.append(try $0.recordedEvent())
+      }
     }
     return LogPage(events: events, nextPosition: next)
   }
@@ -281,7 +286,8 @@ public final class LMDBEventStore: InlineProjectionHost, @unchecked Sendable {
         guard delivered < limit else { return false }
         if record.count >= RecordFormat.fixedHeaderSize {
           let type = UInt32(littleEndian: record.loadUnaligned(fromByteOffset: 4, as: UInt32.self))
-          let category = UInt32(littleEndian: record.loadUnaligned(fromByteOffset: 8, as: UInt32.self))
+          let category = UInt32(
+            littleEndian: record.loadUnaligned(fromByteOffset: 8, as: UInt32.self))
           if names.types.name(of: type) == nil || names.categories.name(of: category) == nil {
             names = try refreshNames(txn)
             compiled = CompiledFilter(filter, types: names.types, categories: names.categories)
@@ -299,7 +305,8 @@ public final class LMDBEventStore: InlineProjectionHost, @unchecked Sendable {
   }
 
   /// The stream's current version; see ``EventStore/currentVersion(of:)``.
-  public func currentVersion(of stream: StreamName) async throws(EventStoreError) -> StreamVersion? {
+  public func currentVersion(of stream: StreamName) async throws(EventStoreError) -> StreamVersion?
+  {
     try typed { try environment.read { txn in try storedVersion(txn, environment.dbs, stream) } }
   }
 
@@ -308,7 +315,9 @@ public final class LMDBEventStore: InlineProjectionHost, @unchecked Sendable {
     try typed { try environment.read { txn in try Self.head(txn, environment.dbs) } }
   }
 
-  private static func head(_ txn: OpaquePointer?, _ dbs: Databases) throws(EventStoreError) -> LogPosition {
+  private static func head(_ txn: OpaquePointer?, _ dbs: Databases) throws(EventStoreError)
+    -> LogPosition
+  {
     try WriteTransaction(txn: txn, dbs: dbs, names: Names()).head()
   }
 

@@ -79,7 +79,8 @@ func withKey<T, E: Error>(_ value: UInt64, _ body: (inout MDB_val) throws(E) -> 
 }
 
 @inline(__always)
-func withValue<T, E: Error>(_ bytes: [UInt8], _ body: (inout MDB_val) throws(E) -> T) throws(E) -> T {
+func withValue<T, E: Error>(_ bytes: [UInt8], _ body: (inout MDB_val) throws(E) -> T) throws(E) -> T
+{
   var copy = bytes
   let result: Result<T, E> = copy.withUnsafeMutableBytes { raw in
     var value = MDB_val(mv_size: raw.count, mv_data: raw.baseAddress)

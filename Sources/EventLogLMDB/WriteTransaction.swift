@@ -41,7 +41,9 @@ struct WriteTransaction: AppendTransaction {
     }
   }
 
-  func streamAndVersion(at position: LogPosition) throws(EventStoreError) -> (StreamName, StreamVersion) {
+  func streamAndVersion(at position: LogPosition) throws(EventStoreError) -> (
+    StreamName, StreamVersion
+  ) {
     try withKey(position.rawValue) { key throws(EventStoreError) in
       var value = MDB_val()
       try check(mdb_get(txn, dbs.events, &key, &value), "reading the event at position \(position)")
@@ -76,14 +78,19 @@ struct WriteTransaction: AppendTransaction {
   ) throws(EventStoreError) {
     try withKey(position.rawValue) { key throws(EventStoreError) in
       try withValue(record) { value throws(EventStoreError) in
-        try check(mdb_put(txn, dbs.events, &key, &value, UInt32(MDB_APPEND)), "writing the event at position \(position)")
+        try check(
+          mdb_put(txn, dbs.events, &key, &value, UInt32(MDB_APPEND)),
+          "writing the event at position \(position)")
       }
     }
     var positionBig = position.rawValue.bigEndian
     try withUnsafeMutableBytes(of: &positionBig) { raw throws(EventStoreError) in
       var positionValue = MDB_val(mv_size: 8, mv_data: raw.baseAddress)
-      try withValue(streamIndexKey(stream, version: version.rawValue)) { key throws(EventStoreError) in
-        try check(mdb_put(txn, dbs.streamIndex, &key, &positionValue, 0), "indexing \(stream) at version \(version)")
+      try withValue(streamIndexKey(stream, version: version.rawValue)) {
+        key throws(EventStoreError) in
+        try check(
+          mdb_put(txn, dbs.streamIndex, &key, &positionValue, 0),
+          "indexing \(stream) at version \(version)")
       }
       var idBytes = BinaryWriter(capacity: 16)
       idBytes.write(id)
@@ -93,7 +100,8 @@ struct WriteTransaction: AppendTransaction {
     }
   }
 
-  mutating func setVersion(_ version: StreamVersion, of stream: StreamName) throws(EventStoreError) {
+  mutating func setVersion(_ version: StreamVersion, of stream: StreamName) throws(EventStoreError)
+  {
     var little = version.rawValue.littleEndian
     try withUnsafeMutableBytes(of: &little) { raw throws(EventStoreError) in
       var value = MDB_val(mv_size: 8, mv_data: raw.baseAddress)
@@ -145,7 +153,8 @@ func storedState(_ txn: OpaquePointer?, _ dbs: Databases, _ key: String) throws(
 }
 
 /// The stream's version as stored in the `streams` database.
-func storedVersion(_ txn: OpaquePointer?, _ dbs: Databases, _ stream: StreamName) throws(EventStoreError)
+func storedVersion(_ txn: OpaquePointer?, _ dbs: Databases, _ stream: StreamName)
+  throws(EventStoreError)
   -> StreamVersion?
 {
   try withValue(Array(stream.rawValue.utf8)) { key throws(EventStoreError) in
@@ -154,7 +163,8 @@ func storedVersion(_ txn: OpaquePointer?, _ dbs: Databases, _ stream: StreamName
     if rc == LMDBCode.notFound { return nil }
     try check(rc, "reading the version of \(stream)")
     guard let version = value.littleEndianUInt64 else {
-      throw EventStoreError(.corruptRecord, "the stream's version entry is not 8 bytes", stream: stream)
+      throw EventStoreError(
+        .corruptRecord, "the stream's version entry is not 8 bytes", stream: stream)
     }
     return StreamVersion(version)
   }

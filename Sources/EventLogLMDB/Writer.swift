@@ -62,7 +62,8 @@ final class Writer: @unchecked Sendable {
         wake.signal()
       } else {
         continuation.resume(
-          returning: .failure(EventStoreError(.closed, "the store is closed", path: environment.path)))
+          returning: .failure(
+            EventStoreError(.closed, "the store is closed", path: environment.path)))
       }
     }
   }
@@ -146,7 +147,8 @@ final class Writer: @unchecked Sendable {
       let model: StagedInline
       do {
         model = try inline.stage(after: previous[ObjectIdentifier(inline)]) { from, body in
-          try forEachRecord(transaction.txn, transaction.dbs.events, from: from) { position, bytes in
+          try forEachRecord(transaction.txn, transaction.dbs.events, from: from) {
+            position, bytes in
             try body(RecordView(position: position, bytes: bytes, types: transaction.names.types))
             return true
           }
@@ -154,7 +156,8 @@ final class Writer: @unchecked Sendable {
       } catch let error as EventStoreError {
         throw error
       } catch {
-        throw EventStoreError(.corruptRecord, "inline projection \(inline.stateKey) failed: \(error)")
+        throw EventStoreError(
+          .corruptRecord, "inline projection \(inline.stateKey) failed: \(error)")
       }
       try transaction.putState(
         StoredState(position: model.checkpoint.rawValue, bytes: model.bytes), for: inline.stateKey)

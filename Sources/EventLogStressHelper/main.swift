@@ -132,7 +132,8 @@ do {
     store.close()
 
   case "project":
-    guard arguments.count >= 4, let saveEvery = UInt64(arguments[2]), let pageSize = Int(arguments[3])
+    guard arguments.count >= 4, let saveEvery = UInt64(arguments[2]),
+      let pageSize = Int(arguments[3])
     else { fail("usage: project PATH SAVE_EVERY PAGE_SIZE") }
     let store = try LMDBEventStore(path: path)
     let runner = ProjectionRunner(

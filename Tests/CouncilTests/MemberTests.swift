@@ -9,9 +9,12 @@ let profile = MemberProfile(
 let policy = MembershipPolicy(termMonths: 12, graceDays: 60)
 let admin = Issuer.memberAdministrator(member: "42", account: "a-42")
 let stranger = Issuer.memberAdministrator(member: "7", account: "a-7")
-let applied = MemberEvent.applied(MemberApplied(member: "42", profile: profile, on: Day(2018, 1, 10)))
+let applied = MemberEvent.applied(
+  MemberApplied(member: "42", profile: profile, on: Day(2018, 1, 10)))
 let approved = MemberEvent.approved(
-  MemberApproved(joinedOn: Day(2018, 2, 1), termEnds: Day(2019, 1, 31), graceDays: 60, administrativeAccount: "a-42"))
+  MemberApproved(
+    joinedOn: Day(2018, 2, 1), termEnds: Day(2019, 1, 31), graceDays: 60,
+    administrativeAccount: "a-42"))
 
 @Suite("Members: given events, when a command, then events or an error")
 struct MemberTests {
@@ -19,7 +22,8 @@ struct MemberTests {
 
   @Test func anOrganizationApplies() {
     #expect(
-      members.given([]).when(.apply("42", profile, on: Day(2018, 1, 10), by: .publicPerson(name: "Loly")))
+      members.given([]).when(
+        .apply("42", profile, on: Day(2018, 1, 10), by: .publicPerson(name: "Loly")))
         == .success([applied]))
   }
 
@@ -38,8 +42,13 @@ struct MemberTests {
   }
 
   @Test func aMemberCannotApplyForAnotherOrganization() {
-    guard case .failure(.notPermitted) = members.given([]).when(.apply("43", profile, on: Day(2018, 1, 1), by: admin))
-    else { Issue.record("an administrator applied"); return }
+    guard
+      case .failure(.notPermitted) = members.given([]).when(
+        .apply("43", profile, on: Day(2018, 1, 1), by: admin))
+    else {
+      Issue.record("an administrator applied")
+      return
+    }
   }
 
   @Test func theOfficeApprovesWithTheAdministrativeAccountAndAFirstTerm() {
@@ -58,7 +67,8 @@ struct MemberTests {
     let result = members.given([applied]).when(
       .approve(on: Day(2018, 2, 1), administrativeAccount: "a-42", policy: policy, by: admin))
     guard case .failure(.notPermitted(let refusal)) = result else {
-      Issue.record("approved by \(admin): \(result)"); return
+      Issue.record("approved by \(admin): \(result)")
+      return
     }
     #expect(refusal.description.contains("only the office may"))
   }
@@ -72,10 +82,13 @@ struct MemberTests {
 
   @Test func theOfficeRejectsAnApplicant() {
     #expect(
-      members.given([applied]).when(.reject(on: Day(2018, 2, 1), reason: "not refugee-serving", by: .office))
-        == .success([.rejected(MemberRejected(on: Day(2018, 2, 1), reason: "not refugee-serving"))]))
+      members.given([applied]).when(
+        .reject(on: Day(2018, 2, 1), reason: "not refugee-serving", by: .office))
+        == .success([.rejected(MemberRejected(on: Day(2018, 2, 1), reason: "not refugee-serving"))])
+    )
     #expect(
-      members.given([]).when(.reject(on: Day(2018, 2, 1), reason: "x", by: .office)) == .failure(.notApplied))
+      members.given([]).when(.reject(on: Day(2018, 2, 1), reason: "x", by: .office))
+        == .failure(.notApplied))
   }
 
   @Test func theMembersAdministratorUpdatesItsProfile() {
@@ -87,28 +100,45 @@ struct MemberTests {
   }
 
   @Test func anotherMembersAdministratorCannotUpdateTheProfile() {
-    guard case .failure(.notPermitted) = members.given([applied, approved]).when(.updateProfile(profile, by: stranger))
-    else { Issue.record("another member's administrator updated the profile"); return }
+    guard
+      case .failure(.notPermitted) = members.given([applied, approved]).when(
+        .updateProfile(profile, by: stranger))
+    else {
+      Issue.record("another member's administrator updated the profile")
+      return
+    }
   }
 
   @Test func aRenewalWithinTheTermExtendsIt() {
     #expect(
-      members.given([applied, approved]).when(.renew(on: Day(2019, 1, 15), policy: policy, by: admin))
+      members.given([applied, approved]).when(
+        .renew(on: Day(2019, 1, 15), policy: policy, by: admin))
         == .success([
-          .renewed(MembershipRenewed(on: Day(2019, 1, 15), termStarts: Day(2018, 2, 1), termEnds: Day(2020, 1, 31), startsNewTerm: false))
+          .renewed(
+            MembershipRenewed(
+              on: Day(2019, 1, 15), termStarts: Day(2018, 2, 1), termEnds: Day(2020, 1, 31),
+              startsNewTerm: false))
         ]))
   }
 
   @Test func aRenewalWithinTheGracePeriodExtendsTheTerm() {
-    let result = members.given([applied, approved]).when(.renew(on: Day(2019, 3, 20), policy: policy, by: .office))
-    guard case .success(let events) = result else { Issue.record("\(result)"); return }
+    let result = members.given([applied, approved]).when(
+      .renew(on: Day(2019, 3, 20), policy: policy, by: .office))
+    guard case .success(let events) = result else {
+      Issue.record("\(result)")
+      return
+    }
     let state = members.given([applied, approved] + events).state
     #expect(state.terms == [MembershipTerm(starts: Day(2018, 2, 1), ends: Day(2020, 1, 31))])
   }
 
   @Test func aRenewalAfterTheGracePeriodStartsANewTermAndKeepsTheGap() {
-    let result = members.given([applied, approved]).when(.renew(on: Day(2019, 6, 1), policy: policy, by: admin))
-    guard case .success(let events) = result else { Issue.record("\(result)"); return }
+    let result = members.given([applied, approved]).when(
+      .renew(on: Day(2019, 6, 1), policy: policy, by: admin))
+    guard case .success(let events) = result else {
+      Issue.record("\(result)")
+      return
+    }
     #expect(events.first == .lapsed(MembershipLapsed(on: Day(2019, 4, 2))))
     let state = members.given([applied, approved] + events).state
     #expect(state.status == .active)
@@ -127,40 +157,61 @@ struct MemberTests {
     #expect(
       members.given([applied, approved]).when(.recordLapse(on: Day(2019, 4, 2), by: .office))
         == .success([.lapsed(MembershipLapsed(on: Day(2019, 4, 2)))]))
-    guard case .failure(.notPermitted) = members.given([applied, approved]).when(.recordLapse(on: Day(2019, 5, 1), by: admin))
-    else { Issue.record("an administrator recorded a lapse"); return }
+    guard
+      case .failure(.notPermitted) = members.given([applied, approved]).when(
+        .recordLapse(on: Day(2019, 5, 1), by: admin))
+    else {
+      Issue.record("an administrator recorded a lapse")
+      return
+    }
   }
 
   @Test func aLapsedMemberRenewsIntoANewTerm() {
     let lapsed = MemberEvent.lapsed(MembershipLapsed(on: Day(2019, 4, 2)))
     #expect(
-      members.given([applied, approved, lapsed]).when(.renew(on: Day(2019, 9, 1), policy: policy, by: admin))
+      members.given([applied, approved, lapsed]).when(
+        .renew(on: Day(2019, 9, 1), policy: policy, by: admin))
         == .success([
-          .renewed(MembershipRenewed(on: Day(2019, 9, 1), termStarts: Day(2019, 9, 1), termEnds: Day(2020, 8, 31), startsNewTerm: true))
+          .renewed(
+            MembershipRenewed(
+              on: Day(2019, 9, 1), termStarts: Day(2019, 9, 1), termEnds: Day(2020, 8, 31),
+              startsNewTerm: true))
         ]))
   }
 
   @Test func aMemberWithdrawsAndIsReinstated() {
     let withdrew = MemberEvent.withdrew(MemberWithdrew(on: Day(2018, 9, 1), reason: "closing"))
     #expect(
-      members.given([applied, approved]).when(.withdraw(on: Day(2018, 9, 1), reason: "closing", by: admin))
+      members.given([applied, approved]).when(
+        .withdraw(on: Day(2018, 9, 1), reason: "closing", by: admin))
         == .success([withdrew]))
     #expect(
-      members.given([applied, approved, withdrew]).when(.renew(on: Day(2018, 10, 1), policy: policy, by: admin))
+      members.given([applied, approved, withdrew]).when(
+        .renew(on: Day(2018, 10, 1), policy: policy, by: admin))
         == .failure(.notActive(.withdrawn)))
     #expect(
-      members.given([applied, approved, withdrew]).when(.reinstate(on: Day(2019, 1, 1), policy: policy, by: .office))
-        == .success([.reinstated(MemberReinstated(termStarts: Day(2019, 1, 1), termEnds: Day(2019, 12, 31)))]))
+      members.given([applied, approved, withdrew]).when(
+        .reinstate(on: Day(2019, 1, 1), policy: policy, by: .office))
+        == .success([
+          .reinstated(MemberReinstated(termStarts: Day(2019, 1, 1), termEnds: Day(2019, 12, 31)))
+        ]))
     #expect(
-      members.given([applied, approved]).when(.reinstate(on: Day(2019, 1, 1), policy: policy, by: .office))
+      members.given([applied, approved]).when(
+        .reinstate(on: Day(2019, 1, 1), policy: policy, by: .office))
         == .failure(.cannotReinstate(.active)))
     #expect(
-      members.given([applied, approved, withdrew]).when(.reinstate(on: Day(2018, 8, 1), policy: policy, by: .office))
+      members.given([applied, approved, withdrew]).when(
+        .reinstate(on: Day(2018, 8, 1), policy: policy, by: .office))
         == .failure(.overlapsPreviousTerm(previousEnd: Day(2018, 9, 1))))
     let state = members.given([applied, approved, withdrew]).state
     #expect(state.terms.last?.ends == Day(2018, 9, 1), "the withdrawal ends the term")
-    guard case .failure(.notPermitted) = members.given([applied, approved, withdrew]).when(.reinstate(on: Day(2019, 1, 1), policy: policy, by: admin))
-    else { Issue.record("an administrator reinstated"); return }
+    guard
+      case .failure(.notPermitted) = members.given([applied, approved, withdrew]).when(
+        .reinstate(on: Day(2019, 1, 1), policy: policy, by: admin))
+    else {
+      Issue.record("an administrator reinstated")
+      return
+    }
   }
 
   @Test func goodStandingFollowsTermAndGrace() {
@@ -175,8 +226,12 @@ struct MemberTests {
     let events: [MemberEvent] = [
       applied, approved, .rejected(MemberRejected(on: Day(2018, 1, 1), reason: "r")),
       .profileUpdated(MemberProfileUpdated(profile: profile)),
-      .renewed(MembershipRenewed(on: Day(2019, 1, 1), termStarts: Day(2018, 1, 1), termEnds: Day(2020, 1, 1), startsNewTerm: false)),
-      .lapsed(MembershipLapsed(on: Day(2019, 1, 1))), .withdrew(MemberWithdrew(on: Day(2019, 1, 1), reason: "w")),
+      .renewed(
+        MembershipRenewed(
+          on: Day(2019, 1, 1), termStarts: Day(2018, 1, 1), termEnds: Day(2020, 1, 1),
+          startsNewTerm: false)),
+      .lapsed(MembershipLapsed(on: Day(2019, 1, 1))),
+      .withdrew(MemberWithdrew(on: Day(2019, 1, 1), reason: "w")),
       .reinstated(MemberReinstated(termStarts: Day(2019, 1, 1), termEnds: Day(2020, 1, 1))),
     ]
     #expect(Set(events.map(\.eventType)) == Set(MemberEvent.eventTypes))

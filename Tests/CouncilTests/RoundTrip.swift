@@ -7,14 +7,16 @@ import Testing
 func expectRoundTrip<Event: RecordableEvent & Equatable>(
   _ event: Event, sourceLocation: SourceLocation = #_sourceLocation
 ) throws {
-  let data = try EventData(event, id: .random(), metadata: EventMetadata(time: Timestamp(nanosecondsSince1970: 0)))
+  let data = try EventData(
+    event, id: .random(), metadata: EventMetadata(time: Timestamp(nanosecondsSince1970: 0)))
   let recorded = RecordedEvent(
     position: 1, stream: "test-1", version: 1, id: data.id, eventType: data.eventType,
     schemaVersion: data.schemaVersion, encoding: data.encoding, payload: data.payload,
     metadata: data.metadata)
   #expect(try recorded.decode(as: Event.self) == event, sourceLocation: sourceLocation)
   if let payload = (event as? any CouncilEventWrapper)?.anyPayload {
-    #expect(try jsonRoundTrips(payload), "JSON of \(data.eventType)", sourceLocation: sourceLocation)
+    #expect(
+      try jsonRoundTrips(payload), "JSON of \(data.eventType)", sourceLocation: sourceLocation)
   }
 }
 

@@ -235,7 +235,8 @@ struct SchemaEvolutionTests {
       eventType: CommentRecorded.eventType, schemaVersion: 1, encoding: .json,
       payload: Array(#"{"text":"Great workshops"}"#.utf8),
       metadata: EventMetadata(time: Timestamp(nanosecondsSince1970: 0)))
-    #expect(try recorded.decode(as: CommentRecorded.self) == CommentRecorded(text: "Great workshops"))
+    #expect(
+      try recorded.decode(as: CommentRecorded.self) == CommentRecorded(text: "Great workshops"))
   }
 
   @Test func renamedEventIsReadThroughItsUpcaster() throws {

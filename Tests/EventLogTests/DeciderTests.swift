@@ -12,7 +12,8 @@ struct WorkshopDeciderTests {
   }
 
   @Test func openingTwiceIsRefused() {
-    #expect(decider.given([.opened(capacity: 2)]).when(.open(capacity: 3)) == .failure(.alreadyOpen))
+    #expect(
+      decider.given([.opened(capacity: 2)]).when(.open(capacity: 3)) == .failure(.alreadyOpen))
   }
 
   @Test func registeringWhileSeatsRemain() {
@@ -29,11 +30,14 @@ struct WorkshopDeciderTests {
 
   @Test func aCancellationFreesASeat() {
     #expect(
-      decider.given([.opened(capacity: 1), .registered(participant: "ana"), .cancelled(participant: "ana")]).when(.register("ben")) == .success([.registered(participant: "ben")]))
+      decider.given([
+        .opened(capacity: 1), .registered(participant: "ana"), .cancelled(participant: "ana"),
+      ]).when(.register("ben")) == .success([.registered(participant: "ben")]))
   }
 
   @Test func cancellingSomeoneNotRegisteredIsRefused() {
-    #expect(decider.given([.opened(capacity: 1)]).when(.cancel("zoe")) == .failure(.notRegistered("zoe")))
+    #expect(
+      decider.given([.opened(capacity: 1)]).when(.cancel("zoe")) == .failure(.notRegistered("zoe")))
   }
 }
 
@@ -71,7 +75,8 @@ final class RacingStore: EventStore, StateStore {
     try await base.readStream(stream, from: version, direction: direction, limit: limit)
   }
 
-  func readLog(from position: LogPosition, limit: Int, filter: LogFilter) async throws(EventStoreError)
+  func readLog(from position: LogPosition, limit: Int, filter: LogFilter)
+    async throws(EventStoreError)
     -> LogPage
   {
     try await base.readLog(from: position, limit: limit, filter: filter)
@@ -127,7 +132,10 @@ struct CommandHandlerTests {
     #expect(outcome.state.participants == ["ana"])
     let recorded = try await store.readStream("workshop-1")
     #expect(recorded.count == 2)
-    #expect(try recorded.map { try $0.decode(as: WorkshopEvent.self) } == [.opened(capacity: 2), .registered(participant: "ana")])
+    #expect(
+      try recorded.map { try $0.decode(as: WorkshopEvent.self) } == [
+        .opened(capacity: 2), .registered(participant: "ana"),
+      ])
     #expect(recorded[0].metadata.actor == "office")
     #expect(recorded[0].metadata.causationID == cause)
     #expect(recorded[0].metadata.custom == ["via": "test"])
@@ -211,7 +219,8 @@ struct SnapshotTests {
     let handler = CommandHandler(decider: decider, store: store, snapshotInterval: 25)
     try await handler.handle(.open(capacity: 1000), on: "workshop-1")
     for n in 0..<240 {
-      try await handler.handle(n % 3 == 2 ? .cancel("p\(n - 1)") : .register("p\(n)"), on: "workshop-1")
+      try await handler.handle(
+        n % 3 == 2 ? .cancel("p\(n - 1)") : .register("p\(n)"), on: "workshop-1")
     }
     return handler
   }
@@ -228,13 +237,16 @@ struct SnapshotTests {
     #expect(a.version == b.version)
     #expect(a.version == 241)
     // The fold from the events, independently of both handlers.
-    let events = try await store.readStream("workshop-1").map { try $0.decode(as: WorkshopEvent.self) }
+    let events = try await store.readStream("workshop-1").map {
+      try $0.decode(as: WorkshopEvent.self)
+    }
     #expect(WorkshopDecider().fold(events) == a.state)
   }
 
   @Test func aSnapshotOfAnotherVersionIsIgnored() async throws {
     let directory = TemporaryDirectory()
-    let store = try LMDBEventStore(path: directory.appending("log"), options: .init(durability: .noSync))
+    let store = try LMDBEventStore(
+      path: directory.appending("log"), options: .init(durability: .noSync))
     defer { store.close() }
     _ = try await exercise(store)
     // Plant a snapshot that would be wrong if it were used.
@@ -242,13 +254,19 @@ struct SnapshotTests {
     var writer = BinaryWriter()
     writer.writeFixed(UInt32(1))
     bogus.encode(to: &writer)
-    try await store.saveState(StoredState(position: 241, bytes: writer.bytes), for: "snapshot/workshop-1")
-    let v1 = try await CommandHandler(decider: WorkshopDecider(), store: store, snapshotInterval: 25).load("workshop-1")
+    try await store.saveState(
+      StoredState(position: 241, bytes: writer.bytes), for: "snapshot/workshop-1")
+    let v1 = try await CommandHandler(
+      decider: WorkshopDecider(), store: store, snapshotInterval: 25
+    ).load("workshop-1")
     #expect(v1.state == bogus, "version 1 trusts its snapshot")
     // Version 2 of the state's form (say, an event gained a field the state keeps) ignores it.
-    let v2 = try await CommandHandler(decider: WorkshopDecider(snapshotVersion: 2), store: store, snapshotInterval: 25)
-      .load("workshop-1")
-    let plain = try await CommandHandler(decider: WorkshopDecider(), store: store).load("workshop-1")
+    let v2 = try await CommandHandler(
+      decider: WorkshopDecider(snapshotVersion: 2), store: store, snapshotInterval: 25
+    )
+    .load("workshop-1")
+    let plain = try await CommandHandler(decider: WorkshopDecider(), store: store).load(
+      "workshop-1")
     #expect(v2.state == plain.state)
     #expect(v2.state != bogus)
   }

@@ -14,7 +14,8 @@ struct InlineProjectionTests {
       try await appendWorkshopLog(store, events: 300)
       let inline = InlineProjection(SeatCountsProjection())
       try await store.register(inline)
-      #expect(inline.state == (try SeatCounts.fold(try await all(store))), "caught up on registering")
+      #expect(
+        inline.state == (try SeatCounts.fold(try await all(store))), "caught up on registering")
       let handler = CommandHandler(decider: WorkshopDecider(), store: store)
       try await handler.handle(.open(capacity: 10), on: "workshop-new")
       let outcome = try await handler.handle(.register("ana"), on: "workshop-new")

@@ -4,10 +4,11 @@ import Testing
 
 @Suite("Model")
 struct ModelTests {
-  @Test(arguments: [
-    ("member-42", "member", "42"), ("member", "member", nil),
-    ("registration-2018-7", "registration", "2018-7"), ("-x", "", "x"),
-  ] as [(String, String, String?)])
+  @Test(
+    arguments: [
+      ("member-42", "member", "42"), ("member", "member", nil),
+      ("registration-2018-7", "registration", "2018-7"), ("-x", "", "x"),
+    ] as [(String, String, String?)])
   func streamCategory(name: String, category: String, id: String?) {
     let stream = StreamName(name)
     #expect(stream.category == category)
@@ -67,8 +68,11 @@ struct ModelTests {
       year: 2018, month: 5, day: 18, hour: 23, minute: 59, second: 58, nanosecond: 123_456_789)
     #expect(time.description == "2018-05-18T23:59:58.123456789Z")
     #expect(Timestamp(rfc3339: time.description) == time)
-    #expect(Timestamp(rfc3339: "2018-05-18T23:59:58Z")?.nanosecondsSince1970 == 1_526_687_998_000_000_000)
-    #expect(Timestamp(rfc3339: "2018-05-18T23:59:58.5Z")?.nanosecondsSince1970 == 1_526_687_998_500_000_000)
+    #expect(
+      Timestamp(rfc3339: "2018-05-18T23:59:58Z")?.nanosecondsSince1970 == 1_526_687_998_000_000_000)
+    #expect(
+      Timestamp(rfc3339: "2018-05-18T23:59:58.5Z")?.nanosecondsSince1970
+        == 1_526_687_998_500_000_000)
     #expect(Timestamp(rfc3339: "1969-12-31T23:59:59.999999999Z")?.nanosecondsSince1970 == -1)
     #expect(Timestamp(nanosecondsSince1970: -1).description == "1969-12-31T23:59:59.999999999Z")
     for bad in ["2018-13-01T00:00:00Z", "2018-05-18 23:59:58Z", "2018-05-18T23:59:58", "nope"] {
@@ -111,10 +115,13 @@ struct ModelTests {
     }
     do {
       try await store.append(
-        [EventData(id: .random(), eventType: "T", encoding: .binary, payload: [], metadata: event.metadata)],
+        [
+          EventData(
+            id: .random(), eventType: "T", encoding: .binary, payload: [], metadata: event.metadata)
+        ],
         to: "member-1", expectedVersion: .noStream)
       Issue.record("the append should have been refused")
-    } catch where error.code == .wrongExpectedVersion {
+    } catch  where error.code == .wrongExpectedVersion {
       #expect(error.stream == "member-1")
       #expect(error.expectedVersion == .noStream)
       #expect(error.actualVersion == 1)

@@ -27,7 +27,8 @@ struct ProjectionTests {
   func rebuildEqualsAnIndependentFold(_ kind: StoreKind) async throws {
     try await kind.withStore { store in
       try await appendWorkshopLog(store, events: 3000)
-      let runner = ProjectionRunner(SeatCountsProjection(), store: store, options: .init(pageSize: 100))
+      let runner = ProjectionRunner(
+        SeatCountsProjection(), store: store, options: .init(pageSize: 100))
       try await runner.rebuild()
       var all: [RecordedEvent] = []
       var next = LogPosition.first
@@ -90,7 +91,8 @@ struct ProjectionTests {
   func followsTheLogLive(_ kind: StoreKind) async throws {
     try await kind.withStore { store in
       try await appendWorkshopLog(store, events: 200)
-      let runner = ProjectionRunner(SeatCountsProjection(), store: store, options: .init(pageSize: 16))
+      let runner = ProjectionRunner(
+        SeatCountsProjection(), store: store, options: .init(pageSize: 16))
       let running = Task { try await runner.run() }
       try await appendWorkshopLog(store, workshops: 2, events: 100, seed: 99)
       let head = try await store.headPosition()
@@ -113,7 +115,8 @@ struct ProjectionTests {
   func aNewVersionIsBuiltBesideTheRunningOneAndSwitchedTo(_ kind: StoreKind) async throws {
     try await kind.withStore { store in
       try await appendWorkshopLog(store, events: 2000)
-      let runner = ProjectionRunner(SeatCountsProjection(version: 1), store: store, options: .init(pageSize: 50))
+      let runner = ProjectionRunner(
+        SeatCountsProjection(version: 1), store: store, options: .init(pageSize: 50))
       try await runner.rebuild()
       let served = runner.state
       #expect(served.applied > 0)
@@ -136,7 +139,8 @@ struct ProjectionTests {
     let store = InMemoryEventStore()
     try await appendWorkshopLog(store, events: 5000)
     let reports = Mutex<[ProjectionProgress]>([])
-    let runner = ProjectionRunner(SeatCountsProjection(), store: store, options: .init(pageSize: 64))
+    let runner = ProjectionRunner(
+      SeatCountsProjection(), store: store, options: .init(pageSize: 64))
     try await runner.rebuild { progress in reports.withLock { $0.append(progress) } }
     let all = reports.withLock { $0 }
     let last = try #require(all.last)

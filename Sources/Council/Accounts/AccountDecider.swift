@@ -28,7 +28,8 @@ public struct AccountState: Sendable, Hashable {
 /// What may be asked of an account.
 public enum AccountCommand: Sendable, Hashable {
   /// The office creates a member's administrative account (done with the member's approval).
-  case createAdministrative(AccountID, member: MemberID, name: String, email: String, on: Day, by: Issuer)
+  case createAdministrative(
+    AccountID, member: MemberID, name: String, email: String, on: Day, by: Issuer)
   /// The member's administrator or the office creates an individual account, only for a member
   /// in good standing.
   case createIndividual(
@@ -82,19 +83,24 @@ public struct AccountDecider: Decider {
     switch command {
     case .createAdministrative(let account, let member, let name, let email, let day, let issuer):
       guard issuer.isOffice else {
-        throw .notPermitted(NotPermitted(issuer, "create an administrative account", allowed: "the office"))
+        throw .notPermitted(
+          NotPermitted(issuer, "create an administrative account", allowed: "the office"))
       }
       try Self.checkNew(state, account, name, email)
       return [
         .administrativeCreated(
           AdministrativeAccountCreated(
-            account: account, member: member, name: name, email: Streams.normalizedEmail(email), on: day))
+            account: account, member: member, name: name, email: Streams.normalizedEmail(email),
+            on: day))
       ]
 
-    case .createIndividual(let account, let member, let name, let email, let role, let day, let standing, let issuer):
+    case .createIndividual(
+      let account, let member, let name, let email, let role, let day, let standing, let issuer):
       guard issuer.isOffice || issuer.isAdministrator(of: member) else {
         throw .notPermitted(
-          NotPermitted(issuer, "create an individual account for member \(member)", allowed: "the office or the member's administrator"))
+          NotPermitted(
+            issuer, "create an individual account for member \(member)",
+            allowed: "the office or the member's administrator"))
       }
       try Self.checkNew(state, account, name, email)
       guard standing else { throw .memberNotInGoodStanding(member) }
@@ -107,12 +113,14 @@ public struct AccountDecider: Decider {
 
     case .deactivate(let day, let reason, let issuer):
       guard let member = state.member else { throw .notFound }
-      let allowed = issuer.isOffice || (!state.isAdministrative && issuer.isAdministrator(of: member))
+      let allowed =
+        issuer.isOffice || (!state.isAdministrative && issuer.isAdministrator(of: member))
       guard allowed else {
         throw .notPermitted(
           NotPermitted(
             issuer, "deactivate this account",
-            allowed: state.isAdministrative ? "the office" : "the office or the member's administrator"))
+            allowed: state.isAdministrative
+              ? "the office" : "the office or the member's administrator"))
       }
       guard !state.deactivated else { throw .deactivated }
       return [.deactivated(AccountDeactivated(on: day, reason: reason))]
@@ -168,13 +176,16 @@ public struct AccountDecider: Decider {
     }
   }
 
-  static func requireHolderOrAdministrator(_ issuer: Issuer, _ state: AccountState, _ action: String)
+  static func requireHolderOrAdministrator(
+    _ issuer: Issuer, _ state: AccountState, _ action: String
+  )
     throws(AccountError)
   {
     let holder: Bool
     switch issuer {
     case .memberAdministrator(let member, let account), .individual(let member, let account):
-      holder = account == state.account || (issuer.isAdministrator(of: member) && state.member == member)
+      holder =
+        account == state.account || (issuer.isAdministrator(of: member) && state.member == member)
     case .office:
       holder = true
     case .publicPerson:
@@ -182,7 +193,9 @@ public struct AccountDecider: Decider {
     }
     guard holder else {
       throw .notPermitted(
-        NotPermitted(issuer, action, allowed: "the account's holder, its member's administrator or the office"))
+        NotPermitted(
+          issuer, action, allowed: "the account's holder, its member's administrator or the office")
+      )
     }
   }
 }

@@ -77,7 +77,9 @@ public struct IndividualAccountCreated: CouncilEvent {
   public var on: Day
 
   /// Creates the event.
-  public init(account: AccountID, member: MemberID, name: String, email: String, role: AccountRole, on: Day) {
+  public init(
+    account: AccountID, member: MemberID, name: String, email: String, role: AccountRole, on: Day
+  ) {
     self.account = account
     self.member = member
     self.name = name

@@ -24,34 +24,49 @@ extension Council {
   }
 
   /// Deactivates an account.
-  public func deactivate(_ account: AccountID, reason: String, on day: Day? = nil, by issuer: Issuer) async throws {
-    try await run(AccountDecider(), .deactivate(on: day ?? today, reason: reason, by: issuer), on: Streams.account(account), by: issuer)
+  public func deactivate(
+    _ account: AccountID, reason: String, on day: Day? = nil, by issuer: Issuer
+  ) async throws {
+    try await run(
+      AccountDecider(), .deactivate(on: day ?? today, reason: reason, by: issuer),
+      on: Streams.account(account), by: issuer)
   }
 
   /// The office establishes a mailing list with its rules.
   public func establishMailingList(_ list: MailingListEstablished, by issuer: Issuer) async throws {
-    try await run(SubscriptionDecider(), .establish(list, by: issuer), on: Streams.mailingList(list.list), by: issuer)
+    try await run(
+      SubscriptionDecider(), .establish(list, by: issuer), on: Streams.mailingList(list.list),
+      by: issuer)
   }
 
   /// A mailing list, as established.
   ///
   /// - Throws: ``SubscriptionError/noSuchList(_:)`` when it was never established.
   public func mailingList(_ id: MailingListID) async throws -> MailingList {
-    guard let list = try await load(SubscriptionDecider(), Streams.mailingList(id)).state.list else {
+    guard let list = try await load(SubscriptionDecider(), Streams.mailingList(id)).state.list
+    else {
       throw SubscriptionError.noSuchList(id)
     }
     return list
   }
 
   /// Subscribes an account to a list.
-  public func subscribe(_ account: AccountID, to list: MailingListID, on day: Day? = nil, by issuer: Issuer) async throws {
+  public func subscribe(
+    _ account: AccountID, to list: MailingListID, on day: Day? = nil, by issuer: Issuer
+  ) async throws {
     let list = try await mailingList(list)
-    try await run(AccountDecider(), .subscribe(list, on: day ?? today, by: issuer), on: Streams.account(account), by: issuer)
+    try await run(
+      AccountDecider(), .subscribe(list, on: day ?? today, by: issuer),
+      on: Streams.account(account), by: issuer)
   }
 
   /// Unsubscribes an account from a list.
-  public func unsubscribe(_ account: AccountID, from list: MailingListID, on day: Day? = nil, by issuer: Issuer) async throws {
-    try await run(AccountDecider(), .unsubscribe(list, on: day ?? today, by: issuer), on: Streams.account(account), by: issuer)
+  public func unsubscribe(
+    _ account: AccountID, from list: MailingListID, on day: Day? = nil, by issuer: Issuer
+  ) async throws {
+    try await run(
+      AccountDecider(), .unsubscribe(list, on: day ?? today, by: issuer),
+      on: Streams.account(account), by: issuer)
   }
 
   /// Subscribes someone from the public, by e-mail address, to a list open to anyone; refuses
@@ -62,7 +77,8 @@ extension Council {
   ) async throws {
     let list = try await mailingList(list)
     try await run(
-      SubscriptionDecider(), .subscribe(list, name: name, affiliation: affiliation, on: day ?? today, by: issuer),
+      SubscriptionDecider(),
+      .subscribe(list, name: name, affiliation: affiliation, on: day ?? today, by: issuer),
       on: Streams.subscriber(email), by: issuer)
   }
 }

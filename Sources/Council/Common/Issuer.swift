@@ -72,8 +72,12 @@ public enum Issuer: Hashable, Sendable, Codable, BinaryCodable, CustomStringConv
     let start = reader.offset
     switch try reader.read(UInt8.self) {
     case 0: self = .office
-    case 1: self = .memberAdministrator(member: try reader.read(MemberID.self), account: try reader.read(AccountID.self))
-    case 2: self = .individual(member: try reader.read(MemberID.self), account: try reader.read(AccountID.self))
+    case 1:
+      self = .memberAdministrator(
+        member: try reader.read(MemberID.self), account: try reader.read(AccountID.self))
+    case 2:
+      self = .individual(
+        member: try reader.read(MemberID.self), account: try reader.read(AccountID.self))
     case 3: self = .publicPerson(name: try reader.read(String.self))
     case let tag: throw BinaryDecodingError(offset: start, reason: "issuer tag \(tag)")
     }

@@ -25,7 +25,10 @@ extension Council {
   public func establish(name: String, policy: MembershipPolicy, by issuer: Issuer) async throws {
     try await run(
       SettingsDecider(),
-      (CouncilEstablished(name: name, termMonths: policy.termMonths, graceDays: policy.graceDays), by: issuer),
+      (
+        CouncilEstablished(name: name, termMonths: policy.termMonths, graceDays: policy.graceDays),
+        by: issuer
+      ),
       on: Self.settingsStream, by: issuer)
   }
 
@@ -35,11 +38,14 @@ extension Council {
   }
 
   /// An organization applies for membership.
-  public func apply(_ member: MemberID, profile: MemberProfile, on day: Day? = nil, by issuer: Issuer)
+  public func apply(
+    _ member: MemberID, profile: MemberProfile, on day: Day? = nil, by issuer: Issuer
+  )
     async throws
   {
     try await run(
-      MemberDecider(), .apply(member, profile, on: day ?? today, by: issuer), on: Streams.member(member),
+      MemberDecider(), .apply(member, profile, on: day ?? today, by: issuer),
+      on: Streams.member(member),
       by: issuer)
   }
 
@@ -49,7 +55,8 @@ extension Council {
   /// - Throws: ``MemberError`` or ``AccountError`` from the deciders (nothing is written then),
   ///   ``AccountError/emailInUse(_:)`` when another account holds the address.
   public func approve(
-    _ member: MemberID, administrator: AdministrativeAccountRequest, on day: Day? = nil, by issuer: Issuer
+    _ member: MemberID, administrator: AdministrativeAccountRequest, on day: Day? = nil,
+    by issuer: Issuer
   ) async throws {
     let day = day ?? today
     let policy = try await membershipPolicy()
@@ -60,7 +67,8 @@ extension Council {
         state: memberState)
       let accountEvents = try AccountDecider().decide(
         .createAdministrative(
-          administrator.account, member: member, name: administrator.name, email: administrator.email,
+          administrator.account, member: member, name: administrator.name,
+          email: administrator.email,
           on: day, by: issuer),
         state: try await load(AccountDecider(), Streams.account(administrator.account)).state)
       try await commitAccount(
@@ -80,7 +88,9 @@ extension Council {
   ) async throws {
     let address = Streams.normalizedEmail(email)
     let emailStream = Streams.email(address)
-    if try await store.currentVersion(of: emailStream) != nil { throw AccountError.emailInUse(address) }
+    if try await store.currentVersion(of: emailStream) != nil {
+      throw AccountError.emailInUse(address)
+    }
     let correlation = other?.events.first?.metadata.correlationID ?? ids.next()
     var appends = [
       StreamAppend(
@@ -88,15 +98,19 @@ extension Council {
         events: try eventData(accountEvents, by: issuer, correlation: correlation)),
       StreamAppend(
         stream: emailStream, expectedVersion: .noStream,
-        events: try eventData([EmailReserved(address: address, account: account)], by: issuer, correlation: correlation)),
+        events: try eventData(
+          [EmailReserved(address: address, account: account)], by: issuer, correlation: correlation)
+      ),
     ]
     if let other { appends.insert(other, at: 0) }
     switch await appending(appends) {
     case .success:
       return
-    case .failure(let error) where error.code == .wrongExpectedVersion && error.stream == emailStream:
+    case .failure(let error)
+    where error.code == .wrongExpectedVersion && error.stream == emailStream:
       throw AccountError.emailInUse(address)
-    case .failure(let error) where error.code == .wrongExpectedVersion && error.stream == Streams.account(account):
+    case .failure(let error)
+    where error.code == .wrongExpectedVersion && error.stream == Streams.account(account):
       throw AccountError.alreadyExists(account)
     case .failure(let error):
       throw error
@@ -104,34 +118,51 @@ extension Council {
   }
 
   /// The office rejects an application.
-  public func reject(_ member: MemberID, reason: String, on day: Day? = nil, by issuer: Issuer) async throws {
-    try await run(MemberDecider(), .reject(on: day ?? today, reason: reason, by: issuer), on: Streams.member(member), by: issuer)
+  public func reject(_ member: MemberID, reason: String, on day: Day? = nil, by issuer: Issuer)
+    async throws
+  {
+    try await run(
+      MemberDecider(), .reject(on: day ?? today, reason: reason, by: issuer),
+      on: Streams.member(member), by: issuer)
   }
 
   /// The office or the member's administrator updates the profile.
-  public func updateProfile(_ member: MemberID, _ profile: MemberProfile, by issuer: Issuer) async throws {
-    try await run(MemberDecider(), .updateProfile(profile, by: issuer), on: Streams.member(member), by: issuer)
+  public func updateProfile(_ member: MemberID, _ profile: MemberProfile, by issuer: Issuer)
+    async throws
+  {
+    try await run(
+      MemberDecider(), .updateProfile(profile, by: issuer), on: Streams.member(member), by: issuer)
   }
 
   /// The office or the member's administrator renews the membership.
   public func renew(_ member: MemberID, on day: Day? = nil, by issuer: Issuer) async throws {
     let policy = try await membershipPolicy()
-    try await run(MemberDecider(), .renew(on: day ?? today, policy: policy, by: issuer), on: Streams.member(member), by: issuer)
+    try await run(
+      MemberDecider(), .renew(on: day ?? today, policy: policy, by: issuer),
+      on: Streams.member(member), by: issuer)
   }
 
   /// The office records that a member's term and grace period passed.
   public func recordLapse(_ member: MemberID, on day: Day? = nil, by issuer: Issuer) async throws {
-    try await run(MemberDecider(), .recordLapse(on: day ?? today, by: issuer), on: Streams.member(member), by: issuer)
+    try await run(
+      MemberDecider(), .recordLapse(on: day ?? today, by: issuer), on: Streams.member(member),
+      by: issuer)
   }
 
   /// The member's administrator or the office withdraws the member.
-  public func withdraw(_ member: MemberID, reason: String, on day: Day? = nil, by issuer: Issuer) async throws {
-    try await run(MemberDecider(), .withdraw(on: day ?? today, reason: reason, by: issuer), on: Streams.member(member), by: issuer)
+  public func withdraw(_ member: MemberID, reason: String, on day: Day? = nil, by issuer: Issuer)
+    async throws
+  {
+    try await run(
+      MemberDecider(), .withdraw(on: day ?? today, reason: reason, by: issuer),
+      on: Streams.member(member), by: issuer)
   }
 
   /// The office reinstates a lapsed or withdrawn member.
   public func reinstate(_ member: MemberID, on day: Day? = nil, by issuer: Issuer) async throws {
     let policy = try await membershipPolicy()
-    try await run(MemberDecider(), .reinstate(on: day ?? today, policy: policy, by: issuer), on: Streams.member(member), by: issuer)
+    try await run(
+      MemberDecider(), .reinstate(on: day ?? today, policy: policy, by: issuer),
+      on: Streams.member(member), by: issuer)
   }
 }

@@ -133,7 +133,8 @@ public struct MemberDecider: Decider {
     switch command {
     case .apply(let member, let profile, let day, let issuer):
       guard issuer.isOffice || issuer.publicName != nil else {
-        throw .notPermitted(NotPermitted(issuer, "apply for membership", allowed: "the public or the office"))
+        throw .notPermitted(
+          NotPermitted(issuer, "apply for membership", allowed: "the public or the office"))
       }
       guard state.status == .none else { throw .alreadyApplied(member) }
       try Self.check(profile)
@@ -172,7 +173,8 @@ public struct MemberDecider: Decider {
         return [
           .renewed(
             MembershipRenewed(
-              on: day, termStarts: term.starts, termEnds: term.ends.adding(months: policy.termMonths),
+              on: day, termStarts: term.starts,
+              termEnds: term.ends.adding(months: policy.termMonths),
               startsNewTerm: false))
         ]
       case .active, .lapsed:
@@ -189,7 +191,8 @@ public struct MemberDecider: Decider {
           .renewed(
             MembershipRenewed(
               on: day, termStarts: day,
-              termEnds: day.adding(months: policy.termMonths).adding(days: -1), startsNewTerm: true)))
+              termEnds: day.adding(months: policy.termMonths).adding(days: -1), startsNewTerm: true)
+          ))
         return events
       default:
         throw .notActive(state.status)
@@ -197,14 +200,18 @@ public struct MemberDecider: Decider {
 
     case .recordLapse(let day, let issuer):
       try Self.requireOffice(issuer, "record a lapse")
-      guard state.status == .active, let term = state.terms.last else { throw .notActive(state.status) }
+      guard state.status == .active, let term = state.terms.last else {
+        throw .notActive(state.status)
+      }
       let graceEnds = term.ends.adding(days: state.graceDays)
       guard day > graceEnds else { throw .stillInTerm(graceEnds: graceEnds) }
       return [.lapsed(MembershipLapsed(on: day))]
 
     case .withdraw(let day, let reason, let issuer):
       try Self.requireOfficeOrAdministrator(issuer, state, "withdraw the member")
-      guard state.status == .active || state.status == .lapsed else { throw .notActive(state.status) }
+      guard state.status == .active || state.status == .lapsed else {
+        throw .notActive(state.status)
+      }
       return [.withdrew(MemberWithdrew(on: day, reason: reason))]
 
     case .reinstate(let day, let policy, let issuer):

@@ -340,7 +340,8 @@ public enum MemberEvent: RecordableEvent, Equatable {
     case MemberApplied.eventType: self = .applied(try MemberApplied(from: &reader))
     case MemberApproved.eventType: self = .approved(try MemberApproved(from: &reader))
     case MemberRejected.eventType: self = .rejected(try MemberRejected(from: &reader))
-    case MemberProfileUpdated.eventType: self = .profileUpdated(try MemberProfileUpdated(from: &reader))
+    case MemberProfileUpdated.eventType:
+      self = .profileUpdated(try MemberProfileUpdated(from: &reader))
     case MembershipRenewed.eventType: self = .renewed(try MembershipRenewed(from: &reader))
     case MembershipLapsed.eventType: self = .lapsed(try MembershipLapsed(from: &reader))
     case MemberWithdrew.eventType: self = .withdrew(try MemberWithdrew(from: &reader))

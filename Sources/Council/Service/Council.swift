@@ -18,7 +18,9 @@ public struct Council: Sendable {
   public var maximumAttempts = 5
 
   /// Creates the front door to the council recorded in `store`.
-  public init(store: any EventStore & StateStore, clock: EventClock = .system, ids: EventIDGenerator? = nil) {
+  public init(
+    store: any EventStore & StateStore, clock: EventClock = .system, ids: EventIDGenerator? = nil
+  ) {
     self.store = store
     self.clock = clock
     self.ids = ids ?? .timeOrdered(clock: clock)
@@ -29,7 +31,8 @@ public struct Council: Sendable {
 
   /// A command handler for `decider` on this council's store, clock and IDs.
   public func handler<D: Decider>(_ decider: D) -> CommandHandler<D> {
-    CommandHandler(decider: decider, store: store, clock: clock, ids: ids, maximumAttempts: maximumAttempts)
+    CommandHandler(
+      decider: decider, store: store, clock: clock, ids: ids, maximumAttempts: maximumAttempts)
   }
 
   /// Runs `command` on `stream` through `decider`, recording the issuer as the actor.
@@ -37,7 +40,8 @@ public struct Council: Sendable {
   public func run<D: Decider>(
     _ decider: D, _ command: D.Command, on stream: StreamName, by issuer: Issuer
   ) async throws -> CommandOutcome<D> {
-    try await handler(decider).handle(command, on: stream, context: CommandContext(actor: issuer.description))
+    try await handler(decider).handle(
+      command, on: stream, context: CommandContext(actor: issuer.description))
   }
 
   /// The state of `stream` folded through `decider`, and its version.
@@ -66,7 +70,8 @@ public struct Council: Sendable {
 
   /// Appends atomically, returning the store's typed error as a value (so that callers can
   /// switch over which stream conflicted).
-  public func appending(_ appends: [StreamAppend]) async -> Result<[AppendResult], EventStoreError> {
+  public func appending(_ appends: [StreamAppend]) async -> Result<[AppendResult], EventStoreError>
+  {
     do {
       return .success(try await store.append(appends))
     } catch {

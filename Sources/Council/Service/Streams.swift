@@ -5,9 +5,13 @@ import Foundation
 /// the first `-`, so categories here contain no `-`.
 public enum Streams {
   /// `member-ID`: a member organization.
-  public static func member(_ id: MemberID) -> StreamName { StreamName(category: "member", id: id.rawValue) }
+  public static func member(_ id: MemberID) -> StreamName {
+    StreamName(category: "member", id: id.rawValue)
+  }
   /// `account-ID`: a user account.
-  public static func account(_ id: AccountID) -> StreamName { StreamName(category: "account", id: id.rawValue) }
+  public static func account(_ id: AccountID) -> StreamName {
+    StreamName(category: "account", id: id.rawValue)
+  }
   /// `email-ADDRESS`: the reservation of a normalized e-mail address (unique across accounts).
   public static func email(_ address: String) -> StreamName {
     StreamName(category: "email", id: normalizedEmail(address))
@@ -29,7 +33,9 @@ public enum Streams {
     StreamName(category: "resolution", id: id.rawValue)
   }
   /// `fund-ID`: a fund, its components and its budgets.
-  public static func fund(_ id: FundID) -> StreamName { StreamName(category: "fund", id: id.rawValue) }
+  public static func fund(_ id: FundID) -> StreamName {
+    StreamName(category: "fund", id: id.rawValue)
+  }
   /// `application-ID`: an application to a fund.
   public static func application(_ id: ApplicationID) -> StreamName {
     StreamName(category: "application", id: id.rawValue)

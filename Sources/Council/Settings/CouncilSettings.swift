@@ -19,7 +19,9 @@ public struct CouncilEstablished: CouncilEvent {
   }
 
   /// The membership policy it sets.
-  public var policy: MembershipPolicy { MembershipPolicy(termMonths: termMonths, graceDays: graceDays) }
+  public var policy: MembershipPolicy {
+    MembershipPolicy(termMonths: termMonths, graceDays: graceDays)
+  }
 
   /// Writes the fields.
   public func encode(to writer: inout BinaryWriter) {
@@ -30,7 +32,9 @@ public struct CouncilEstablished: CouncilEvent {
 
   /// Reads the fields.
   public init(from reader: inout BinaryReader) throws {
-    self.init(name: try reader.read(String.self), termMonths: try reader.read(Int.self), graceDays: try reader.read(Int.self))
+    self.init(
+      name: try reader.read(String.self), termMonths: try reader.read(Int.self),
+      graceDays: try reader.read(Int.self))
   }
 }
 
@@ -65,7 +69,9 @@ public struct SettingsDecider: Decider {
   }
 
   /// The settings.
-  public func evolve(_ state: CouncilEstablished?, _ event: CouncilEstablished) -> CouncilEstablished? {
+  public func evolve(_ state: CouncilEstablished?, _ event: CouncilEstablished)
+    -> CouncilEstablished?
+  {
     event
   }
 }

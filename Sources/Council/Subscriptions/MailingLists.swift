@@ -29,7 +29,9 @@ public struct MailingListEstablished: CouncilEvent {
   public var excludedAffiliations: [String]
 
   /// Creates the event.
-  public init(list: MailingListID, name: String, audience: ListAudience, excludedAffiliations: [String] = []) {
+  public init(
+    list: MailingListID, name: String, audience: ListAudience, excludedAffiliations: [String] = []
+  ) {
     self.list = list
     self.name = name
     self.audience = audience
@@ -48,7 +50,8 @@ public struct MailingListEstablished: CouncilEvent {
   public init(from reader: inout BinaryReader) throws {
     self.init(
       list: try reader.read(MailingListID.self), name: try reader.read(String.self),
-      audience: try reader.read(ListAudience.self), excludedAffiliations: try reader.read([String].self))
+      audience: try reader.read(ListAudience.self),
+      excludedAffiliations: try reader.read([String].self))
   }
 }
 
@@ -64,7 +67,9 @@ public struct MailingList: Sendable, Hashable {
   public var excludedAffiliations: Set<String>
 
   /// Creates a list.
-  public init(id: MailingListID, name: String, audience: ListAudience, excludedAffiliations: Set<String>) {
+  public init(
+    id: MailingListID, name: String, audience: ListAudience, excludedAffiliations: Set<String>
+  ) {
     self.id = id
     self.name = name
     self.audience = audience
@@ -168,7 +173,8 @@ public enum SubscriptionEvent: RecordableEvent, Equatable {
   /// Reads the payload of the named type.
   public init(eventType: String, schemaVersion: UInt16, payload reader: inout BinaryReader) throws {
     switch eventType {
-    case MailingListEstablished.eventType: self = .listEstablished(try MailingListEstablished(from: &reader))
+    case MailingListEstablished.eventType:
+      self = .listEstablished(try MailingListEstablished(from: &reader))
     case PublicSubscribed.eventType: self = .subscribed(try PublicSubscribed(from: &reader))
     case PublicUnsubscribed.eventType: self = .unsubscribed(try PublicUnsubscribed(from: &reader))
     default:
@@ -240,7 +246,8 @@ public struct SubscriptionDecider: Decider {
     case .subscribe(let list, let name, let affiliation, let day, let issuer):
       guard issuer.isOffice || issuer.publicName != nil else {
         throw .notPermitted(
-          NotPermitted(issuer, "subscribe as a member of the public", allowed: "the public or the office"))
+          NotPermitted(
+            issuer, "subscribe as a member of the public", allowed: "the public or the office"))
       }
       guard list.audience == .anyone else { throw .accountsOnly(list.id) }
       let normalized = affiliation.trimmingCharacters(in: .whitespaces).lowercased()
@@ -248,11 +255,15 @@ public struct SubscriptionDecider: Decider {
         throw .excludedAffiliation(list: list.name, affiliation: normalized)
       }
       guard !state.subscriptions.contains(list.id) else { throw .alreadySubscribed(list.id) }
-      return [.subscribed(PublicSubscribed(list: list.id, name: name, affiliation: normalized, on: day))]
+      return [
+        .subscribed(PublicSubscribed(list: list.id, name: name, affiliation: normalized, on: day))
+      ]
 
     case .unsubscribe(let list, let day, let issuer):
       guard issuer.isOffice || issuer.publicName != nil else {
-        throw .notPermitted(NotPermitted(issuer, "unsubscribe a member of the public", allowed: "the public or the office"))
+        throw .notPermitted(
+          NotPermitted(
+            issuer, "unsubscribe a member of the public", allowed: "the public or the office"))
       }
       guard state.subscriptions.contains(list) else { throw .notSubscribed(list) }
       return [.unsubscribed(PublicUnsubscribed(list: list, on: day))]
@@ -265,7 +276,8 @@ public struct SubscriptionDecider: Decider {
     switch event {
     case .listEstablished(let e):
       state.list = MailingList(
-        id: e.list, name: e.name, audience: e.audience, excludedAffiliations: Set(e.excludedAffiliations))
+        id: e.list, name: e.name, audience: e.audience,
+        excludedAffiliations: Set(e.excludedAffiliations))
     case .subscribed(let e):
       state.subscriptions.insert(e.list)
     case .unsubscribed(let e):

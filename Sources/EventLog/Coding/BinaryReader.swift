@@ -24,7 +24,8 @@ public struct BinaryReader {
   /// How many bytes are left.
   @inlinable public var remaining: Int { buffer.count - offset }
 
-  @usableFromInline mutating func take(_ count: Int, _ what: StaticString) throws(BinaryDecodingError)
+  @usableFromInline mutating func take(_ count: Int, _ what: StaticString)
+    throws(BinaryDecodingError)
     -> Int
   {
     guard count >= 0, count <= buffer.count - offset else {
@@ -142,7 +143,8 @@ public struct BinaryReader {
   @inlinable public mutating func read(_: String.Type) throws(BinaryDecodingError) -> String {
     let count = try readLength()
     let at = try take(count, "string")
-    return String(decoding: UnsafeRawBufferPointer(rebasing: buffer[at..<at + count]), as: UTF8.self)
+    return String(
+      decoding: UnsafeRawBufferPointer(rebasing: buffer[at..<at + count]), as: UTF8.self)
   }
 
   /// Reads an optional string written by ``BinaryWriter/write(_:)-(String?)``.

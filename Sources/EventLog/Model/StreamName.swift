@@ -21,7 +21,8 @@ public struct StreamName: Hashable, Sendable, Comparable, CustomStringConvertibl
     guard Self.isValid(rawValue) else {
       throw EventStoreError(
         .invalidStreamName,
-        "stream name \(rawValue.debugDescription) must be 1 to \(Self.maximumLength) UTF-8 bytes without NUL")
+        "stream name \(rawValue.debugDescription) must be 1 to \(Self.maximumLength) UTF-8 bytes without NUL"
+      )
     }
     self.rawValue = rawValue
   }

@@ -44,7 +44,9 @@ public final class InlineProjection<P: Projection>: Sendable {
     let projection = self.projection
     while true {
       var (state, checkpoint) = published.withLock { ($0.state, $0.checkpoint) }
-      let next = try await store.scanLog(from: checkpoint.next, limit: 1024, filter: projection.filter) {
+      let next = try await store.scanLog(
+        from: checkpoint.next, limit: 1024, filter: projection.filter
+      ) {
         record in
         let event = try record.decode(with: schema)
         projection.apply(

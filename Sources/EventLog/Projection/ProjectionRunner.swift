@@ -192,7 +192,8 @@ public final class ProjectionRunner<P: Projection>: Sendable {
   private func build(_ projection: P, progress: (@Sendable (ProjectionProgress) -> Void)?)
     async throws -> Working
   {
-    var working = Working(projection: projection, state: projection.initialState, checkpoint: .start)
+    var working = Working(
+      projection: projection, state: projection.initialState, checkpoint: .start)
     var head = try await store.headPosition()
     let meter = ProgressMeter(from: .start, to: head, report: progress)
     while true {
@@ -272,7 +273,9 @@ final class ProgressMeter: Sendable {
   private let began = ContinuousClock.now
   private let lastReport = Mutex(ContinuousClock.now - .seconds(1))
 
-  init(from start: LogPosition, to head: LogPosition, report: (@Sendable (ProjectionProgress) -> Void)?) {
+  init(
+    from start: LogPosition, to head: LogPosition, report: (@Sendable (ProjectionProgress) -> Void)?
+  ) {
     self.start = start
     self.head = head
     self.report = report

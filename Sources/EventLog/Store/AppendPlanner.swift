@@ -117,11 +117,14 @@ extension AppendTransaction {
     guard let firstVersion, let first = positions.first, let last = positions.last else {
       return nil
     }
-    let before: StreamVersion? = firstVersion.rawValue > 1 ? StreamVersion(firstVersion.rawValue - 1) : nil
+    let before: StreamVersion? =
+      firstVersion.rawValue > 1 ? StreamVersion(firstVersion.rawValue - 1) : nil
     guard append.expectedVersion.isSatisfied(by: before) else {
       var error = EventStoreError.wrongExpectedVersion(
-        append.stream, expected: append.expectedVersion, actual: try currentVersion(of: append.stream))
-      error.message = "the batch is recorded already, after version \(before.map(String.init(describing:)) ?? "none")"
+        append.stream, expected: append.expectedVersion,
+        actual: try currentVersion(of: append.stream))
+      error.message =
+        "the batch is recorded already, after version \(before.map(String.init(describing:)) ?? "none")"
       throw error
     }
     return AppendResult(

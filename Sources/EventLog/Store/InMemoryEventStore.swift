@@ -57,13 +57,16 @@ public final class InMemoryEventStore: InlineProjectionHost {
     func streamAndVersion(at position: LogPosition) throws(EventStoreError)
       -> (StreamName, StreamVersion)
     {
-      try state.records[Int(position.rawValue) - 1].withTypedUnsafeBytes { raw throws(EventStoreError) in
+      try state.records[Int(position.rawValue) - 1].withTypedUnsafeBytes {
+        raw throws(EventStoreError) in
         let view = try RecordView(position: position, bytes: raw, types: state.types)
         return (try view.stream(), view.version)
       }
     }
 
-    mutating func internNames(eventType: String, category: String) -> (type: UInt32, category: UInt32) {
+    mutating func internNames(eventType: String, category: String) -> (
+      type: UInt32, category: UInt32
+    ) {
       (state.types.intern(eventType).number, state.categories.intern(category).number)
     }
 
@@ -91,7 +94,8 @@ public final class InMemoryEventStore: InlineProjectionHost {
             var index = Int(from.rawValue) - 1
             while index < records.count {
               try records[index].withUnsafeBytes { raw in
-                try body(RecordView(position: LogPosition(UInt64(index + 1)), bytes: raw, types: types))
+                try body(
+                  RecordView(position: LogPosition(UInt64(index + 1)), bytes: raw, types: types))
               }
               index += 1
             }
@@ -99,9 +103,11 @@ public final class InMemoryEventStore: InlineProjectionHost {
         } catch let error as EventStoreError {
           throw error
         } catch {
-          throw EventStoreError(.corruptRecord, "inline projection \(inline.stateKey) failed: \(error)")
+          throw EventStoreError(
+            .corruptRecord, "inline projection \(inline.stateKey) failed: \(error)")
         }
-        state.states[inline.stateKey] = StoredState(position: model.checkpoint.rawValue, bytes: model.bytes)
+        state.states[inline.stateKey] = StoredState(
+          position: model.checkpoint.rawValue, bytes: model.bytes)
         staged.append((inline, model))
       }
       return staged
@@ -120,7 +126,8 @@ public final class InMemoryEventStore: InlineProjectionHost {
       case .forwards:
         let start = Int(version?.rawValue ?? 1) - 1
         guard start < positions.count else { return [] }
-        indexes = Array(Swift.max(0, start)..<Swift.min(positions.count, Swift.max(0, start) + limit))
+        indexes = Array(
+          Swift.max(0, start)..<Swift.min(positions.count, Swift.max(0, start) + limit))
       case .backwards:
         let start = Swift.min(Int(clamping: version?.rawValue ?? UInt64.max), positions.count) - 1
         guard start >= 0 else { return [] }
@@ -167,7 +174,8 @@ public final class InMemoryEventStore: InlineProjectionHost {
         try state.records[index].withUnsafeBytes { raw in
           if compiled.matches(raw) {
             delivered += 1
-            try body(RecordView(position: LogPosition(UInt64(index + 1)), bytes: raw, types: state.types))
+            try body(
+              RecordView(position: LogPosition(UInt64(index + 1)), bytes: raw, types: state.types))
           }
         }
         index += 1

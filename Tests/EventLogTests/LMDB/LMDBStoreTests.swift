@@ -57,9 +57,11 @@ struct LMDBStoreTests {
     #expect(all.map(\.data) == written)
     #expect(try await store.currentVersion(of: "member-2") == 6)
     // Interned names were reloaded: filters and new appends use the same numbers.
-    let result = try await store.append(testEvents(1, type: "Other"), to: "member-1", expectedVersion: .exactly(4))
+    let result = try await store.append(
+      testEvents(1, type: "Other"), to: "member-1", expectedVersion: .exactly(4))
     #expect(result.firstPosition == 11)
-    let page = try await store.readLog(from: .first, limit: 100, filter: LogFilter(eventTypes: ["Tested"]))
+    let page = try await store.readLog(
+      from: .first, limit: 100, filter: LogFilter(eventTypes: ["Tested"]))
     #expect(page.events.count == 10)
   }
 
@@ -190,7 +192,8 @@ struct LMDBStoreTests {
 
   @Test func readsRunFromManyTasksWhileOneWrites() async throws {
     let directory = TemporaryDirectory()
-    let store = try LMDBEventStore(path: directory.appending("log"), options: .init(durability: .noSync))
+    let store = try LMDBEventStore(
+      path: directory.appending("log"), options: .init(durability: .noSync))
     defer { store.close() }
     try await withThrowingTaskGroup(of: Void.self) { group in
       group.addTask {
@@ -204,7 +207,9 @@ struct LMDBStoreTests {
             #expect(head >= last)
             last = head
             let page = try await store.readLog(from: .first, limit: 50)
-            #expect(page.events.map(\.position.rawValue) == (0..<UInt64(page.events.count)).map { $0 + 1 })
+            #expect(
+              page.events.map(\.position.rawValue) == (0..<UInt64(page.events.count)).map { $0 + 1 }
+            )
           }
         }
       }
@@ -296,7 +301,9 @@ struct LMDBProcessTests {
       }
       for start in stride(from: 0, to: events.count, by: batchSize) {
         let positions = events[start..<start + batchSize].map(\.position.rawValue)
-        #expect(positions == Array(positions[0]..<positions[0] + UInt64(batchSize)), "a batch was interleaved")
+        #expect(
+          positions == Array(positions[0]..<positions[0] + UInt64(batchSize)),
+          "a batch was interleaved")
       }
     }
   }

@@ -20,7 +20,8 @@ func expectedStressCounts(_ store: LMDBEventStore) async throws
 }
 
 /// Fills a log with stress events through the helper (so that it has that helper's types).
-func fillStressLog(_ path: String, batches: Int, batchSize: Int, stream: String = "stress-1") throws {
+func fillStressLog(_ path: String, batches: Int, batchSize: Int, stream: String = "stress-1") throws
+{
   let child = try StressHelper(["append", path, stream, String(batches), String(batchSize)])
   #expect(child.wait() == 0)
 }
@@ -34,7 +35,9 @@ struct ProjectionProcessTests {
     var random = SplitMix64(seed: 3)
     var finishedEarly = 0
     for _ in 0..<30 {
-      let child = try StressHelper(["project", path, String(1 + random.next() % 300), String(1 + random.next() % 64)])
+      let child = try StressHelper([
+        "project", path, String(1 + random.next() % 300), String(1 + random.next() % 64),
+      ])
       try await Task.sleep(for: .milliseconds(Int(5 + random.next() % 120)))
       child.kill()
       if child.lines().contains(where: { $0.hasPrefix("counts") }) { finishedEarly += 1 }
@@ -46,7 +49,9 @@ struct ProjectionProcessTests {
     let store = try LMDBEventStore(path: path)
     let expected = try await expectedStressCounts(store)
     store.close()
-    #expect(counts == "counts \(expected.applied) \(expected.batchSum) \(expected.indexSum) \(expected.head)")
+    #expect(
+      counts
+        == "counts \(expected.applied) \(expected.batchSum) \(expected.indexSum) \(expected.head)")
     #expect(finishedEarly < 30, "no kill landed during a catch-up")
   }
 
@@ -68,7 +73,9 @@ struct ProjectionProcessTests {
     #expect(largePeak.applied == "200000")
     // Ten times the events, the same peak within noise: 2 MiB or 10 %.
     let margin = max(2 * 1024, smallPeak.kilobytes / 10)
-    print("rebuild peak anonymous memory: \(smallPeak.kilobytes) KiB (20 000 events), \(largePeak.kilobytes) KiB (200 000)")
+    print(
+      "rebuild peak anonymous memory: \(smallPeak.kilobytes) KiB (20 000 events), \(largePeak.kilobytes) KiB (200 000)"
+    )
     #expect(smallPeak.kilobytes > 0)
     #expect(
       largePeak.kilobytes <= smallPeak.kilobytes + margin,

@@ -98,7 +98,8 @@ func appendWorkshopLog(
     try EventData(event, id: .random(), metadata: EventMetadata(time: clock.now()))
   }
   for w in 0..<workshops {
-    try await store.append([try data(.opened(capacity: 1000))], to: "workshop-\(w)", expectedVersion: .any)
+    try await store.append(
+      [try data(.opened(capacity: 1000))], to: "workshop-\(w)", expectedVersion: .any)
   }
   var written = workshops
   var registered: [[String]] = Array(repeating: [], count: workshops)
@@ -108,12 +109,15 @@ func appendWorkshopLog(
     if roll < 6 {
       let name = "p\(written)"
       registered[w].append(name)
-      try await store.append([try data(.registered(participant: name))], to: "workshop-\(w)", expectedVersion: .any)
+      try await store.append(
+        [try data(.registered(participant: name))], to: "workshop-\(w)", expectedVersion: .any)
     } else if roll < 8, let name = registered[w].popLast() {
-      try await store.append([try data(.cancelled(participant: name))], to: "workshop-\(w)", expectedVersion: .any)
+      try await store.append(
+        [try data(.cancelled(participant: name))], to: "workshop-\(w)", expectedVersion: .any)
     } else {
       let noise = EventData(
-        id: .random(), eventType: "ParticipantRegistered", encoding: .binary, payload: [0xFF, 0xFF, 0xFF],
+        id: .random(), eventType: "ParticipantRegistered", encoding: .binary,
+        payload: [0xFF, 0xFF, 0xFF],
         metadata: EventMetadata(time: clock.now()))
       try await store.append([noise], to: "noise-\(w)", expectedVersion: .any)
     }

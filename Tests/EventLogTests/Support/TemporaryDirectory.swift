@@ -6,7 +6,8 @@ struct TemporaryDirectory: ~Copyable {
 
   init(_ label: String = #function) {
     let safe = label.filter { $0.isLetter || $0.isNumber }
-    path = FileManager.default.temporaryDirectory
+    path =
+      FileManager.default.temporaryDirectory
       .appendingPathComponent("councillog-\(safe)-\(UUID().uuidString)").path
     try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
   }
