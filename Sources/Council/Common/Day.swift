@@ -1,5 +1,12 @@
 import EventLog
 
+extension Timestamp {
+  /// The moment `minutes` minutes later.
+  public func advanced(byMinutes minutes: Int) -> Timestamp {
+    Timestamp(nanosecondsSince1970: nanosecondsSince1970 + Int64(minutes) * 60_000_000_000)
+  }
+}
+
 /// A calendar day, such as a membership term's end or a conference's first day.
 ///
 /// Written `2018-05-18` in JSON and as a count of days since 1970-01-01 in the binary form.

@@ -26,6 +26,14 @@ public struct Council: Sendable {
     self.ids = ids ?? .timeOrdered(clock: clock)
   }
 
+  /// The same council, telling the time by `clock` (for recording what happened on a past day,
+  /// as imports and simulations do).
+  public func with(clock: EventClock) -> Council {
+    var copy = Council(store: store, clock: clock, ids: ids)
+    copy.maximumAttempts = maximumAttempts
+    return copy
+  }
+
   /// The day it is now, by the injected clock.
   public var today: Day { Day(clock.now()) }
 

@@ -1,0 +1,224 @@
+import EventLog
+
+/// One member's membership over time: its join date, terms, the gaps between them, and its
+/// status on any day. Unlike a record rewritten on each renewal, the gaps stay visible.
+public struct MemberHistory: Hashable, Sendable, Codable, BinaryCodable {
+  /// The day it joined (first approval); never changes.
+  public var joinedOn: Day?
+  /// Its terms, oldest first.
+  public var terms: [MembershipTerm]
+  /// Each change of status, with the day it took effect, oldest first.
+  public var changes: [StatusChange]
+
+  /// A change of status on a day.
+  public struct StatusChange: Hashable, Sendable, Codable, BinaryCodable {
+    /// The day it took effect.
+    public var on: Day
+    /// The new status.
+    public var status: MembershipStatus
+
+    /// Creates a change.
+    public init(on: Day, status: MembershipStatus) {
+      self.on = on
+      self.status = status
+    }
+
+    /// Writes the fields.
+    public func encode(to writer: inout BinaryWriter) {
+      writer.write(on)
+      writer.write(status.rawValue)
+    }
+
+    /// Reads the fields.
+    public init(from reader: inout BinaryReader) throws {
+      let on = try reader.read(Day.self)
+      let start = reader.offset
+      let raw = try reader.read(String.self)
+      guard let status = MembershipStatus(rawValue: raw) else {
+        throw BinaryDecodingError(offset: start, reason: "no membership status \(raw)")
+      }
+      self.init(on: on, status: status)
+    }
+  }
+
+  /// Creates an empty history.
+  public init(joinedOn: Day? = nil, terms: [MembershipTerm] = [], changes: [StatusChange] = []) {
+    self.joinedOn = joinedOn
+    self.terms = terms
+    self.changes = changes
+  }
+
+  /// The stretches between two terms when the organization was not a member.
+  public var gaps: [MembershipTerm] {
+    zip(terms, terms.dropFirst()).compactMap { earlier, later in
+      later.starts > earlier.ends.adding(days: 1)
+        ? MembershipTerm(starts: earlier.ends.adding(days: 1), ends: later.starts.adding(days: -1))
+        : nil
+    }
+  }
+
+  /// The status on `day`: that of the last change on or before it.
+  public func status(on day: Day) -> MembershipStatus {
+    changes.last { $0.on <= day }?.status ?? .none
+  }
+
+  /// Writes the fields.
+  public func encode(to writer: inout BinaryWriter) {
+    writer.write(joinedOn)
+    writer.write(UInt64(terms.count))
+    for term in terms {
+      writer.write(term.starts)
+      writer.write(term.ends)
+    }
+    writer.write(changes)
+  }
+
+  /// Reads the fields.
+  public init(from reader: inout BinaryReader) throws {
+    let joinedOn = try reader.read(Day?.self)
+    var terms: [MembershipTerm] = []
+    for _ in 0..<(try reader.readCount()) {
+      terms.append(
+        MembershipTerm(starts: try reader.read(Day.self), ends: try reader.read(Day.self)))
+    }
+    self.init(joinedOn: joinedOn, terms: terms, changes: try reader.read([StatusChange].self))
+  }
+}
+
+/// Membership movements in one calendar year.
+public struct MembershipYear: Hashable, Sendable, Codable, BinaryCodable {
+  /// Members approved for the first time.
+  public var joined = 0
+  /// Renewals that extended a running term.
+  public var renewed = 0
+  /// Members whose term and grace period passed.
+  public var lapsed = 0
+  /// Members who came back after a lapse or withdrawal (a new term).
+  public var rejoined = 0
+  /// Members who withdrew.
+  public var withdrew = 0
+
+  /// Creates counts.
+  public init(
+    joined: Int = 0, renewed: Int = 0, lapsed: Int = 0, rejoined: Int = 0, withdrew: Int = 0
+  ) {
+    self.joined = joined
+    self.renewed = renewed
+    self.lapsed = lapsed
+    self.rejoined = rejoined
+    self.withdrew = withdrew
+  }
+
+  /// Writes the counts.
+  public func encode(to writer: inout BinaryWriter) {
+    for value in [joined, renewed, lapsed, rejoined, withdrew] { writer.write(value) }
+  }
+
+  /// Reads the counts.
+  public init(from reader: inout BinaryReader) throws {
+    self.init(
+      joined: try reader.read(Int.self), renewed: try reader.read(Int.self),
+      lapsed: try reader.read(Int.self), rejoined: try reader.read(Int.self),
+      withdrew: try reader.read(Int.self))
+  }
+}
+
+/// Every member's history, and the movements of each year.
+public struct MembershipHistories: Hashable, Sendable, BinaryCodable {
+  /// Each member's history.
+  public var members: [MemberID: MemberHistory] = [:]
+  /// Movements per calendar year.
+  public var years: [Int: MembershipYear] = [:]
+
+  /// No history.
+  public init() {}
+
+  /// Writes the histories in identifier order.
+  public func encode(to writer: inout BinaryWriter) {
+    writer.write(UInt64(members.count))
+    for member in members.keys.sorted() {
+      writer.write(member)
+      writer.write(members[member]!)
+    }
+    writer.write(UInt64(years.count))
+    for year in years.keys.sorted() {
+      writer.write(year)
+      writer.write(years[year]!)
+    }
+  }
+
+  /// Reads histories.
+  public init(from reader: inout BinaryReader) throws {
+    for _ in 0..<(try reader.readCount()) {
+      let member = try reader.read(MemberID.self)
+      members[member] = try reader.read(MemberHistory.self)
+    }
+    for _ in 0..<(try reader.readCount()) {
+      let year = try reader.read(Int.self)
+      years[year] = try reader.read(MembershipYear.self)
+    }
+  }
+}
+
+/// Folds member events into ``MembershipHistories``.
+public struct MembershipHistoryProjection: Projection {
+  /// Creates the projection.
+  public init() {}
+
+  /// `membership-history`.
+  public var name: String { "membership-history" }
+  /// Member streams.
+  public var categories: Set<String>? { ["member"] }
+  /// No history.
+  public var initialState: MembershipHistories { MembershipHistories() }
+
+  /// Folds one member event.
+  public func apply(
+    _ event: MemberEvent, context: EventContext, to state: inout MembershipHistories
+  ) {
+    let member = MemberID(context.stream.id ?? "")
+    var history = state.members[member] ?? MemberHistory()
+    func change(_ day: Day, _ status: MembershipStatus) {
+      history.changes.append(MemberHistory.StatusChange(on: day, status: status))
+    }
+    func count(_ day: Day, _ update: (inout MembershipYear) -> Void) {
+      update(&state.years[day.components.year, default: MembershipYear()])
+    }
+    switch event {
+    case .applied(let e):
+      change(e.on, .applicant)
+    case .approved(let e):
+      history.joinedOn = e.joinedOn
+      history.terms = [MembershipTerm(starts: e.joinedOn, ends: e.termEnds)]
+      change(e.joinedOn, .active)
+      count(e.joinedOn) { $0.joined += 1 }
+    case .rejected(let e):
+      change(e.on, .rejected)
+    case .profileUpdated:
+      break
+    case .renewed(let e):
+      if e.startsNewTerm || history.terms.isEmpty {
+        history.terms.append(MembershipTerm(starts: e.termStarts, ends: e.termEnds))
+        change(e.termStarts, .active)
+        count(e.on) { $0.rejoined += 1 }
+      } else {
+        history.terms[history.terms.count - 1].ends = e.termEnds
+        count(e.on) { $0.renewed += 1 }
+      }
+    case .lapsed(let e):
+      change(e.on, .lapsed)
+      count(e.on) { $0.lapsed += 1 }
+    case .withdrew(let e):
+      if let last = history.terms.indices.last, history.terms[last].ends > e.on {
+        history.terms[last].ends = e.on
+      }
+      change(e.on, .withdrawn)
+      count(e.on) { $0.withdrew += 1 }
+    case .reinstated(let e):
+      history.terms.append(MembershipTerm(starts: e.termStarts, ends: e.termEnds))
+      change(e.termStarts, .active)
+      count(e.termStarts) { $0.rejoined += 1 }
+    }
+    state.members[member] = history
+  }
+}

@@ -1,0 +1,127 @@
+import EventLog
+
+/// Records a realistic synthetic council in a log: organizations across regions apply, are
+/// approved or rejected, renew, lapse, withdraw and come back, and their administrators create
+/// individual accounts. The same seed gives the same log, event for event.
+///
+/// Commands are issued through ``Council`` as people would; the ones the rules refuse (a
+/// renewal by a withdrawn member, say) are refused and counted, and append nothing.
+public struct CouncilSimulation: Sendable {
+  /// The regions organizations are in (provinces and territories of the seeds' council).
+  public static let regions = [
+    "Alberta", "British Columbia", "Manitoba", "New Brunswick", "Newfoundland and Labrador",
+    "Nova Scotia", "Ontario", "Prince Edward Island", "Quebec", "Saskatchewan", "Yukon",
+  ]
+  /// Cities, one per region above.
+  public static let cities = [
+    "Calgary", "Vancouver", "Winnipeg", "Fredericton", "St. John's", "Halifax", "Toronto",
+    "Charlottetown", "Montréal", "Regina", "Whitehorse",
+  ]
+  /// Services offered.
+  public static let services = [
+    "settlement", "legal information", "housing", "mental health", "language classes",
+    "employment", "sponsorship", "youth programs", "detention visits",
+  ]
+  /// Target client groups.
+  public static let clientGroups = [
+    "refugee claimants", "resettled refugees", "youth", "women", "LGBTQ+ refugees",
+    "detained migrants", "trafficked persons", "families",
+  ]
+  /// Languages.
+  public static let languages = ["en", "fr", "es", "ar", "fa", "so", "ti"]
+
+  /// The council to record in.
+  public let council: Council
+  /// The first day of the simulation.
+  public let start: Day
+
+  /// What a run did.
+  public struct Outcome: Sendable, Hashable {
+    /// Commands accepted.
+    public var accepted = 0
+    /// Commands refused by the rules (nothing appended for them).
+    public var refused = 0
+  }
+
+  /// Creates a simulation of `council` beginning on `start`.
+  public init(council: Council, start: Day = Day(2016, 1, 1)) {
+    self.council = council
+    self.start = start
+  }
+
+  /// Issues `commands` random membership and account commands from `seed`.
+  public func runMembership(commands: Int, seed: UInt64, members: Int = 60) async throws -> Outcome
+  {
+    var random = SplitMix64(seed: seed)
+    var outcome = Outcome()
+    var day = start
+    var accounts = 0
+    func pick<T>(_ values: [T]) -> T { values[Int(random.next() % UInt64(values.count))] }
+    for _ in 0..<commands {
+      day = day.adding(days: Int(random.next() % 6))
+      let council = self.council.with(clock: .fixed(day.start.advanced(byMinutes: 9 * 60)))
+      let number = Int(random.next() % UInt64(members))
+      let member = MemberID("\(number)")
+      let administrator = Issuer.memberAdministrator(member: member, account: "admin-\(number)")
+      do {
+        switch random.next() % 100 {
+        case 0..<20:
+          let region = Int(random.next() % UInt64(Self.regions.count))
+          let name =
+            "\(pick(["Refugee", "Newcomer", "Migrant", "Welcome"])) \(pick(["Centre", "Network", "Services", "Clinic"])) \(number)"
+          let profile = MemberProfile(
+            nameEnglish: name, nameFrench: "Centre \(number) pour personnes réfugiées",
+            region: Self.regions[region], city: Self.cities[region],
+            services: Array(Set((0..<3).map { _ in pick(Self.services) })).sorted(),
+            clientGroups: Array(Set((0..<2).map { _ in pick(Self.clientGroups) })).sorted(),
+            languages: Array(Set(["en", pick(Self.languages)])).sorted(),
+            contact: "info@member\(number).example")
+          try await council.apply(
+            member, profile: profile, on: day, by: .publicPerson(name: "applicant \(number)"))
+        case 20..<35:
+          try await council.approve(
+            member,
+            administrator: AdministrativeAccountRequest(
+              account: "admin-\(number)", name: "Office of member \(number)",
+              email: "admin@member\(number).example"),
+            on: day, by: .office)
+        case 35..<38:
+          try await council.reject(
+            member, reason: "outside the council's mandate", on: day, by: .office)
+        case 38..<55:
+          try await council.renew(
+            member, on: day, by: random.next() % 2 == 0 ? .office : administrator)
+        case 55..<70:
+          try await council.recordLapse(member, on: day, by: .office)
+        case 70..<74:
+          try await council.withdraw(
+            member, reason: "merged with another organization", on: day, by: administrator)
+        case 74..<80:
+          try await council.reinstate(member, on: day, by: .office)
+        case 80..<95:
+          accounts += 1
+          try await council.createIndividualAccount(
+            "person-\(accounts)", member: member, name: "Person \(accounts)",
+            email: "person\(accounts)@member\(number).example",
+            role: pick([AccountRole.staff, .boardMember, .volunteerInStaffRole]), on: day,
+            by: administrator)
+        default:
+          var profile = try await self.council.member(member).profile
+          profile?.services.append(pick(Self.services))
+          if let profile {
+            try await council.updateProfile(member, profile, by: administrator)
+          } else {
+            outcome.refused += 1
+            continue
+          }
+        }
+        outcome.accepted += 1
+      } catch is MemberError {
+        outcome.refused += 1
+      } catch is AccountError {
+        outcome.refused += 1
+      }
+    }
+    return outcome
+  }
+}
