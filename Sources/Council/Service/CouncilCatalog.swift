@@ -1,0 +1,72 @@
+import EventLog
+import Foundation
+
+/// Every event type the council records, by name: what the interchange form (JSON Lines),
+/// `council verify` and the event catalog use to read any payload without knowing its
+/// aggregate.
+public enum CouncilCatalog {
+  /// Every payload type, in the order of the event catalog.
+  public static let types: [any CouncilEvent.Type] = [
+    CouncilEstablished.self,
+    MemberApplied.self, MemberApproved.self, MemberRejected.self, MemberProfileUpdated.self,
+    MembershipRenewed.self, MembershipLapsed.self, MemberWithdrew.self, MemberReinstated.self,
+    AdministrativeAccountCreated.self, IndividualAccountCreated.self, AccountDeactivated.self,
+    AccountSubscribed.self, AccountUnsubscribed.self, EmailReserved.self,
+    MailingListEstablished.self, PublicSubscribed.self, PublicUnsubscribed.self,
+  ]
+
+  /// The payload types by event type name.
+  public static let byName: [String: any CouncilEvent.Type] = Dictionary(
+    uniqueKeysWithValues: types.map { ($0.eventType, $0) })
+
+  /// Decodes a stored payload of any council event type.
+  ///
+  /// - Throws: ``EventStoreError`` with code ``EventStoreError/Code/unknownEventType`` for a
+  ///   name not in the catalog, ``EventStoreError/Code/corruptRecord`` when it does not decode.
+  public static func decode(_ event: RecordedEvent) throws -> any CouncilEvent {
+    guard let type = byName[event.eventType] else {
+      throw EventStoreError(
+        .unknownEventType, "not a council event type", stream: event.stream, version: event.version,
+        position: event.position, eventType: event.eventType)
+    }
+    return try event.payload.withUnsafeBytes { raw in
+      var reader = BinaryReader(raw)
+      do {
+        return try type.init(from: &reader)
+      } catch {
+        throw EventStoreError(
+          .corruptRecord, "payload does not decode: \(error)", stream: event.stream,
+          version: event.version, position: event.position, eventType: event.eventType)
+      }
+    }
+  }
+
+  /// The JSON of a payload, keys sorted.
+  public static func json(_ payload: any CouncilEvent) throws -> Data {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = .sortedKeys
+    return try encoder.encode(payload)
+  }
+
+  /// Reads a payload of the named type from its JSON.
+  public static func payload(named name: String, json: Data) throws -> any CouncilEvent {
+    guard let type = byName[name] else {
+      throw EventStoreError(.unknownEventType, "not a council event type", eventType: name)
+    }
+    return try decodeJSON(type, json)
+  }
+
+  private static func decodeJSON<T: CouncilEvent>(_ type: T.Type, _ json: Data) throws -> T {
+    try JSONDecoder().decode(T.self, from: json)
+  }
+}
+
+extension MemberEvent: CouncilEventFamily {}
+extension AccountEvent: CouncilEventFamily {}
+extension SubscriptionEvent: CouncilEventFamily {}
+
+/// An aggregate's enum of events, each case wrapping one ``CouncilEvent``.
+public protocol CouncilEventFamily: RecordableEvent, Equatable {
+  /// The wrapped event.
+  var payload: any CouncilEvent { get }
+}
