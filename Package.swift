@@ -10,6 +10,11 @@ let package = Package(
     .library(name: "EventLogConformance", targets: ["EventLogConformance"]),
     .library(name: "Council", targets: ["Council"]),
     .executable(name: "log-tour", targets: ["LogTour"]),
+    .executable(name: "council", targets: ["CouncilCommand"]),
+  ],
+  dependencies: [
+    // Argument parsing for the example executables only; the libraries depend on nothing.
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
   ],
   targets: [
     // Debian's liblmdb-dev, found through pkg-config `lmdb`.
@@ -36,6 +41,14 @@ let package = Package(
       name: "LogTour",
       dependencies: ["EventLog", "EventLogLMDB"],
       path: "Examples/LogTour"
+    ),
+    .executableTarget(
+      name: "CouncilCommand",
+      dependencies: [
+        "EventLog", "EventLogLMDB", "Council",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      path: "Examples/Council"
     ),
     .testTarget(
       name: "EventLogTests",

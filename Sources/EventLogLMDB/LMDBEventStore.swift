@@ -119,7 +119,7 @@ public final class LMDBEventStore: InlineProjectionHost, @unchecked Sendable {
   // MARK: - EventStore
 
   /// Appends to several streams in one atomic step; see ``EventStore/append(_:)``.
-  public func append(_ appends: [StreamAppend]) async throws(EventStoreError) -> [AppendResult] {
+  public func append(_ appends: [StreamAppend]) async throws -> [AppendResult] {
     try appends.validate()
     return try await writer.submit(.append(appends)).get()
   }
@@ -132,24 +132,24 @@ public final class LMDBEventStore: InlineProjectionHost, @unchecked Sendable {
   }
 
   /// The state saved under `key`; see ``StateStore/loadState(_:)``.
-  public func loadState(_ key: String) async throws(EventStoreError) -> StoredState? {
+  public func loadState(_ key: String) async throws -> StoredState? {
     try typed { try environment.read { txn in try storedState(txn, environment.dbs, key) } }
   }
 
   /// Saves a state and its position in one write; see ``StateStore/saveState(_:for:)``.
-  public func saveState(_ state: StoredState, for key: String) async throws(EventStoreError) {
+  public func saveState(_ state: StoredState, for key: String) async throws {
     _ = try await writer.submit(.state(key: key, state)).get()
   }
 
   /// Removes a state; see ``StateStore/deleteState(_:)``.
-  public func deleteState(_ key: String) async throws(EventStoreError) {
+  public func deleteState(_ key: String) async throws {
     _ = try await writer.submit(.state(key: key, nil)).get()
   }
 
   /// Reads one stream in pages; see ``EventStore/readStream(_:from:direction:limit:)``.
   public func readStream(
     _ stream: StreamName, from version: StreamVersion?, direction: ReadDirection, limit: Int
-  ) async throws(EventStoreError) -> [RecordedEvent] {
+  ) async throws -> [RecordedEvent] {
     try checkLimit(limit)
     return try typed {
       try environment.read { txn in
@@ -253,7 +253,7 @@ public final class LMDBEventStore: InlineProjectionHost, @unchecked Sendable {
 
   /// Reads the log in pages; see ``EventStore/readLog(from:limit:filter:)``.
   public func readLog(from position: LogPosition, limit: Int, filter: LogFilter)
-    async throws(EventStoreError) -> LogPage
+    async throws -> LogPage
   {
     var events: [RecordedEvent] = []
     let next = try typed {
@@ -305,13 +305,12 @@ public final class LMDBEventStore: InlineProjectionHost, @unchecked Sendable {
   }
 
   /// The stream's current version; see ``EventStore/currentVersion(of:)``.
-  public func currentVersion(of stream: StreamName) async throws(EventStoreError) -> StreamVersion?
-  {
+  public func currentVersion(of stream: StreamName) async throws -> StreamVersion? {
     try typed { try environment.read { txn in try storedVersion(txn, environment.dbs, stream) } }
   }
 
   /// The log's head; see ``EventStore/headPosition()``.
-  public func headPosition() async throws(EventStoreError) -> LogPosition {
+  public func headPosition() async throws -> LogPosition {
     try typed { try environment.read { txn in try Self.head(txn, environment.dbs) } }
   }
 

@@ -240,3 +240,24 @@ struct MemberTests {
     }
   }
 }
+
+@Suite("Members: renewing ahead")
+struct MemberRenewalAheadTests {
+  @Test func aRenewalCannotExtendATermThatRunsMoreThanATermAhead() {
+    let renewed = MemberEvent.renewed(
+      MembershipRenewed(
+        on: Day(2018, 3, 1), termStarts: Day(2018, 2, 1), termEnds: Day(2020, 1, 31),
+        startsNewTerm: false))
+    #expect(
+      MemberDecider().given([applied, approved, renewed]).when(
+        .renew(on: Day(2018, 3, 2), policy: policy, by: admin))
+        == .failure(.renewedTooEarly(termEnds: Day(2020, 1, 31))))
+  }
+
+  @Test func daysParseAndPrintBeyondTheTimestampRange() {
+    #expect(Day("2300-02-28")?.description == "2300-02-28")
+    #expect(Day("2018-02-30") == nil)
+    #expect(Day(2300, 1, 31).adding(months: 1) == Day(2300, 2, 28))
+    #expect(Day(2018, 5, 18).description == "2018-05-18")
+  }
+}

@@ -11,8 +11,8 @@ func simulatedMembershipLog(seed: UInt64 = 2018, commands: Int = 2500) async thr
   let council = Council(store: store, clock: clock, ids: .seeded(seed, clock: clock))
   try await council.establish(
     name: "Test council", policy: MembershipPolicy(termMonths: 12, graceDays: 30), by: .office)
-  let outcome = try await CouncilSimulation(council: council).runMembership(
-    commands: commands, seed: seed)
+  var simulation = CouncilSimulation(council: council, seed: seed)
+  let outcome = try await simulation.runMembership(commands: commands)
   #expect(outcome.accepted > commands / 5)
   #expect(outcome.refused > commands / 20)
   let events = try await store.readLog(from: .first, limit: 1_000_000).events

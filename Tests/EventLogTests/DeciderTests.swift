@@ -57,7 +57,7 @@ final class RacingStore: EventStore, StateStore {
     racesLeft = Mutex(races)
   }
 
-  func append(_ appends: [StreamAppend]) async throws(EventStoreError) -> [AppendResult] {
+  func append(_ appends: [StreamAppend]) async throws -> [AppendResult] {
     let race = racesLeft.withLock { left -> Bool in
       defer { left -= 1 }
       return left > 0
@@ -71,12 +71,12 @@ final class RacingStore: EventStore, StateStore {
 
   func readStream(
     _ stream: StreamName, from version: StreamVersion?, direction: ReadDirection, limit: Int
-  ) async throws(EventStoreError) -> [RecordedEvent] {
+  ) async throws -> [RecordedEvent] {
     try await base.readStream(stream, from: version, direction: direction, limit: limit)
   }
 
   func readLog(from position: LogPosition, limit: Int, filter: LogFilter)
-    async throws(EventStoreError)
+    async throws
     -> LogPage
   {
     try await base.readLog(from: position, limit: limit, filter: filter)
@@ -88,25 +88,25 @@ final class RacingStore: EventStore, StateStore {
     try await base.scanLog(from: position, limit: limit, filter: filter, body)
   }
 
-  func currentVersion(of stream: StreamName) async throws(EventStoreError) -> StreamVersion? {
+  func currentVersion(of stream: StreamName) async throws -> StreamVersion? {
     await base.currentVersion(of: stream)
   }
 
-  func headPosition() async throws(EventStoreError) -> LogPosition { await base.headPosition() }
+  func headPosition() async throws -> LogPosition { await base.headPosition() }
 
   func waitForAppends(after position: LogPosition) async {
     await base.waitForAppends(after: position)
   }
 
-  func loadState(_ key: String) async throws(EventStoreError) -> StoredState? {
+  func loadState(_ key: String) async throws -> StoredState? {
     await base.loadState(key)
   }
 
-  func saveState(_ state: StoredState, for key: String) async throws(EventStoreError) {
+  func saveState(_ state: StoredState, for key: String) async throws {
     await base.saveState(state, for: key)
   }
 
-  func deleteState(_ key: String) async throws(EventStoreError) { await base.deleteState(key) }
+  func deleteState(_ key: String) async throws { await base.deleteState(key) }
 }
 
 @Suite("Command handling")

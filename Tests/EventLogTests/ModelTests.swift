@@ -121,7 +121,7 @@ struct ModelTests {
         ],
         to: "member-1", expectedVersion: .noStream)
       Issue.record("the append should have been refused")
-    } catch  where error.code == .wrongExpectedVersion {
+    } catch let error as EventStoreError where error.code == .wrongExpectedVersion {
       #expect(error.stream == "member-1")
       #expect(error.expectedVersion == .noStream)
       #expect(error.actualVersion == 1)

@@ -3,7 +3,9 @@ import EventLog
 extension Timestamp {
   /// The moment `minutes` minutes later.
   public func advanced(byMinutes minutes: Int) -> Timestamp {
-    Timestamp(nanosecondsSince1970: nanosecondsSince1970 + Int64(minutes) * 60_000_000_000)
+    let (sum, overflow) = nanosecondsSince1970.addingReportingOverflow(
+      Int64(minutes) * 60_000_000_000)
+    return Timestamp(nanosecondsSince1970: overflow ? (minutes < 0 ? .min : .max) : sum)
   }
 }
 
@@ -19,8 +21,7 @@ public struct Day: Hashable, Comparable, Sendable, Codable, CustomStringConverti
 
   /// Creates a day from a calendar date.
   public init(_ year: Int, _ month: Int, _ day: Int) {
-    daysSince1970 = Int(
-      Timestamp(year: year, month: month, day: day).nanosecondsSince1970 / 86_400_000_000_000)
+    daysSince1970 = Timestamp.daysFromCivil(year: year, month: month, day: day)
   }
 
   /// The day a moment falls on, in UTC.
@@ -32,20 +33,25 @@ public struct Day: Hashable, Comparable, Sendable, Codable, CustomStringConverti
 
   /// Parses `YYYY-MM-DD`.
   public init?(_ text: String) {
-    guard let time = Timestamp(rfc3339: text + "T00:00:00Z") else { return nil }
-    self.init(time)
+    let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+    guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+      let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
+      (1...12).contains(month), (1...31).contains(day)
+    else { return nil }
+    self.init(year, month, day)
+    guard components.month == month else { return nil }  // 2018-02-30
   }
 
-  /// The day's first moment, in UTC.
+  /// The day's first moment, in UTC (clamped to what a ``Timestamp`` can hold, years 1677 to
+  /// 2262).
   public var start: Timestamp {
-    Timestamp(nanosecondsSince1970: Int64(daysSince1970) * 86_400_000_000_000)
+    let (nanos, overflow) = Int64(daysSince1970).multipliedReportingOverflow(by: 86_400_000_000_000)
+    return Timestamp(nanosecondsSince1970: overflow ? (daysSince1970 < 0 ? .min : .max) : nanos)
   }
 
   /// The year, month and day.
   public var components: (year: Int, month: Int, day: Int) {
-    let text = start.description
-    let parts = text.prefix(10).split(separator: "-").compactMap { Int($0) }
-    return (parts[0], parts[1], parts[2])
+    Timestamp.civilFromDays(daysSince1970)
   }
 
   /// The day `count` days later (earlier when negative).
@@ -63,7 +69,14 @@ public struct Day: Hashable, Comparable, Sendable, Codable, CustomStringConverti
   }
 
   /// `YYYY-MM-DD`.
-  public var description: String { String(start.description.prefix(10)) }
+  public var description: String {
+    let (year, month, day) = components
+    func pad(_ value: Int, _ width: Int) -> String {
+      let text = String(value)
+      return String(repeating: "0", count: max(0, width - text.count)) + text
+    }
+    return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
+  }
 
   /// Compares two days.
   public static func < (lhs: Day, rhs: Day) -> Bool { lhs.daysSince1970 < rhs.daysSince1970 }

@@ -103,17 +103,16 @@ extension Council {
       ),
     ]
     if let other { appends.insert(other, at: 0) }
-    switch await appending(appends) {
-    case .success:
-      return
-    case .failure(let error)
-    where error.code == .wrongExpectedVersion && error.stream == emailStream:
+    do {
+      _ = try await store.append(appends)
+    } catch let error as EventStoreError
+      where error.code == .wrongExpectedVersion && error.stream == emailStream
+    {
       throw AccountError.emailInUse(address)
-    case .failure(let error)
-    where error.code == .wrongExpectedVersion && error.stream == Streams.account(account):
+    } catch let error as EventStoreError
+      where error.code == .wrongExpectedVersion && error.stream == Streams.account(account)
+    {
       throw AccountError.alreadyExists(account)
-    case .failure(let error):
-      throw error
     }
   }
 

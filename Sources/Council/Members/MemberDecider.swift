@@ -114,6 +114,9 @@ public enum MemberError: Error, Hashable, Sendable {
   case incompleteProfile(String)
   /// A new term must start after the previous one ended (on `previousEnd`).
   case overlapsPreviousTerm(previousEnd: Day)
+  /// A renewal extends a term that ends within one term's length; this one ends on
+  /// `termEnds`, further ahead than that.
+  case renewedTooEarly(termEnds: Day)
 }
 
 /// The rules of member organizations, from the member guide: applying, approval by the
@@ -170,6 +173,9 @@ public struct MemberDecider: Decider {
       switch state.status {
       case .active where state.isInGoodStanding(on: day):
         let term = state.terms.last!
+        guard term.ends <= day.adding(months: policy.termMonths) else {
+          throw .renewedTooEarly(termEnds: term.ends)
+        }
         return [
           .renewed(
             MembershipRenewed(

@@ -76,17 +76,6 @@ public struct Council: Sendable {
     }
   }
 
-  /// Appends atomically, returning the store's typed error as a value (so that callers can
-  /// switch over which stream conflicted).
-  public func appending(_ appends: [StreamAppend]) async -> Result<[AppendResult], EventStoreError>
-  {
-    do {
-      return .success(try await store.append(appends))
-    } catch {
-      return .failure(error)
-    }
-  }
-
   /// Runs `attempt` until it does not fail with a version conflict, at most
   /// ``maximumAttempts`` times: for commands that load and append several streams.
   public func retryingConflicts<T>(_ attempt: () async throws -> T) async throws -> T {

@@ -32,8 +32,12 @@ public struct CouncilSimulation: Sendable {
 
   /// The council to record in.
   public let council: Council
-  /// The first day of the simulation.
-  public let start: Day
+  /// The day the simulation has reached.
+  public private(set) var day: Day
+  /// How many member organizations take part.
+  public let members: Int
+  private var random: SplitMix64
+  private var accounts = 0
 
   /// What a run did.
   public struct Outcome: Sendable, Hashable {
@@ -43,22 +47,26 @@ public struct CouncilSimulation: Sendable {
     public var refused = 0
   }
 
-  /// Creates a simulation of `council` beginning on `start`.
-  public init(council: Council, start: Day = Day(2016, 1, 1)) {
+  /// Creates a simulation of `council` beginning on `start`; the same seed gives the same
+  /// commands.
+  public init(council: Council, start: Day = Day(2016, 1, 1), seed: UInt64, members: Int = 60) {
     self.council = council
-    self.start = start
+    self.day = start
+    self.members = max(1, members)
+    self.random = SplitMix64(seed: seed)
   }
 
-  /// Issues `commands` random membership and account commands from `seed`.
-  public func runMembership(commands: Int, seed: UInt64, members: Int = 60) async throws -> Outcome
-  {
-    var random = SplitMix64(seed: seed)
+  private mutating func pick<T>(_ values: [T]) -> T {
+    values[Int(random.next() % UInt64(values.count))]
+  }
+
+  /// Issues `commands` more random membership and account commands, carrying on from where
+  /// the last call stopped.
+  public mutating func runMembership(commands: Int) async throws -> Outcome {
     var outcome = Outcome()
-    var day = start
-    var accounts = 0
-    func pick<T>(_ values: [T]) -> T { values[Int(random.next() % UInt64(values.count))] }
     for _ in 0..<commands {
-      day = day.adding(days: Int(random.next() % 6))
+      // About members / 40 commands a day (at least 2): a log of any size spans a few years.
+      if random.next() % UInt64(max(2, members / 40)) == 0 { day = day.adding(days: 1) }
       let council = self.council.with(clock: .fixed(day.start.advanced(byMinutes: 9 * 60)))
       let number = Int(random.next() % UInt64(members))
       let member = MemberID("\(number)")
@@ -106,14 +114,18 @@ public struct CouncilSimulation: Sendable {
             role: pick([AccountRole.staff, .boardMember, .volunteerInStaffRole]), on: day,
             by: administrator)
         default:
-          var profile = try await self.council.member(member).profile
-          profile?.services.append(pick(Self.services))
-          if let profile {
-            try await council.updateProfile(member, profile, by: administrator)
-          } else {
+          guard var profile = try await self.council.member(member).profile else {
             outcome.refused += 1
             continue
           }
+          let service = pick(Self.services)
+          if let index = profile.services.firstIndex(of: service) {
+            profile.services.remove(at: index)
+          } else {
+            profile.services.append(service)
+            profile.services.sort()
+          }
+          try await council.updateProfile(member, profile, by: administrator)
         }
         outcome.accepted += 1
       } catch is MemberError {

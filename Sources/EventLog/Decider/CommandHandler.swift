@@ -156,14 +156,11 @@ public struct CommandHandler<D: Decider>: Sendable {
         data.append(try EventData(event, id: ids.next(), metadata: metadata))
       }
       let result: AppendResult
-      switch await append(data, to: stream, expectedVersion: .at(version)) {
-      case .success(let appended):
-        result = appended
-      case .failure(let error) where error.code == .wrongExpectedVersion:
+      do {
+        result = try await store.append(data, to: stream, expectedVersion: .at(version))
+      } catch let error as EventStoreError where error.code == .wrongExpectedVersion {
         lastConflict = error
         continue
-      case .failure(let error):
-        throw error
       }
       let newState = decider.fold(events, from: state)
       try await saveSnapshotIfDue(newState, stream, result.lastVersion, since: snapshotAt)
@@ -171,16 +168,6 @@ public struct CommandHandler<D: Decider>: Sendable {
         events: events, state: newState, append: result, version: result.lastVersion)
     }
     throw lastConflict!
-  }
-
-  private func append(
-    _ data: [EventData], to stream: StreamName, expectedVersion: ExpectedVersion
-  ) async -> Result<AppendResult, EventStoreError> {
-    do {
-      return .success(try await store.append(data, to: stream, expectedVersion: expectedVersion))
-    } catch {
-      return .failure(error)
-    }
   }
 
   private func saveSnapshotIfDue(

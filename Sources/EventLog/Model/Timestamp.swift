@@ -90,8 +90,9 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
       nanosecond: nanos)
   }
 
-  // Howard Hinnant's days-from-civil algorithm, proleptic Gregorian calendar.
-  static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+  /// Days since 1970-01-01 of a date in the proleptic Gregorian calendar (Howard Hinnant's
+  /// days-from-civil algorithm); valid far beyond the range of ``Timestamp`` itself.
+  public static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
     let y = month <= 2 ? year - 1 : year
     let era = (y >= 0 ? y : y - 399) / 400
     let yoe = y - era * 400
@@ -101,7 +102,9 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     return era * 146_097 + doe - 719_468
   }
 
-  static func civilFromDays(_ days: Int) -> (year: Int, month: Int, day: Int) {
+  /// The date of a count of days since 1970-01-01, the inverse of
+  /// ``daysFromCivil(year:month:day:)``.
+  public static func civilFromDays(_ days: Int) -> (year: Int, month: Int, day: Int) {
     let z = days + 719_468
     let era = (z >= 0 ? z : z - 146_096) / 146_097
     let doe = z - era * 146_097

@@ -101,7 +101,7 @@ public protocol EventStore: Sendable {
   ///
   /// Either every append happens or none does. Positions follow the order of `appends`.
   /// - Returns: one result for each append, in order.
-  func append(_ appends: [StreamAppend]) async throws(EventStoreError) -> [AppendResult]
+  func append(_ appends: [StreamAppend]) async throws -> [AppendResult]
 
   /// Reads up to `limit` events of one stream, starting at `version` (included).
   ///
@@ -109,12 +109,12 @@ public protocol EventStore: Sendable {
   /// last. A stream that does not exist reads as empty.
   func readStream(
     _ stream: StreamName, from version: StreamVersion?, direction: ReadDirection, limit: Int
-  ) async throws(EventStoreError) -> [RecordedEvent]
+  ) async throws -> [RecordedEvent]
 
   /// Reads up to `limit` events of the whole log that pass `filter`, starting at `position`
   /// (included).
   func readLog(from position: LogPosition, limit: Int, filter: LogFilter)
-    async throws(EventStoreError) -> LogPage
+    async throws -> LogPage
 
   /// Calls `body` with each of up to `limit` events of the log that pass `filter`, starting at
   /// `position` (included), borrowed from the store without copying; this is how projections
@@ -129,10 +129,10 @@ public protocol EventStore: Sendable {
   ) async throws -> LogPosition
 
   /// The stream's current version, or `nil` when it does not exist.
-  func currentVersion(of stream: StreamName) async throws(EventStoreError) -> StreamVersion?
+  func currentVersion(of stream: StreamName) async throws -> StreamVersion?
 
   /// The position of the log's last event, ``LogPosition/start`` when the log is empty.
-  func headPosition() async throws(EventStoreError) -> LogPosition
+  func headPosition() async throws -> LogPosition
 
   /// Returns once the head is past `position`, or after a store-defined interval, or when the
   /// task is cancelled, whichever comes first. ``follow(from:filter:pageSize:)`` loops on it.
@@ -148,7 +148,7 @@ extension EventStore {
   @discardableResult
   public func append(
     _ events: [EventData], to stream: StreamName, expectedVersion: ExpectedVersion
-  ) async throws(EventStoreError) -> AppendResult {
+  ) async throws -> AppendResult {
     try await append([
       StreamAppend(stream: stream, expectedVersion: expectedVersion, events: events)
     ])[0]
@@ -156,7 +156,7 @@ extension EventStore {
 
   /// Reads a whole stream, oldest first, in pages of `pageSize`.
   public func readStream(_ stream: StreamName, pageSize: Int = 1000)
-    async throws(EventStoreError) -> [RecordedEvent]
+    async throws -> [RecordedEvent]
   {
     var all: [RecordedEvent] = []
     var next: StreamVersion? = nil
@@ -170,7 +170,7 @@ extension EventStore {
 
   /// Reads the log from `position` with no filter.
   public func readLog(from position: LogPosition, limit: Int)
-    async throws(EventStoreError) -> LogPage
+    async throws -> LogPage
   {
     try await readLog(from: position, limit: limit, filter: .all)
   }

@@ -23,7 +23,7 @@ public final class InMemoryEventStore: InlineProjectionHost {
   public init() {}
 
   /// Appends to several streams in one atomic step; see ``EventStore/append(_:)``.
-  public func append(_ appends: [StreamAppend]) async throws(EventStoreError) -> [AppendResult] {
+  public func append(_ appends: [StreamAppend]) async throws -> [AppendResult] {
     let (results, head, staged) = try state.withLock { state throws(EventStoreError) in
       var transaction = Transaction(state: state)
       let outcome = try transaction.perform(appends)
@@ -117,7 +117,7 @@ public final class InMemoryEventStore: InlineProjectionHost {
   /// Reads one stream in pages; see ``EventStore/readStream(_:from:direction:limit:)``.
   public func readStream(
     _ stream: StreamName, from version: StreamVersion?, direction: ReadDirection, limit: Int
-  ) async throws(EventStoreError) -> [RecordedEvent] {
+  ) async throws -> [RecordedEvent] {
     try checkLimit(limit)
     return try state.withLock { state throws(EventStoreError) in
       guard let positions = state.streams[stream], !positions.isEmpty else { return [] }
@@ -145,7 +145,7 @@ public final class InMemoryEventStore: InlineProjectionHost {
 
   /// Reads the log in pages; see ``EventStore/readLog(from:limit:filter:)``.
   public func readLog(from position: LogPosition, limit: Int, filter: LogFilter)
-    async throws(EventStoreError) -> LogPage
+    async throws -> LogPage
   {
     var events: [RecordedEvent] = []
     let next: LogPosition

@@ -7,8 +7,8 @@
 public struct LogSubscription: AsyncSequence, Sendable {
   /// Each event of the log, owned.
   public typealias Element = RecordedEvent
-  /// A store read failed.
-  public typealias Failure = EventStoreError
+  /// A store read failed (an ``EventStoreError``).
+  public typealias Failure = any Error
 
   let store: any EventStore
   let start: LogPosition
@@ -35,7 +35,7 @@ public struct LogSubscription: AsyncSequence, Sendable {
     var index = 0
 
     /// The next event, or `nil` once the task is cancelled.
-    public mutating func next(isolation actor: isolated (any Actor)?) async throws(EventStoreError)
+    public mutating func next(isolation actor: isolated (any Actor)?) async throws
       -> RecordedEvent?
     {
       while true {
@@ -59,7 +59,7 @@ public struct LogSubscription: AsyncSequence, Sendable {
     }
 
     /// The next event, or `nil` once the task is cancelled.
-    public mutating func next() async throws(EventStoreError) -> RecordedEvent? {
+    public mutating func next() async throws -> RecordedEvent? {
       try await next(isolation: nil)
     }
   }

@@ -21,11 +21,11 @@ public struct StoredState: Sendable, Hashable {
 /// with another state's checkpoint, and a crash leaves either the old pair or the new one.
 public protocol StateStore: Sendable {
   /// The state saved under `key`, if any.
-  func loadState(_ key: String) async throws(EventStoreError) -> StoredState?
+  func loadState(_ key: String) async throws -> StoredState?
 
   /// Saves `state` under `key`, replacing what was there, atomically.
-  func saveState(_ state: StoredState, for key: String) async throws(EventStoreError)
+  func saveState(_ state: StoredState, for key: String) async throws
 
   /// Removes the state saved under `key`, if any.
-  func deleteState(_ key: String) async throws(EventStoreError)
+  func deleteState(_ key: String) async throws
 }
