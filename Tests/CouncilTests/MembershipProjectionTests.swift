@@ -13,7 +13,7 @@ func simulatedMembershipLog(seed: UInt64 = 2018, commands: Int = 2500) async thr
     name: "Test council", policy: MembershipPolicy(termMonths: 12, graceDays: 30), by: .office)
   var simulation = CouncilSimulation(council: council, seed: seed)
   let outcome = try await simulation.runMembership(commands: commands)
-  #expect(outcome.accepted > commands / 5)
+  #expect(outcome.accepted > commands / 10)
   #expect(outcome.refused > commands / 20)
   let events = try await store.readLog(from: .first, limit: 1_000_000).events
   return (store, events)
