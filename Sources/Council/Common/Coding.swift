@@ -2,7 +2,7 @@ import EventLog
 
 /// One event type of the council: a struct with a binary form (the storage path) that is
 /// also `Codable` (the JSON interchange path).
-public protocol CouncilEvent: BinaryEvent, Codable, Equatable {}
+public protocol CouncilEvent: BinaryEvent, Codable, Hashable {}
 
 extension BinaryWriter {
   /// Writes a binary-encodable value that is optional, as a presence byte and the value.

@@ -13,6 +13,12 @@ public enum CouncilCatalog {
     AdministrativeAccountCreated.self, IndividualAccountCreated.self, AccountDeactivated.self,
     AccountSubscribed.self, AccountUnsubscribed.self, EmailReserved.self,
     MailingListEstablished.self, PublicSubscribed.self, PublicUnsubscribed.self,
+    GatheringScheduled.self, RegistrationOpened.self, RegistrationClosed.self,
+    ParticipantRegistered.self, RegistrationApproved.self, RegistrationRejected.self,
+    ParticipantWaitlisted.self, ExceptionAdmitted.self, RegistrationCancelled.self,
+    PlaceOffered.self, OfferAccepted.self, OfferLapsed.self, RegistrationTransferred.self,
+    ParticipantCheckedIn.self, NoShowRecorded.self, SessionScheduled.self,
+    WorkshopOutcomeRecorded.self, EvaluationFormDefined.self, EvaluationSubmitted.self,
   ]
 
   /// The payload types by event type name.
