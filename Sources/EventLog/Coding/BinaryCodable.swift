@@ -69,3 +69,49 @@ extension Timestamp: BinaryEncodable, BinaryDecodable {
     self.init(nanosecondsSince1970: try reader.readFixed(Int64.self))
   }
 }
+
+extension BinaryWriter {
+  /// Writes a dictionary: its count (LEB128), then each key and value, keys in ascending
+  /// order so that equal dictionaries give equal bytes.
+  public mutating func write<Key: BinaryEncodable & Comparable, Value: BinaryEncodable>(
+    _ dictionary: [Key: Value]
+  ) {
+    write(UInt64(dictionary.count))
+    for key in dictionary.keys.sorted() {
+      key.encode(to: &self)
+      dictionary[key]!.encode(to: &self)
+    }
+  }
+
+  /// Writes a set: its count (LEB128), then each element in ascending order.
+  public mutating func write<Element: BinaryEncodable & Comparable>(_ set: Set<Element>) {
+    write(UInt64(set.count))
+    for element in set.sorted() { element.encode(to: &self) }
+  }
+}
+
+extension BinaryReader {
+  /// Reads a dictionary written by ``BinaryWriter/write(_:)-([Key:Value])``.
+  public mutating func read<Key: BinaryDecodable & Hashable, Value: BinaryDecodable>(
+    _: [Key: Value].Type
+  ) throws -> [Key: Value] {
+    let count = try readCount()
+    var dictionary: [Key: Value] = [:]
+    dictionary.reserveCapacity(count)
+    for _ in 0..<count {
+      let key = try Key(from: &self)
+      dictionary[key] = try Value(from: &self)
+    }
+    return dictionary
+  }
+
+  /// Reads a set written by ``BinaryWriter/write(_:)-(Set<Element>)``.
+  public mutating func read<Element: BinaryDecodable & Hashable>(_: Set<Element>.Type) throws
+    -> Set<Element>
+  {
+    let count = try readCount()
+    var set = Set<Element>(minimumCapacity: count)
+    for _ in 0..<count { set.insert(try Element(from: &self)) }
+    return set
+  }
+}

@@ -55,7 +55,7 @@ public struct CommandHandler<D: Decider>: Sendable {
   /// Save a snapshot once a stream has grown this many events past its last one.
   public var snapshotInterval: UInt64
 
-  private let store: any EventStore
+  let store: any EventStore
   private let states: (any StateStore)?
   private let clock: EventClock
   private let ids: EventIDGenerator
@@ -146,15 +146,9 @@ public struct CommandHandler<D: Decider>: Sendable {
       guard !events.isEmpty else {
         return CommandOutcome(events: [], state: state, append: nil, version: version)
       }
-      let time = clock.now()
-      var data: [EventData] = []
-      data.reserveCapacity(events.count)
-      for event in events {
-        let metadata = EventMetadata(
-          time: time, correlationID: correlation, causationID: context.causationID,
-          actor: context.actor, custom: context.custom)
-        data.append(try EventData(event, id: ids.next(), metadata: metadata))
-      }
+      var withCorrelation = context
+      withCorrelation.correlationID = correlation
+      let data = try eventData(events, context: withCorrelation)
       let result: AppendResult
       do {
         result = try await store.append(data, to: stream, expectedVersion: .at(version))
@@ -168,6 +162,20 @@ public struct CommandHandler<D: Decider>: Sendable {
         events: events, state: newState, append: result, version: result.lastVersion)
     }
     throw lastConflict!
+  }
+
+  /// Encodes events with metadata from `context` (a new correlation ID when it has none) and
+  /// the injected clock and ID generator.
+  func eventData(_ events: [D.Event], context: CommandContext) throws -> [EventData] {
+    let time = clock.now()
+    let correlation = context.correlationID ?? ids.next()
+    return try events.map { event in
+      try EventData(
+        event, id: ids.next(),
+        metadata: EventMetadata(
+          time: time, correlationID: correlation, causationID: context.causationID,
+          actor: context.actor, custom: context.custom))
+    }
   }
 
   private func saveSnapshotIfDue(
@@ -211,5 +219,62 @@ struct SnapshotCodec<D: Decider>: Sendable {
       guard (try? reader.readFixed(UInt32.self)) == version else { return nil }
       return try? decodeState(&reader)
     }
+  }
+}
+
+extension CommandHandler {
+  /// Loads `stream` once and returns a session that handles many commands on it without
+  /// reloading: for importers and recorders that issue long runs of commands to one stream.
+  public func session(on stream: StreamName) async throws -> StreamSession<D> {
+    let (state, version) = try await load(stream)
+    return StreamSession(handler: self, stream: stream, state: state, version: version)
+  }
+}
+
+/// Many commands on one stream, deciding against a state kept in memory between them.
+///
+/// Each command is decided against the session's state and appended with the session's
+/// version as the expected version; when another writer appended in between, the session
+/// reloads the stream and decides again (up to the handler's ``CommandHandler/maximumAttempts``).
+public struct StreamSession<D: Decider>: Sendable {
+  /// The handler whose decider, store, clock and IDs the session uses.
+  public let handler: CommandHandler<D>
+  /// The stream.
+  public let stream: StreamName
+  /// The stream's state after the last command.
+  public private(set) var state: D.State
+  /// The stream's version after the last command (`nil` while it does not exist).
+  public private(set) var version: StreamVersion?
+
+  /// Handles `command`: the decider's error is thrown unchanged and nothing is appended.
+  @discardableResult
+  public mutating func handle(_ command: D.Command, context: CommandContext = CommandContext())
+    async throws -> [D.Event]
+  {
+    var lastConflict: EventStoreError?
+    for _ in 0..<handler.maximumAttempts {
+      let events = try handler.decider.decide(command, state: state)
+      guard !events.isEmpty else { return [] }
+      let data = try handler.eventData(events, context: context)
+      do {
+        let result = try await handler.store.append(data, to: stream, expectedVersion: .at(version))
+        state = handler.decider.fold(events, from: state)
+        version = result.lastVersion
+        return events
+      } catch let error as EventStoreError where error.code == .wrongExpectedVersion {
+        lastConflict = error
+        (state, version) = try await handler.load(stream)
+      }
+    }
+    throw lastConflict!
+  }
+}
+
+extension StreamSession {
+  /// The same session (stream, state, version) going on with another handler, for instance one
+  /// whose clock tells another day.
+  public init(copying session: StreamSession, handler: CommandHandler<D>) {
+    self.init(
+      handler: handler, stream: session.stream, state: session.state, version: session.version)
   }
 }

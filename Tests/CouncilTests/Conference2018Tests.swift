@@ -1,0 +1,70 @@
+import Council
+import EventLog
+import Foundation
+import Testing
+
+@Suite("The 2018 conference, recorded from its report")
+struct Conference2018Tests {
+  func recorded() async throws -> (InMemoryEventStore, GatheringReports) {
+    let store = InMemoryEventStore()
+    let clock = EventClock.fixed(Day(2018, 1, 15).start)
+    let council = Council(store: store, clock: clock, ids: .seeded(2018, clock: clock))
+    try await Conference2018.record(in: council)
+    let reports = try await GatheringReportsProjection().state(in: store, asOf: .now).value
+    return (store, reports)
+  }
+
+  @Test func theProjectionsReproduceTheReportsParticipantFigures() async throws {
+    let (_, reports) = try await recorded()
+    let counts = try #require(reports.registrationCounts(Conference2018.gathering))
+    #expect(counts.checkedIn == 650, "650 participants")
+    #expect(counts.countries == 36, "from 36 countries")
+    #expect(counts.fromOutsideHostCountry == 80, "80 from outside Canada")
+    #expect(counts.fundedFromOutsideHostCountry == 25, "25 non-Canadian participants funded")
+    #expect(counts.fundedRefugees == 19, "19 refugees or former refugees supported")
+    #expect(counts.youth == 45, "about 45 youth")
+    #expect(counts.closedOn == Day(2018, 5, 18), "registration closed on 18 May 2018")
+    #expect(counts.closedAtCapacity)
+    #expect(counts.exceptions > 0, "exceptions were made thereafter")
+    #expect(counts.waitlisted > counts.offersAccepted, "others were turned away")
+    #expect(counts.sessions == 47)
+    #expect(
+      counts.sessionsByKind == [
+        "plenary": 3, "preliminarySession": 6, "workshop": 24, "caucus": 8, "networkingSession": 6,
+      ])
+    #expect(Set(counts.outcomesByCategory.keys) == Set(OutcomeCategory.allCases.map(\.rawValue)))
+    #expect((counts.byRate["member"] ?? 0) + (counts.byRate["nonMember"] ?? 0) == 650)
+  }
+
+  @Test func theProjectionsReproduceTheReportsEvaluation() async throws {
+    let (_, reports) = try await recorded()
+    let summary = try #require(reports.evaluationSummary(Conference2018.gathering))
+    #expect(summary.responses == 102)
+    #expect(summary.attendance == 650)
+    let shares = summary.statements.map(\.percentAgreeing)
+    let asReported = [89, 87, 89, 81, 75.5, 85, 95]
+    for (share, reported) in zip(shares, asReported) {
+      // The report rounds to whole per cent, and 75.5 to one decimal.
+      let rounded = reported == reported.rounded() ? share.rounded() : (share * 10).rounded() / 10
+      #expect(rounded == reported, "\(share) reported as \(reported)")
+    }
+    #expect(summary.comments.count == Conference2018.comments.count)
+  }
+
+  @Test func theCountsOnTheDayRegistrationClosed() async throws {
+    let (store, _) = try await recorded()
+    let onClosing = try await GatheringReportsProjection().state(
+      in: store, asOf: .endOf(Day(2018, 5, 18)))
+    let counts = try #require(onClosing.value.registrationCounts(Conference2018.gathering))
+    #expect(counts.registered == counts.capacity)
+    #expect(counts.closedOn == Day(2018, 5, 18))
+    #expect(counts.exceptions == 0 && counts.waitlisted == 0 && counts.checkedIn == 0)
+    let before = try await GatheringReportsProjection().state(
+      in: store, asOf: .endOf(Day(2018, 5, 17)))
+    #expect(before.value.registrationCounts(Conference2018.gathering)?.closedOn == nil)
+    let again = try await GatheringReportsProjection().state(
+      in: store, asOf: .position(onClosing.position))
+    #expect(
+      again.value == onClosing.value, "the same question at the same position, the same figures")
+  }
+}
