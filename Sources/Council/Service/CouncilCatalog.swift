@@ -19,6 +19,14 @@ public enum CouncilCatalog {
     PlaceOffered.self, OfferAccepted.self, OfferLapsed.self, RegistrationTransferred.self,
     ParticipantCheckedIn.self, NoShowRecorded.self, SessionScheduled.self,
     WorkshopOutcomeRecorded.self, EvaluationFormDefined.self, EvaluationSubmitted.self,
+    WorkingGroupEstablished.self, WorkingGroupMeetingScheduled.self, WorkingGroupMeetingHeld.self,
+    ResolutionProposed.self, ResolutionAmended.self, ResolutionAdopted.self,
+    ResolutionDefeated.self,
+    ResolutionWithdrawn.self,
+    FundEstablished.self, FundBudgetSet.self, BudgetCommitted.self, BudgetReleased.self,
+    ApplicationSubmitted.self, MoreInformationRequested.self, InformationProvided.self,
+    ApplicationApproved.self, ApplicationDeclined.self, ApplicationWithdrawn.self,
+    ApplicationPaid.self,
   ]
 
   /// The payload types by event type name.
