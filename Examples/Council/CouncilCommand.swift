@@ -91,16 +91,14 @@ struct Generate: AsyncParsableCommand {
     let clock = EventClock.fixed(start.start)
     let council = Council(
       store: store, clock: clock, ids: .seeded(seed, clock: .stepping(from: start.start)))
-    try await council.establish(
-      name: "Canadian Council for Refugees",
-      policy: MembershipPolicy(termMonths: 12, graceDays: 60), by: .office)
+    try await CouncilSetup.recordSeedCouncil(in: council)
     var simulation = CouncilSimulation(
       council: council, start: start, seed: seed, members: max(20, events / 40))
     var accepted = 0
     var refused = 0
     while try await store.headPosition().rawValue < UInt64(events) {
       let remaining = events - Int(try await store.headPosition().rawValue)
-      let outcome = try await simulation.runMembership(commands: max(10, min(5000, remaining)))
+      let outcome = try await simulation.runCouncil(commands: max(10, min(5000, remaining)))
       accepted += outcome.accepted
       refused += outcome.refused
     }

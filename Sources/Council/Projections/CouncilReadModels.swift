@@ -6,37 +6,54 @@ public enum CouncilRecordedEvent: RecordableEvent, Equatable {
   case member(MemberEvent)
   /// An account's event.
   case account(AccountEvent)
+  /// A consultation's or conference's event.
+  case gathering(GatheringEvent)
+  /// A fund's or an application's event.
+  case fund(FundEvent)
+  /// A resolution's event.
+  case resolution(ResolutionEvent)
 
   static let memberTypes = Set(MemberEvent.eventTypes)
   static let accountTypes = Set(AccountEvent.eventTypes)
+  static let gatheringTypes = Set(GatheringEvent.eventTypes)
+  static let fundTypes = Set(FundEvent.eventTypes)
 
   /// Every type name read.
-  public static var eventTypes: [String] { MemberEvent.eventTypes + AccountEvent.eventTypes }
+  public static var eventTypes: [String] {
+    MemberEvent.eventTypes + AccountEvent.eventTypes + GatheringEvent.eventTypes
+      + FundEvent.eventTypes + ResolutionEvent.eventTypes
+  }
 
   /// The wrapped event's type name.
-  public var eventType: String {
+  public var eventType: String { family.eventType }
+
+  private var family: any CouncilEventFamily {
     switch self {
-    case .member(let e): return e.eventType
-    case .account(let e): return e.eventType
+    case .member(let e): return e
+    case .account(let e): return e
+    case .gathering(let e): return e
+    case .fund(let e): return e
+    case .resolution(let e): return e
     }
   }
 
   /// Writes the wrapped event's payload.
   public func encodePayload(to writer: inout BinaryWriter) throws {
-    switch self {
-    case .member(let e): e.encodePayload(to: &writer)
-    case .account(let e): e.encodePayload(to: &writer)
-    }
+    family.payload.encode(to: &writer)
   }
 
   /// Reads a payload of any family read.
   public init(eventType: String, schemaVersion: UInt16, payload: inout BinaryReader) throws {
     if Self.memberTypes.contains(eventType) {
-      self = .member(
-        try MemberEvent(eventType: eventType, schemaVersion: schemaVersion, payload: &payload))
+      self = .member(try MemberEvent(eventType: eventType, schemaVersion: schemaVersion, payload: &payload))
+    } else if Self.accountTypes.contains(eventType) {
+      self = .account(try AccountEvent(eventType: eventType, schemaVersion: schemaVersion, payload: &payload))
+    } else if Self.gatheringTypes.contains(eventType) {
+      self = .gathering(try GatheringEvent(eventType: eventType, schemaVersion: schemaVersion, payload: &payload))
+    } else if Self.fundTypes.contains(eventType) {
+      self = .fund(try FundEvent(eventType: eventType, schemaVersion: schemaVersion, payload: &payload))
     } else {
-      self = .account(
-        try AccountEvent(eventType: eventType, schemaVersion: schemaVersion, payload: &payload))
+      self = .resolution(try ResolutionEvent(eventType: eventType, schemaVersion: schemaVersion, payload: &payload))
     }
   }
 }
@@ -47,6 +64,12 @@ public struct CouncilReadModels: BinaryCodable, Sendable, Hashable {
   public var directory = MemberDirectory()
   /// Membership histories.
   public var membership = MembershipHistories()
+  /// Registration counts and evaluation summaries.
+  public var gatherings = GatheringReports()
+  /// The fund ledger.
+  public var fund = FundLedger()
+  /// The resolution register.
+  public var resolutions = ResolutionRegister()
 
   /// Empty read models.
   public init() {}
@@ -55,12 +78,18 @@ public struct CouncilReadModels: BinaryCodable, Sendable, Hashable {
   public func encode(to writer: inout BinaryWriter) {
     directory.encode(to: &writer)
     membership.encode(to: &writer)
+    gatherings.encode(to: &writer)
+    fund.encode(to: &writer)
+    resolutions.encode(to: &writer)
   }
 
   /// Reads every model.
   public init(from reader: inout BinaryReader) throws {
     directory = try MemberDirectory(from: &reader)
     membership = try MembershipHistories(from: &reader)
+    gatherings = try GatheringReports(from: &reader)
+    fund = try FundLedger(from: &reader)
+    resolutions = try ResolutionRegister(from: &reader)
   }
 }
 
@@ -76,17 +105,24 @@ public struct CouncilReadModelsProjection: Projection {
 
   private let directory = MemberDirectoryProjection()
   private let membership = MembershipHistoryProjection()
+  private let gatherings = GatheringReportsProjection()
+  private let fund = FundLedgerProjection()
+  private let resolutions = ResolutionRegisterProjection()
 
   /// Folds one event into each model that reads it.
-  public func apply(
-    _ event: CouncilRecordedEvent, context: EventContext, to state: inout CouncilReadModels
-  ) {
+  public func apply(_ event: CouncilRecordedEvent, context: EventContext, to state: inout CouncilReadModels) {
     switch event {
     case .member(let e):
       directory.apply(.first(e), context: context, to: &state.directory)
       membership.apply(e, context: context, to: &state.membership)
     case .account(let e):
       directory.apply(.second(e), context: context, to: &state.directory)
+    case .gathering(let e):
+      gatherings.apply(e, context: context, to: &state.gatherings)
+    case .fund(let e):
+      fund.apply(e, context: context, to: &state.fund)
+    case .resolution(let e):
+      resolutions.apply(e, context: context, to: &state.resolutions)
     }
   }
 }

@@ -38,6 +38,7 @@ public struct CouncilSimulation: Sendable {
   public let members: Int
   private var random: SplitMix64
   private var accounts = 0
+  var consultationsHeld: Set<String> = []
 
   /// What a run did.
   public struct Outcome: Sendable, Hashable {
@@ -56,9 +57,11 @@ public struct CouncilSimulation: Sendable {
     self.random = SplitMix64(seed: seed)
   }
 
-  private mutating func pick<T>(_ values: [T]) -> T {
+  mutating func pick<T>(_ values: [T]) -> T {
     values[Int(random.next() % UInt64(values.count))]
   }
+
+  mutating func next() -> UInt64 { random.next() }
 
   /// Issues `commands` more random membership and account commands, carrying on from where
   /// the last call stopped.
