@@ -45,15 +45,20 @@ public enum CouncilRecordedEvent: RecordableEvent, Equatable {
   /// Reads a payload of any family read.
   public init(eventType: String, schemaVersion: UInt16, payload: inout BinaryReader) throws {
     if Self.memberTypes.contains(eventType) {
-      self = .member(try MemberEvent(eventType: eventType, schemaVersion: schemaVersion, payload: &payload))
+      self = .member(
+        try MemberEvent(eventType: eventType, schemaVersion: schemaVersion, payload: &payload))
     } else if Self.accountTypes.contains(eventType) {
-      self = .account(try AccountEvent(eventType: eventType, schemaVersion: schemaVersion, payload: &payload))
+      self = .account(
+        try AccountEvent(eventType: eventType, schemaVersion: schemaVersion, payload: &payload))
     } else if Self.gatheringTypes.contains(eventType) {
-      self = .gathering(try GatheringEvent(eventType: eventType, schemaVersion: schemaVersion, payload: &payload))
+      self = .gathering(
+        try GatheringEvent(eventType: eventType, schemaVersion: schemaVersion, payload: &payload))
     } else if Self.fundTypes.contains(eventType) {
-      self = .fund(try FundEvent(eventType: eventType, schemaVersion: schemaVersion, payload: &payload))
+      self = .fund(
+        try FundEvent(eventType: eventType, schemaVersion: schemaVersion, payload: &payload))
     } else {
-      self = .resolution(try ResolutionEvent(eventType: eventType, schemaVersion: schemaVersion, payload: &payload))
+      self = .resolution(
+        try ResolutionEvent(eventType: eventType, schemaVersion: schemaVersion, payload: &payload))
     }
   }
 }
@@ -110,7 +115,9 @@ public struct CouncilReadModelsProjection: Projection {
   private let resolutions = ResolutionRegisterProjection()
 
   /// Folds one event into each model that reads it.
-  public func apply(_ event: CouncilRecordedEvent, context: EventContext, to state: inout CouncilReadModels) {
+  public func apply(
+    _ event: CouncilRecordedEvent, context: EventContext, to state: inout CouncilReadModels
+  ) {
     switch event {
     case .member(let e):
       directory.apply(.first(e), context: context, to: &state.directory)

@@ -21,7 +21,10 @@ public struct FundLedger: Hashable, Sendable, BinaryCodable {
       writer.write(paid)
     }
 
-    init(component: String, member: MemberID, consultation: GatheringID, status: String, approved: Int, paid: Int) {
+    init(
+      component: String, member: MemberID, consultation: GatheringID, status: String, approved: Int,
+      paid: Int
+    ) {
       self.component = component
       self.member = member
       self.consultation = consultation
@@ -63,7 +66,9 @@ public struct FundLedger: Hashable, Sendable, BinaryCodable {
     for consultation in Set(budgets.keys).union(committed.keys) {
       let budget = budgets[consultation] ?? 0
       let approved = committed[consultation] ?? 0
-      let paid = entries.values.filter { $0.consultation == consultation }.reduce(0) { $0 + $1.paid }
+      let paid = entries.values.filter { $0.consultation == consultation }.reduce(0) {
+        $0 + $1.paid
+      }
       result[consultation] = (budget, approved, budget - approved, paid)
     }
     return result
@@ -83,7 +88,9 @@ public struct FundLedger: Hashable, Sendable, BinaryCodable {
     case .budgetCommitted(let e): committed[e.consultation, default: 0] += e.amount
     case .budgetReleased(let e): committed[e.consultation, default: 0] -= e.amount
     case .applicationSubmitted(let e):
-      entries[id] = Entry(component: e.component, member: e.supportingMember, consultation: e.consultation, status: "submitted", approved: 0, paid: 0)
+      entries[id] = Entry(
+        component: e.component, member: e.supportingMember, consultation: e.consultation,
+        status: "submitted", approved: 0, paid: 0)
     case .moreInformationRequested: entries[id]?.status = "awaitingInformation"
     case .informationProvided: entries[id]?.status = "submitted"
     case .applicationApproved(let e):
@@ -146,7 +153,10 @@ public struct RegisteredResolution: Hashable, Sendable, Codable, BinaryCodable {
   public var decidedOn: Day?
 
   /// Creates an entry.
-  public init(resolution: ResolutionID, workingGroup: WorkingGroupID, title: String, text: String, status: String, decidedOn: Day?) {
+  public init(
+    resolution: ResolutionID, workingGroup: WorkingGroupID, title: String, text: String,
+    status: String, decidedOn: Day?
+  ) {
     self.resolution = resolution
     self.workingGroup = workingGroup
     self.title = title
@@ -168,8 +178,10 @@ public struct RegisteredResolution: Hashable, Sendable, Codable, BinaryCodable {
   /// Reads the fields.
   public init(from reader: inout BinaryReader) throws {
     self.init(
-      resolution: try reader.read(ResolutionID.self), workingGroup: try reader.read(WorkingGroupID.self),
-      title: try reader.read(String.self), text: try reader.read(String.self), status: try reader.read(String.self),
+      resolution: try reader.read(ResolutionID.self),
+      workingGroup: try reader.read(WorkingGroupID.self),
+      title: try reader.read(String.self), text: try reader.read(String.self),
+      status: try reader.read(String.self),
       decidedOn: try reader.read(Day?.self))
   }
 }
@@ -186,7 +198,13 @@ public struct ResolutionRegister: Hashable, Sendable, BinaryCodable {
   /// The policy base: adopted resolutions by working group, each group's sorted by date.
   public var policyBase: [WorkingGroupID: [RegisteredResolution]] {
     Dictionary(grouping: resolutions.values.filter { $0.status == "adopted" }, by: \.workingGroup)
-      .mapValues { $0.sorted { ($0.decidedOn ?? Day(daysSince1970: 0), $0.resolution) < ($1.decidedOn ?? Day(daysSince1970: 0), $1.resolution) } }
+      .mapValues {
+        $0.sorted {
+          ($0.decidedOn ?? Day(daysSince1970: 0), $0.resolution) < (
+            $1.decidedOn ?? Day(daysSince1970: 0), $1.resolution
+          )
+        }
+      }
   }
 
   /// Resolutions with `status`, by identifier.
@@ -216,12 +234,15 @@ public struct ResolutionRegisterProjection: Projection {
   public var initialState: ResolutionRegister { ResolutionRegister() }
 
   /// Folds one event.
-  public func apply(_ event: ResolutionEvent, context: EventContext, to state: inout ResolutionRegister) {
+  public func apply(
+    _ event: ResolutionEvent, context: EventContext, to state: inout ResolutionRegister
+  ) {
     let id = ResolutionID(context.stream.id ?? "")
     switch event {
     case .resolutionProposed(let e):
       state.resolutions[id] = RegisteredResolution(
-        resolution: id, workingGroup: e.workingGroup, title: e.title, text: e.text, status: "proposed", decidedOn: nil)
+        resolution: id, workingGroup: e.workingGroup, title: e.title, text: e.text,
+        status: "proposed", decidedOn: nil)
     case .resolutionAmended(let e): state.resolutions[id]?.text = e.text
     case .resolutionAdopted(let e):
       state.resolutions[id]?.status = "adopted"
