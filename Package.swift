@@ -11,6 +11,7 @@ let package = Package(
     .library(name: "Council", targets: ["Council"]),
     .executable(name: "log-tour", targets: ["LogTour"]),
     .executable(name: "council", targets: ["CouncilCommand"]),
+    .executable(name: "conference-2018", targets: ["Conference2018"]),
   ],
   dependencies: [
     // Argument parsing for the example executables only; the libraries depend on nothing.
@@ -49,6 +50,11 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       path: "Examples/Council"
+    ),
+    .executableTarget(
+      name: "Conference2018",
+      dependencies: ["EventLog", "EventLogLMDB", "Council"],
+      path: "Examples/Conference2018"
     ),
     .testTarget(
       name: "EventLogTests",

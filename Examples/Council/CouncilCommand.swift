@@ -13,7 +13,7 @@ struct CouncilCommand: AsyncParsableCommand {
     abstract: "Record, query and check a council's event log.",
     subcommands: [
       Init.self, Generate.self, Export.self, Import.self, Replay.self, Directory.self,
-      Members.self, Verify.self,
+      Registrations.self, Evaluations.self, Fund.self, Resolutions.self, Members.self, Verify.self,
     ])
 }
 
