@@ -27,10 +27,14 @@ public struct EventSchema<Event: RecordableEvent>: Sendable {
 
   private var upcasters: [Key: Upcaster] = [:]
   private var current: Set<String>
+  /// `Event`'s one type name, when it has exactly one: compared instead of hashed.
+  private let single: String?
 
   /// A schema that reads `Event`'s current types through its own decoder.
   public init() {
-    current = Set(Event.eventTypes)
+    let types = Event.eventTypes
+    current = Set(types)
+    single = types.count == 1 ? types[0] : nil
   }
 
   /// Registers an upcaster for payloads recorded as `eventType` at `schemaVersion`.
@@ -61,10 +65,12 @@ public struct EventSchema<Event: RecordableEvent>: Sendable {
   ) throws(EventStoreError) -> Event {
     var reader = BinaryReader(payload)
     do {
-      if let upcaster = upcasters[Key(eventType: eventType, schemaVersion: schemaVersion)] {
+      if !upcasters.isEmpty,
+        let upcaster = upcasters[Key(eventType: eventType, schemaVersion: schemaVersion)]
+      {
         return try upcaster(&reader)
       }
-      guard current.contains(eventType) else {
+      guard single.map({ $0 == eventType }) ?? current.contains(eventType) else {
         throw EventStoreError(
           .unknownEventType,
           "no decoder or upcaster for schema version \(schemaVersion) of this type",

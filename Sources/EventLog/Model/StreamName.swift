@@ -45,6 +45,11 @@ public struct StreamName: Hashable, Sendable, Comparable, CustomStringConvertibl
     self.rawValue = rawValue
   }
 
+  /// Creates a stream name without checking it, for names read back from a store.
+  init(unchecked rawValue: String) {
+    self.rawValue = rawValue
+  }
+
   /// Whether `name` can be used as a stream name.
   public static func isValid(_ name: String) -> Bool {
     let count = name.utf8.count

@@ -144,13 +144,20 @@ extension AppendTransaction {
 
 /// Whether a record passes a filter, by the interned numbers in its header.
 package struct CompiledFilter {
-  let types: Set<UInt32>?
-  let categories: Set<UInt32>?
+  // Lookup tables indexed by interned number: one load and compare per record.
+  let types: [Bool]?
+  let categories: [Bool]?
 
   /// Resolves the filter's names to numbers; a name that has no number matches nothing.
   package init(_ filter: LogFilter, types: NameTable, categories: NameTable) {
-    self.types = filter.eventTypes.map { Set($0.compactMap(types.number(of:))) }
-    self.categories = filter.categories.map { Set($0.compactMap(categories.number(of:))) }
+    func table(_ names: Set<String>?, _ interned: NameTable) -> [Bool]? {
+      guard let names else { return nil }
+      var table = Array(repeating: false, count: interned.names.count + 1)
+      for name in names { if let number = interned.number(of: name) { table[Int(number)] = true } }
+      return table
+    }
+    self.types = table(filter.eventTypes, types)
+    self.categories = table(filter.categories, categories)
   }
 
   /// Whether the record bytes pass; reads only the fixed header.
@@ -158,12 +165,13 @@ package struct CompiledFilter {
   package func matches(_ record: UnsafeRawBufferPointer) -> Bool {
     guard record.count >= RecordFormat.fixedHeaderSize else { return true }  // reported later
     if let types {
-      let type = UInt32(littleEndian: record.loadUnaligned(fromByteOffset: 4, as: UInt32.self))
-      guard types.contains(type) else { return false }
+      let type = Int(UInt32(littleEndian: record.loadUnaligned(fromByteOffset: 4, as: UInt32.self)))
+      guard type < types.count, types[type] else { return false }
     }
     if let categories {
-      let category = UInt32(littleEndian: record.loadUnaligned(fromByteOffset: 8, as: UInt32.self))
-      guard categories.contains(category) else { return false }
+      let category = Int(
+        UInt32(littleEndian: record.loadUnaligned(fromByteOffset: 8, as: UInt32.self)))
+      guard category < categories.count, categories[category] else { return false }
     }
     return true
   }

@@ -101,7 +101,11 @@ public struct RecordView {
     do {
       _ = try reader.readRaw(count: RecordFormat.fixedHeaderSize)
       let name = try reader.read(String.self)
-      return try StreamName(validating: name)
+      // Stores write only validated names; checking the length is enough to refuse garbage.
+      guard !name.isEmpty, name.utf8.count <= StreamName.maximumLength else {
+        throw BinaryDecodingError(offset: RecordFormat.fixedHeaderSize, reason: "stream name of \(name.utf8.count) bytes")
+      }
+      return StreamName(unchecked: name)
     } catch {
       throw EventStoreError(
         .corruptRecord, "stream name does not decode: \(error)", position: position)

@@ -1,0 +1,17 @@
+// Raw LMDB through its C API, as the baseline the benchmarks compare the store with.
+// No LMDB type appears here, so this module never clashes with the store's own LMDB module.
+#ifndef RAW_LMDB_H
+#define RAW_LMDB_H
+#include <stddef.h>
+
+/// Appends `count` values of `value_size` bytes under 8-byte big-endian keys (MDB_APPEND),
+/// `per_transaction` to a durable transaction, into a new environment at `path`.
+/// Returns 0 on success, an LMDB error code otherwise.
+int raw_lmdb_append(const char *path, size_t count, size_t value_size, size_t per_transaction);
+
+/// Scans every value of the database `db` (the main database when NULL) of the environment at
+/// `path` with a cursor, reading each value's first byte and summing the lengths into `*bytes`.
+/// Returns the number of values, or -1 on error.
+long raw_lmdb_scan(const char *path, const char *db, size_t *bytes);
+
+#endif
