@@ -95,7 +95,13 @@ struct WriteTransaction: AppendTransaction {
       var idBytes = BinaryWriter(capacity: 16)
       idBytes.write(id)
       try withValue(idBytes.bytes) { key throws(EventStoreError) in
-        try check(mdb_put(txn, dbs.ids, &key, &positionValue, 0), "indexing event \(id)")
+        let rc = mdb_put(txn, dbs.ids, &key, &positionValue, UInt32(MDB_NOOVERWRITE))
+        if rc == MDB_KEYEXIST {
+          throw EventStoreError(
+            .duplicateEventID, "the event is recorded already, in another batch", stream: stream,
+            eventID: id)
+        }
+        try check(rc, "indexing event \(id)")
       }
     }
   }

@@ -14,6 +14,8 @@ package protocol AppendTransaction {
   mutating func internNames(eventType: String, category: String) throws(EventStoreError)
     -> (type: UInt32, category: UInt32)
   /// Stores one encoded record at `position`, indexed under its stream, version and ID.
+  ///
+  /// - Throws: ``EventStoreError/Code/duplicateEventID`` when the ID is recorded already.
   mutating func write(
     record: [UInt8], at position: LogPosition, stream: StreamName, version: StreamVersion,
     id: EventID) throws(EventStoreError)
@@ -87,13 +89,15 @@ extension AppendTransaction {
   }
 
   /// The first result of an append whose event IDs are all recorded already, at the same
-  /// place; `nil` when none of them is recorded. Any other overlap is an error.
+  /// place; `nil` when its first event's ID is not recorded (a later ID that is recorded is
+  /// refused by ``write(record:at:stream:version:id:)``, before anything is committed). Any
+  /// other overlap is an error.
   private func replayResult(of append: StreamAppend) throws(EventStoreError) -> AppendResult? {
+    guard let first = append.events.first, try position(of: first.id) != nil else { return nil }
     var positions: [LogPosition] = []
     var firstVersion: StreamVersion?
     for (index, event) in append.events.enumerated() {
       guard let position = try position(of: event.id) else {
-        if positions.isEmpty { continue }
         throw duplicate(event, append, "the batch is partly recorded already")
       }
       guard positions.count == index else {

@@ -73,7 +73,12 @@ public final class InMemoryEventStore: InlineProjectionHost {
     mutating func write(
       record: [UInt8], at position: LogPosition, stream: StreamName, version: StreamVersion,
       id: EventID
-    ) {
+    ) throws(EventStoreError) {
+      guard state.ids[id] == nil else {
+        throw EventStoreError(
+          .duplicateEventID, "the event is recorded already, in another batch", stream: stream,
+          eventID: id)
+      }
       state.records.append(record)
       state.streams[stream, default: []].append(position)
       state.ids[id] = position
