@@ -1,7 +1,0 @@
-#!/usr/bin/env bash
-# The test command: installs LMDB when missing, then runs every test.
-set -euo pipefail
-cd "$(dirname "$0")/.."
-bash scripts/setup.sh
-swift build --build-tests
-swift test --skip-build
