@@ -11,7 +11,9 @@ import Foundation
 
 let directory =
   CommandLine.arguments.dropFirst().first
-  ?? FileManager.default.temporaryDirectory.appendingPathComponent("conference-2018-\(UUID().uuidString)").path
+  ?? FileManager.default.temporaryDirectory.appendingPathComponent(
+    "conference-2018-\(UUID().uuidString)"
+  ).path
 
 func percent(_ value: Double) -> String { String(format: "%.1f %%", value) }
 
@@ -19,10 +21,13 @@ do {
   let store = try LMDBEventStore(path: directory, options: .init(durability: .noSync))
   defer { store.close() }
   let clock = EventClock.fixed(Day(2018, 1, 15).start)
-  let council = Council(store: store, clock: clock, ids: .seeded(2018, clock: .stepping(from: clock.now())))
+  let council = Council(
+    store: store, clock: clock, ids: .seeded(2018, clock: .stepping(from: clock.now())))
   let started = ContinuousClock.now
   let recorded = try await Conference2018.record(in: council)
-  print("Recorded the 2018 International Refugee Rights Conference as \(recorded) events in \(directory) (\(ContinuousClock.now - started))")
+  print(
+    "Recorded the 2018 International Refugee Rights Conference as \(recorded) events in \(directory) (\(ContinuousClock.now - started))"
+  )
 
   let reports = try await GatheringReportsProjection().state(in: store, asOf: .now)
   guard let counts = reports.value.registrationCounts(Conference2018.gathering),
@@ -37,8 +42,14 @@ do {
     ("Non-Canadian participants funded", "\(counts.fundedFromOutsideHostCountry)"),
     ("Refugees or former refugees supported", "\(counts.fundedRefugees)"),
     ("Youth", "\(counts.youth)"),
-    ("Member rate / non-member rate", "\(counts.byRate["member"] ?? 0) / \(counts.byRate["nonMember"] ?? 0)"),
-    ("Registration closed", "\(counts.closedOn?.description ?? "-")\(counts.closedAtCapacity ? ", at capacity" : "")"),
+    (
+      "Member rate / non-member rate",
+      "\(counts.byRate["member"] ?? 0) / \(counts.byRate["nonMember"] ?? 0)"
+    ),
+    (
+      "Registration closed",
+      "\(counts.closedOn?.description ?? "-")\(counts.closedAtCapacity ? ", at capacity" : "")"
+    ),
     ("Exceptions admitted after closing", "\(counts.exceptions)"),
     ("Waitlisted / offered a freed place", "\(counts.waitlisted) / \(counts.offersAccepted)"),
   ]
@@ -48,17 +59,23 @@ do {
 
   print("\n2. Conference sessions: \(counts.sessions) in total")
   for kind in SessionKind.allCases where counts.sessionsByKind[kind.rawValue] != nil {
-    print("  " + kind.rawValue.padding(toLength: 40, withPad: " ", startingAt: 0) + "\(counts.sessionsByKind[kind.rawValue]!)")
+    print(
+      "  " + kind.rawValue.padding(toLength: 40, withPad: " ", startingAt: 0)
+        + "\(counts.sessionsByKind[kind.rawValue]!)")
   }
 
   print("\n3. Workshop outcomes recorded")
   for category in OutcomeCategory.allCases {
-    print("  " + category.rawValue.padding(toLength: 40, withPad: " ", startingAt: 0) + "\(counts.outcomesByCategory[category.rawValue] ?? 0)")
+    print(
+      "  " + category.rawValue.padding(toLength: 40, withPad: " ", startingAt: 0)
+        + "\(counts.outcomesByCategory[category.rawValue] ?? 0)")
   }
 
   print("\nEvaluation results - of the \(evaluation.responses) responses received:")
   for statement in evaluation.statements {
-    print("  " + percent(statement.percentAgreeing).padding(toLength: 9, withPad: " ", startingAt: 0) + statement.statement)
+    print(
+      "  " + percent(statement.percentAgreeing).padding(toLength: 9, withPad: " ", startingAt: 0)
+        + statement.statement)
   }
   print("\nParticipants appreciated…")
   for comment in evaluation.comments { print("  - \(comment)") }

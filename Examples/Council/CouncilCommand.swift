@@ -28,6 +28,9 @@ struct LogPath: ParsableArguments {
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
       throw CommandFailure("no log at \(path): create one with `council init \(path)`")
     }
+    guard isDirectory.boolValue, FileManager.default.fileExists(atPath: path + "/data.mdb") else {
+      throw CommandFailure("\(path) is not a council log (a directory holding data.mdb)")
+    }
     return try LMDBEventStore(path: path, options: .init(durability: durability))
   }
 

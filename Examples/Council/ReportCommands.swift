@@ -5,7 +5,8 @@ import EventLogLMDB
 import Foundation
 
 struct Registrations: AsyncParsableCommand {
-  static let configuration = CommandConfiguration(abstract: "Registration counts per consultation or conference.")
+  static let configuration = CommandConfiguration(
+    abstract: "Registration counts per consultation or conference.")
   @OptionGroup var log: LogPath
   @Argument(help: "A consultation or conference (all when absent).") var consultation: String?
   @OptionGroup var query: QueryOptions
@@ -34,14 +35,18 @@ struct Registrations: AsyncParsableCommand {
         c.capacity, c.registered, c.cancelled, c.waitlisted, c.exceptions, c.checkedIn, c.countries,
         c.fromOutsideHostCountry, c.refugees, c.youth, c.funded,
       ]
-      rows.append([id.rawValue] + numbers.map(String.init) + [c.closedOn?.description ?? "-", String(c.sessions)])
+      rows.append(
+        [id.rawValue] + numbers.map(String.init) + [
+          c.closedOn?.description ?? "-", String(c.sessions),
+        ])
     }
     Table(headers).print(rows)
   }
 }
 
 struct Evaluations: AsyncParsableCommand {
-  static let configuration = CommandConfiguration(abstract: "Evaluation summaries per consultation or conference.")
+  static let configuration = CommandConfiguration(
+    abstract: "Evaluation summaries per consultation or conference.")
   @OptionGroup var log: LogPath
   @Argument(help: "A consultation or conference (all when absent).") var consultation: String?
   @OptionGroup var query: QueryOptions
@@ -50,15 +55,27 @@ struct Evaluations: AsyncParsableCommand {
     let store = try log.open()
     defer { store.close() }
     let answer = try await GatheringReportsProjection().state(in: store, asOf: try query.moment)
-    let summaries = try selected(answer.value, consultation).compactMap { id in answer.value.evaluationSummary(id).map { (id, $0) } }
+    let summaries = try selected(answer.value, consultation).compactMap { id in
+      answer.value.evaluationSummary(id).map { (id, $0) }
+    }
     if query.json {
-      try printJSON(Positioned(position: answer.position.rawValue, value: Dictionary(uniqueKeysWithValues: summaries.map { ($0.0.rawValue, $0.1) })))
+      try printJSON(
+        Positioned(
+          position: answer.position.rawValue,
+          value: Dictionary(uniqueKeysWithValues: summaries.map { ($0.0.rawValue, $0.1) })))
       return
     }
     for (id, summary) in summaries {
-      print("\(id): \(summary.responses) responses from \(summary.attendance) participants (\(String(format: "%.1f", summary.responseRate)) %), as of log position \(answer.position)")
+      print(
+        "\(id): \(summary.responses) responses from \(summary.attendance) participants (\(String(format: "%.1f", summary.responseRate)) %), as of log position \(answer.position)"
+      )
       Table(["Statement", "Answered", "Agreed", "Agreeing"]).print(
-        summary.statements.map { [$0.statement, String($0.answered), String($0.agreed), String(format: "%.1f %%", $0.percentAgreeing)] })
+        summary.statements.map {
+          [
+            $0.statement, String($0.answered), String($0.agreed),
+            String(format: "%.1f %%", $0.percentAgreeing),
+          ]
+        })
       print()
     }
   }
@@ -78,17 +95,42 @@ struct Fund: AsyncParsableCommand {
     if query.json {
       try printJSON(
         FundOutput(
-          position: answer.position.rawValue, byStatus: ledger.applicationsByStatus, byComponent: ledger.applicationsByComponent,
-          consultations: Dictionary(uniqueKeysWithValues: consultations.map { ($0.key.rawValue, ["budget": $0.value.budget, "approved": $0.value.approved, "remaining": $0.value.remaining, "paid": $0.value.paid]) }),
-          candidatesPerMember: Dictionary(uniqueKeysWithValues: ledger.candidatesPerMember.map { ($0.key.rawValue, $0.value) })))
+          position: answer.position.rawValue, byStatus: ledger.applicationsByStatus,
+          byComponent: ledger.applicationsByComponent,
+          consultations: Dictionary(
+            uniqueKeysWithValues: consultations.map {
+              (
+                $0.key.rawValue,
+                [
+                  "budget": $0.value.budget, "approved": $0.value.approved,
+                  "remaining": $0.value.remaining, "paid": $0.value.paid,
+                ]
+              )
+            }),
+          candidatesPerMember: Dictionary(
+            uniqueKeysWithValues: ledger.candidatesPerMember.map { ($0.key.rawValue, $0.value) })))
       return
     }
     print("Fund ledger as of log position \(answer.position)")
-    print("Applications by status: " + ledger.applicationsByStatus.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
-    print("Applications by component: " + ledger.applicationsByComponent.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+    print(
+      "Applications by status: "
+        + ledger.applicationsByStatus.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+        .joined(separator: ", "))
+    print(
+      "Applications by component: "
+        + ledger.applicationsByComponent.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+        .joined(separator: ", "))
     Table(["Consultation", "Budget", "Approved", "Remaining", "Paid"]).print(
-      consultations.map { [$0.key.rawValue, money($0.value.budget), money($0.value.approved), money($0.value.remaining), money($0.value.paid)] })
-    print("Members supporting the most candidates: " + ledger.candidatesPerMember.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.prefix(5).map { "member \($0.key): \($0.value)" }.joined(separator: ", "))
+      consultations.map {
+        [
+          $0.key.rawValue, money($0.value.budget), money($0.value.approved),
+          money($0.value.remaining), money($0.value.paid),
+        ]
+      })
+    print(
+      "Members supporting the most candidates: "
+        + ledger.candidatesPerMember.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.prefix(5)
+        .map { "member \($0.key): \($0.value)" }.joined(separator: ", "))
   }
 }
 
@@ -101,7 +143,8 @@ struct FundOutput: Encodable {
 }
 
 struct Resolutions: AsyncParsableCommand {
-  static let configuration = CommandConfiguration(abstract: "The resolution register: the policy base, pending, defeated and withdrawn.")
+  static let configuration = CommandConfiguration(
+    abstract: "The resolution register: the policy base, pending, defeated and withdrawn.")
   @OptionGroup var log: LogPath
   @OptionGroup var query: QueryOptions
 
@@ -111,16 +154,23 @@ struct Resolutions: AsyncParsableCommand {
     let answer = try await ResolutionRegisterProjection().state(in: store, asOf: try query.moment)
     let register = answer.value
     if query.json {
-      try printJSON(Positioned(position: answer.position.rawValue, value: register.resolutions.values.sorted { $0.resolution < $1.resolution }))
+      try printJSON(
+        Positioned(
+          position: answer.position.rawValue,
+          value: register.resolutions.values.sorted { $0.resolution < $1.resolution }))
       return
     }
     print("The policy base as of log position \(answer.position)")
     Table(["Working group", "Adopted on", "Resolution", "Title"]).print(
       register.policyBase.sorted { $0.key < $1.key }.flatMap { group, resolutions in
-        resolutions.map { [group.rawValue, $0.decidedOn?.description ?? "", $0.resolution.rawValue, $0.title] }
+        resolutions.map {
+          [group.rawValue, $0.decidedOn?.description ?? "", $0.resolution.rawValue, $0.title]
+        }
       })
     for status in ["proposed", "defeated", "withdrawn"] {
-      print("\(status.capitalized): " + register.with(status: status).map(\.resolution.rawValue).joined(separator: ", "))
+      print(
+        "\(status.capitalized): "
+          + register.with(status: status).map(\.resolution.rawValue).joined(separator: ", "))
     }
   }
 }

@@ -81,9 +81,11 @@ func withKey<T, E: Error>(_ value: UInt64, _ body: (inout MDB_val) throws(E) -> 
 /// Lends `bytes` to LMDB as a value without copying them (LMDB never writes through an input
 /// value's pointer).
 @inline(__always)
-func withValue<T, E: Error>(_ bytes: [UInt8], _ body: (inout MDB_val) throws(E) -> T) throws(E) -> T {
+func withValue<T, E: Error>(_ bytes: [UInt8], _ body: (inout MDB_val) throws(E) -> T) throws(E) -> T
+{
   let result: Result<T, E> = bytes.withUnsafeBytes { raw in
-    var value = MDB_val(mv_size: raw.count, mv_data: UnsafeMutableRawPointer(mutating: raw.baseAddress))
+    var value = MDB_val(
+      mv_size: raw.count, mv_data: UnsafeMutableRawPointer(mutating: raw.baseAddress))
     return Result { () throws(E) in try body(&value) }
   }
   return try result.get()

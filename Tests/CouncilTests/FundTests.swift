@@ -231,3 +231,70 @@ struct FundServiceTests {
     #expect(await store.headPosition() == head)
   }
 }
+
+@Suite("Random fund commands")
+struct RandomFundCommandTests {
+  @Test(arguments: [1, 2, 3] as [UInt64])
+  func randomCommandsNeverBreakTheBudgetOrAPaidApplication(seed: UInt64) {
+    var random = SplitMix64(seed: seed)
+    let fund = FundDecider()
+    let applications = ApplicationDecider()
+    var fundState = fund.given([fundEstablished, budget]).state
+    var states: [ApplicationState] = Array(repeating: applications.initialState, count: 6)
+    let issuers: [Issuer] = [.office, admin, stranger]
+    for _ in 0..<4000 {
+      let index = Int(random.next() % 6)
+      let issuer = issuers[Int(random.next() % 3)]
+      let amount = Int(random.next() % 150_000)
+      var application = submission
+      application.application = ApplicationID("app-\(index)")
+      let command: ApplicationCommand
+      switch random.next() % 7 {
+      case 0:
+        command = .submit(
+          application, memberInGoodStanding: random.next() % 4 != 0, fund: fundState, by: issuer)
+      case 1: command = .requestInformation(question: "q", on: Day(2018, 9, 2), by: issuer)
+      case 2: command = .provideInformation(answer: "a", on: Day(2018, 9, 3), by: issuer)
+      case 3:
+        command = .approve(
+          amount: amount, remainingBudget: fundState.remaining(for: "fall-2018"),
+          on: Day(2018, 9, 4), reason: "r", by: issuer)
+      case 4: command = .decline(on: Day(2018, 9, 4), reason: "r", by: issuer)
+      case 5: command = .withdraw(on: Day(2018, 9, 5), reason: "r", by: issuer)
+      default: command = .pay(amount: amount, on: Day(2018, 9, 6), by: issuer)
+      }
+      let before = states[index]
+      guard let events = try? applications.decide(command, state: before) else { continue }
+      // What the front door appends with an approval or a withdrawal of an approved one.
+      if case .applicationApproved(let approval) = events.first {
+        guard
+          let commitment = try? fund.decide(
+            .commit(application.application, consultation: "fall-2018", amount: approval.amount),
+            state: fundState)
+        else {
+          Issue.record("an approval the budget could not hold")
+          continue
+        }
+        fundState = fund.fold(commitment, from: fundState)
+      }
+      if case .applicationWithdrawn = events.first, before.status == .approved {
+        guard
+          let release = try? fund.decide(
+            .release(
+              application.application, consultation: "fall-2018", amount: before.approvedAmount),
+            state: fundState)
+        else {
+          Issue.record("a withdrawn approval the fund could not release")
+          continue
+        }
+        fundState = fund.fold(release, from: fundState)
+      }
+      states[index] = applications.fold(events, from: before)
+      #expect(fundState.remaining(for: "fall-2018") >= 0, "the budget was exceeded")
+      #expect(
+        !(before.status == .paid && states[index].status != .paid), "a paid application changed")
+      #expect(states[index].approvedAmount >= 0)
+    }
+    #expect(states.contains { $0.status != .none })
+  }
+}

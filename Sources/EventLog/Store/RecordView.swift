@@ -103,7 +103,8 @@ public struct RecordView {
       let name = try reader.read(String.self)
       // Stores write only validated names; checking the length is enough to refuse garbage.
       guard !name.isEmpty, name.utf8.count <= StreamName.maximumLength else {
-        throw BinaryDecodingError(offset: RecordFormat.fixedHeaderSize, reason: "stream name of \(name.utf8.count) bytes")
+        throw BinaryDecodingError(
+          offset: RecordFormat.fixedHeaderSize, reason: "stream name of \(name.utf8.count) bytes")
       }
       return StreamName(unchecked: name)
     } catch {
