@@ -8,6 +8,7 @@ struct ModelTests {
     arguments: [
       ("member-42", "member", "42"), ("member", "member", nil),
       ("registration-2018-7", "registration", "2018-7"), ("-x", "", "x"),
+      ("réunion-été-3", "réunion", "été-3"), ("x-", "x", ""),
     ] as [(String, String, String?)])
   func streamCategory(name: String, category: String, id: String?) {
     let stream = StreamName(name)

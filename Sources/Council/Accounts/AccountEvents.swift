@@ -201,11 +201,13 @@ public enum AccountEvent: RecordableEvent, Equatable {
   /// See ``AccountUnsubscribed``.
   case unsubscribed(AccountUnsubscribed)
 
-  /// The type names of every case.
-  public static let eventTypes = [
-    AdministrativeAccountCreated.eventType, IndividualAccountCreated.eventType,
-    AccountDeactivated.eventType, AccountSubscribed.eventType, AccountUnsubscribed.eventType,
-  ]
+  /// Each case's type and how to read it.
+  public static let decoders = PayloadDecoders<AccountEvent>(
+    .binary(AdministrativeAccountCreated.self, Self.administrativeCreated),
+    .binary(IndividualAccountCreated.self, Self.individualCreated),
+    .binary(AccountDeactivated.self, Self.deactivated),
+    .binary(AccountSubscribed.self, Self.subscribed),
+    .binary(AccountUnsubscribed.self, Self.unsubscribed))
 
   /// The payload, whatever the case.
   public var payload: any CouncilEvent {
@@ -224,20 +226,6 @@ public enum AccountEvent: RecordableEvent, Equatable {
   /// Writes the payload.
   public func encodePayload(to writer: inout BinaryWriter) { payload.encode(to: &writer) }
 
-  /// Reads the payload of the named type.
-  public init(eventType: String, schemaVersion: UInt16, payload reader: inout BinaryReader) throws {
-    switch eventType {
-    case AdministrativeAccountCreated.eventType:
-      self = .administrativeCreated(try AdministrativeAccountCreated(from: &reader))
-    case IndividualAccountCreated.eventType:
-      self = .individualCreated(try IndividualAccountCreated(from: &reader))
-    case AccountDeactivated.eventType: self = .deactivated(try AccountDeactivated(from: &reader))
-    case AccountSubscribed.eventType: self = .subscribed(try AccountSubscribed(from: &reader))
-    case AccountUnsubscribed.eventType: self = .unsubscribed(try AccountUnsubscribed(from: &reader))
-    default:
-      throw EventStoreError(.unknownEventType, "not an account event", eventType: eventType)
-    }
-  }
 }
 
 /// The reservation of an e-mail address by an account (stream `email-ADDRESS`): appended with

@@ -422,13 +422,19 @@ public enum FundEvent: CouncilEventFamily {
   /// See ``ApplicationPaid``.
   case applicationPaid(ApplicationPaid)
 
-  /// The type names of every case.
-  public static let eventTypes = [
-    FundEstablished.eventType, FundBudgetSet.eventType, BudgetCommitted.eventType,
-    BudgetReleased.eventType, ApplicationSubmitted.eventType, MoreInformationRequested.eventType,
-    InformationProvided.eventType, ApplicationApproved.eventType, ApplicationDeclined.eventType,
-    ApplicationWithdrawn.eventType, ApplicationPaid.eventType,
-  ]
+  /// Each case's type and how to read it.
+  public static let decoders = PayloadDecoders<FundEvent>(
+    .binary(FundEstablished.self, Self.fundEstablished),
+    .binary(FundBudgetSet.self, Self.fundBudgetSet),
+    .binary(BudgetCommitted.self, Self.budgetCommitted),
+    .binary(BudgetReleased.self, Self.budgetReleased),
+    .binary(ApplicationSubmitted.self, Self.applicationSubmitted),
+    .binary(MoreInformationRequested.self, Self.moreInformationRequested),
+    .binary(InformationProvided.self, Self.informationProvided),
+    .binary(ApplicationApproved.self, Self.applicationApproved),
+    .binary(ApplicationDeclined.self, Self.applicationDeclined),
+    .binary(ApplicationWithdrawn.self, Self.applicationWithdrawn),
+    .binary(ApplicationPaid.self, Self.applicationPaid))
 
   /// The payload, whatever the case.
   public var payload: any CouncilEvent {
@@ -453,28 +459,4 @@ public enum FundEvent: CouncilEventFamily {
   /// Writes the payload.
   public func encodePayload(to writer: inout BinaryWriter) { payload.encode(to: &writer) }
 
-  /// Reads the payload of the named type.
-  public init(eventType: String, schemaVersion: UInt16, payload reader: inout BinaryReader) throws {
-    switch eventType {
-    case FundEstablished.eventType: self = .fundEstablished(try FundEstablished(from: &reader))
-    case FundBudgetSet.eventType: self = .fundBudgetSet(try FundBudgetSet(from: &reader))
-    case BudgetCommitted.eventType: self = .budgetCommitted(try BudgetCommitted(from: &reader))
-    case BudgetReleased.eventType: self = .budgetReleased(try BudgetReleased(from: &reader))
-    case ApplicationSubmitted.eventType:
-      self = .applicationSubmitted(try ApplicationSubmitted(from: &reader))
-    case MoreInformationRequested.eventType:
-      self = .moreInformationRequested(try MoreInformationRequested(from: &reader))
-    case InformationProvided.eventType:
-      self = .informationProvided(try InformationProvided(from: &reader))
-    case ApplicationApproved.eventType:
-      self = .applicationApproved(try ApplicationApproved(from: &reader))
-    case ApplicationDeclined.eventType:
-      self = .applicationDeclined(try ApplicationDeclined(from: &reader))
-    case ApplicationWithdrawn.eventType:
-      self = .applicationWithdrawn(try ApplicationWithdrawn(from: &reader))
-    case ApplicationPaid.eventType: self = .applicationPaid(try ApplicationPaid(from: &reader))
-    default:
-      throw EventStoreError(.unknownEventType, "not a FundEvent event", eventType: eventType)
-    }
-  }
 }

@@ -678,16 +678,27 @@ public enum GatheringEvent: CouncilEventFamily {
   /// See ``EvaluationSubmitted``.
   case evaluationSubmitted(EvaluationSubmitted)
 
-  /// The type names of every case.
-  public static let eventTypes = [
-    GatheringScheduled.eventType, RegistrationOpened.eventType, RegistrationClosed.eventType,
-    ParticipantRegistered.eventType, RegistrationApproved.eventType, RegistrationRejected.eventType,
-    ParticipantWaitlisted.eventType, ExceptionAdmitted.eventType, RegistrationCancelled.eventType,
-    PlaceOffered.eventType, OfferAccepted.eventType, OfferLapsed.eventType,
-    RegistrationTransferred.eventType, ParticipantCheckedIn.eventType, NoShowRecorded.eventType,
-    SessionScheduled.eventType, WorkshopOutcomeRecorded.eventType, EvaluationFormDefined.eventType,
-    EvaluationSubmitted.eventType,
-  ]
+  /// Each case's type and how to read it.
+  public static let decoders = PayloadDecoders<GatheringEvent>(
+    .binary(GatheringScheduled.self, Self.gatheringScheduled),
+    .binary(RegistrationOpened.self, Self.registrationOpened),
+    .binary(RegistrationClosed.self, Self.registrationClosed),
+    .binary(ParticipantRegistered.self, Self.participantRegistered),
+    .binary(RegistrationApproved.self, Self.registrationApproved),
+    .binary(RegistrationRejected.self, Self.registrationRejected),
+    .binary(ParticipantWaitlisted.self, Self.participantWaitlisted),
+    .binary(ExceptionAdmitted.self, Self.exceptionAdmitted),
+    .binary(RegistrationCancelled.self, Self.registrationCancelled),
+    .binary(PlaceOffered.self, Self.placeOffered),
+    .binary(OfferAccepted.self, Self.offerAccepted),
+    .binary(OfferLapsed.self, Self.offerLapsed),
+    .binary(RegistrationTransferred.self, Self.registrationTransferred),
+    .binary(ParticipantCheckedIn.self, Self.participantCheckedIn),
+    .binary(NoShowRecorded.self, Self.noShowRecorded),
+    .binary(SessionScheduled.self, Self.sessionScheduled),
+    .binary(WorkshopOutcomeRecorded.self, Self.workshopOutcomeRecorded),
+    .binary(EvaluationFormDefined.self, Self.evaluationFormDefined),
+    .binary(EvaluationSubmitted.self, Self.evaluationSubmitted))
 
   /// The payload, whatever the case.
   public var payload: any CouncilEvent {
@@ -720,44 +731,4 @@ public enum GatheringEvent: CouncilEventFamily {
   /// Writes the payload.
   public func encodePayload(to writer: inout BinaryWriter) { payload.encode(to: &writer) }
 
-  /// Reads the payload of the named type.
-  public init(eventType: String, schemaVersion: UInt16, payload reader: inout BinaryReader) throws {
-    switch eventType {
-    case GatheringScheduled.eventType:
-      self = .gatheringScheduled(try GatheringScheduled(from: &reader))
-    case RegistrationOpened.eventType:
-      self = .registrationOpened(try RegistrationOpened(from: &reader))
-    case RegistrationClosed.eventType:
-      self = .registrationClosed(try RegistrationClosed(from: &reader))
-    case ParticipantRegistered.eventType:
-      self = .participantRegistered(try ParticipantRegistered(from: &reader))
-    case RegistrationApproved.eventType:
-      self = .registrationApproved(try RegistrationApproved(from: &reader))
-    case RegistrationRejected.eventType:
-      self = .registrationRejected(try RegistrationRejected(from: &reader))
-    case ParticipantWaitlisted.eventType:
-      self = .participantWaitlisted(try ParticipantWaitlisted(from: &reader))
-    case ExceptionAdmitted.eventType:
-      self = .exceptionAdmitted(try ExceptionAdmitted(from: &reader))
-    case RegistrationCancelled.eventType:
-      self = .registrationCancelled(try RegistrationCancelled(from: &reader))
-    case PlaceOffered.eventType: self = .placeOffered(try PlaceOffered(from: &reader))
-    case OfferAccepted.eventType: self = .offerAccepted(try OfferAccepted(from: &reader))
-    case OfferLapsed.eventType: self = .offerLapsed(try OfferLapsed(from: &reader))
-    case RegistrationTransferred.eventType:
-      self = .registrationTransferred(try RegistrationTransferred(from: &reader))
-    case ParticipantCheckedIn.eventType:
-      self = .participantCheckedIn(try ParticipantCheckedIn(from: &reader))
-    case NoShowRecorded.eventType: self = .noShowRecorded(try NoShowRecorded(from: &reader))
-    case SessionScheduled.eventType: self = .sessionScheduled(try SessionScheduled(from: &reader))
-    case WorkshopOutcomeRecorded.eventType:
-      self = .workshopOutcomeRecorded(try WorkshopOutcomeRecorded(from: &reader))
-    case EvaluationFormDefined.eventType:
-      self = .evaluationFormDefined(try EvaluationFormDefined(from: &reader))
-    case EvaluationSubmitted.eventType:
-      self = .evaluationSubmitted(try EvaluationSubmitted(from: &reader))
-    default:
-      throw EventStoreError(.unknownEventType, "not a gathering event", eventType: eventType)
-    }
-  }
 }

@@ -307,12 +307,16 @@ public enum MemberEvent: RecordableEvent, Equatable {
   /// See ``MemberReinstated``.
   case reinstated(MemberReinstated)
 
-  /// The type names of every case.
-  public static let eventTypes = [
-    MemberApplied.eventType, MemberApproved.eventType, MemberRejected.eventType,
-    MemberProfileUpdated.eventType, MembershipRenewed.eventType, MembershipLapsed.eventType,
-    MemberWithdrew.eventType, MemberReinstated.eventType,
-  ]
+  /// Each case's type and how to read it.
+  public static let decoders = PayloadDecoders<MemberEvent>(
+    .binary(MemberApplied.self, Self.applied),
+    .binary(MemberApproved.self, Self.approved),
+    .binary(MemberRejected.self, Self.rejected),
+    .binary(MemberProfileUpdated.self, Self.profileUpdated),
+    .binary(MembershipRenewed.self, Self.renewed),
+    .binary(MembershipLapsed.self, Self.lapsed),
+    .binary(MemberWithdrew.self, Self.withdrew),
+    .binary(MemberReinstated.self, Self.reinstated))
 
   /// The payload, whatever the case.
   public var payload: any CouncilEvent {
@@ -334,20 +338,4 @@ public enum MemberEvent: RecordableEvent, Equatable {
   /// Writes the payload.
   public func encodePayload(to writer: inout BinaryWriter) { payload.encode(to: &writer) }
 
-  /// Reads the payload of the named type.
-  public init(eventType: String, schemaVersion: UInt16, payload reader: inout BinaryReader) throws {
-    switch eventType {
-    case MemberApplied.eventType: self = .applied(try MemberApplied(from: &reader))
-    case MemberApproved.eventType: self = .approved(try MemberApproved(from: &reader))
-    case MemberRejected.eventType: self = .rejected(try MemberRejected(from: &reader))
-    case MemberProfileUpdated.eventType:
-      self = .profileUpdated(try MemberProfileUpdated(from: &reader))
-    case MembershipRenewed.eventType: self = .renewed(try MembershipRenewed(from: &reader))
-    case MembershipLapsed.eventType: self = .lapsed(try MembershipLapsed(from: &reader))
-    case MemberWithdrew.eventType: self = .withdrew(try MemberWithdrew(from: &reader))
-    case MemberReinstated.eventType: self = .reinstated(try MemberReinstated(from: &reader))
-    default:
-      throw EventStoreError(.unknownEventType, "not a member event", eventType: eventType)
-    }
-  }
 }

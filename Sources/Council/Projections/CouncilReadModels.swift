@@ -13,11 +13,6 @@ public enum CouncilRecordedEvent: RecordableEvent, Equatable {
   /// A resolution's event.
   case resolution(ResolutionEvent)
 
-  static let memberTypes = Set(MemberEvent.eventTypes)
-  static let accountTypes = Set(AccountEvent.eventTypes)
-  static let gatheringTypes = Set(GatheringEvent.eventTypes)
-  static let fundTypes = Set(FundEvent.eventTypes)
-
   /// Every type name read.
   public static var eventTypes: [String] {
     MemberEvent.eventTypes + AccountEvent.eventTypes + GatheringEvent.eventTypes
@@ -42,24 +37,26 @@ public enum CouncilRecordedEvent: RecordableEvent, Equatable {
     family.payload.encode(to: &writer)
   }
 
+  /// The decoder of the family that has `eventType`, wrapped in its case.
+  public static func payloadDecoder(for eventType: String) -> PayloadDecoder<Self>? {
+    func wrap<Family: EventFamily>(
+      _: Family.Type, _ wrap: @escaping @Sendable (Family) -> Self
+    ) -> PayloadDecoder<Self>? {
+      guard let decoder = Family.decoders[eventType] else { return nil }
+      return { version, reader in wrap(try decoder(version, &reader)) }
+    }
+    return wrap(MemberEvent.self, Self.member) ?? wrap(AccountEvent.self, Self.account)
+      ?? wrap(GatheringEvent.self, Self.gathering) ?? wrap(FundEvent.self, Self.fund)
+      ?? wrap(ResolutionEvent.self, Self.resolution)
+  }
+
   /// Reads a payload of any family read.
   public init(eventType: String, schemaVersion: UInt16, payload: inout BinaryReader) throws {
-    if Self.memberTypes.contains(eventType) {
-      self = .member(
-        try MemberEvent(eventType: eventType, schemaVersion: schemaVersion, payload: &payload))
-    } else if Self.accountTypes.contains(eventType) {
-      self = .account(
-        try AccountEvent(eventType: eventType, schemaVersion: schemaVersion, payload: &payload))
-    } else if Self.gatheringTypes.contains(eventType) {
-      self = .gathering(
-        try GatheringEvent(eventType: eventType, schemaVersion: schemaVersion, payload: &payload))
-    } else if Self.fundTypes.contains(eventType) {
-      self = .fund(
-        try FundEvent(eventType: eventType, schemaVersion: schemaVersion, payload: &payload))
-    } else {
-      self = .resolution(
-        try ResolutionEvent(eventType: eventType, schemaVersion: schemaVersion, payload: &payload))
+    guard let decoder = Self.payloadDecoder(for: eventType) else {
+      throw EventStoreError(
+        .unknownEventType, "not an event the read models read", eventType: eventType)
     }
+    self = try decoder(schemaVersion, &payload)
   }
 }
 

@@ -210,11 +210,13 @@ public enum ResolutionEvent: CouncilEventFamily {
   /// See ``ResolutionWithdrawn``.
   case resolutionWithdrawn(ResolutionWithdrawn)
 
-  /// The type names of every case.
-  public static let eventTypes = [
-    ResolutionProposed.eventType, ResolutionAmended.eventType, ResolutionAdopted.eventType,
-    ResolutionDefeated.eventType, ResolutionWithdrawn.eventType,
-  ]
+  /// Each case's type and how to read it.
+  public static let decoders = PayloadDecoders<ResolutionEvent>(
+    .binary(ResolutionProposed.self, Self.resolutionProposed),
+    .binary(ResolutionAmended.self, Self.resolutionAmended),
+    .binary(ResolutionAdopted.self, Self.resolutionAdopted),
+    .binary(ResolutionDefeated.self, Self.resolutionDefeated),
+    .binary(ResolutionWithdrawn.self, Self.resolutionWithdrawn))
 
   /// The payload, whatever the case.
   public var payload: any CouncilEvent {
@@ -233,21 +235,4 @@ public enum ResolutionEvent: CouncilEventFamily {
   /// Writes the payload.
   public func encodePayload(to writer: inout BinaryWriter) { payload.encode(to: &writer) }
 
-  /// Reads the payload of the named type.
-  public init(eventType: String, schemaVersion: UInt16, payload reader: inout BinaryReader) throws {
-    switch eventType {
-    case ResolutionProposed.eventType:
-      self = .resolutionProposed(try ResolutionProposed(from: &reader))
-    case ResolutionAmended.eventType:
-      self = .resolutionAmended(try ResolutionAmended(from: &reader))
-    case ResolutionAdopted.eventType:
-      self = .resolutionAdopted(try ResolutionAdopted(from: &reader))
-    case ResolutionDefeated.eventType:
-      self = .resolutionDefeated(try ResolutionDefeated(from: &reader))
-    case ResolutionWithdrawn.eventType:
-      self = .resolutionWithdrawn(try ResolutionWithdrawn(from: &reader))
-    default:
-      throw EventStoreError(.unknownEventType, "not a ResolutionEvent event", eventType: eventType)
-    }
-  }
 }

@@ -80,7 +80,7 @@ extension AccountEvent: CouncilEventFamily {}
 extension SubscriptionEvent: CouncilEventFamily {}
 
 /// An aggregate's enum of events, each case wrapping one ``CouncilEvent``.
-public protocol CouncilEventFamily: RecordableEvent, Equatable {
+public protocol CouncilEventFamily: EventFamily, Equatable {
   /// The wrapped event.
   var payload: any CouncilEvent { get }
 }

@@ -150,10 +150,11 @@ public enum SubscriptionEvent: RecordableEvent, Equatable {
   /// See ``PublicUnsubscribed``.
   case unsubscribed(PublicUnsubscribed)
 
-  /// The type names of every case.
-  public static let eventTypes = [
-    MailingListEstablished.eventType, PublicSubscribed.eventType, PublicUnsubscribed.eventType,
-  ]
+  /// Each case's type and how to read it.
+  public static let decoders = PayloadDecoders<SubscriptionEvent>(
+    .binary(MailingListEstablished.self, Self.listEstablished),
+    .binary(PublicSubscribed.self, Self.subscribed),
+    .binary(PublicUnsubscribed.self, Self.unsubscribed))
 
   /// The payload, whatever the case.
   public var payload: any CouncilEvent {
@@ -170,17 +171,6 @@ public enum SubscriptionEvent: RecordableEvent, Equatable {
   /// Writes the payload.
   public func encodePayload(to writer: inout BinaryWriter) { payload.encode(to: &writer) }
 
-  /// Reads the payload of the named type.
-  public init(eventType: String, schemaVersion: UInt16, payload reader: inout BinaryReader) throws {
-    switch eventType {
-    case MailingListEstablished.eventType:
-      self = .listEstablished(try MailingListEstablished(from: &reader))
-    case PublicSubscribed.eventType: self = .subscribed(try PublicSubscribed(from: &reader))
-    case PublicUnsubscribed.eventType: self = .unsubscribed(try PublicUnsubscribed(from: &reader))
-    default:
-      throw EventStoreError(.unknownEventType, "not a subscription event", eventType: eventType)
-    }
-  }
 }
 
 /// What a mailing list's stream, or a public subscriber's stream, folds to.

@@ -110,11 +110,11 @@ public enum WorkingGroupEvent: CouncilEventFamily {
   /// See ``WorkingGroupMeetingHeld``.
   case workingGroupMeetingHeld(WorkingGroupMeetingHeld)
 
-  /// The type names of every case.
-  public static let eventTypes = [
-    WorkingGroupEstablished.eventType, WorkingGroupMeetingScheduled.eventType,
-    WorkingGroupMeetingHeld.eventType,
-  ]
+  /// Each case's type and how to read it.
+  public static let decoders = PayloadDecoders<WorkingGroupEvent>(
+    .binary(WorkingGroupEstablished.self, Self.workingGroupEstablished),
+    .binary(WorkingGroupMeetingScheduled.self, Self.workingGroupMeetingScheduled),
+    .binary(WorkingGroupMeetingHeld.self, Self.workingGroupMeetingHeld))
 
   /// The payload, whatever the case.
   public var payload: any CouncilEvent {
@@ -131,18 +131,4 @@ public enum WorkingGroupEvent: CouncilEventFamily {
   /// Writes the payload.
   public func encodePayload(to writer: inout BinaryWriter) { payload.encode(to: &writer) }
 
-  /// Reads the payload of the named type.
-  public init(eventType: String, schemaVersion: UInt16, payload reader: inout BinaryReader) throws {
-    switch eventType {
-    case WorkingGroupEstablished.eventType:
-      self = .workingGroupEstablished(try WorkingGroupEstablished(from: &reader))
-    case WorkingGroupMeetingScheduled.eventType:
-      self = .workingGroupMeetingScheduled(try WorkingGroupMeetingScheduled(from: &reader))
-    case WorkingGroupMeetingHeld.eventType:
-      self = .workingGroupMeetingHeld(try WorkingGroupMeetingHeld(from: &reader))
-    default:
-      throw EventStoreError(
-        .unknownEventType, "not a WorkingGroupEvent event", eventType: eventType)
-    }
-  }
 }

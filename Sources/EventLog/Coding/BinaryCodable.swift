@@ -73,17 +73,21 @@ extension Timestamp: BinaryEncodable, BinaryDecodable {
 extension BinaryWriter {
   /// Writes a dictionary: its count (LEB128), then each key and value, keys in ascending
   /// order so that equal dictionaries give equal bytes.
+  ///
+  /// Inlinable, so that the sort is specialized for the key type in the caller's module.
+  @inlinable
   public mutating func write<Key: BinaryEncodable & Comparable, Value: BinaryEncodable>(
     _ dictionary: [Key: Value]
   ) {
     write(UInt64(dictionary.count))
-    for key in dictionary.keys.sorted() {
+    for (key, value) in dictionary.sorted(by: { $0.key < $1.key }) {
       key.encode(to: &self)
-      dictionary[key]!.encode(to: &self)
+      value.encode(to: &self)
     }
   }
 
   /// Writes a set: its count (LEB128), then each element in ascending order.
+  @inlinable
   public mutating func write<Element: BinaryEncodable & Comparable>(_ set: Set<Element>) {
     write(UInt64(set.count))
     for element in set.sorted() { element.encode(to: &self) }

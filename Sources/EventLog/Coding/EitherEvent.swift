@@ -34,6 +34,17 @@ public enum EitherEvent<First: RecordableEvent, Second: RecordableEvent>: Record
     }
   }
 
+  /// `First`'s decoder of `eventType` if it has one, otherwise `Second`'s.
+  public static func payloadDecoder(for eventType: String) -> PayloadDecoder<Self>? {
+    if let first = First.payloadDecoder(for: eventType) {
+      return { version, reader in .first(try first(version, &reader)) }
+    }
+    if let second = Second.payloadDecoder(for: eventType) {
+      return { version, reader in .second(try second(version, &reader)) }
+    }
+    return nil
+  }
+
   /// Reads a payload of either family.
   public init(eventType: String, schemaVersion: UInt16, payload: inout BinaryReader) throws {
     if First.eventTypes.contains(eventType) {

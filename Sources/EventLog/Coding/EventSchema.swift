@@ -54,6 +54,51 @@ public struct EventSchema<Event: RecordableEvent>: Sendable {
     current.contains(eventType) || upcasters.keys.contains { $0.eventType == eventType }
   }
 
+  /// How this schema reads one type name, at any schema version: resolved once per type by
+  /// ``RecordDecoder``.
+  struct Resolution: Sendable {
+    var eventType: String
+    var decoder: PayloadDecoder<Event>?
+    var upcasters: [UInt16: Upcaster]
+
+    /// Reads a payload of this type at `schemaVersion`, with errors as
+    /// ``EventSchema/decode(eventType:schemaVersion:payload:)`` gives them.
+    func decode(schemaVersion: UInt16, payload: UnsafeRawBufferPointer)
+      throws(EventStoreError) -> Event
+    {
+      var reader = BinaryReader(payload)
+      do {
+        if !upcasters.isEmpty, let upcaster = upcasters[schemaVersion] {
+          return try upcaster(&reader)
+        }
+        guard let decoder else {
+          throw EventStoreError(
+            .unknownEventType,
+            "no decoder or upcaster for schema version \(schemaVersion) of this type",
+            eventType: eventType)
+        }
+        return try decoder(schemaVersion, &reader)
+      } catch let error as EventStoreError {
+        throw error
+      } catch {
+        throw EventStoreError(
+          .corruptRecord, "payload does not decode: \(error)", eventType: eventType)
+      }
+    }
+  }
+
+  /// What reads `eventType`: `Event`'s decoder and the upcasters registered for the name.
+  func resolve(_ eventType: String) -> Resolution {
+    var byVersion: [UInt16: Upcaster] = [:]
+    for (key, upcaster) in upcasters where key.eventType == eventType {
+      byVersion[key.schemaVersion] = upcaster
+    }
+    return Resolution(
+      eventType: eventType,
+      decoder: current.contains(eventType) ? Event.payloadDecoder(for: eventType) : nil,
+      upcasters: byVersion)
+  }
+
   /// Decodes a payload: through the upcaster registered for its type and version if there is
   /// one, otherwise through `Event`'s decoder.
   ///
@@ -82,6 +127,56 @@ public struct EventSchema<Event: RecordableEvent>: Sendable {
     } catch {
       throw EventStoreError(
         .corruptRecord, "payload does not decode: \(error)", eventType: eventType)
+    }
+  }
+}
+
+/// Decodes records through an ``EventSchema``, resolving each event type once.
+///
+/// Records carry their type as a number interned by their store; a `RecordDecoder` looks up
+/// what reads each number the first time it meets it, so that decoding a record costs no
+/// type-name hashing or comparison. A ``ProjectionRunner`` uses one per page it reads.
+///
+/// ```swift
+/// var decoder = RecordDecoder(EventSchema<MemberEvent>())
+/// try await store.scanLog(from: .first, limit: 1024, filter: filter) { record in
+///   let event = try decoder.decode(record)
+/// }
+/// ```
+public struct RecordDecoder<Event: RecordableEvent>: Sendable {
+  /// The schema records are read through.
+  public let schema: EventSchema<Event>
+  private var resolved: [EventSchema<Event>.Resolution?] = []
+
+  /// A decoder reading through `schema`.
+  public init(_ schema: EventSchema<Event>) {
+    self.schema = schema
+  }
+
+  /// Decodes `record`'s payload, reporting failures as
+  /// ``RecordView/decode(with:)`` does: with the record's position, stream, version and type.
+  public mutating func decode(_ record: RecordView) throws(EventStoreError) -> Event {
+    let number = Int(record.eventTypeID)
+    let eventType = record.eventType
+    if number >= resolved.count {
+      resolved.append(contentsOf: repeatElement(nil, count: number + 1 - resolved.count))
+    }
+    // The name is compared too (equal strings from one table compare in a few instructions),
+    // so that a decoder handed records of another store, numbered otherwise, stays right.
+    let resolution: EventSchema<Event>.Resolution
+    if let known = resolved[number], known.eventType == eventType {
+      resolution = known
+    } else {
+      resolution = schema.resolve(eventType)
+      resolved[number] = resolution
+    }
+    do {
+      return try resolution.decode(schemaVersion: record.schemaVersion, payload: record.payload)
+    } catch var error {
+      error.position = record.position
+      error.stream = try? record.stream()
+      error.version = record.version
+      throw error
     }
   }
 }

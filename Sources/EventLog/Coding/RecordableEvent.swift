@@ -40,6 +40,14 @@ public protocol RecordableEvent: Sendable {
   /// - Throws: any error; stores report it as ``EventStoreError/Code/corruptRecord`` with the
   ///   position, stream and type.
   init(eventType: String, schemaVersion: UInt16, payload: inout BinaryReader) throws
+
+  /// The decoder of `eventType`'s payloads, or `nil` when this type does not read it.
+  ///
+  /// Readers resolve it once per type (see ``RecordDecoder``), so that decoding a record
+  /// costs no type-name comparison. The default calls
+  /// ``init(eventType:schemaVersion:payload:)``; ``BinaryEvent`` and ``EventFamily`` give
+  /// direct ones.
+  static func payloadDecoder(for eventType: String) -> PayloadDecoder<Self>?
 }
 
 extension RecordableEvent {
@@ -47,6 +55,15 @@ extension RecordableEvent {
   public static func schemaVersion(of eventType: String) -> UInt16 { 1 }
   /// The binary form.
   public static var payloadEncoding: PayloadEncoding { .binary }
+
+  /// A decoder that calls ``init(eventType:schemaVersion:payload:)``, for the types of
+  /// ``eventTypes``.
+  public static func payloadDecoder(for eventType: String) -> PayloadDecoder<Self>? {
+    guard eventTypes.contains(eventType) else { return nil }
+    return { version, reader in
+      try Self(eventType: eventType, schemaVersion: version, payload: &reader)
+    }
+  }
 }
 
 /// A struct that is one event type, stored in the fast binary form.
@@ -84,6 +101,12 @@ extension BinaryEvent {
   /// current one need an upcaster in an ``EventSchema``.
   public init(eventType: String, schemaVersion: UInt16, payload: inout BinaryReader) throws {
     try self.init(from: &payload)
+  }
+  /// ``BinaryDecodable/init(from:)``, for ``eventType`` only.
+  @inlinable
+  public static func payloadDecoder(for eventType: String) -> PayloadDecoder<Self>? {
+    guard eventType == Self.eventType else { return nil }
+    return { _, reader in try Self(from: &reader) }
   }
 }
 

@@ -58,16 +58,16 @@ public struct StreamName: Hashable, Sendable, Comparable, CustomStringConvertibl
 
   /// The part before the first `-`, or the whole name when it has none.
   public var category: String {
-    if let dash = rawValue.firstIndex(of: "-") {
-      return String(rawValue[..<dash])
-    }
-    return rawValue
+    // Searched as UTF-8 bytes: `-` is ASCII, and byte search is far cheaper than characters.
+    guard let dash = rawValue.utf8.firstIndex(of: UInt8(ascii: "-")) else { return rawValue }
+    return String(rawValue[..<dash])
   }
 
   /// The part after the first `-`, or `nil` when the name has none.
   public var id: String? {
-    guard let dash = rawValue.firstIndex(of: "-") else { return nil }
-    return String(rawValue[rawValue.index(after: dash)...])
+    let utf8 = rawValue.utf8
+    guard let dash = utf8.firstIndex(of: UInt8(ascii: "-")) else { return nil }
+    return String(rawValue[utf8.index(after: dash)...])
   }
 
   /// The full name.

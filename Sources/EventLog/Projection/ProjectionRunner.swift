@@ -213,22 +213,27 @@ public final class ProjectionRunner<P: Projection>: Sendable {
 
   /// Reads one page after the checkpoint and folds it in. Returns how many positions it
   /// covered (0 when there was nothing new).
+  ///
+  /// The state is moved out of `working` while the page is folded, so that a model nobody
+  /// else holds is updated in place instead of copied (copy-on-write) once a page. When this
+  /// throws, `working.state` is left partly folded: every caller discards `working` then.
   private func advance(_ working: inout Working) async throws -> UInt64 {
     let projection = working.projection
-    let schema = projection.schema
-    var state = working.state
+    var decoder = RecordDecoder(projection.schema)
+    var state = projection.initialState
+    swap(&state, &working.state)
+    defer { swap(&state, &working.state) }
     let from = working.checkpoint.next
     let next = try await store.scanLog(
       from: from, limit: options.pageSize, filter: projection.filter
     ) { record in
-      let event = try record.decode(with: schema)
+      let event = try decoder.decode(record)
       let context = EventContext(
         position: record.position, stream: try record.stream(), version: record.version,
         time: record.time)
       projection.apply(event, context: context, to: &state)
     }
     let covered = next.rawValue - from.rawValue
-    working.state = state
     working.checkpoint = LogPosition(next.rawValue - 1)
     working.unsaved += covered
     return covered
