@@ -266,6 +266,36 @@ struct Checks {
     let prefix = try await store.readStream("a-1", from: nil, direction: .backwards, limit: 100)
     try expectEqual(prefix.count, 20, "a-1 does not include a-10")
     try expect(prefix.allSatisfy { $0.stream == "a-1" }, "every event is in a-1")
+
+    // Batches of every size, some in multi-stream appends: every start, direction and page
+    // size gives the stream's events as the log has them.
+    for (round, size) in [1, 3, 2, 5, 1, 4].enumerated() {
+      if round.isMultiple(of: 2) {
+        try await store.append(events(size), to: "c-1", expectedVersion: .any)
+      } else {
+        _ = try await store.append([
+          StreamAppend(stream: "d-\(round)", expectedVersion: .any, events: events(1)),
+          StreamAppend(stream: "c-1", expectedVersion: .any, events: events(size)),
+        ])
+      }
+    }
+    let positions = try await readAll().filter { $0.stream == "c-1" }.map(\.position)
+    try expectEqual(positions.count, 16, "events in c-1")
+    for from in 0...18 {
+      for limit in 1...4 {
+        let forwards = try await store.readStream(
+          "c-1", from: StreamVersion(UInt64(from)), direction: .forwards, limit: limit)
+        let firstIndex = max(from, 1) - 1
+        try expectEqual(
+          forwards.map(\.position), Array(positions.dropFirst(firstIndex).prefix(limit)),
+          "c-1 forwards from \(from), \(limit) at most")
+        let backwards = try await store.readStream(
+          "c-1", from: StreamVersion(UInt64(from)), direction: .backwards, limit: limit)
+        try expectEqual(
+          backwards.map(\.position), Array(positions.prefix(from).reversed().prefix(limit)),
+          "c-1 backwards from \(from), \(limit) at most")
+      }
+    }
   }
 
   func logPagingAndFilters() async throws {

@@ -11,7 +11,8 @@ struct Databases {
   var events: MDB_dbi = 0
   /// Stream name → current version (8 bytes, little-endian).
   var streams: MDB_dbi = 0
-  /// Stream name, 0, version (8 bytes, big-endian) → position (8 bytes, big-endian).
+  /// One entry per appended batch: stream name, 0, the batch's first version (8 bytes,
+  /// big-endian) → its first position and its count (8 bytes each, big-endian).
   var streamIndex: MDB_dbi = 0
   /// Event ID (16 bytes) → position (8 bytes, big-endian).
   var ids: MDB_dbi = 0

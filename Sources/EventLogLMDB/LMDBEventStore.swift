@@ -168,37 +168,43 @@ public final class LMDBEventStore: InlineProjectionHost, @unchecked Sendable {
       mdb_cursor_open(txn, dbs.streamIndex, &cursor), "opening a cursor on the stream index")
     defer { mdb_cursor_close(cursor) }
     let prefix = Array(stream.rawValue.utf8) + [0]
-    let startVersion: UInt64
-    switch direction {
-    case .forwards: startVersion = version?.rawValue ?? 1
-    case .backwards: startVersion = version?.rawValue ?? UInt64.max
-    }
-    var start = streamIndexKey(stream, version: startVersion)
+    let forwards = direction == .forwards
+    let wanted = forwards ? max(1, version?.rawValue ?? 1) : (version?.rawValue ?? UInt64.max)
     var positions: [UInt64] = []
-    try start.withUnsafeMutableBytes { raw in
-      var key = MDB_val(mv_size: raw.count, mv_data: raw.baseAddress)
-      var value = MDB_val()
-      var rc = mdb_cursor_get(cursor, &key, &value, MDB_SET_RANGE)
-      if direction == .backwards {
-        if rc == LMDBCode.notFound {
-          rc = mdb_cursor_get(cursor, &key, &value, MDB_LAST)
-        } else if rc == 0, !key.buffer.elementsEqual(UnsafeRawBufferPointer(raw)) {
-          rc = mdb_cursor_get(cursor, &key, &value, MDB_PREV)
+    var index = StreamIndexCursor(cursor: cursor, stream: stream, prefix: prefix)
+    // The entry holding `wanted` starts at it (found by SET_RANGE) or before it (the one
+    // before). Reading backwards from past the end starts at the stream's last entry.
+    var current: StreamIndexEntry?
+    let found = try index.seek(atOrAfter: wanted)
+    if found, let exact = try index.entry(), exact.firstVersion == wanted {
+      current = exact
+    } else if try index.move(found ? MDB_PREV : MDB_LAST), let before = try index.entry(),
+      before.holds(wanted) || (!forwards && wanted >= before.firstVersion)
+    {
+      current = before
+    }
+    if var batch = current {
+      var next = forwards ? wanted : min(wanted, batch.firstVersion + batch.count - 1)
+      while positions.count < limit {
+        positions.append(batch.position(of: next))
+        if forwards {
+          if batch.holds(next + 1) {
+            next += 1
+            continue
+          }
+          guard try index.move(MDB_NEXT), let following = try index.entry() else { break }
+          batch = following
+          next = following.firstVersion
+        } else {
+          if next > batch.firstVersion {
+            next -= 1
+            continue
+          }
+          guard try index.move(MDB_PREV), let preceding = try index.entry() else { break }
+          batch = preceding
+          next = preceding.firstVersion + preceding.count - 1
         }
       }
-      while rc == 0, positions.count < limit {
-        let k = key.buffer
-        guard k.count == prefix.count + 8, k.prefix(prefix.count).elementsEqual(prefix) else {
-          break
-        }
-        guard let position = value.bigEndianUInt64 else {
-          throw EventStoreError(
-            .corruptRecord, "a stream index entry is not 8 bytes", stream: stream)
-        }
-        positions.append(position)
-        rc = mdb_cursor_get(cursor, &key, &value, direction == .forwards ? MDB_NEXT : MDB_PREV)
-      }
-      if rc != 0 && rc != LMDBCode.notFound { throw lmdbError(rc, "reading stream \(stream)") }
     }
     return try positions.map { position in
       try withRecord(txn, at: LogPosition(position)) { try $0.recordedEvent() }

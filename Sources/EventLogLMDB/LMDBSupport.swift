@@ -110,13 +110,107 @@ extension MDB_val {
   }
 }
 
+/// One stream-index entry: a batch of a stream's events, versions `firstVersion` to
+/// `firstVersion + count - 1` at positions `firstPosition` onwards. Its key is
+/// ``streamIndexKey(_:version:)`` of the first version; its value, 16 bytes: the first
+/// position and the count, big-endian.
+struct StreamIndexEntry {
+  var firstVersion: UInt64
+  var firstPosition: UInt64
+  var count: UInt64
+
+  /// The stored value.
+  var value: (UInt64, UInt64) { (firstPosition.bigEndian, count.bigEndian) }
+
+  /// The entry stored under `key` with `value`, if the key is one of the stream whose key
+  /// prefix (name and 0 byte) is `prefix`; throws when the value is not 16 bytes.
+  init?(key: MDB_val, value: MDB_val, prefix: [UInt8], stream: StreamName)
+    throws(EventStoreError)
+  {
+    let key = key.buffer
+    guard key.count == prefix.count + 8, key.prefix(prefix.count).elementsEqual(prefix) else {
+      return nil
+    }
+    let value = value.buffer
+    guard value.count == 16 else {
+      throw EventStoreError(
+        .corruptRecord, "a stream index entry is \(value.count) bytes, not 16", stream: stream)
+    }
+    firstVersion = UInt64(
+      bigEndian: key.loadUnaligned(fromByteOffset: prefix.count, as: UInt64.self))
+    firstPosition = UInt64(bigEndian: value.loadUnaligned(fromByteOffset: 0, as: UInt64.self))
+    count = UInt64(bigEndian: value.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+  }
+
+  init(firstVersion: UInt64, firstPosition: UInt64, count: UInt64) {
+    self.firstVersion = firstVersion
+    self.firstPosition = firstPosition
+    self.count = count
+  }
+
+  /// Whether the entry holds `version`.
+  func holds(_ version: UInt64) -> Bool {
+    version >= firstVersion && version - firstVersion < count
+  }
+
+  /// The position of `version`, which the entry holds.
+  func position(of version: UInt64) -> UInt64 { firstPosition + (version - firstVersion) }
+}
+
+/// A cursor on the stream index, reading one stream's entries.
+struct StreamIndexCursor {
+  let cursor: OpaquePointer?
+  let stream: StreamName
+  let prefix: [UInt8]
+  private var key = MDB_val()
+  private var value = MDB_val()
+
+  init(cursor: OpaquePointer?, stream: StreamName, prefix: [UInt8]) {
+    self.cursor = cursor
+    self.stream = stream
+    self.prefix = prefix
+  }
+
+  /// Moves to the first entry at or after `version` of the stream (or the next key in the
+  /// index); returns false at the end of the index.
+  mutating func seek(atOrAfter version: UInt64) throws(EventStoreError) -> Bool {
+    var start = streamIndexKey(stream, version: version)
+    let rc = start.withUnsafeMutableBytes { raw in
+      key = MDB_val(mv_size: raw.count, mv_data: raw.baseAddress)
+      return mdb_cursor_get(cursor, &key, &value, MDB_SET_RANGE)
+    }
+    if rc == LMDBCode.notFound { return false }
+    try check(rc, "reading stream \(stream)")
+    return true
+  }
+
+  /// Moves the cursor; returns false when there is no entry there.
+  mutating func move(_ op: MDB_cursor_op) throws(EventStoreError) -> Bool {
+    let rc = mdb_cursor_get(cursor, &key, &value, op)
+    if rc == LMDBCode.notFound { return false }
+    try check(rc, "reading stream \(stream)")
+    return true
+  }
+
+  /// The entry under the cursor, if it is one of the stream's.
+  func entry() throws(EventStoreError) -> StreamIndexEntry? {
+    try StreamIndexEntry(key: key, value: value, prefix: prefix, stream: stream)
+  }
+}
+
 /// The stream-index key: the stream name's UTF-8 bytes, a 0 byte, the version big-endian.
 func streamIndexKey(_ stream: StreamName, version: UInt64) -> [UInt8] {
-  var key = Array(stream.rawValue.utf8)
-  key.reserveCapacity(key.count + 9)
+  var key: [UInt8] = []
+  key.reserveCapacity(stream.rawValue.utf8.count + 9)
+  appendStreamIndexKey(stream, version: version, to: &key)
+  return key
+}
+
+/// Appends the stream index key of `stream` at `version` to `key`.
+func appendStreamIndexKey(_ stream: StreamName, version: UInt64, to key: inout [UInt8]) {
+  key.append(contentsOf: stream.rawValue.utf8)
   key.append(0)
   withUnsafeBytes(of: version.bigEndian) { key.append(contentsOf: $0) }
-  return key
 }
 
 /// Runs `body`, passing on an ``EventStoreError`` and wrapping any other error in one.

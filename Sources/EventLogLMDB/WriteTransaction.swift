@@ -6,6 +6,8 @@ struct WriteTransaction: AppendTransaction {
   let txn: OpaquePointer?
   let dbs: Databases
   var names: Names
+  /// Reused for index keys, so that a write allocates nothing.
+  var scratch: [UInt8] = []
 
   func head() throws(EventStoreError) -> LogPosition {
     var cursor: OpaquePointer?
@@ -86,16 +88,16 @@ struct WriteTransaction: AppendTransaction {
     var positionBig = position.rawValue.bigEndian
     try withUnsafeMutableBytes(of: &positionBig) { raw throws(EventStoreError) in
       var positionValue = MDB_val(mv_size: 8, mv_data: raw.baseAddress)
-      try withValue(streamIndexKey(stream, version: version.rawValue)) {
-        key throws(EventStoreError) in
-        try check(
-          mdb_put(txn, dbs.streamIndex, &key, &positionValue, 0),
-          "indexing \(stream) at version \(version)")
-      }
-      var idBytes = BinaryWriter(capacity: 16)
-      idBytes.write(id)
-      try withValue(idBytes.bytes) { key throws(EventStoreError) in
-        let rc = mdb_put(txn, dbs.ids, &key, &positionValue, UInt32(MDB_NOOVERWRITE))
+      var idBytes = (id.high.bigEndian, id.low.bigEndian)
+      try withUnsafeMutableBytes(of: &idBytes) { raw throws(EventStoreError) in
+        var key = MDB_val(mv_size: 16, mv_data: raw.baseAddress)
+        // Time-ordered IDs mostly arrive in increasing order: appending at the end of the
+        // index skips the search from the root. An ID that is not greater than the last one
+        // is refused by MDB_APPEND with MDB_KEYEXIST, and then put in its place.
+        var rc = mdb_put(txn, dbs.ids, &key, &positionValue, UInt32(MDB_APPEND))
+        if rc == MDB_KEYEXIST {
+          rc = mdb_put(txn, dbs.ids, &key, &positionValue, UInt32(MDB_NOOVERWRITE))
+        }
         if rc == MDB_KEYEXIST {
           throw EventStoreError(
             .duplicateEventID, "the event is recorded already, in another batch", stream: stream,
@@ -106,9 +108,26 @@ struct WriteTransaction: AppendTransaction {
     }
   }
 
-  mutating func setVersion(_ version: StreamVersion, of stream: StreamName) throws(EventStoreError)
-  {
-    var little = version.rawValue.littleEndian
+  mutating func recordBatch(
+    of stream: StreamName, first: StreamVersion, last: StreamVersion, at firstPosition: LogPosition
+  ) throws(EventStoreError) {
+    // One stream-index entry per batch, not per event: the batch's versions sit at
+    // consecutive positions, so its first version, first position and count locate them all.
+    scratch.removeAll(keepingCapacity: true)
+    appendStreamIndexKey(stream, version: first.rawValue, to: &scratch)
+    var entry = StreamIndexEntry(
+      firstVersion: first.rawValue, firstPosition: firstPosition.rawValue,
+      count: last.rawValue - first.rawValue + 1
+    ).value
+    try withUnsafeMutableBytes(of: &entry) { raw throws(EventStoreError) in
+      var value = MDB_val(mv_size: raw.count, mv_data: raw.baseAddress)
+      try withValue(scratch) { key throws(EventStoreError) in
+        try check(
+          mdb_put(txn, dbs.streamIndex, &key, &value, 0),
+          "indexing \(stream) at versions \(first) to \(last)")
+      }
+    }
+    var little = last.rawValue.littleEndian
     try withUnsafeMutableBytes(of: &little) { raw throws(EventStoreError) in
       var value = MDB_val(mv_size: 8, mv_data: raw.baseAddress)
       try withValue(Array(stream.rawValue.utf8)) { key throws(EventStoreError) in

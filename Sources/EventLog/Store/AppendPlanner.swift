@@ -13,14 +13,18 @@ package protocol AppendTransaction {
   /// The interned numbers of an event type and of a category, interning them if new.
   mutating func internNames(eventType: String, category: String) throws(EventStoreError)
     -> (type: UInt32, category: UInt32)
-  /// Stores one encoded record at `position`, indexed under its stream, version and ID.
+  /// Stores one encoded record at `position`, indexed under its ID (and, if the store indexes
+  /// streams per event, under its stream and version).
   ///
   /// - Throws: ``EventStoreError/Code/duplicateEventID`` when the ID is recorded already.
   mutating func write(
     record: [UInt8], at position: LogPosition, stream: StreamName, version: StreamVersion,
     id: EventID) throws(EventStoreError)
-  /// Records the stream's new version.
-  mutating func setVersion(_ version: StreamVersion, of stream: StreamName) throws(EventStoreError)
+  /// Records a batch written to `stream`: versions `first...last` at consecutive positions
+  /// from `firstPosition`. The stream's version is now `last`.
+  mutating func recordBatch(
+    of stream: StreamName, first: StreamVersion, last: StreamVersion, at firstPosition: LogPosition
+  ) throws(EventStoreError)
 }
 
 private enum PlannedAppend {
@@ -66,19 +70,29 @@ extension AppendTransaction {
         let category = append.stream.category
         var version = firstVersion
         let firstPosition = position.next
-        for event in append.events {
+        // A batch is usually of one type: intern a name only when it changes.
+        var interned: (eventType: String, numbers: (type: UInt32, category: UInt32))?
+        for index in append.events.indices {
           position = position.next
-          let numbers = try internNames(eventType: event.eventType, category: category)
+          let eventType = append.events[index].eventType
+          let numbers: (type: UInt32, category: UInt32)
+          if let last = interned, last.eventType == eventType {
+            numbers = last.numbers
+          } else {
+            numbers = try internNames(eventType: eventType, category: category)
+            interned = (eventType, numbers)
+          }
           RecordFormat.encode(
-            event, stream: append.stream, version: version, typeID: numbers.type,
+            append.events[index], stream: append.stream, version: version, typeID: numbers.type,
             categoryID: numbers.category, into: &writer)
           try write(
             record: writer.bytes, at: position, stream: append.stream, version: version,
-            id: event.id)
+            id: append.events[index].id)
           version = version.next
         }
         let lastVersion = StreamVersion(version.rawValue - 1)
-        try setVersion(lastVersion, of: append.stream)
+        try recordBatch(
+          of: append.stream, first: firstVersion, last: lastVersion, at: firstPosition)
         results.append(
           AppendResult(
             stream: append.stream, firstVersion: firstVersion, lastVersion: lastVersion,

@@ -193,18 +193,37 @@ extension Array where Element == StreamAppend {
     guard !isEmpty else {
       throw EventStoreError(.invalidArgument, "an append needs at least one stream")
     }
-    var seen = Set<StreamName>()
-    var ids = Set<EventID>()
-    for append in self {
-      guard !append.events.isEmpty else {
-        throw EventStoreError(
-          .invalidArgument, "an append needs at least one event", stream: append.stream)
-      }
-      guard seen.insert(append.stream).inserted else {
+    if count > 1 {
+      var seen = Set<StreamName>()
+      for append in self where !seen.insert(append.stream).inserted {
         throw EventStoreError(
           .invalidArgument, "a stream appears twice in one append", stream: append.stream)
       }
-      for event in append.events where !ids.insert(event.id).inserted {
+    }
+    for append in self where append.events.isEmpty {
+      throw EventStoreError(
+        .invalidArgument, "an append needs at least one event", stream: append.stream)
+    }
+    // Time-ordered IDs usually come in increasing order: then none repeats, and no set is
+    // needed to know it.
+    var previous: EventID?
+    var increasing = true
+    scan: for append in self {
+      for index in append.events.indices {
+        let id = append.events[index].id
+        if let last = previous, !(last < id) {
+          increasing = false
+          break scan
+        }
+        previous = id
+      }
+    }
+    if increasing { return }
+    var ids = Set<EventID>()
+    ids.reserveCapacity(reduce(0) { $0 + $1.events.count })
+    for append in self {
+      for index in append.events.indices where !ids.insert(append.events[index].id).inserted {
+        let event = append.events[index]
         throw EventStoreError(
           .duplicateEventID, "an event ID appears twice in one append", stream: append.stream,
           eventType: event.eventType, eventID: event.id)

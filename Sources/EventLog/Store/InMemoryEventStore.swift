@@ -84,7 +84,10 @@ public final class InMemoryEventStore: InlineProjectionHost {
       state.ids[id] = position
     }
 
-    mutating func setVersion(_ version: StreamVersion, of stream: StreamName) {}
+    mutating func recordBatch(
+      of stream: StreamName, first: StreamVersion, last: StreamVersion,
+      at firstPosition: LogPosition
+    ) {}
 
     /// Folds the new records into every inline projection and saves each model with its
     /// checkpoint, inside the append's critical section.
