@@ -66,24 +66,34 @@ public struct EventSchema<Event: RecordableEvent>: Sendable {
     func decode(schemaVersion: UInt16, payload: UnsafeRawBufferPointer)
       throws(EventStoreError) -> Event
     {
-      var reader = BinaryReader(payload)
-      do {
-        if !upcasters.isEmpty, let upcaster = upcasters[schemaVersion] {
-          return try upcaster(&reader)
-        }
-        guard let decoder else {
-          throw EventStoreError(
-            .unknownEventType,
-            "no decoder or upcaster for schema version \(schemaVersion) of this type",
-            eventType: eventType)
-        }
-        return try decoder(schemaVersion, &reader)
-      } catch let error as EventStoreError {
-        throw error
-      } catch {
+      try EventSchema.decoding(
+        eventType, schemaVersion: schemaVersion, payload: payload,
+        upcaster: upcasters.isEmpty ? nil : upcasters[schemaVersion], known: decoder != nil
+      ) { reader in try decoder!(schemaVersion, &reader) }
+    }
+  }
+
+  /// Reads a payload through `upcaster` if there is one, otherwise through `read` when the
+  /// type is `known`: the error semantics every decoding path shares.
+  private static func decoding(
+    _ eventType: String, schemaVersion: UInt16, payload: UnsafeRawBufferPointer,
+    upcaster: Upcaster?, known: Bool, _ read: (inout BinaryReader) throws -> Event
+  ) throws(EventStoreError) -> Event {
+    var reader = BinaryReader(payload)
+    do {
+      if let upcaster { return try upcaster(&reader) }
+      guard known else {
         throw EventStoreError(
-          .corruptRecord, "payload does not decode: \(error)", eventType: eventType)
+          .unknownEventType,
+          "no decoder or upcaster for schema version \(schemaVersion) of this type",
+          eventType: eventType)
       }
+      return try read(&reader)
+    } catch let error as EventStoreError {
+      throw error
+    } catch {
+      throw EventStoreError(
+        .corruptRecord, "payload does not decode: \(error)", eventType: eventType)
     }
   }
 
@@ -108,26 +118,12 @@ public struct EventSchema<Event: RecordableEvent>: Sendable {
   public func decode(
     eventType: String, schemaVersion: UInt16, payload: UnsafeRawBufferPointer
   ) throws(EventStoreError) -> Event {
-    var reader = BinaryReader(payload)
-    do {
-      if !upcasters.isEmpty,
-        let upcaster = upcasters[Key(eventType: eventType, schemaVersion: schemaVersion)]
-      {
-        return try upcaster(&reader)
-      }
-      guard single.map({ $0 == eventType }) ?? current.contains(eventType) else {
-        throw EventStoreError(
-          .unknownEventType,
-          "no decoder or upcaster for schema version \(schemaVersion) of this type",
-          eventType: eventType)
-      }
-      return try Event(eventType: eventType, schemaVersion: schemaVersion, payload: &reader)
-    } catch let error as EventStoreError {
-      throw error
-    } catch {
-      throw EventStoreError(
-        .corruptRecord, "payload does not decode: \(error)", eventType: eventType)
-    }
+    try Self.decoding(
+      eventType, schemaVersion: schemaVersion, payload: payload,
+      upcaster: upcasters.isEmpty
+        ? nil : upcasters[Key(eventType: eventType, schemaVersion: schemaVersion)],
+      known: single.map { $0 == eventType } ?? current.contains(eventType)
+    ) { reader in try Event(eventType: eventType, schemaVersion: schemaVersion, payload: &reader) }
   }
 }
 
