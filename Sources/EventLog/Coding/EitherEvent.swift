@@ -45,16 +45,16 @@ public enum EitherEvent<First: RecordableEvent, Second: RecordableEvent>: Record
     return nil
   }
 
-  /// Reads a payload of either family.
+  /// Reads a payload of either family, through ``payloadDecoder(for:)``.
   public init(eventType: String, schemaVersion: UInt16, payload: inout BinaryReader) throws {
-    if First.eventTypes.contains(eventType) {
-      self = .first(
-        try First(eventType: eventType, schemaVersion: schemaVersion, payload: &payload))
-    } else {
-      self = .second(
-        try Second(eventType: eventType, schemaVersion: schemaVersion, payload: &payload))
+    guard let decoder = Self.payloadDecoder(for: eventType) else {
+      throw EventStoreError(
+        .unknownEventType, "neither \(First.self) nor \(Second.self) reads it",
+        eventType: eventType)
     }
+    self = try decoder(schemaVersion, &payload)
   }
+
 }
 
 extension EitherEvent: Equatable where First: Equatable, Second: Equatable {}
