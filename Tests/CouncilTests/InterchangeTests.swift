@@ -30,7 +30,8 @@ struct InterchangeTests {
       try JSONSerialization.jsonObject(with: Data(first.utf8)) as? [String: Any])
     #expect(
       Set(object.keys) == [
-        "data", "eventType", "id", "metadata", "position", "schemaVersion", "stream", "time",
+        "data", "eventType", "id", "metadata", "position", "recorded", "schemaVersion", "stream",
+        "time",
         "version",
       ])
     #expect(first.hasPrefix("{\"data\":{"))

@@ -16,6 +16,8 @@ public enum Interchange {
     var id: EventID
     var metadata: Metadata
     var position: LogPosition
+    /// When the log recorded the event (absent in files written before format 2).
+    var recorded: Timestamp?
     var schemaVersion: UInt16
     var stream: StreamName
     var time: Timestamp
@@ -37,7 +39,8 @@ public enum Interchange {
       metadata: Metadata(
         actor: event.metadata.actor, causationID: event.metadata.causationID,
         correlationID: event.metadata.correlationID, custom: event.metadata.custom),
-      position: event.position, schemaVersion: event.schemaVersion, stream: event.stream,
+      position: event.position, recorded: event.recordedTime, schemaVersion: event.schemaVersion,
+      stream: event.stream,
       time: event.metadata.time, version: event.version)
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -105,7 +108,8 @@ public enum Interchange {
       metadata: EventMetadata(
         time: envelope.time, correlationID: envelope.metadata.correlationID,
         causationID: envelope.metadata.causationID, actor: envelope.metadata.actor,
-        custom: envelope.metadata.custom))
+        custom: envelope.metadata.custom),
+      recordedTime: envelope.recorded ?? envelope.time)
   }
 
   /// Appends the events of `lines` to `store`, each at the position, stream and version it
