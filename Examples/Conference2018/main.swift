@@ -18,13 +18,16 @@ let directory =
 func percent(_ value: Double) -> String { String(format: "%.1f %%", value) }
 
 do {
-  let store = try LMDBEventStore(path: directory, options: .init(durability: .noSync))
+  // The store records each event on the day of 2018 it happened.
+  let recording = ManualClock(Day(2018, 1, 15).start)
+  let store = try LMDBEventStore(
+    path: directory, options: .init(durability: .noSync), clock: recording.clock)
   defer { store.close() }
   let clock = EventClock.fixed(Day(2018, 1, 15).start)
   let council = Council(
     store: store, clock: clock, ids: .seeded(2018, clock: .stepping(from: clock.now())))
   let started = ContinuousClock.now
-  let recorded = try await Conference2018.record(in: council)
+  let recorded = try await Conference2018.record(in: council, recordingClock: recording)
   print(
     "Recorded the 2018 International Refugee Rights Conference as \(recorded) events in \(directory) (\(ContinuousClock.now - started))"
   )

@@ -35,7 +35,9 @@ struct LogPath: ParsableArguments {
   }
 
   /// Creates a new, empty log; refuses a path that already holds something.
-  func create(durability: LMDBEventStore.Durability = .full) throws -> LMDBEventStore {
+  func create(durability: LMDBEventStore.Durability = .full, clock: EventClock = .system) throws
+    -> LMDBEventStore
+  {
     if let contents = try? FileManager.default.contentsOfDirectory(atPath: path), !contents.isEmpty
     {
       throw CommandFailure("\(path) is not empty: choose a new directory")
@@ -45,7 +47,7 @@ struct LogPath: ParsableArguments {
     {
       throw CommandFailure("\(path) is a file: a log is a directory")
     }
-    return try LMDBEventStore(path: path, options: .init(durability: durability))
+    return try LMDBEventStore(path: path, options: .init(durability: durability), clock: clock)
   }
 }
 
@@ -88,15 +90,18 @@ struct Generate: AsyncParsableCommand {
   @Option(help: "The random seed.") var seed: UInt64 = 1
 
   func run() async throws {
-    let store = try log.create(durability: .noSync)
-    defer { store.close() }
     let start = Day(2016, 1, 1)
+    // The store records each event at the simulated time: the same seed gives the same log.
+    let recording = ManualClock(start.start)
+    let store = try log.create(durability: .noSync, clock: recording.clock)
+    defer { store.close() }
     let clock = EventClock.fixed(start.start)
     let council = Council(
       store: store, clock: clock, ids: .seeded(seed, clock: .stepping(from: start.start)))
     try await CouncilSetup.recordSeedCouncil(in: council)
     var simulation = CouncilSimulation(
-      council: council, start: start, seed: seed, members: max(20, events / 40))
+      council: council, start: start, seed: seed, members: max(20, events / 40),
+      recordingClock: recording)
     var accepted = 0
     var refused = 0
     while try await store.headPosition().rawValue < UInt64(events) {

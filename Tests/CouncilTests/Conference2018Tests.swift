@@ -6,10 +6,11 @@ import Testing
 @Suite("The 2018 conference, recorded from its report")
 struct Conference2018Tests {
   func recorded() async throws -> (InMemoryEventStore, GatheringReports) {
-    let store = InMemoryEventStore()
+    let recording = ManualClock(Day(2018, 1, 15).start)
+    let store = InMemoryEventStore(clock: recording.clock)
     let clock = EventClock.fixed(Day(2018, 1, 15).start)
     let council = Council(store: store, clock: clock, ids: .seeded(2018, clock: clock))
-    try await Conference2018.record(in: council)
+    try await Conference2018.record(in: council, recordingClock: recording)
     let reports = try await GatheringReportsProjection().state(in: store, asOf: .now).value
     return (store, reports)
   }

@@ -6,11 +6,13 @@ import Testing
 func simulatedCouncilLog(seed: UInt64, commands: Int) async throws -> (
   InMemoryEventStore, [RecordedEvent]
 ) {
-  let store = InMemoryEventStore()
+  let recording = ManualClock(Day(2016, 1, 1).start)
+  let store = InMemoryEventStore(clock: recording.clock)
   let clock = EventClock.fixed(Day(2016, 1, 1).start)
   let council = Council(store: store, clock: clock, ids: .seeded(seed, clock: clock))
   try await CouncilSetup.recordSeedCouncil(in: council)
-  var simulation = CouncilSimulation(council: council, seed: seed, members: 120)
+  var simulation = CouncilSimulation(
+    council: council, seed: seed, members: 120, recordingClock: recording)
   _ = try await simulation.runCouncil(commands: commands)
   return (store, try await store.readLog(from: .first, limit: 10_000_000).events)
 }

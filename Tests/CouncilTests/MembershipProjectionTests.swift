@@ -6,12 +6,13 @@ import Testing
 func simulatedMembershipLog(seed: UInt64 = 2018, commands: Int = 2500) async throws -> (
   InMemoryEventStore, [RecordedEvent]
 ) {
-  let store = InMemoryEventStore()
+  let recording = ManualClock(Day(2016, 1, 1).start)
+  let store = InMemoryEventStore(clock: recording.clock)
   let clock = EventClock.fixed(Day(2016, 1, 1).start)
   let council = Council(store: store, clock: clock, ids: .seeded(seed, clock: clock))
   try await council.establish(
     name: "Test council", policy: MembershipPolicy(termMonths: 12, graceDays: 30), by: .office)
-  var simulation = CouncilSimulation(council: council, seed: seed)
+  var simulation = CouncilSimulation(council: council, seed: seed, recordingClock: recording)
   let outcome = try await simulation.runMembership(commands: commands)
   #expect(outcome.accepted > commands / 10)
   #expect(outcome.refused > commands / 20)

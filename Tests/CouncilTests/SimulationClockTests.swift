@@ -5,14 +5,16 @@ import Testing
 /// A log recorded the way `council generate` records one: the seed council on its first day,
 /// then the simulation until the log holds about `events` events.
 func generatedCouncilLog(seed: UInt64, events: Int) async throws -> [RecordedEvent] {
-  let store = InMemoryEventStore()
   let start = Day(2016, 1, 1)
+  let recording = ManualClock(start.start)
+  let store = InMemoryEventStore(clock: recording.clock)
   let council = Council(
     store: store, clock: .fixed(start.start),
     ids: .seeded(seed, clock: .stepping(from: start.start)))
   try await CouncilSetup.recordSeedCouncil(in: council)
   var simulation = CouncilSimulation(
-    council: council, start: start, seed: seed, members: max(20, events / 40))
+    council: council, start: start, seed: seed, members: max(20, events / 40),
+    recordingClock: recording)
   while await store.headPosition().rawValue < UInt64(events) {
     let remaining = events - Int(await store.headPosition().rawValue)
     _ = try await simulation.runCouncil(commands: max(10, min(5000, remaining)))
@@ -32,6 +34,8 @@ struct SimulationClockTests {
       backwards.append(after.position.rawValue)
     }
     #expect(backwards.isEmpty, "recorded time runs backwards at positions \(backwards.prefix(10))")
+    // The store recorded each event at the simulated time it happened.
+    #expect(events.allSatisfy { $0.recordedTime == $0.metadata.time })
     // Every kind of gathering and fund event took part, so every clock above was exercised.
     let types = Set(events.map(\.eventType))
     for type in ["FundBudgetSet", "ResolutionAdopted", "ParticipantCheckedIn", "MembershipRenewed"]

@@ -6,7 +6,11 @@ public enum AsOf: Sendable, Hashable {
   case now
   /// Everything up to and including this log position.
   case position(LogPosition)
-  /// Everything recorded on or before this day (by the events' recorded time, in UTC).
+  /// The log as it stood at the end of this day (UTC): the longest prefix of the log whose
+  /// events the store recorded by then (``RecordView/recordedTime``). Recorded times never
+  /// run backwards along a log, so this is every event recorded on or before the day. (In a
+  /// log written in format 1, whose records carry only the programs' times, an event stamped
+  /// earlier than one before it counts as recorded with that one.)
   case endOf(Day)
 }
 
@@ -31,7 +35,8 @@ extension Projection {
   /// Folds the log from its first event up to `moment` into a fresh read model, in pages.
   ///
   /// With `.endOf(day)`, the fold stops before the first event recorded after that day: the
-  /// log as it stood then. The answer carries the position it reflects.
+  /// log as it stood then (see ``AsOf/endOf(_:)``). The answer carries the position it
+  /// reflects.
   public func state(
     in store: any EventStore, asOf moment: AsOf, pageSize: Int = 2048
   ) async throws -> Answer<State> {
@@ -49,13 +54,19 @@ extension Projection {
     let schema = self.schema
     var next = LogPosition.first
     var stopped = false
+    var latest = Timestamp(nanosecondsSince1970: .min)
     while next <= limit && !stopped {
       var last = checkpoint
       let scanned = try await store.scanLog(from: next, limit: pageSize, filter: .all) { record in
         guard record.position <= limit, !stopped else { return }
-        if let cutoff, record.time >= cutoff {
-          stopped = true
-          return
+        if let cutoff {
+          // The running maximum: the same as the recorded time in format 2, where it never
+          // runs backwards; a prefix in format 1 logs too.
+          latest = max(latest, record.recordedTime)
+          if latest >= cutoff {
+            stopped = true
+            return
+          }
         }
         last = record.position
         guard schema.handles(record.eventType) else { return }

@@ -130,13 +130,21 @@ public enum Conference2018 {
   /// Records the conference in `council`'s log: scheduling, registration until it closed at
   /// capacity on 18 May 2018, cancellations with places offered from the waitlist, exceptions,
   /// attendance, sessions, outcomes and evaluations. Returns the number of events recorded.
+  ///
+  /// Give `recordingClock` (the clock the store was opened with) to have the store record
+  /// each event on the day it happened, so that questions as of a day of 2018 answer as the
+  /// report does.
   @discardableResult
-  public static func record(in council: Council) async throws -> Int {
+  public static func record(in council: Council, recordingClock: ManualClock? = nil)
+    async throws -> Int
+  {
     let start = try await council.store.headPosition()
     let capacity = 610
     let office = Issuer.office
     func at(_ day: Day) -> Council {
-      council.with(clock: .fixed(day.start.advanced(byMinutes: 10 * 60)))
+      let time = day.start.advanced(byMinutes: 10 * 60)
+      recordingClock?.advance(to: time)
+      return council.with(clock: .fixed(time))
     }
     var session = try await at(Day(2018, 1, 15)).handler(GatheringDecider()).session(
       on: Streams.gathering(gathering))

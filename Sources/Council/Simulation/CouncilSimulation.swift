@@ -39,6 +39,10 @@ public struct CouncilSimulation: Sendable {
   public private(set) var now: Timestamp
   /// How many member organizations take part.
   public let members: Int
+  /// Set to the simulated now before each command, when given: share its clock with the
+  /// store (`LMDBEventStore(path:clock:)`, `InMemoryEventStore(clock:)`) so that the store's
+  /// recorded times follow the simulated calendar and a seeded log is the same every time.
+  public let recordingClock: ManualClock?
   private var random: SplitMix64
   private var accounts = 0
   var consultationsHeld: Set<String> = []
@@ -54,8 +58,13 @@ public struct CouncilSimulation: Sendable {
   /// Creates a simulation of `council` beginning on `start`; the same seed gives the same
   /// commands. Its clock begins at the start of that day: whatever the log holds already
   /// should be recorded no later.
-  public init(council: Council, start: Day = Day(2016, 1, 1), seed: UInt64, members: Int = 60) {
+  public init(
+    council: Council, start: Day = Day(2016, 1, 1), seed: UInt64, members: Int = 60,
+    recordingClock: ManualClock? = nil
+  ) {
     self.council = council
+    self.recordingClock = recordingClock
+    recordingClock?.advance(to: start.start)
     self.day = start
     self.now = start.start
     self.members = max(1, members)
@@ -73,6 +82,7 @@ public struct CouncilSimulation: Sendable {
   /// moves on to it.
   mutating func council(at time: Timestamp) -> Council {
     now = max(now, time)
+    recordingClock?.advance(to: now)
     return council.with(clock: .fixed(now))
   }
 
