@@ -28,6 +28,7 @@ struct Checks {
     case .invalidArguments: try await invalidArguments()
     case .followLive: try await followLive()
     case .concurrentAppenders: try await concurrentAppenders()
+    case .recordedTimeOrder: try await recordedTimeOrder()
     }
   }
 
@@ -477,5 +478,46 @@ struct Checks {
       try await store.currentVersion(of: "race-2"), StreamVersion(UInt64(appenders * 3)),
       "race-2 version")
     try await expectConsistentLog()
+  }
+
+  func recordedTimeOrder() async throws {
+    let store = self.store
+    try await withThrowingTaskGroup(of: Void.self) { group in
+      for appender in 0..<40 {
+        group.addTask {
+          for round in 0..<5 {
+            // Metadata times that run backwards: the store's recorded times must not.
+            var batch = events(1 + (appender + round) % 3)
+            for index in batch.indices {
+              batch[index].metadata.time = Timestamp(
+                nanosecondsSince1970: Int64(1_000_000 - appender * 1000 - round))
+            }
+            try await store.append(
+              batch, to: StreamName("time-\(appender % 7)"), expectedVersion: .any)
+          }
+        }
+      }
+      try await group.waitForAll()
+    }
+    let all = try await readAll(filter: LogFilter(categories: ["time"]))
+    try expect(all.count >= 200, "the appends are there")
+    for (before, after) in zip(all, all.dropFirst()) {
+      try expect(
+        after.recordedTime >= before.recordedTime,
+        "recorded time runs backwards at position \(after.position): \(after.recordedTime) after \(before.recordedTime)"
+      )
+    }
+    guard let last = all.last else { return }
+    let head = try await store.headPosition()
+    var copied = events(2)
+    copied[0].recordedTime = last.recordedTime
+    copied[1].recordedTime = Timestamp(
+      nanosecondsSince1970: last.recordedTime.nanosecondsSince1970 - 1)
+    let error = try await expectError(.timeOrder) {
+      try await store.append(copied, to: "time-copy", expectedVersion: .noStream)
+    }
+    try expectEqual(error.position, head.next.next, "the refused event's position")
+    try expectEqual(try await store.headPosition(), head, "the head after a refused copy")
+    try expectEqual(try await store.currentVersion(of: "time-copy"), nil, "the refused stream")
   }
 }

@@ -61,6 +61,11 @@ public struct EventStoreConformance: Sendable {
     /// 100 concurrent appenders to one stream with exact expected versions: exactly one
     /// winner per version, no duplicates, no gaps.
     case concurrentAppenders
+    /// Recorded times never run backwards along the log, with many concurrent appenders and
+    /// whatever times the events carry in their metadata; a copied event whose recorded time
+    /// is earlier than the log's last is refused with ``EventStoreError/Code/timeOrder`` and
+    /// writes nothing.
+    case recordedTimeOrder
 
     /// The check's name.
     public var description: String { rawValue }

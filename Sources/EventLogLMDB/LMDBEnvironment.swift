@@ -129,7 +129,12 @@ final class Environment: @unchecked Sendable {
     }
     do {
       try open(options)
-    } catch {
+    } catch var error {
+      // LMDB reports a write cut short by a full disk as an I/O error.
+      if error.code == .storageFailure, diskIsFull(at: self.path) {
+        error.code = .storageFull
+        error.message += " (the disk is full)"
+      }
       closeEnvironment()
       // A log that could not be created (a full disk, say) leaves nothing behind.
       if created { try? FileManager.default.removeItem(atPath: self.path) }
@@ -209,17 +214,17 @@ final class Environment: @unchecked Sendable {
   }
 
   private func open(_ options: LMDBEventStore.Options) throws(EventStoreError) {
-    var env: OpaquePointer?
-    try check(mdb_env_create(&env), "creating the environment")
-    self.env = env
-    clmdb_guard_install(env)
-    try check(mdb_env_set_maxdbs(env, 16), "setting the number of databases")
-    try check(mdb_env_set_maxreaders(env, options.maxReaders), "setting the number of readers")
-    try check(mdb_env_set_mapsize(env, options.initialMapSize), "setting the map size")
     if !options.readOnly { try reserveLockFile(readers: options.maxReaders) }
     var flags = UInt32(MDB_NOTLS) | options.durability.lmdbFlags
     if options.readOnly { flags |= UInt32(MDB_RDONLY) }
-    let rc = mdb_env_open(env, path, flags, 0o644)
+    var rc = try openEnvironment(options, flags: flags)
+    if rc == EACCES && options.readOnly {
+      // A user who may only read the log cannot open LMDB's lock file for writing: read
+      // without it. (Readers then do not announce themselves, so a writer in another process
+      // could reuse pages under a long read; `verify` would report what that tears.)
+      closeEnvironment(keepingClaim: true)
+      rc = try openEnvironment(options, flags: flags | UInt32(MDB_NOLOCK))
+    }
     switch rc {
     case LMDBCode.success:
       break
@@ -231,6 +236,20 @@ final class Environment: @unchecked Sendable {
     }
     try checkNotTruncated()
     try openDatabases()
+  }
+
+  /// Creates the LMDB environment and opens it with `flags`; returns `mdb_env_open`'s code.
+  private func openEnvironment(_ options: LMDBEventStore.Options, flags: UInt32)
+    throws(EventStoreError) -> Int32
+  {
+    var env: OpaquePointer?
+    try check(mdb_env_create(&env), "creating the environment")
+    self.env = env
+    clmdb_guard_install(env)
+    try check(mdb_env_set_maxdbs(env, 16), "setting the number of databases")
+    try check(mdb_env_set_maxreaders(env, options.maxReaders), "setting the number of readers")
+    try check(mdb_env_set_mapsize(env, options.initialMapSize), "setting the map size")
+    return mdb_env_open(env, path, flags, 0o644)
   }
 
   /// A file cut short would make LMDB read past its end (SIGBUS); refuse it instead.
@@ -423,14 +442,14 @@ final class Environment: @unchecked Sendable {
   var currentMapSize: Int { mapSize.withLock { $0 } }
 
   /// Closes the environment once no transaction of this process is open.
-  func closeEnvironment() {
+  func closeEnvironment(keepingClaim: Bool = false) {
     lock.withWriteLock {
       if let env {
         mdb_env_close(env)
         self.env = nil
       }
     }
-    if claimedPath {
+    if claimedPath && !keepingClaim {
       claimedPath = false
       _ = Self.openPaths.withLock { $0.remove(path) }
     }

@@ -51,7 +51,7 @@ func lmdbError(_ rc: Int32, _ what: String, path: String? = nil) -> EventStoreEr
 func diskIsFull(at path: String) -> Bool {
   var info = statvfs()
   guard statvfs(path, &info) == 0 else { return false }
-  return UInt64(info.f_bavail) * UInt64(info.f_frsize) < 64 * 1024
+  return UInt64(info.f_bavail) * UInt64(info.f_frsize) < 1 << 20
 }
 
 /// Throws unless `rc` is success.

@@ -384,6 +384,8 @@ struct LMDBProcessTests {
     #expect(Set(all.map(\.id)).count == total)
     #expect(try await store.currentVersion(of: "shared-1") == StreamVersion(UInt64(total)))
     #expect(all.map(\.version.rawValue) == Array(1...UInt64(total)))
+    // Two processes, two clocks: the recorded times still never run backwards.
+    #expect(zip(all, all.dropFirst()).allSatisfy { $0.recordedTime <= $1.recordedTime })
     // Each process's batches are whole and in order.
     var byWriter: [String: [RecordedEvent]] = [:]
     for event in all { byWriter[event.metadata.actor ?? "", default: []].append(event) }
