@@ -137,55 +137,74 @@ private struct Verifier {
     } catch {
       problem(nil, nil, "the commit marker: \(error.message)")
     }
+    // A writer in another task or process may commit while the pages are read: read them
+    // again, a few times, before calling a difference damage.
+    var found: [String] = []
+    for attempt in 0..<5 {
+      found = headerPageProblems(dataPath, snapshot: snapshot)
+      if found.isEmpty { return }
+      if attempt < 4 { usleep(2000) }
+    }
+    for message in found { problem(nil, nil, message) }
+  }
+
+  /// The problems of LMDB's two header pages as read now from the file, both in one read.
+  func headerPageProblems(_ dataPath: String, snapshot: UInt64) -> [String] {
     guard let handle = FileHandle(forReadingAtPath: dataPath) else {
-      problem(nil, nil, "cannot read data.mdb's header pages")
-      return
+      return ["cannot read data.mdb's header pages"]
     }
     defer { try? handle.close() }
     guard let first = try? handle.read(upToCount: 4096), first.count >= 152 else {
-      problem(nil, nil, "data.mdb is shorter than its first header page")
-      return
+      return ["data.mdb is shorter than its first header page"]
     }
     let pageSize = Int(first.loadLittleEndianUInt32(at: 40))
     guard pageSize >= 512, pageSize <= 65536, pageSize & (pageSize - 1) == 0 else {
-      problem(nil, nil, "LMDB's first header page names a page size of \(pageSize) bytes: damaged")
-      return
+      return ["LMDB's first header page names a page size of \(pageSize) bytes: damaged"]
     }
-    guard (try? handle.seek(toOffset: UInt64(pageSize))) != nil,
-      let second = try? handle.read(upToCount: 152), second.count >= 152
+    guard (try? handle.seek(toOffset: 0)) != nil,
+      let both = try? handle.read(upToCount: 2 * pageSize), both.count >= pageSize + 152
     else {
-      problem(nil, nil, "data.mdb is shorter than its second header page")
-      return
+      return ["data.mdb is shorter than its second header page"]
     }
+    var problems: [String] = []
     let magic: UInt32 = 0xBEEF_C0DE
-    let pages = [first, second]
-    for (index, page) in pages.enumerated() where page.loadLittleEndianUInt32(at: 16) != magic {
-      problem(nil, nil, "LMDB's header page \(index) has lost its magic number: damaged")
+    for index in 0..<2 where both.loadLittleEndianUInt32(at: index * pageSize + 16) != magic {
+      problems.append("LMDB's header page \(index) has lost its magic number: damaged")
     }
-    let numbers = pages.map { $0.loadLittleEndianUInt64(at: 144) }
+    let numbers = [144, pageSize + 144].map { both.loadLittleEndianUInt64(at: $0) }
     let low = min(numbers[0], numbers[1])
     let high = max(numbers[0], numbers[1])
     let fresh = numbers[0] == 0 && numbers[1] == 0
     if !fresh {
       if high - low != 1 {
-        problem(
-          nil, nil,
+        problems.append(
           "LMDB's header pages hold transactions \(numbers[0]) and \(numbers[1]), which are not consecutive: a damaged header page"
         )
       } else {
         for (index, number) in numbers.enumerated() where number % 2 != UInt64(index) {
-          problem(
-            nil, nil,
+          problems.append(
             "LMDB's header page \(index) holds transaction \(number), which belongs on page \(number % 2): a damaged header page"
           )
         }
       }
+      // LMDB's file never shrinks: the older header page cannot name a later last page.
+      let lastPages = [136, pageSize + 136].map { both.loadLittleEndianUInt64(at: $0) }
+      if numbers[0] != numbers[1] {
+        let older = numbers[0] < numbers[1] ? 0 : 1
+        if lastPages[older] > lastPages[1 - older] {
+          problems.append(
+            "LMDB's older header page (transaction \(numbers[older])) names a later last page than the newer one: a damaged header page (the last commit may be hidden)"
+          )
+        }
+      }
     }
-    if high != snapshot && !fresh {
-      problem(
-        nil, nil,
-        "the snapshot read is transaction \(snapshot) but the newest header page names \(high)")
+    // Commits only move forwards: the newest page cannot be older than the snapshot held.
+    if high < snapshot && !fresh {
+      problems.append(
+        "the snapshot read is transaction \(snapshot) but the newest header page names \(high): a damaged header page"
+      )
     }
+    return problems
   }
 
   // MARK: - Records

@@ -255,6 +255,29 @@ struct DamagedLogTests {
     #expect(report.problems.contains { $0.message.contains("header page") })  // …and reported
   }
 
+  @Test func aHeaderPageLoweredByTwoIsCaughtWhenTheHiddenCommitGrewTheFile() async throws {
+    let directory = TemporaryDirectory()
+    let path = directory.appending("log")
+    try await writeMarkedLog(at: path, count: 50)
+    do {
+      // A last commit that needs new pages: a batch larger than the pages freed so far.
+      let store = try LMDBEventStore(path: path)
+      try await store.append(testEvents(40, size: 3000), to: "big-1", expectedVersion: .noStream)
+      store.close()
+    }
+    var file = try DataFile(log: path)
+    let (first, second) = file.headerTransactions()
+    let newest = first > second ? 0 : 1
+    file.setHeaderTransaction(page: newest, max(first, second) - 2)
+    try file.save()
+
+    let store = try LMDBEventStore(path: path)
+    defer { store.close() }
+    #expect(try await store.headPosition() == 50)  // the last commit is hidden…
+    let report = try store.verify()
+    #expect(report.problems.contains { $0.message.contains("last page") })  // …and reported
+  }
+
   @Test func verifyIsRightBesideALiveWriter() async throws {
     let directory = TemporaryDirectory()
     let path = directory.appending("log")
