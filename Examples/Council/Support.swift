@@ -44,9 +44,10 @@ final class ProgressBar: @unchecked Sendable {
       let filled = Int(fraction * Double(width))
       let bar =
         String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
-      FileHandle.standardOutput.write(
-        Data(
-          "\r[\(bar)] \(Int(fraction * 100))% \(done)/\(total) events, \(Int(rate)) a second".utf8))
+      Swift.print(
+        "\r[\(bar)] \(Int(fraction * 100))% \(done)/\(total) events, \(Int(rate)) a second",
+        terminator: "")
+      fflush(nil)
     } else {
       let decile = Int(fraction * 10)
       if decile > lastDecile {

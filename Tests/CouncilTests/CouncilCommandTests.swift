@@ -1,0 +1,237 @@
+import Foundation
+import Testing
+
+/// What a run of the `council` binary did.
+struct CouncilRun {
+  var status: Int32
+  var killed: Bool
+  var output: String
+  var errors: String
+
+  /// The lines of standard error.
+  var errorLines: [String] { errors.split(separator: "\n").map(String.init) }
+}
+
+/// The `council` binary, built beside the test bundle, run as a child process.
+struct CouncilBinary {
+  let path: String
+  let directory: String
+
+  /// The binary, for runs whose outputs go to files in `directory`.
+  init(workingIn directory: String) throws {
+    let bundle = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+    path = bundle.deletingLastPathComponent().appendingPathComponent("council").path
+    self.directory = directory
+    try #require(
+      FileManager.default.isExecutableFile(atPath: path), "build the council binary first")
+  }
+
+  /// Starts `council ARGUMENTS` (or `sh -c SHELL` with `$COUNCIL` set) in `directory`.
+  func start(_ arguments: [String], shell: String? = nil, tag: String = UUID().uuidString)
+    throws -> (Process, String, String)
+  {
+    let outPath = directory + "/.out-" + tag
+    let errPath = directory + "/.err-" + tag
+    try #require(FileManager.default.createFile(atPath: outPath, contents: nil))
+    try #require(FileManager.default.createFile(atPath: errPath, contents: nil))
+    let process = Process()
+    if let shell {
+      process.executableURL = URL(fileURLWithPath: "/bin/sh")
+      process.arguments = ["-c", shell]
+      process.environment = ["COUNCIL": path, "PATH": "/usr/bin:/bin"]
+    } else {
+      process.executableURL = URL(fileURLWithPath: path)
+      process.arguments = arguments
+    }
+    process.currentDirectoryURL = URL(fileURLWithPath: directory)
+    process.standardOutput = FileHandle(forWritingAtPath: outPath)
+    process.standardError = FileHandle(forWritingAtPath: errPath)
+    try process.run()
+    return (process, outPath, errPath)
+  }
+
+  /// What a started run did, once it has ended.
+  func finish(_ started: (Process, String, String)) throws -> CouncilRun {
+    let (process, outPath, errPath) = started
+    process.waitUntilExit()
+    defer {
+      try? FileManager.default.removeItem(atPath: outPath)
+      try? FileManager.default.removeItem(atPath: errPath)
+    }
+    return CouncilRun(
+      status: process.terminationStatus, killed: process.terminationReason == .uncaughtSignal,
+      output: try String(contentsOfFile: outPath, encoding: .utf8),
+      errors: try String(contentsOfFile: errPath, encoding: .utf8))
+  }
+
+  /// Runs `council ARGUMENTS` to its end.
+  func run(_ arguments: [String]) throws -> CouncilRun {
+    try finish(try start(arguments))
+  }
+
+  /// Runs `sh -c SHELL` with `$COUNCIL` the binary, to its end.
+  func shell(_ command: String) throws -> CouncilRun {
+    try finish(try start([], shell: command))
+  }
+}
+
+/// The visible entries of `directory` (the runs' output files are hidden and removed).
+func listing(_ directory: String) -> [String] {
+  ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter {
+    !$0.hasPrefix(".out-") && !$0.hasPrefix(".err-")
+  }.sorted()
+}
+
+@Suite("council command line", .serialized)
+struct CouncilCommandTests {
+  @Test func argumentParserErrorsAreOneLineWithANonZeroStatus() throws {
+    let directory = TemporaryDirectory()
+    let council = try CouncilBinary(workingIn: directory.path)
+    let cases: [([String], String)] = [
+      (["export", "--bogus", "x"], "Error: Unknown option '--bogus'"),
+      (["export"], "Error: Missing expected argument '<path>'"),
+      (
+        ["generate", "x", "--events", "abc"],
+        "Error: The value 'abc' is invalid for '--events <events>'"
+      ),
+      (["nothere"], "Error: Unexpected argument 'nothere'"),
+      (["generate", "x", "--events", "0"], "Error: --events must be from 1 to 100000000, not 0"),
+      (
+        ["generate", "x", "--events", "9223372036854775807"],
+        "Error: --events must be from 1 to 100000000, not 9223372036854775807"
+      ),
+    ]
+    for (arguments, expected) in cases {
+      let run = try council.run(arguments)
+      #expect(run.status != 0, "\(arguments)")
+      #expect(run.errorLines == [expected], "\(arguments)")
+      #expect(run.output.isEmpty)
+    }
+    #expect(listing(directory.path) == [], "nothing was created")
+    let help = try council.run(["export", "--help"])
+    #expect(help.status == 0)
+    #expect(help.output.contains("USAGE: council export <path> [--to <to>]"))
+    #expect(help.errors.isEmpty)
+  }
+
+  @Test func queryInputsAreChecked() throws {
+    let directory = TemporaryDirectory()
+    let council = try CouncilBinary(workingIn: directory.path)
+    let generated = try council.run(["generate", "log", "--events", "300"])
+    #expect(generated.status == 0)
+    let head = try #require(
+      generated.output.split(separator: " ").dropFirst().first.flatMap { Int($0) })
+    let past = try council.run(["directory", "log", "--as-of", "99999999"])
+    #expect(past.status == 1)
+    #expect(past.errorLines == ["Error: position 99999999 is past the head \(head)"])
+    let atHead = try council.run(["directory", "log", "--as-of", "\(head)"])
+    #expect(atHead.status == 0)
+    #expect(atHead.output.hasPrefix("Member directory as of log position \(head):"))
+    // A consultation recorded after position 10 is not in the log as of 10, but is in it.
+    #expect(try council.run(["evaluations", "log", "spring-2016"]).status == 0)
+    let early = try council.run(["evaluations", "log", "spring-2016", "--as-of", "10"])
+    #expect(early.status == 1)
+    #expect(
+      early.errorLines == [
+        "Error: consultation or conference spring-2016 is not in the log as of position 10: it is recorded later"
+      ])
+    let never = try council.run(["registrations", "log", "no-such", "--as-of", "10"])
+    #expect(never.errorLines == ["Error: no consultation or conference no-such in the log"])
+    let member = try council.run(["members", "log", "no-such-member"])
+    #expect(member.errorLines == ["Error: no member no-such-member in the log"])
+  }
+
+  @Test func aDataFileThatIsADirectoryIsNotALog() throws {
+    let directory = TemporaryDirectory()
+    let council = try CouncilBinary(workingIn: directory.path)
+    try FileManager.default.createDirectory(
+      atPath: directory.appending("log/data.mdb"), withIntermediateDirectories: true)
+    for command in ["verify", "export", "fund"] {
+      let run = try council.run([command, "log"])
+      #expect(run.status == 1)
+      #expect(
+        run.errorLines == ["Error: log/data.mdb is a directory, not a log file: log is not a log"])
+    }
+  }
+
+  /// Four `generate`s racing to create one path: exactly one wins (its log is complete), the
+  /// others exit 1 with one line and leave nothing behind.
+  @Test func ofFourGeneratesRacingToOnePathOneWinsAndTheOthersSaySo() throws {
+    let directory = TemporaryDirectory()
+    let council = try CouncilBinary(workingIn: directory.path)
+    let started = try (1...4).map { seed in
+      try council.start(["generate", "log", "--events", "1500", "--seed", "\(seed)"])
+    }
+    let runs = try started.map { try council.finish($0) }
+    #expect(runs.filter { $0.status == 0 }.count == 1)
+    for run in runs where run.status != 0 {
+      #expect(run.status == 1)
+      #expect(run.errorLines.count == 1)
+      let line = run.errorLines.first ?? ""
+      #expect(
+        line == "Error: log was created by another process meanwhile: nothing was written there"
+          || line == "Error: log is not empty: choose a new directory", "\(line)")
+    }
+    #expect(listing(directory.path) == ["log"])
+    let verified = try council.run(["verify", "log"])
+    #expect(verified.status == 0)
+    #expect(verified.output.hasPrefix("OK: "))
+  }
+
+  /// An import killed at any moment leaves no log at the target; the next import removes what
+  /// it left and succeeds.
+  @Test func aKilledImportLeavesNoLogAndTheNextOneSucceeds() async throws {
+    let directory = TemporaryDirectory()
+    let council = try CouncilBinary(workingIn: directory.path)
+    #expect(try council.run(["generate", "log", "--events", "6000"]).status == 0)
+    #expect(try council.run(["export", "log", "--to", "log.jsonl"]).status == 0)
+    let started = try council.start(["import", "log.jsonl", "copy"])
+    var staged = false
+    for _ in 0..<2000 where !staged {
+      staged = listing(directory.path).contains { $0.hasPrefix(".copy.importing-") }
+      if !staged { try await Task.sleep(for: .milliseconds(1)) }
+    }
+    try await Task.sleep(for: .milliseconds(200))
+    kill(started.0.processIdentifier, SIGKILL)
+    let killed = try council.finish(started)
+    #expect(staged)
+    #expect(killed.killed, "the kill landed while the import ran")
+    #expect(!FileManager.default.fileExists(atPath: directory.appending("copy")))
+    #expect(listing(directory.path).contains { $0.hasPrefix(".copy.importing-") })
+    let again = try council.run(["import", "log.jsonl", "copy"])
+    #expect(again.status == 0)
+    #expect(listing(directory.path) == ["copy", "log", "log.jsonl"])
+    let original = try council.run(["export", "log"])
+    let copy = try council.run(["export", "copy"])
+    #expect(copy.output == original.output)
+    #expect(!copy.output.isEmpty)
+  }
+
+  @Test func anExportThatCannotBeWrittenIsOneLineAndLeavesNoFile() throws {
+    let directory = TemporaryDirectory()
+    let council = try CouncilBinary(workingIn: directory.path)
+    #expect(try council.run(["generate", "log", "--events", "1000"]).status == 0)
+    let limited = try council.shell("ulimit -f 20; exec \"$COUNCIL\" export log --to log.jsonl")
+    #expect(limited.status == 1)
+    #expect(limited.errorLines == ["Error: writing log.jsonl: File too large"])
+    #expect(listing(directory.path) == ["log"], "no file and no staging file")
+    let full = try council.shell("exec \"$COUNCIL\" export log > /dev/full")
+    #expect(full.status == 1)
+    #expect(full.errorLines == ["Error: writing standard output: No space left on device"])
+  }
+
+  @Test func replayWritesIntoTheLogOnlyWithKeep() throws {
+    let directory = TemporaryDirectory()
+    let council = try CouncilBinary(workingIn: directory.path)
+    #expect(try council.run(["generate", "log", "--events", "500"]).status == 0)
+    let data = directory.appending("log/data.mdb")
+    let before = try Data(contentsOf: URL(fileURLWithPath: data))
+    let replay = try council.run(["replay", "log"])
+    #expect(replay.status == 0)
+    #expect(replay.output.contains("Rebuilt every projection from"))
+    #expect(try Data(contentsOf: URL(fileURLWithPath: data)) == before)
+    let kept = try council.run(["replay", "log", "--keep"])
+    #expect(kept.status == 0)
+    #expect(try Data(contentsOf: URL(fileURLWithPath: data)) != before)
+  }
+}
