@@ -24,10 +24,13 @@ let package = Package(
       pkgConfig: "lmdb",
       providers: [.apt(["liblmdb-dev"])]
     ),
+    // LMDB's page-reading calls, guarded so that a damaged file returns an error instead of
+    // aborting the process (LMDB's assertions, SIGBUS and SIGSEGV on a damaged page).
+    .target(name: "CLMDBGuard", dependencies: ["CLMDB"]),
     // The generic core: no storage engine, no domain words, no dependencies.
     .target(name: "EventLog"),
     // The embedded default store.
-    .target(name: "EventLogLMDB", dependencies: ["EventLog", "CLMDB"]),
+    .target(name: "EventLogLMDB", dependencies: ["EventLog", "CLMDB", "CLMDBGuard"]),
     // The council's domain, written with deciders: members, accounts, working groups,
     // resolutions, the participation fund, consultations and conferences.
     .target(name: "Council", dependencies: ["EventLog"]),

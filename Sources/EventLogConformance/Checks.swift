@@ -364,7 +364,7 @@ struct Checks {
       metadata: EventMetadata(time: Timestamp(nanosecondsSince1970: -5)))
     try await store.append([original, bare], to: "round-trip", expectedVersion: .any)
     let read = try await store.readStream("round-trip")
-    try expectEqual(read.map(\.data), [original, bare], "events read back")
+    try expectEqual(read.map(\.data.asAppended), [original, bare], "events read back")
     try expectEqual(read[0].stream, "round-trip", "the stream")
     try expectEqual(read[1].position, 2, "the position")
   }

@@ -1,4 +1,5 @@
 import CLMDB
+import CLMDBGuard
 import EventLog
 import Foundation
 import Synchronization
@@ -29,7 +30,11 @@ enum StoreFormat {
   static let magic = Array("CouncilLog.EventLog".utf8)
   /// The format version this library writes and reads. Bump it when the layout of any
   /// database changes; stores refuse a newer one.
-  static let version: UInt32 = 1
+  ///
+  /// Format 2 (this library): records carry a recorded time and a checksum
+  /// (``RecordFormat``). Format 1 logs open, and are marked format 2 when first opened for
+  /// writing; their old records stay readable as they are.
+  static let version: UInt32 = 2
   static let key = Array("format".utf8)
 
   static func encode(version: UInt32) -> [UInt8] {
@@ -60,16 +65,22 @@ final class Environment: @unchecked Sendable {
   private(set) var dbs = Databases()
   let lock = ReadWriteLock()
   let names = Mutex(Names())
+  /// The mapped file's extent, to check every value before it is read.
+  let bounds = MapBounds()
   private let mapSize: Mutex<Int>
   private var claimedPath = false
 
   private static let openPaths = Mutex<Set<String>>([])
 
+  /// Whether the environment was opened read-only.
+  let readOnly: Bool
+
   init(path: String, options: LMDBEventStore.Options) throws(EventStoreError) {
     let url = URL(fileURLWithPath: path).standardizedFileURL
     self.path = url.path
+    self.readOnly = options.readOnly
     mapSize = Mutex(options.initialMapSize)
-    try Self.checkDirectory(self.path)
+    let created = try Self.checkDirectory(self.path, readOnly: options.readOnly)
     let claimed = Self.openPaths.withLock { $0.insert(self.path).inserted }
     claimedPath = claimed
     guard claimed else {
@@ -81,6 +92,8 @@ final class Environment: @unchecked Sendable {
       try open(options)
     } catch {
       closeEnvironment()
+      // A log that could not be created (a full disk, say) leaves nothing behind.
+      if created { try? FileManager.default.removeItem(atPath: self.path) }
       throw error
     }
   }
@@ -89,7 +102,12 @@ final class Environment: @unchecked Sendable {
     closeEnvironment()
   }
 
-  private static func checkDirectory(_ path: String) throws(EventStoreError) {
+  /// Checks that `path` can hold a log, creating the directory when allowed; returns whether
+  /// it created it.
+  private static func checkDirectory(_ path: String, readOnly: Bool) throws(EventStoreError)
+    -> Bool
+  {
+    var created = false
     var isDirectory: ObjCBool = false
     let manager = FileManager.default
     if manager.fileExists(atPath: path, isDirectory: &isDirectory) {
@@ -97,9 +115,12 @@ final class Environment: @unchecked Sendable {
         throw EventStoreError(
           .foreignFile, "an event log is a directory, and this is a file", path: path)
       }
+    } else if readOnly {
+      throw EventStoreError(.invalidArgument, "there is no log here", path: path)
     } else {
       do {
         try manager.createDirectory(atPath: path, withIntermediateDirectories: true)
+        created = true
       } catch {
         throw EventStoreError(
           .storageFailure, "cannot create the log directory: \(error.localizedDescription)",
@@ -107,12 +128,44 @@ final class Environment: @unchecked Sendable {
       }
     }
     let data = path + "/data.mdb"
-    if let attributes = try? manager.attributesOfItem(atPath: data),
-      let size = attributes[.size] as? Int, size < 2 * 4096
-    {
-      throw EventStoreError(
-        .corruptRecord, "data.mdb is \(size) bytes, shorter than its two header pages: truncated",
-        path: data)
+    var isDataDirectory: ObjCBool = false
+    if manager.fileExists(atPath: data, isDirectory: &isDataDirectory) {
+      guard !isDataDirectory.boolValue else {
+        throw EventStoreError(
+          .foreignFile, "data.mdb is a directory, not an LMDB file: this is not an event log",
+          path: data)
+      }
+      if let attributes = try? manager.attributesOfItem(atPath: data),
+        let size = attributes[.size] as? Int, size < 2 * 4096
+      {
+        throw EventStoreError(
+          .corruptRecord,
+          "data.mdb is \(size) bytes, shorter than its two header pages: truncated", path: data)
+      }
+    } else if readOnly {
+      throw EventStoreError(.invalidArgument, "there is no log here (no data.mdb)", path: path)
+    }
+    return created
+  }
+
+  /// Reserves the lock file's blocks before LMDB maps it: LMDB only extends the file, and on a
+  /// full disk its first write to the map would then be a bus error instead of an error code.
+  private func reserveLockFile(readers: UInt32) throws(EventStoreError) {
+    let lockPath = path + "/lock.mdb"
+    // LMDB's reader table: a 64-byte slot per reader after a header of three slots.
+    let needed = (Int(readers) + 3) * 64
+    let size = ((needed + 4095) / 4096) * 4096
+    let fd = Foundation.open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+    guard fd >= 0 else {
+      throw lmdbError(errno, "creating lock.mdb", path: path)
+    }
+    defer { Foundation.close(fd) }
+    var info = stat()
+    guard fstat(fd, &info) == 0 else { throw lmdbError(errno, "reading lock.mdb", path: path) }
+    if Int(info.st_size) >= size { return }
+    let rc = posix_fallocate(fd, 0, off_t(size))
+    if rc != 0 {
+      throw lmdbError(rc, "reserving \(size) bytes for lock.mdb", path: path)
     }
   }
 
@@ -120,10 +173,13 @@ final class Environment: @unchecked Sendable {
     var env: OpaquePointer?
     try check(mdb_env_create(&env), "creating the environment")
     self.env = env
+    clmdb_guard_install(env)
     try check(mdb_env_set_maxdbs(env, 16), "setting the number of databases")
     try check(mdb_env_set_maxreaders(env, options.maxReaders), "setting the number of readers")
     try check(mdb_env_set_mapsize(env, options.initialMapSize), "setting the map size")
-    let flags = UInt32(MDB_NOTLS) | options.durability.lmdbFlags
+    if !options.readOnly { try reserveLockFile(readers: options.maxReaders) }
+    var flags = UInt32(MDB_NOTLS) | options.durability.lmdbFlags
+    if options.readOnly { flags |= UInt32(MDB_RDONLY) }
     let rc = mdb_env_open(env, path, flags, 0o644)
     switch rc {
     case LMDBCode.success:
@@ -158,17 +214,24 @@ final class Environment: @unchecked Sendable {
 
   private func openDatabases() throws(EventStoreError) {
     var txn: OpaquePointer?
-    try check(mdb_txn_begin(env, nil, 0, &txn), "beginning the opening transaction")
-    do {
+    try check(
+      mdb_txn_begin(env, nil, readOnly ? UInt32(MDB_RDONLY) : 0, &txn),
+      "beginning the opening transaction")
+    do throws(EventStoreError) {
       var main: MDB_dbi = 0
-      try check(mdb_dbi_open(txn, nil, 0, &main), "opening the main database")
+      try check(clmdb_dbi_open(txn, nil, 0, &main), "opening the main database")
       var stat = MDB_stat()
-      try check(mdb_stat(txn, main, &stat), "reading the main database")
+      try check(clmdb_stat(txn, main, &stat), "reading the main database")
       let fresh = stat.ms_entries == 0
+      if fresh && readOnly {
+        throw EventStoreError(
+          .invalidArgument, "the log is empty and was opened read-only: there is nothing to read",
+          path: path)
+      }
       let create = fresh ? UInt32(MDB_CREATE) : 0
       func open(_ name: String) throws(EventStoreError) -> MDB_dbi {
         var dbi: MDB_dbi = 0
-        let rc = mdb_dbi_open(txn, name, create, &dbi)
+        let rc = clmdb_dbi_open(txn, name, create, &dbi)
         // MDB_INCOMPATIBLE: the name is a key of the main database, not a database.
         if rc == LMDBCode.notFound || rc == LMDBCode.invalid || rc == MDB_INCOMPATIBLE {
           throw EventStoreError(
@@ -179,7 +242,11 @@ final class Environment: @unchecked Sendable {
         return dbi
       }
       dbs.meta = try open("meta")
-      if fresh {
+      var stored: UInt32 = 0
+      if !fresh { stored = try checkFormat(txn) }
+      // A log in format 1 is upgraded in place when opened for writing: its records keep their
+      // format-1 layout (still read), new records are written in the current one.
+      if !readOnly && stored < StoreFormat.version {
         var value = StoreFormat.encode(version: StoreFormat.version)
         var key = StoreFormat.key
         try catching {
@@ -187,12 +254,11 @@ final class Environment: @unchecked Sendable {
             try value.withUnsafeMutableBytes { v in
               var keyVal = MDB_val(mv_size: k.count, mv_data: k.baseAddress)
               var valueVal = MDB_val(mv_size: v.count, mv_data: v.baseAddress)
-              try check(mdb_put(txn, dbs.meta, &keyVal, &valueVal, 0), "writing the format marker")
+              try check(
+                clmdb_put(txn, dbs.meta, &keyVal, &valueVal, 0), "writing the format marker")
             }
           }
         }
-      } else {
-        try checkFormat(txn)
       }
       dbs.events = try open("events")
       dbs.streams = try open("streams")
@@ -203,7 +269,7 @@ final class Environment: @unchecked Sendable {
       dbs.states = try open("states")
       var loaded = Names()
       try loadNames(txn, into: &loaded)
-      let rc = mdb_txn_commit(txn)
+      let rc = clmdb_txn_commit(txn)
       txn = nil  // freed by commit, whatever it returned
       try check(rc, "committing the opening transaction")
       names.withLock { $0 = loaded }
@@ -213,12 +279,12 @@ final class Environment: @unchecked Sendable {
     }
   }
 
-  private func checkFormat(_ txn: OpaquePointer?) throws(EventStoreError) {
+  private func checkFormat(_ txn: OpaquePointer?) throws(EventStoreError) -> UInt32 {
     var key = StoreFormat.key
     let version: UInt32? = key.withUnsafeMutableBytes { k in
       var keyVal = MDB_val(mv_size: k.count, mv_data: k.baseAddress)
       var value = MDB_val()
-      guard mdb_get(txn, dbs.meta, &keyVal, &value) == 0 else { return nil }
+      guard clmdb_get(txn, dbs.meta, &keyVal, &value) == 0 else { return nil }
       return StoreFormat.decode(value.buffer)
     }
     guard let version else {
@@ -232,6 +298,7 @@ final class Environment: @unchecked Sendable {
         "the log is in storage format \(version); this library reads format \(StoreFormat.version) and older",
         path: path)
     }
+    return version
   }
 
   /// Reads the interned names that `names` does not have yet (another process may have added
@@ -254,19 +321,20 @@ final class Environment: @unchecked Sendable {
       try withUnsafeMutableBytes(of: &next) { raw in
         var key = MDB_val(mv_size: 4, mv_data: raw.baseAddress)
         var value = MDB_val()
-        var rc = mdb_cursor_get(cursor, &key, &value, MDB_SET_RANGE)
+        var rc = clmdb_cursor_get(cursor, &key, &value, MDB_SET_RANGE)
         while rc == 0 {
           guard key.mv_size == 4 else {
             throw EventStoreError(
               .corruptRecord, "a \(what) name has a key of \(key.mv_size) bytes", path: path)
           }
           let number = UInt32(bigEndian: key.buffer.loadUnaligned(as: UInt32.self))
-          let name = String(decoding: value.buffer, as: UTF8.self)
+          let name = String(
+            decoding: try bounds.buffer(value, "a \(what) name"), as: UTF8.self)
           guard table.restore(name, number: number) else {
             throw EventStoreError(
               .corruptRecord, "\(what) number \(number) is out of sequence", path: path)
           }
-          rc = mdb_cursor_get(cursor, &key, &value, MDB_NEXT)
+          rc = clmdb_cursor_get(cursor, &key, &value, MDB_NEXT)
         }
         if rc != LMDBCode.notFound { throw lmdbError(rc, "reading the \(what) names") }
       }

@@ -1,4 +1,5 @@
 import CLMDB
+import CLMDBGuard
 import EventLog
 import Foundation
 
@@ -58,11 +59,18 @@ public final class LMDBEventStore: InlineProjectionHost, @unchecked Sendable {
     /// wake it at once). Default 20 ms.
     public var pollInterval: Duration
 
+    /// Whether to open the log for reading only: nothing in its directory is created or
+    /// written (not even LMDB's lock file, on read-only storage), and appends and state saves
+    /// throw ``EventStoreError/Code/readOnly``. Use it for logs on read-only storage, or to
+    /// query a log the user may only read. Default `false`.
+    public var readOnly: Bool
+
     /// Creates options.
     public init(
       durability: Durability = .full, initialMapSize: Int = 64 << 20, maxReaders: UInt32 = 126,
-      pollInterval: Duration = .milliseconds(20)
+      pollInterval: Duration = .milliseconds(20), readOnly: Bool = false
     ) {
+      self.readOnly = readOnly
       self.durability = durability
       self.initialMapSize = initialMapSize
       self.maxReaders = maxReaders
@@ -86,7 +94,12 @@ public final class LMDBEventStore: InlineProjectionHost, @unchecked Sendable {
   ///   ``EventStoreError/Code/unsupportedFormatVersion`` when the log was written by a newer
   ///   format, ``EventStoreError/Code/corruptRecord`` when its file is truncated,
   ///   ``EventStoreError/Code/invalidArgument`` when this process has it open already.
-  public init(path: String, options: Options = Options()) throws(EventStoreError) {
+  ///
+  /// Each event's recorded time is stamped at commit from `clock` (the system clock unless a
+  /// test or a deterministic simulation injects another), never earlier than the event before.
+  public init(path: String, options: Options = Options(), clock: EventClock = .system)
+    throws(EventStoreError)
+  {
     self.options = options
     let environment = try Environment(path: path, options: options)
     self.environment = environment
@@ -98,7 +111,7 @@ public final class LMDBEventStore: InlineProjectionHost, @unchecked Sendable {
     }
     let signal = AppendSignal(head: head)
     self.signal = signal
-    writer = Writer(environment: environment) { signal.publish(head: $0) }
+    writer = Writer(environment: environment, clock: clock) { signal.publish(head: $0) }
   }
 
   deinit {
@@ -121,6 +134,7 @@ public final class LMDBEventStore: InlineProjectionHost, @unchecked Sendable {
   /// Appends to several streams in one atomic step; see ``EventStore/append(_:)``.
   public func append(_ appends: [StreamAppend]) async throws -> [AppendResult] {
     try appends.validate()
+    try checkWritable()
     return try await writer.submit(.append(appends)).get()
   }
 
@@ -138,11 +152,13 @@ public final class LMDBEventStore: InlineProjectionHost, @unchecked Sendable {
 
   /// Saves a state and its position in one write; see ``StateStore/saveState(_:for:)``.
   public func saveState(_ state: StoredState, for key: String) async throws {
+    try checkWritable()
     _ = try await writer.submit(.state(key: key, state)).get()
   }
 
   /// Removes a state; see ``StateStore/deleteState(_:)``.
   public func deleteState(_ key: String) async throws {
+    try checkWritable()
     _ = try await writer.submit(.state(key: key, nil)).get()
   }
 
@@ -218,20 +234,21 @@ public final class LMDBEventStore: InlineProjectionHost, @unchecked Sendable {
   ) throws -> T {
     try withKey(position.rawValue) { key in
       var value = MDB_val()
-      let rc = mdb_get(txn, environment.dbs.events, &key, &value)
+      let rc = clmdb_get(txn, environment.dbs.events, &key, &value)
       if rc == LMDBCode.notFound {
         throw EventStoreError(
           .corruptRecord, "the stream index points at a missing event", position: position)
       }
       try check(rc, "reading the event at position \(position)")
-      return try body(try view(txn, position, value.buffer, names: currentNames(txn, value.buffer)))
+      let record = try environment.bounds.buffer(value, position: position, "the record")
+      return try body(try view(txn, position, record, names: currentNames(txn, record)))
     }
   }
 
   private func currentNames(_ txn: OpaquePointer?, _ record: UnsafeRawBufferPointer) throws -> Names
   {
     var names = environment.names.withLock { $0 }
-    if record.count >= RecordFormat.fixedHeaderSize {
+    if record.count >= RecordFormat.version1HeaderSize {
       let type = UInt32(littleEndian: record.loadUnaligned(fromByteOffset: 4, as: UInt32.self))
       if names.types.name(of: type) == nil { names = try refreshNames(txn) }
     }
@@ -288,9 +305,10 @@ public final class LMDBEventStore: InlineProjectionHost, @unchecked Sendable {
       var compiled = CompiledFilter(filter, types: names.types, categories: names.categories)
       var next = max(position, .first).rawValue
       var delivered = 0
-      try forEachRecord(txn, environment.dbs.events, from: position) { at, record in
+      try forEachRecord(txn, environment.dbs.events, bounds: environment.bounds, from: position) {
+        at, record in
         guard delivered < limit else { return false }
-        if record.count >= RecordFormat.fixedHeaderSize {
+        if record.count >= RecordFormat.version1HeaderSize {
           let type = UInt32(littleEndian: record.loadUnaligned(fromByteOffset: 4, as: UInt32.self))
           let category = UInt32(
             littleEndian: record.loadUnaligned(fromByteOffset: 8, as: UInt32.self))
@@ -332,6 +350,12 @@ public final class LMDBEventStore: InlineProjectionHost, @unchecked Sendable {
     await signal.wait(after: position, timeout: options.pollInterval)
   }
 
+  private func checkWritable() throws(EventStoreError) {
+    if options.readOnly {
+      throw EventStoreError(.readOnly, "the log was opened read-only", path: path)
+    }
+  }
+
   private func typed<T>(_ body: () throws -> T) throws(EventStoreError) -> T {
     do {
       return try body()
@@ -358,13 +382,13 @@ extension LMDBEventStore {
       value.withUnsafeMutableBytes { v in
         var keyVal = MDB_val(mv_size: k.count, mv_data: k.baseAddress)
         var valueVal = MDB_val(mv_size: v.count, mv_data: v.baseAddress)
-        return mdb_put(txn, environment.dbs.meta, &keyVal, &valueVal, 0)
+        return clmdb_put(txn, environment.dbs.meta, &keyVal, &valueVal, 0)
       }
     }
     guard rc == 0 else {
       mdb_txn_abort(txn)
       throw lmdbError(rc, "writing the format marker")
     }
-    try check(mdb_txn_commit(txn), "committing the format marker")
+    try check(clmdb_txn_commit(txn), "committing the format marker")
   }
 }

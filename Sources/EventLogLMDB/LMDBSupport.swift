@@ -1,6 +1,8 @@
 import CLMDB
+import CLMDBGuard
 import EventLog
 import Foundation
+import Synchronization
 
 /// LMDB's own result codes, as `Int32`.
 enum LMDBCode {
@@ -27,9 +29,29 @@ func lmdbError(_ rc: Int32, _ what: String, path: String? = nil) -> EventStoreEr
     return EventStoreError(.mapFull, "\(what): \(text)", path: path)
   case LMDBCode.mapResized:
     return EventStoreError(.mapResized, "\(what): \(text)", path: path)
+  case CLMDB_ASSERTION, CLMDB_FAULT, MDB_CORRUPTED, MDB_PAGE_NOTFOUND:
+    let detail =
+      rc == MDB_CORRUPTED || rc == MDB_PAGE_NOTFOUND ? text : String(cString: clmdb_guard_message())
+    return EventStoreError(
+      .corruptRecord, "\(what): a damaged page in data.mdb (\(detail)); run `verify`", path: path)
+  case ENOSPC, EDQUOT:
+    return EventStoreError(.storageFull, "\(what): the disk is full (\(text))", path: path)
+  case EROFS, EACCES, EPERM:
+    return EventStoreError(
+      .readOnly, "\(what): \(text); open the log read-only to read it", path: path)
+  case EIO where path.map(diskIsFull) ?? false:
+    return EventStoreError(.storageFull, "\(what): the disk is full (\(text))", path: path)
   default:
     return EventStoreError(.storageFailure, "\(what): \(text) (LMDB code \(rc))", path: path)
   }
+}
+
+/// Whether the file system holding `path` has no room left for a page: LMDB reports a short
+/// write as `EIO`, and this tells a full disk from a failing one.
+func diskIsFull(at path: String) -> Bool {
+  var info = statvfs()
+  guard statvfs(path, &info) == 0 else { return false }
+  return UInt64(info.f_bavail) * UInt64(info.f_frsize) < 64 * 1024
 }
 
 /// Throws unless `rc` is success.
@@ -177,7 +199,7 @@ struct StreamIndexCursor {
     var start = streamIndexKey(stream, version: version)
     let rc = start.withUnsafeMutableBytes { raw in
       key = MDB_val(mv_size: raw.count, mv_data: raw.baseAddress)
-      return mdb_cursor_get(cursor, &key, &value, MDB_SET_RANGE)
+      return clmdb_cursor_get(cursor, &key, &value, MDB_SET_RANGE)
     }
     if rc == LMDBCode.notFound { return false }
     try check(rc, "reading stream \(stream)")
@@ -186,7 +208,7 @@ struct StreamIndexCursor {
 
   /// Moves the cursor; returns false when there is no entry there.
   mutating func move(_ op: MDB_cursor_op) throws(EventStoreError) -> Bool {
-    let rc = mdb_cursor_get(cursor, &key, &value, op)
+    let rc = clmdb_cursor_get(cursor, &key, &value, op)
     if rc == LMDBCode.notFound { return false }
     try check(rc, "reading stream \(stream)")
     return true
@@ -227,7 +249,7 @@ func catching<T>(_ body: () throws -> T) throws(EventStoreError) -> T {
 /// Calls `body` with each record of the events database from `position` on, in order, until
 /// it returns `false` or the records end. The bytes are borrowed from the map.
 func forEachRecord(
-  _ txn: OpaquePointer?, _ dbi: MDB_dbi, from position: LogPosition,
+  _ txn: OpaquePointer?, _ dbi: MDB_dbi, bounds: MapBounds, from position: LogPosition,
   _ body: (LogPosition, UnsafeRawBufferPointer) throws -> Bool
 ) throws {
   var cursor: OpaquePointer?
@@ -236,14 +258,36 @@ func forEachRecord(
   try withKey(max(position, .first).rawValue) { start in
     var key = start
     var value = MDB_val()
-    var rc = mdb_cursor_get(cursor, &key, &value, MDB_SET_RANGE)
+    var rc = clmdb_cursor_get(cursor, &key, &value, MDB_SET_RANGE)
     while rc == 0 {
       guard let at = key.bigEndianUInt64 else {
         throw EventStoreError(.corruptRecord, "an event key has \(key.mv_size) bytes, not 8")
       }
-      guard try body(LogPosition(at), value.buffer) else { return }
-      rc = mdb_cursor_get(cursor, &key, &value, MDB_NEXT)
+      let record = try bounds.buffer(value, position: LogPosition(at), "the record")
+      guard try body(LogPosition(at), record) else { return }
+      rc = clmdb_cursor_get(cursor, &key, &value, MDB_NEXT)
     }
     if rc != LMDBCode.notFound { throw lmdbError(rc, "scanning the log") }
+  }
+}
+
+/// Checks that a value LMDB hands out can be read before it is read: a damaged size or page
+/// number would otherwise point past the file's end, and reading there is a bus error. The
+/// check touches the value's first and last bytes and one byte of every page between, under
+/// the fault guard of `CLMDBGuard`, so it holds for values in the map and for a write
+/// transaction's dirty pages alike.
+struct MapBounds: Sendable {
+  /// The value's bytes, after checking that they can be read.
+  ///
+  /// - Throws: ``EventStoreError/Code/corruptRecord`` naming `position` when they cannot.
+  @inline(__always)
+  func buffer(_ value: MDB_val, position: LogPosition? = nil, _ what: @autoclosure () -> String)
+    throws(EventStoreError) -> UnsafeRawBufferPointer
+  {
+    if value.mv_size == 0 || clmdb_probe(value.mv_data, value.mv_size) == 0 { return value.buffer }
+    throw EventStoreError(
+      .corruptRecord,
+      "\(what()) of \(value.mv_size) bytes reaches past the end of data.mdb: a damaged page or size",
+      position: position)
   }
 }

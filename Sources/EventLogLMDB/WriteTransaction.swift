@@ -1,4 +1,5 @@
 import CLMDB
+import CLMDBGuard
 import EventLog
 
 /// An LMDB write transaction seen through the shared append logic.
@@ -15,13 +16,26 @@ struct WriteTransaction: AppendTransaction {
     defer { mdb_cursor_close(cursor) }
     var key = MDB_val()
     var value = MDB_val()
-    let rc = mdb_cursor_get(cursor, &key, &value, MDB_LAST)
+    let rc = clmdb_cursor_get(cursor, &key, &value, MDB_LAST)
     if rc == LMDBCode.notFound { return .start }
     try check(rc, "reading the last event")
     guard let position = key.bigEndianUInt64 else {
       throw EventStoreError(.corruptRecord, "an event key has \(key.mv_size) bytes, not 8")
     }
     return LogPosition(position)
+  }
+
+  func lastRecordedTime() throws(EventStoreError) -> Timestamp? {
+    var cursor: OpaquePointer?
+    try check(mdb_cursor_open(txn, dbs.events, &cursor), "opening a cursor on the events")
+    defer { mdb_cursor_close(cursor) }
+    var key = MDB_val()
+    var value = MDB_val()
+    let rc = clmdb_cursor_get(cursor, &key, &value, MDB_LAST)
+    if rc == LMDBCode.notFound { return nil }
+    try check(rc, "reading the last event")
+    let position = LogPosition(key.bigEndianUInt64 ?? 0)
+    return try RecordView(position: position, bytes: value.buffer, types: names.types).recordedTime
   }
 
   func currentVersion(of stream: StreamName) throws(EventStoreError) -> StreamVersion? {
@@ -33,7 +47,7 @@ struct WriteTransaction: AppendTransaction {
     bytes.write(id)
     return try withValue(bytes.bytes) { key throws(EventStoreError) in
       var value = MDB_val()
-      let rc = mdb_get(txn, dbs.ids, &key, &value)
+      let rc = clmdb_get(txn, dbs.ids, &key, &value)
       if rc == LMDBCode.notFound { return nil }
       try check(rc, "looking up event \(id)")
       guard let position = value.bigEndianUInt64 else {
@@ -48,7 +62,8 @@ struct WriteTransaction: AppendTransaction {
   ) {
     try withKey(position.rawValue) { key throws(EventStoreError) in
       var value = MDB_val()
-      try check(mdb_get(txn, dbs.events, &key, &value), "reading the event at position \(position)")
+      try check(
+        clmdb_get(txn, dbs.events, &key, &value), "reading the event at position \(position)")
       let view = try RecordView(position: position, bytes: value.buffer, types: names.types)
       return (try view.stream(), view.version)
     }
@@ -69,7 +84,7 @@ struct WriteTransaction: AppendTransaction {
     try withUnsafeMutableBytes(of: &big) { raw throws(EventStoreError) in
       var key = MDB_val(mv_size: 4, mv_data: raw.baseAddress)
       try withValue(Array(name.utf8)) { value throws(EventStoreError) in
-        try check(mdb_put(txn, dbi, &key, &value, UInt32(MDB_NOOVERWRITE)), "interning \(name)")
+        try check(clmdb_put(txn, dbi, &key, &value, UInt32(MDB_NOOVERWRITE)), "interning \(name)")
       }
     }
   }
@@ -81,7 +96,7 @@ struct WriteTransaction: AppendTransaction {
     try withKey(position.rawValue) { key throws(EventStoreError) in
       try withValue(record) { value throws(EventStoreError) in
         try check(
-          mdb_put(txn, dbs.events, &key, &value, UInt32(MDB_APPEND)),
+          clmdb_put(txn, dbs.events, &key, &value, UInt32(MDB_APPEND)),
           "writing the event at position \(position)")
       }
     }
@@ -94,9 +109,9 @@ struct WriteTransaction: AppendTransaction {
         // Time-ordered IDs mostly arrive in increasing order: appending at the end of the
         // index skips the search from the root. An ID that is not greater than the last one
         // is refused by MDB_APPEND with MDB_KEYEXIST, and then put in its place.
-        var rc = mdb_put(txn, dbs.ids, &key, &positionValue, UInt32(MDB_APPEND))
+        var rc = clmdb_put(txn, dbs.ids, &key, &positionValue, UInt32(MDB_APPEND))
         if rc == MDB_KEYEXIST {
-          rc = mdb_put(txn, dbs.ids, &key, &positionValue, UInt32(MDB_NOOVERWRITE))
+          rc = clmdb_put(txn, dbs.ids, &key, &positionValue, UInt32(MDB_NOOVERWRITE))
         }
         if rc == MDB_KEYEXIST {
           throw EventStoreError(
@@ -123,7 +138,7 @@ struct WriteTransaction: AppendTransaction {
       var value = MDB_val(mv_size: raw.count, mv_data: raw.baseAddress)
       try withValue(scratch) { key throws(EventStoreError) in
         try check(
-          mdb_put(txn, dbs.streamIndex, &key, &value, 0),
+          clmdb_put(txn, dbs.streamIndex, &key, &value, 0),
           "indexing \(stream) at versions \(first) to \(last)")
       }
     }
@@ -131,7 +146,8 @@ struct WriteTransaction: AppendTransaction {
     try withUnsafeMutableBytes(of: &little) { raw throws(EventStoreError) in
       var value = MDB_val(mv_size: 8, mv_data: raw.baseAddress)
       try withValue(Array(stream.rawValue.utf8)) { key throws(EventStoreError) in
-        try check(mdb_put(txn, dbs.streams, &key, &value, 0), "recording the version of \(stream)")
+        try check(
+          clmdb_put(txn, dbs.streams, &key, &value, 0), "recording the version of \(stream)")
       }
     }
   }
@@ -143,7 +159,7 @@ extension WriteTransaction {
   func putState(_ state: StoredState?, for key: String) throws(EventStoreError) {
     try withValue(Array(key.utf8)) { keyValue throws(EventStoreError) in
       guard let state else {
-        let rc = mdb_del(txn, dbs.states, &keyValue, nil)
+        let rc = clmdb_del(txn, dbs.states, &keyValue, nil)
         if rc != LMDBCode.notFound { try check(rc, "deleting state \(key)") }
         return
       }
@@ -152,7 +168,7 @@ extension WriteTransaction {
       withUnsafeBytes(of: state.position.littleEndian) { bytes.append(contentsOf: $0) }
       bytes.append(contentsOf: state.bytes)
       try withValue(bytes) { value throws(EventStoreError) in
-        try check(mdb_put(txn, dbs.states, &keyValue, &value, 0), "saving state \(key)")
+        try check(clmdb_put(txn, dbs.states, &keyValue, &value, 0), "saving state \(key)")
       }
     }
   }
@@ -164,7 +180,7 @@ func storedState(_ txn: OpaquePointer?, _ dbs: Databases, _ key: String) throws(
 {
   try withValue(Array(key.utf8)) { keyValue throws(EventStoreError) in
     var value = MDB_val()
-    let rc = mdb_get(txn, dbs.states, &keyValue, &value)
+    let rc = clmdb_get(txn, dbs.states, &keyValue, &value)
     if rc == LMDBCode.notFound { return nil }
     try check(rc, "reading state \(key)")
     let buffer = value.buffer
@@ -184,7 +200,7 @@ func storedVersion(_ txn: OpaquePointer?, _ dbs: Databases, _ stream: StreamName
 {
   try withValue(Array(stream.rawValue.utf8)) { key throws(EventStoreError) in
     var value = MDB_val()
-    let rc = mdb_get(txn, dbs.streams, &key, &value)
+    let rc = clmdb_get(txn, dbs.streams, &key, &value)
     if rc == LMDBCode.notFound { return nil }
     try check(rc, "reading the version of \(stream)")
     guard let version = value.littleEndianUInt64 else {

@@ -1,4 +1,5 @@
 import CLMDB
+import CLMDBGuard
 import Dispatch
 import EventLog
 import Foundation
@@ -42,8 +43,15 @@ final class Writer: @unchecked Sendable {
   /// The most appends committed in one group.
   private let maximumGroup = 1024
 
-  init(environment: Environment, published: @escaping @Sendable (LogPosition) -> Void) {
+  /// Stamps each commit's recorded time.
+  private let clock: EventClock
+
+  init(
+    environment: Environment, clock: EventClock,
+    published: @escaping @Sendable (LogPosition) -> Void
+  ) {
     self.environment = environment
+    self.clock = clock
     self.published = published
     let thread = Thread { [self] in run() }
     thread.name = "CouncilLog LMDB writer"
@@ -147,7 +155,9 @@ final class Writer: @unchecked Sendable {
       let model: StagedInline
       do {
         model = try inline.stage(after: previous[ObjectIdentifier(inline)]) { from, body in
-          try forEachRecord(transaction.txn, transaction.dbs.events, from: from) {
+          try forEachRecord(
+            transaction.txn, transaction.dbs.events, bounds: environment.bounds, from: from
+          ) {
             position, bytes in
             try body(RecordView(position: position, bytes: bytes, types: transaction.names.types))
             return true
@@ -167,6 +177,12 @@ final class Writer: @unchecked Sendable {
   }
 
   private func fail(_ group: [Request], _ error: EventStoreError) {
+    var error = error
+    // LMDB reports a write cut short by a full disk as an I/O error.
+    if error.code == .storageFailure, diskIsFull(at: environment.path) {
+      error.code = .storageFull
+      error.message += " (the disk is full)"
+    }
     for request in group { request.continuation.resume(returning: .failure(error)) }
   }
 
@@ -188,6 +204,8 @@ final class Writer: @unchecked Sendable {
 
       var names = environment.names.withLock { $0 }
       try environment.loadNames(txn, into: &names)
+      // One time for the whole group: the time of its commit.
+      let now = clock.now()
       let inlines = self.inlines.withLock { $0 }
       var staged: [ObjectIdentifier: StagedInline] = [:]
       var outcomes: [Outcome] = []
@@ -201,7 +219,7 @@ final class Writer: @unchecked Sendable {
           var results: [AppendResult] = []
           switch operation {
           case .append(let appends):
-            let (appended, newHead) = try transaction.perform(appends)
+            let (appended, newHead) = try transaction.perform(appends, now: now)
             results = appended
             let models = try stage(inlines, after: staged, in: transaction)
             head = newHead
@@ -209,7 +227,7 @@ final class Writer: @unchecked Sendable {
           case .state(let key, let state):
             try transaction.putState(state, for: key)
           }
-          let rc = mdb_txn_commit(child)  // frees `child` whatever it returns
+          let rc = clmdb_txn_commit(child)  // frees `child` whatever it returns
           try check(rc, "committing a nested transaction")
           names = transaction.names
           outcomes.append(.success(results))
@@ -222,7 +240,7 @@ final class Writer: @unchecked Sendable {
         }
       }
       committed = true
-      try check(mdb_txn_commit(txn), "committing appends")
+      try check(clmdb_txn_commit(txn), "committing appends")
       for inline in inlines {
         if let model = staged[ObjectIdentifier(inline)] { inline.publish(model) }
       }

@@ -30,7 +30,8 @@ struct InterchangeTests {
       try JSONSerialization.jsonObject(with: Data(first.utf8)) as? [String: Any])
     #expect(
       Set(object.keys) == [
-        "data", "eventType", "id", "metadata", "position", "schemaVersion", "stream", "time",
+        "data", "eventType", "id", "metadata", "position", "recorded", "schemaVersion", "stream",
+        "time",
         "version",
       ])
     #expect(first.hasPrefix("{\"data\":{"))
@@ -100,13 +101,31 @@ struct InterchangeTests {
     #expect(error?.line == 3)
     #expect(try await copy.readLog(from: .first, limit: 1_000_000).events == events)
   }
+
+  @Test func recordedTimesAreKeptAndALineWithoutOneIsStampedByTheStore() async throws {
+    let (lines, events) = try await exportedLines(seed: 27, commands: 60)
+    let copy = InMemoryEventStore(clock: .fixed(Timestamp(nanosecondsSince1970: 0)))
+    try await Interchange.importLines(lines, into: copy)
+    let copied = try await copy.readLog(from: .first, limit: 1_000_000).events
+    #expect(copied.map(\.recordedTime) == events.map(\.recordedTime))
+    // A file of a log of record format 1 has no recorded times: the store stamps them.
+    let stamp = Timestamp(nanosecondsSince1970: 1_700_000_000_000_000_000)
+    let old = try lines.map { line in try BadLine.edit(line) { $0["recorded"] = nil } }
+    #expect(old.allSatisfy { !$0.contains("\"recorded\"") })
+    let stamped = InMemoryEventStore(clock: .fixed(stamp))
+    try await Interchange.importLines(old, into: stamped)
+    let read = try await stamped.readLog(from: .first, limit: 1_000_000).events
+    #expect(read.count == events.count)
+    #expect(read.allSatisfy { $0.recordedTime == stamp })
+    #expect(read.map(\.metadata) == events.map(\.metadata))
+  }
 }
 
 /// One way to break a line of an export, and what the error must say.
 enum BadLine: String, CaseIterable, Sendable, CustomTestStringConvertible {
   case notJSON, notAnObject, dataNull, dataNumber, dataString, dataArray, dataMissing
   case payloadFieldsMissing, newerSchema, unknownType, wrongVersion, swapped, repeated
-  case positionZero
+  case positionZero, recordedEarlier
 
   var testDescription: String { rawValue }
 
@@ -127,6 +146,7 @@ enum BadLine: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case .swapped: return "position 6 where 5 was expected"
     case .repeated: return "position 4 where 5 was expected"
     case .positionZero: return "position 0 is not a position"
+    case .recordedEarlier: return "recorded time 2000-01-01T00:00:00.000000000Z is earlier than "
     }
   }
 
@@ -153,6 +173,8 @@ enum BadLine: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case .swapped: lines.swapAt(index, index + 1)
     case .repeated: lines[index] = lines[index - 1]
     case .positionZero: lines[index] = try Self.edit(line) { $0["position"] = 0 }
+    case .recordedEarlier:
+      lines[index] = try Self.edit(line) { $0["recorded"] = "2000-01-01T00:00:00.000000000Z" }
     }
     return lines
   }

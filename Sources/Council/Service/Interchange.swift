@@ -16,6 +16,8 @@ public enum Interchange {
     var id: EventID
     var metadata: Metadata
     var position: LogPosition
+    /// When the log recorded the event (absent in files written before format 2).
+    var recorded: Timestamp?
     var schemaVersion: UInt16
     var stream: StreamName
     var time: Timestamp
@@ -37,7 +39,8 @@ public enum Interchange {
       metadata: Metadata(
         actor: event.metadata.actor, causationID: event.metadata.causationID,
         correlationID: event.metadata.correlationID, custom: event.metadata.custom),
-      position: event.position, schemaVersion: event.schemaVersion, stream: event.stream,
+      position: event.position, recorded: event.recordedTime, schemaVersion: event.schemaVersion,
+      stream: event.stream,
       time: event.metadata.time, version: event.version)
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -171,6 +174,7 @@ public enum Interchange {
     var id: EventID
     var metadata: Metadata
     var position: LogPosition
+    var recorded: Timestamp?
     var schemaVersion: UInt16
     var stream: StreamName
     var time: Timestamp
@@ -225,10 +229,18 @@ public enum Interchange {
   }
 
   /// Reads one line (its bytes, without the newline) back into the event it describes; see
-  /// ``event(fromLine:number:)-(String,_)``.
+  /// ``event(fromLine:number:)-(String,_)``. A line without `recorded` (written before
+  /// record format 2) gets its `time` as its recorded time.
   public static func event(fromLine bytes: Data, number: Int) throws(ImportError)
     -> RecordedEvent
   {
+    try parse(bytes, number: number).event
+  }
+
+  /// A line's event, and whether the line gave its recorded time.
+  static func parse(_ bytes: Data, number: Int) throws(ImportError) -> (
+    event: RecordedEvent, hasRecordedTime: Bool
+  ) {
     let header: Header
     do {
       header = try JSONDecoder().decode(Header.self, from: bytes)
@@ -268,7 +280,7 @@ public enum Interchange {
     }
     var writer = BinaryWriter()
     payload.encode(to: &writer)
-    return RecordedEvent(
+    let event = RecordedEvent(
       position: header.position, stream: header.stream, version: header.version,
       id: header.id,
       eventType: header.eventType, schemaVersion: header.schemaVersion, encoding: .binary,
@@ -276,7 +288,9 @@ public enum Interchange {
       metadata: EventMetadata(
         time: header.time, correlationID: header.metadata.correlationID,
         causationID: header.metadata.causationID, actor: header.metadata.actor,
-        custom: header.metadata.custom))
+        custom: header.metadata.custom),
+      recordedTime: header.recorded ?? header.time)
+    return (event, header.recorded != nil)
   }
 
   /// Appends the events of `lines` to the empty `store`, each at the position, stream and
@@ -361,7 +375,10 @@ public enum Interchange {
   /// A line is refused, naming its number, when it does not parse (see
   /// ``Interchange/event(fromLine:number:)-(Data,_)``), when its position is not the next one
   /// (lines swapped, missing or repeated: refused before anything is appended for it), when its
-  /// version does not follow its stream's previous version, or when the store refuses it.
+  /// version does not follow its stream's previous version, when its recorded time (`recorded`)
+  /// is earlier than the line before's, or when the store refuses it. Each event keeps the
+  /// recorded time of its line; a line without one (exported from a log of record format 1)
+  /// is stamped by the store when it records it.
   /// Consecutive lines of distinct streams are appended in one atomic multi-stream append of
   /// up to ``batchSize`` events.
   public struct Importer {
@@ -376,6 +393,7 @@ public enum Interchange {
     private var eventLines: [Int] = []
     private var streams: Set<StreamName> = []
     private var lastVersion = StreamVersion(0)
+    private var lastRecorded: Timestamp?
     private var batchStart = LogPosition.first
     private var count = 0
 
@@ -402,14 +420,30 @@ public enum Interchange {
         checkedEmpty = true
       }
       let event: RecordedEvent
+      let data: EventData
       do {
-        event = try Interchange.event(fromLine: Data(line), number: number)
+        let parsed = try Interchange.parse(Data(line), number: number)
+        event = parsed.event
         guard event.position == next else {
           throw ImportError(
             line: number,
             reason:
               "position \(event.position) where \(next) was expected: lines out of order, missing or repeated"
           )
+        }
+        if parsed.hasRecordedTime {
+          if let lastRecorded, event.recordedTime < lastRecorded {
+            throw ImportError(
+              line: number,
+              reason:
+                "recorded time \(event.recordedTime) is earlier than \(lastRecorded) on the line before: recorded times never run backwards"
+            )
+          }
+          lastRecorded = event.recordedTime
+          data = event.data
+        } else {
+          // A line of a log of record format 1: the store stamps the time it records it.
+          data = event.data.asAppended
         }
       } catch {
         try await flush()
@@ -424,7 +458,7 @@ public enum Interchange {
               "version \(event.version) of \(event.stream) does not follow its version \(lastVersion) on the line before"
           )
         }
-        appends[appends.count - 1].events.append(event.data)
+        appends[appends.count - 1].events.append(data)
       } else {
         if streams.contains(event.stream) || eventLines.count >= Self.batchSize {
           try await flush()
@@ -433,7 +467,7 @@ public enum Interchange {
           event.version.rawValue == 1
           ? .noStream : .exactly(StreamVersion(event.version.rawValue - 1))
         appends.append(
-          StreamAppend(stream: event.stream, expectedVersion: expected, events: [event.data]))
+          StreamAppend(stream: event.stream, expectedVersion: expected, events: [data]))
         appendLines.append(number)
         streams.insert(event.stream)
       }

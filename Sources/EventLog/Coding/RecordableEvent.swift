@@ -157,12 +157,26 @@ public struct EventData: Hashable, Sendable {
   public var payload: [UInt8]
   /// When, who and why.
   public var metadata: EventMetadata
+  /// The time the log recorded the event, when copying one log into another; `nil` (the
+  /// usual case) lets the store stamp the time of the commit.
+  ///
+  /// A store refuses a recorded time earlier than the event before it with
+  /// ``EventStoreError/Code/timeOrder``: recorded times never run backwards along a log.
+  public var recordedTime: Timestamp?
+
+  /// The event without a recorded time: as a program appends it, for the store to stamp.
+  public var asAppended: EventData {
+    var copy = self
+    copy.recordedTime = nil
+    return copy
+  }
 
   /// Creates an event from its parts.
   public init(
     id: EventID, eventType: String, schemaVersion: UInt16 = 1, encoding: PayloadEncoding,
-    payload: [UInt8], metadata: EventMetadata
+    payload: [UInt8], metadata: EventMetadata, recordedTime: Timestamp? = nil
   ) {
+    self.recordedTime = recordedTime
     self.id = id
     self.eventType = eventType
     self.schemaVersion = schemaVersion

@@ -3,6 +3,8 @@
 package protocol AppendTransaction {
   /// The log's head before this append.
   func head() throws(EventStoreError) -> LogPosition
+  /// The recorded time of the last event in the log, `nil` when the log is empty.
+  func lastRecordedTime() throws(EventStoreError) -> Timestamp?
   /// The stream's current version, `nil` when it does not exist.
   func currentVersion(of stream: StreamName) throws(EventStoreError) -> StreamVersion?
   /// The position of an already recorded event ID.
@@ -39,7 +41,13 @@ extension AppendTransaction {
   /// Nothing is written unless every check passes. A store that rolls back on a thrown error
   /// (LMDB) and one that does not (memory) both stay untouched on failure, since all checks
   /// come before the first write.
-  package mutating func perform(_ appends: [StreamAppend]) throws(EventStoreError)
+  ///
+  /// Each event is stamped with its recorded time: `now` (the store's clock at commit), or
+  /// the time the event carries when copied from another log, and never earlier than the
+  /// event before it — an earlier carried time is refused with
+  /// ``EventStoreError/Code/timeOrder``.
+  package mutating func perform(_ appends: [StreamAppend], now: Timestamp)
+    throws(EventStoreError)
     -> (results: [AppendResult], head: LogPosition)
   {
     try appends.validate()
@@ -59,6 +67,8 @@ extension AppendTransaction {
     }
 
     var position = try head()
+    // An empty log sets no lower bound.
+    var recorded = try lastRecordedTime() ?? Timestamp(nanosecondsSince1970: .min)
     var results: [AppendResult] = []
     results.reserveCapacity(appends.count)
     var writer = BinaryWriter(capacity: 256)
@@ -74,6 +84,18 @@ extension AppendTransaction {
         var interned: (eventType: String, numbers: (type: UInt32, category: UInt32))?
         for index in append.events.indices {
           position = position.next
+          if let carried = append.events[index].recordedTime {
+            guard carried >= recorded else {
+              throw EventStoreError(
+                .timeOrder,
+                "recorded time \(carried) is earlier than the event before it (\(recorded))",
+                stream: append.stream, version: version, position: position,
+                eventType: append.events[index].eventType, eventID: append.events[index].id)
+            }
+            recorded = carried
+          } else if now > recorded {
+            recorded = now
+          }
           let eventType = append.events[index].eventType
           let numbers: (type: UInt32, category: UInt32)
           if let last = interned, last.eventType == eventType {
@@ -84,7 +106,7 @@ extension AppendTransaction {
           }
           RecordFormat.encode(
             append.events[index], stream: append.stream, version: version, typeID: numbers.type,
-            categoryID: numbers.category, into: &writer)
+            categoryID: numbers.category, recordedTime: recorded, into: &writer)
           try write(
             record: writer.bytes, at: position, stream: append.stream, version: version,
             id: append.events[index].id)
@@ -181,7 +203,7 @@ package struct CompiledFilter {
   /// Whether the record bytes pass; reads only the fixed header.
   @inline(__always)
   package func matches(_ record: UnsafeRawBufferPointer) -> Bool {
-    guard record.count >= RecordFormat.fixedHeaderSize else { return true }  // reported later
+    guard record.count >= RecordFormat.version1HeaderSize else { return true }  // reported later
     if let types {
       let type = Int(UInt32(littleEndian: record.loadUnaligned(fromByteOffset: 4, as: UInt32.self)))
       guard type < types.count, types[type] else { return false }

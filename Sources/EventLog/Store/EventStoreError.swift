@@ -46,6 +46,15 @@ public struct EventStoreError: Error, Hashable, Sendable, CustomStringConvertibl
     public static let storageFailure = Code("storageFailure")
     /// The store was closed.
     public static let closed = Code("closed")
+    /// The disk (or the file system holding the log) is full: nothing of the failed operation
+    /// was written.
+    public static let storageFull = Code("storageFull")
+    /// The store was opened read-only, or its files cannot be written: it refuses to append
+    /// or save.
+    public static let readOnly = Code("readOnly")
+    /// A recorded time earlier than the event before it: the log's recorded times never run
+    /// backwards.
+    public static let timeOrder = Code("timeOrder")
   }
 
   /// What kind of error this is.

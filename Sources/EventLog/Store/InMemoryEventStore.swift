@@ -18,18 +18,34 @@ public final class InMemoryEventStore: InlineProjectionHost {
 
   private let state = Mutex(State())
   private let signal = AppendSignal(head: .start)
+  /// The clock that stamps each event's recorded time at commit.
+  public let clock: EventClock
 
-  /// Creates an empty store.
-  public init() {}
+  /// Creates an empty store whose recorded times come from `clock` (the system clock unless
+  /// a test or a deterministic simulation injects another).
+  public init(clock: EventClock = .system) {
+    self.clock = clock
+  }
 
   /// Appends to several streams in one atomic step; see ``EventStore/append(_:)``.
+  ///
+  /// Costs O(batch): the log is changed in place, and a refused append is undone.
   public func append(_ appends: [StreamAppend]) async throws -> [AppendResult] {
+    let now = clock.now()
     let (results, head, staged) = try state.withLock { state throws(EventStoreError) in
-      var transaction = Transaction(state: state)
-      let outcome = try transaction.perform(appends)
-      let staged = try transaction.stageInlines()
-      state = transaction.state
-      return (outcome.results, outcome.head, staged)
+      // Move the state into the transaction (no copy: it stays uniquely referenced), and
+      // back whatever happens.
+      var transaction = Transaction(state: State())
+      swap(&transaction.state, &state)
+      defer { swap(&transaction.state, &state) }
+      do throws(EventStoreError) {
+        let outcome = try transaction.perform(appends, now: now)
+        let staged = try transaction.stageInlines()
+        return (outcome.results, outcome.head, staged)
+      } catch {
+        transaction.rollBack()
+        throw error
+      }
     }
     for (inline, model) in staged { inline.publish(model) }
     signal.publish(head: head)
@@ -45,8 +61,34 @@ public final class InMemoryEventStore: InlineProjectionHost {
 
   private struct Transaction: AppendTransaction {
     var state: State
+    /// What this transaction wrote, to undo it if a later check fails.
+    private var written: [(id: EventID, stream: StreamName)] = []
+    private var savedStates: [String: StoredState?] = [:]
+
+    init(state: State) { self.state = state }
 
     func head() -> LogPosition { LogPosition(UInt64(state.records.count)) }
+
+    func lastRecordedTime() throws(EventStoreError) -> Timestamp? {
+      guard let last = state.records.last else { return nil }
+      let position = head()
+      return try last.withTypedUnsafeBytes { raw throws(EventStoreError) in
+        try RecordView(position: position, bytes: raw, types: state.types).recordedTime
+      }
+    }
+
+    /// Undoes every write of this transaction.
+    mutating func rollBack() {
+      for (id, stream) in written.reversed() {
+        state.records.removeLast()
+        state.ids[id] = nil
+        state.streams[stream]?.removeLast()
+        if state.streams[stream]?.isEmpty == true { state.streams[stream] = nil }
+      }
+      written.removeAll()
+      for (key, value) in savedStates { state.states[key] = value }
+      savedStates.removeAll()
+    }
 
     func currentVersion(of stream: StreamName) -> StreamVersion? {
       state.streams[stream].map { StreamVersion(UInt64($0.count)) }
@@ -82,6 +124,7 @@ public final class InMemoryEventStore: InlineProjectionHost {
       state.records.append(record)
       state.streams[stream, default: []].append(position)
       state.ids[id] = position
+      written.append((id, stream))
     }
 
     mutating func recordBatch(
@@ -113,6 +156,9 @@ public final class InMemoryEventStore: InlineProjectionHost {
         } catch {
           throw EventStoreError(
             .corruptRecord, "inline projection \(inline.stateKey) failed: \(error)")
+        }
+        if savedStates[inline.stateKey] == nil {
+          savedStates[inline.stateKey] = .some(state.states[inline.stateKey])
         }
         state.states[inline.stateKey] = StoredState(
           position: model.checkpoint.rawValue, bytes: model.bytes)

@@ -1,11 +1,11 @@
 /// The binary layout of one stored event record, shared by every store in this package.
 ///
 /// A record is the value stored at a log position (the position itself is the key). Format
-/// version 1, all integers little-endian:
+/// version 2, all integers little-endian:
 ///
 /// | offset | size | field |
 /// | --- | --- | --- |
-/// | 0 | 1 | record format version (1) |
+/// | 0 | 1 | record format version (2) |
 /// | 1 | 1 | payload encoding: 0 binary, 1 JSON (other values reserved, e.g. encrypted) |
 /// | 2 | 2 | schema version of the event type |
 /// | 4 | 4 | event type, as an interned number (see ``NameTable``) |
@@ -13,25 +13,46 @@
 /// | 12 | 4 | offset of the payload from the record's start |
 /// | 16 | 8 | stream version |
 /// | 24 | 16 | event ID (UUID bytes) |
-/// | 40 | 8 | time, nanoseconds since 1970 (signed) |
-/// | 48 | … | stream name (LEB128 length, UTF-8) |
+/// | 40 | 8 | time the program gave (``EventMetadata/time``), nanoseconds since 1970 (signed) |
+/// | 48 | 8 | time the store recorded the event at commit, nanoseconds since 1970 (signed) |
+/// | 56 | 8 | checksum of every other byte of the record (``RecordChecksum``) |
+/// | 64 | … | stream name (LEB128 length, UTF-8) |
 /// | … | 1 | metadata flags: 1 correlation ID, 2 causation ID, 4 actor |
 /// | … | … | correlation ID (16), causation ID (16), actor (LEB128 length, UTF-8), if flagged |
 /// | … | … | custom metadata: LEB128 count, then key and value strings, sorted by key |
 /// | payload offset | … | the payload, to the end of the record |
 ///
-/// Everthing a reader filters on (type, category, stream version) sits at a fixed offset, so
-/// a reader skips a record without decoding anything else.
+/// Everything a reader filters on (type, category, stream version) sits at a fixed offset, so
+/// a reader skips a record without decoding anything else. Format 1 (written before the
+/// checksum) has the same first 48 bytes and the stream name at 48; its recorded time is the
+/// program's time, and it has no checksum. Readers read both.
 public enum RecordFormat {
-  /// The record format version this library writes and reads.
-  public static let version: UInt8 = 1
-  /// The size of the fixed part of the header.
-  public static let fixedHeaderSize = 48
+  /// The record format version this library writes.
+  public static let version: UInt8 = 2
+  /// The size of the fixed part of the header (format 2).
+  public static let fixedHeaderSize = 64
+  /// The size of the fixed part of a format 1 header.
+  public static let version1HeaderSize = 48
+  /// Where the recorded time sits (format 2).
+  public static let recordedTimeOffset = 48
+  /// Where the checksum sits (format 2).
+  public static let checksumOffset = 56
 
-  /// Writes one record into `writer` (which is cleared first).
+  /// The size of the fixed header of a record in format `version`, or `nil` for a format this
+  /// library does not read.
+  @inlinable
+  public static func headerSize(ofVersion version: UInt8) -> Int? {
+    switch version {
+    case 2: return fixedHeaderSize
+    case 1: return version1HeaderSize
+    default: return nil
+    }
+  }
+
+  /// Writes one record into `writer` (which is cleared first), stamped with `recordedTime`.
   public static func encode(
     _ event: EventData, stream: StreamName, version: StreamVersion, typeID: UInt32,
-    categoryID: UInt32, into writer: inout BinaryWriter
+    categoryID: UInt32, recordedTime: Timestamp, into writer: inout BinaryWriter
   ) {
     writer.removeAll()
     writer.write(Self.version)
@@ -43,6 +64,8 @@ public enum RecordFormat {
     writer.writeFixed(version.rawValue)
     writer.write(event.id)
     writer.write(event.metadata.time)
+    writer.write(recordedTime)
+    writer.writeFixed(UInt64(0))  // checksum, patched below
     writer.write(stream.rawValue)
     let metadata = event.metadata
     var flags: UInt8 = 0
@@ -54,20 +77,24 @@ public enum RecordFormat {
     if let id = metadata.causationID { writer.write(id) }
     if let actor = metadata.actor { writer.write(actor) }
     writer.write(UInt64(metadata.custom.count))
-    for key in metadata.custom.keys.sorted() {
+    for (key, value) in metadata.custom.sorted(by: { $0.key < $1.key }) {
       writer.write(key)
-      writer.write(metadata.custom[key]!)
+      writer.write(value)
     }
     let payloadOffset = UInt32(writer.bytes.count)
     writer.writeRaw(event.payload)
     writer.patchFixed(payloadOffset, at: 12)
+    let checksum = writer.bytes.withUnsafeBytes {
+      RecordChecksum.of(record: $0, skipping: checksumOffset)
+    }
+    writer.patchFixed(checksum, at: checksumOffset)
   }
 }
 
 extension BinaryWriter {
-  mutating func patchFixed(_ value: UInt32, at offset: Int) {
+  mutating func patchFixed<Value: FixedWidthInteger>(_ value: Value, at offset: Int) {
     withUnsafeBytes(of: value.littleEndian) { raw in
-      for i in 0..<4 { patch(raw[i], at: offset + i) }
+      for i in 0..<raw.count { patch(raw[i], at: offset + i) }
     }
   }
 }

@@ -10,29 +10,52 @@ public struct RecordView {
   /// The record's bytes (see ``RecordFormat``).
   public let bytes: UnsafeRawBufferPointer
   private let types: NameTable
+  /// The size of the record's fixed header: where its stream name starts.
+  private let headerSize: Int
 
-  /// Wraps record bytes read at `position`, checking the fixed header.
+  /// Wraps record bytes read at `position`, checking the fixed header and, for a format 2
+  /// record, its checksum.
   ///
   /// - Throws: ``EventStoreError`` with code ``EventStoreError/Code/corruptRecord`` when the
-  ///   bytes are too short, of an unknown format version, or name an unknown event type.
+  ///   bytes are too short, of an unknown format version, do not match their checksum, or name
+  ///   an unknown event type.
   public init(position: LogPosition, bytes: UnsafeRawBufferPointer, types: NameTable)
     throws(EventStoreError)
   {
     self.position = position
     self.bytes = bytes
     self.types = types
-    guard bytes.count >= RecordFormat.fixedHeaderSize else {
+    guard bytes.count >= RecordFormat.version1HeaderSize else {
       throw EventStoreError(
         .corruptRecord, "record of \(bytes.count) bytes is shorter than its header",
         position: position)
     }
-    guard bytes[0] == RecordFormat.version else {
+    guard let headerSize = RecordFormat.headerSize(ofVersion: bytes[0]) else {
       throw EventStoreError(
-        .corruptRecord, "record format version \(bytes[0]) is not \(RecordFormat.version)",
+        .corruptRecord,
+        "record format version \(bytes[0]) is not one this library reads (1 or \(RecordFormat.version))",
         position: position)
     }
+    guard bytes.count >= headerSize else {
+      throw EventStoreError(
+        .corruptRecord, "record of \(bytes.count) bytes is shorter than its header",
+        position: position)
+    }
+    self.headerSize = headerSize
+    if headerSize == RecordFormat.fixedHeaderSize {
+      let stored = UInt64(
+        littleEndian: bytes.loadUnaligned(
+          fromByteOffset: RecordFormat.checksumOffset, as: UInt64.self))
+      let computed = RecordChecksum.of(record: bytes, skipping: RecordFormat.checksumOffset)
+      guard stored == computed else {
+        throw EventStoreError(
+          .corruptRecord,
+          "the record's checksum does not match its \(bytes.count) bytes: the record is damaged",
+          position: position)
+      }
+    }
     let payloadOffset = Int(bytes.loadUnaligned(fromByteOffset: 12, as: UInt32.self).littleEndian)
-    guard payloadOffset >= RecordFormat.fixedHeaderSize, payloadOffset <= bytes.count else {
+    guard payloadOffset >= headerSize, payloadOffset <= bytes.count else {
       throw EventStoreError(
         .corruptRecord, "payload offset \(payloadOffset) is outside the record",
         position: position)
@@ -54,8 +77,8 @@ public struct RecordView {
     UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt32.self))
   }
 
-  /// The event type name.
-  public var eventType: String { types.name(of: eventTypeID)! }
+  /// The event type name (checked to exist when the view was made).
+  public var eventType: String { types.name(of: eventTypeID) ?? "#\(eventTypeID)" }
 
   /// The schema version the payload was written at.
   public var schemaVersion: UInt16 {
@@ -79,11 +102,20 @@ public struct RecordView {
       low: UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 32, as: UInt64.self)))
   }
 
-  /// When the event was recorded.
+  /// When the event happened, as the program that appended it said (``EventMetadata/time``).
   public var time: Timestamp {
     Timestamp(
       nanosecondsSince1970: Int64(
         littleEndian: bytes.loadUnaligned(fromByteOffset: 40, as: Int64.self)))
+  }
+
+  /// When the store recorded the event, at commit: never earlier than the event before it.
+  /// (A format 1 record has only the program's time, which stands in for it.)
+  public var recordedTime: Timestamp {
+    let offset = headerSize == RecordFormat.fixedHeaderSize ? RecordFormat.recordedTimeOffset : 40
+    return Timestamp(
+      nanosecondsSince1970: Int64(
+        littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: Int64.self)))
   }
 
   private var payloadOffset: Int {
@@ -99,12 +131,12 @@ public struct RecordView {
   public func stream() throws(EventStoreError) -> StreamName {
     var reader = BinaryReader(UnsafeRawBufferPointer(rebasing: bytes[..<payloadOffset]))
     do {
-      _ = try reader.readRaw(count: RecordFormat.fixedHeaderSize)
+      _ = try reader.readRaw(count: headerSize)
       let name = try reader.read(String.self)
       // Stores write only validated names; checking the length is enough to refuse garbage.
       guard !name.isEmpty, name.utf8.count <= StreamName.maximumLength else {
         throw BinaryDecodingError(
-          offset: RecordFormat.fixedHeaderSize, reason: "stream name of \(name.utf8.count) bytes")
+          offset: headerSize, reason: "stream name of \(name.utf8.count) bytes")
       }
       return StreamName(unchecked: name)
     } catch {
@@ -117,7 +149,7 @@ public struct RecordView {
   public func metadata() throws(EventStoreError) -> EventMetadata {
     var reader = BinaryReader(UnsafeRawBufferPointer(rebasing: bytes[..<payloadOffset]))
     do {
-      _ = try reader.readRaw(count: RecordFormat.fixedHeaderSize)
+      _ = try reader.readRaw(count: headerSize)
       _ = try reader.read(String.self)
       let flags = try reader.read(UInt8.self)
       let correlation = flags & 1 != 0 ? try reader.read(EventID.self) : nil
@@ -160,7 +192,7 @@ public struct RecordView {
     RecordedEvent(
       position: position, stream: try stream(), version: version, id: id, eventType: eventType,
       schemaVersion: schemaVersion, encoding: encoding, payload: Array(payload),
-      metadata: try metadata())
+      metadata: try metadata(), recordedTime: recordedTime)
   }
 }
 
@@ -182,15 +214,18 @@ public struct RecordedEvent: Hashable, Sendable {
   public var encoding: PayloadEncoding
   /// The encoded payload.
   public var payload: [UInt8]
-  /// When, who and why.
+  /// When, who and why (``EventMetadata/time`` is when the program said it happened).
   public var metadata: EventMetadata
+  /// When the store recorded the event, at commit; never earlier than the event before it.
+  public var recordedTime: Timestamp
 
-  /// Creates a recorded event from its parts.
+  /// Creates a recorded event from its parts; `recordedTime` defaults to the metadata's time.
   public init(
     position: LogPosition, stream: StreamName, version: StreamVersion, id: EventID,
     eventType: String, schemaVersion: UInt16, encoding: PayloadEncoding, payload: [UInt8],
-    metadata: EventMetadata
+    metadata: EventMetadata, recordedTime: Timestamp? = nil
   ) {
+    self.recordedTime = recordedTime ?? metadata.time
     self.position = position
     self.stream = stream
     self.version = version
@@ -224,11 +259,12 @@ public struct RecordedEvent: Hashable, Sendable {
     try decode(with: EventSchema<Event>())
   }
 
-  /// The event as it was appended (without its place in the log), for copying it elsewhere.
+  /// The event as it was appended (without its place in the log), for copying it elsewhere:
+  /// it keeps its recorded time.
   public var data: EventData {
     EventData(
       id: id, eventType: eventType, schemaVersion: schemaVersion, encoding: encoding,
-      payload: payload, metadata: metadata)
+      payload: payload, metadata: metadata, recordedTime: recordedTime)
   }
 }
 

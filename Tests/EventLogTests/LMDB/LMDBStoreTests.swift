@@ -54,7 +54,9 @@ struct LMDBStoreTests {
     let store = try LMDBEventStore(path: path)
     defer { store.close() }
     let all = try await readWholeLog(store)
-    #expect(all.map(\.data) == written)
+    #expect(all.map(\.data.asAppended) == written)
+    // Recorded times were stamped at commit and never run backwards.
+    #expect(zip(all, all.dropFirst()).allSatisfy { $0.recordedTime <= $1.recordedTime })
     #expect(try await store.currentVersion(of: "member-2") == 6)
     // Interned names were reloaded: filters and new appends use the same numbers.
     let result = try await store.append(
