@@ -64,8 +64,10 @@ struct LogPath: ParsableArguments {
   @Argument(help: "The log's directory.")
   var path: String
 
-  /// Opens an existing log; refuses a path that does not exist rather than creating one.
-  func open(durability: LMDBEventStore.Durability = .full) throws -> LMDBEventStore {
+  /// Opens an existing log, for reading only unless `writable` (so that a log on read-only
+  /// storage, or one the user may only read, can be queried); refuses a path that does not
+  /// exist rather than creating one.
+  func open(writable: Bool = false) throws -> LMDBEventStore {
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
       throw CommandFailure("no log at \(path): create one with `council init \(path)`")
@@ -84,16 +86,21 @@ struct LogPath: ParsableArguments {
     default:
       throw CommandFailure("\(path)/data.mdb is not a regular file: \(path) is not a log")
     }
-    return try LMDBEventStore(path: path, options: .init(durability: durability))
+    return try LMDBEventStore(path: path, options: .init(readOnly: !writable))
   }
 
   /// Builds a new log beside `path` and moves it there only once `build` has returned and
   /// everything is on disk: nothing is at `path` if `build` fails or the process is killed.
   /// Refuses a path that holds something; of several processes racing to create one path, the
   /// first to finish wins and the others fail with one line.
-  func create<T>(purpose: String, _ build: (LMDBEventStore) async throws -> T) async throws -> T {
+  ///
+  /// - Parameter clock: the clock that stamps each event's recorded time.
+  func create<T>(
+    purpose: String, clock: EventClock = .system, _ build: (LMDBEventStore) async throws -> T
+  ) async throws -> T {
     try await StagedPath.buildDirectory(at: path, purpose: purpose) { staging in
-      let store = try LMDBEventStore(path: staging, options: .init(durability: .noSync))
+      let store = try LMDBEventStore(
+        path: staging, options: .init(durability: .noSync), clock: clock)
       do {
         let result = try await build(store)
         store.close()
@@ -171,7 +178,11 @@ struct Generate: AsyncParsableCommand {
   }
 
   func run() async throws {
-    let (head, accepted, refused) = try await log.create(purpose: "generating") { store in
+    // The store's recorded times come from a stepping clock, so that a seed gives the same log.
+    let recording = EventClock.stepping(from: Day(2016, 1, 1).start)
+    let (head, accepted, refused) = try await log.create(
+      purpose: "generating", clock: recording
+    ) { store in
       try await record(into: store)
     }
     print(
@@ -239,7 +250,7 @@ struct Replay: AsyncParsableCommand {
   var keep = false
 
   func run() async throws {
-    let store = try log.open()
+    let store = try log.open(writable: keep)
     defer { store.close() }
     let head = try await store.headPosition()
     let bar = ProgressBar(total: head.rawValue)

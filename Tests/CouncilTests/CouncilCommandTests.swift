@@ -234,4 +234,62 @@ struct CouncilCommandTests {
     #expect(kept.status == 0)
     #expect(try Data(contentsOf: URL(fileURLWithPath: data)) != before)
   }
+
+  /// Whether the tests may mount file systems in a mount namespace of their own (as root).
+  static let canMount =
+    getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare")
+
+  @Test(.enabled(if: canMount, "needs root and unshare(1) to mount a read-only view"))
+  func aLogOnReadOnlyStorageCanBeReadAndAWriteIsRefusedInOneLine() throws {
+    let directory = TemporaryDirectory()
+    let council = try CouncilBinary(workingIn: directory.path)
+    #expect(try council.run(["generate", "log", "--events", "500"]).status == 0)
+    // In a mount namespace of its own, the log directory becomes a read-only mount.
+    let readOnly = "unshare -m sh -c 'mount --bind log log && mount -o remount,ro,bind log && "
+    let verify = try council.shell(readOnly + "exec \"$COUNCIL\" verify log'")
+    #expect(verify.status == 0)
+    #expect(verify.output.hasPrefix("OK: "))
+    #expect(verify.errors.isEmpty)
+    let query = try council.shell(readOnly + "exec \"$COUNCIL\" directory log'")
+    #expect(query.status == 0)
+    #expect(query.output.hasPrefix("Member directory as of log position "))
+    let export = try council.shell(readOnly + "exec \"$COUNCIL\" export log --to log.jsonl'")
+    #expect(export.status == 0)
+    #expect(FileManager.default.fileExists(atPath: directory.appending("log.jsonl")))
+    let replay = try council.shell(readOnly + "exec \"$COUNCIL\" replay log'")
+    #expect(replay.status == 0)
+    let keep = try council.shell(readOnly + "exec \"$COUNCIL\" replay log --keep'")
+    #expect(keep.status == 1)
+    #expect(keep.errorLines.count == 1)
+    #expect(keep.errorLines.first?.hasPrefix("Error: readOnly: ") == true, "\(keep.errors)")
+  }
+
+  @Test(.enabled(if: canMount, "needs root and unshare(1) to mount a small tmpfs"))
+  func aFullDiskEndsImportGenerateAndExportInOneLineAndLeavesNothing() throws {
+    let directory = TemporaryDirectory()
+    let council = try CouncilBinary(workingIn: directory.path)
+    #expect(try council.run(["generate", "log", "--events", "3000"]).status == 0)
+    #expect(try council.run(["export", "log", "--to", "log.jsonl"]).status == 0)
+    try FileManager.default.createDirectory(
+      atPath: directory.appending("small"), withIntermediateDirectories: false)
+    let small = "unshare -m sh -c 'mount -t tmpfs -o size=300k tmpfs small && \"$COUNCIL\" "
+    let list = "; echo; ls -A small'"
+    let commands: [(String, String)] = [
+      ("import log.jsonl small/copy", "storageFull: "),
+      ("generate small/generated --events 20000", "storageFull: "),
+      (
+        "export log --to small/log.jsonl", "Error: writing small/log.jsonl: No space left on device"
+      ),
+    ]
+    for (command, expected) in commands {
+      let run = try council.shell(small + command + list)
+      #expect(run.errorLines.count == 1, "\(command): \(run.errors)")
+      #expect(run.errorLines.first?.hasPrefix("Error: ") == true)
+      #expect(run.errorLines.first?.contains(expected) == true, "\(command): \(run.errors)")
+      // The shell printed an empty line and then what is left on the small disk: nothing.
+      #expect(run.output.hasSuffix("\n\n") || run.output == "\n", "\(command): \(run.output)")
+    }
+    let status = try council.shell(small + "import log.jsonl small/copy'")
+    #expect(status.status == 1)
+  }
 }
