@@ -235,6 +235,19 @@ struct CouncilCommandTests {
     #expect(try Data(contentsOf: URL(fileURLWithPath: data)) != before)
   }
 
+  @Test func theSameSeedGivesTheSameLog() throws {
+    let directory = TemporaryDirectory()
+    let council = try CouncilBinary(workingIn: directory.path)
+    #expect(try council.run(["generate", "one", "--events", "400", "--seed", "9"]).status == 0)
+    #expect(try council.run(["generate", "two", "--events", "400", "--seed", "9"]).status == 0)
+    let one = try council.run(["export", "one"])
+    let two = try council.run(["export", "two"])
+    #expect(one.status == 0)
+    #expect(!one.output.isEmpty)
+    #expect(one.output == two.output)
+    #expect(one.output.contains("\"recorded\":\"2016-01-01T00:00:00."))
+  }
+
   /// Whether the tests may mount file systems in a mount namespace of their own (as root).
   static let canMount =
     getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare")

@@ -21,6 +21,8 @@ public final class LineReader {
   private var searched = 0
   private var atEnd = false
   private var closed = false
+  /// The most bytes held at once, for the tests that check memory stays flat.
+  private(set) var peakBufferedBytes = 0
 
   /// Opens `path` for reading.
   ///
@@ -93,6 +95,7 @@ public final class LineReader {
   private func fill() throws(Interchange.ImportError) {
     let old = buffer.count
     buffer.append(contentsOf: repeatElement(0, count: chunkSize))
+    peakBufferedBytes = max(peakBufferedBytes, buffer.count)
     while true {
       let count = buffer.withUnsafeMutableBytes { raw in
         read(descriptor, raw.baseAddress.map { $0 + old }, chunkSize)
