@@ -201,7 +201,7 @@ struct Generate: AsyncParsableCommand {
     var accepted = 0
     var refused = 0
     while try await store.headPosition().rawValue < UInt64(events) {
-      let remaining = events - Int(try await store.headPosition().rawValue)
+      let remaining = events - Int(clamping: try await store.headPosition().rawValue)
       let outcome = try await simulation.runCouncil(commands: max(10, min(5000, remaining)))
       accepted += outcome.accepted
       refused += outcome.refused

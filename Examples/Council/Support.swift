@@ -98,7 +98,11 @@ struct LogVerifier {
         problems.append(
           "position \(error.position.map(String.init(describing:)) ?? String(describing: next)): \(error)"
         )
-        next = LogPosition((error.position ?? next).rawValue + 1)
+        // Past the damaged record (never back: an error naming an earlier position must not
+        // make the walk loop), and never past the largest position.
+        let damaged = max(next.rawValue, error.position?.rawValue ?? 0)
+        guard damaged < UInt64.max else { break }
+        next = LogPosition(damaged + 1)
         if next > (try await store.headPosition()) { break }
         continue
       }
@@ -118,7 +122,7 @@ struct LogVerifier {
       next = page.nextPosition
     }
     let head = try await store.headPosition()
-    if head.rawValue + 1 != expected.rawValue {
+    if head.rawValue != expected.rawValue - 1 {
       problems.append("head is \(head) but the events end at \(expected.rawValue - 1)")
     }
     for (stream, entries) in versions {

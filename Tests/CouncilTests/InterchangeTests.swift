@@ -125,7 +125,7 @@ struct InterchangeTests {
 enum BadLine: String, CaseIterable, Sendable, CustomTestStringConvertible {
   case notJSON, notAnObject, dataNull, dataNumber, dataString, dataArray, dataMissing
   case payloadFieldsMissing, newerSchema, unknownType, wrongVersion, swapped, repeated
-  case positionZero, recordedEarlier
+  case positionZero, recordedEarlier, positionNegative, schemaVersionTooLarge, largestVersionTwice
 
   var testDescription: String { rawValue }
 
@@ -147,6 +147,9 @@ enum BadLine: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case .repeated: return "position 4 where 5 was expected"
     case .positionZero: return "position 0 is not a position"
     case .recordedEarlier: return "recorded time 2000-01-01T00:00:00.000000000Z is earlier than "
+    case .positionNegative: return "position is not a whole number from 1 to 18446744073709551615"
+    case .schemaVersionTooLarge: return "schemaVersion is not a whole number from 1 to 65535"
+    case .largestVersionTwice: return "version 18446744073709551615 of "
     }
   }
 
@@ -175,6 +178,15 @@ enum BadLine: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case .positionZero: lines[index] = try Self.edit(line) { $0["position"] = 0 }
     case .recordedEarlier:
       lines[index] = try Self.edit(line) { $0["recorded"] = "2000-01-01T00:00:00.000000000Z" }
+    case .positionNegative: lines[index] = try Self.edit(line) { $0["position"] = -1 }
+    case .schemaVersionTooLarge: lines[index] = try Self.edit(line) { $0["schemaVersion"] = 70_000 }
+    case .largestVersionTwice:
+      // Two events of one stream at the largest version: no version can follow it.
+      lines[index] = try Self.edit(line) { $0["version"] = UInt64.max }
+      lines[index + 1] = try Self.edit(lines[index]) {
+        $0["position"] = index + 2
+        $0["id"] = "00000000-0000-7000-8000-000000000001"
+      }
     }
     return lines
   }

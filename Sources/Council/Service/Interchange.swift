@@ -181,6 +181,33 @@ public enum Interchange {
     var version: StreamVersion
   }
 
+  /// Whether a JSON value is a number that fits a field of type `UInt64` or `UInt16`.
+  struct FieldProbe: Decodable {
+    var fitsUInt64 = false
+    var fitsUInt16 = false
+
+    init(from decoder: any Decoder) throws {
+      guard let single = try? decoder.singleValueContainer() else { return }
+      fitsUInt64 = (try? single.decode(UInt64.self)) != nil
+      fitsUInt16 = (try? single.decode(UInt16.self)) != nil
+    }
+  }
+
+  /// For a line that is a JSON object whose position, version or schema version does not fit
+  /// its field (JSON decoding reports those as "not valid JSON"): which one.
+  static func numberOutOfRange(in bytes: Data) -> String? {
+    guard let fields = try? JSONDecoder().decode([String: FieldProbe].self, from: bytes) else {
+      return nil
+    }
+    for key in ["position", "version"] where fields[key]?.fitsUInt64 == false {
+      return "\(key) is not a whole number from 1 to \(UInt64.max)"
+    }
+    if fields["schemaVersion"]?.fitsUInt16 == false {
+      return "schemaVersion is not a whole number from 1 to \(UInt16.max)"
+    }
+    return nil
+  }
+
   /// The payload of a line, of a known type.
   struct PayloadOnly<Payload: Decodable>: Decodable {
     var data: Payload
@@ -245,7 +272,7 @@ public enum Interchange {
     do {
       header = try JSONDecoder().decode(Header.self, from: bytes)
     } catch {
-      throw ImportError(line: number, reason: phrase(for: error))
+      throw ImportError(line: number, reason: numberOutOfRange(in: bytes) ?? phrase(for: error))
     }
     guard header.data == .object else {
       throw ImportError(
@@ -450,7 +477,8 @@ public enum Interchange {
         throw error
       }
       if let last = appends.last, last.stream == event.stream {
-        guard event.version.rawValue == lastVersion.rawValue + 1 else {
+        guard lastVersion.rawValue < UInt64.max, event.version.rawValue == lastVersion.rawValue + 1
+        else {
           try await flush()
           throw ImportError(
             line: number,
