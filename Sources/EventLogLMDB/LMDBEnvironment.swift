@@ -52,6 +52,45 @@ enum StoreFormat {
   }
 }
 
+/// The commit marker stored under `commit` in the `meta` database: the ID of the write
+/// transaction that last changed the log (8 bytes, little-endian). A reader's snapshot has the
+/// same transaction ID; when they differ, LMDB's header pages were damaged (for example a
+/// changed transaction number that made LMDB pick an older or a foreign snapshot).
+enum CommitMarker {
+  static let key = Array("commit".utf8)
+
+  /// Records `txn`'s ID as the last commit.
+  static func write(_ txn: OpaquePointer?, _ dbs: Databases) throws(EventStoreError) {
+    var id = UInt64(mdb_txn_id(txn)).littleEndian
+    var key = Self.key
+    let rc = key.withUnsafeMutableBytes { k in
+      withUnsafeMutableBytes(of: &id) { v in
+        var keyVal = MDB_val(mv_size: k.count, mv_data: k.baseAddress)
+        var valueVal = MDB_val(mv_size: v.count, mv_data: v.baseAddress)
+        return clmdb_put(txn, dbs.meta, &keyVal, &valueVal, 0)
+      }
+    }
+    try check(rc, "writing the commit marker")
+  }
+
+  /// The last commit's ID as recorded in the snapshot `txn` reads, `nil` for a log written
+  /// before the marker existed.
+  static func read(_ txn: OpaquePointer?, _ dbs: Databases) throws(EventStoreError) -> UInt64? {
+    var key = Self.key
+    var value = MDB_val()
+    let rc = key.withUnsafeMutableBytes { k in
+      var keyVal = MDB_val(mv_size: k.count, mv_data: k.baseAddress)
+      return clmdb_get(txn, dbs.meta, &keyVal, &value)
+    }
+    if rc == LMDBCode.notFound { return nil }
+    try check(rc, "reading the commit marker")
+    guard let id = value.littleEndianUInt64 else {
+      throw EventStoreError(.corruptRecord, "the commit marker is \(value.mv_size) bytes, not 8")
+    }
+    return id
+  }
+}
+
 /// The interned names, as this process last read them.
 struct Names {
   var types = NameTable()
@@ -269,6 +308,7 @@ final class Environment: @unchecked Sendable {
       dbs.states = try open("states")
       var loaded = Names()
       try loadNames(txn, into: &loaded)
+      if !readOnly && stored < StoreFormat.version { try CommitMarker.write(txn, dbs) }
       let rc = clmdb_txn_commit(txn)
       txn = nil  // freed by commit, whatever it returned
       try check(rc, "committing the opening transaction")

@@ -83,7 +83,7 @@ public final class LMDBEventStore: InlineProjectionHost, @unchecked Sendable {
   /// The options the store was opened with.
   public let options: Options
 
-  private let environment: Environment
+  let environment: Environment
   private let writer: Writer
   private let signal: AppendSignal
 
@@ -199,6 +199,21 @@ public final class LMDBEventStore: InlineProjectionHost, @unchecked Sendable {
     {
       current = before
     }
+    // A damaged entry must not send the reader past the log: every batch is checked against
+    // the head before its positions are used.
+    let head = try Self.head(txn, dbs).rawValue
+    func checked(_ entry: StreamIndexEntry) throws(EventStoreError) -> StreamIndexEntry {
+      guard entry.count >= 1, entry.firstPosition >= 1, entry.firstPosition <= head,
+        entry.count <= head - entry.firstPosition + 1
+      else {
+        throw EventStoreError(
+          .corruptRecord,
+          "the stream index lists \(entry.count) events from position \(entry.firstPosition), past the head \(head)",
+          stream: stream, version: StreamVersion(entry.firstVersion))
+      }
+      return entry
+    }
+    if let found = current { current = try checked(found) }
     if var batch = current {
       var next = forwards ? wanted : min(wanted, batch.firstVersion + batch.count - 1)
       while positions.count < limit {
@@ -209,7 +224,7 @@ public final class LMDBEventStore: InlineProjectionHost, @unchecked Sendable {
             continue
           }
           guard try index.move(MDB_NEXT), let following = try index.entry() else { break }
-          batch = following
+          batch = try checked(following)
           next = following.firstVersion
         } else {
           if next > batch.firstVersion {
@@ -217,7 +232,7 @@ public final class LMDBEventStore: InlineProjectionHost, @unchecked Sendable {
             continue
           }
           guard try index.move(MDB_PREV), let preceding = try index.entry() else { break }
-          batch = preceding
+          batch = try checked(preceding)
           next = preceding.firstVersion + preceding.count - 1
         }
       }

@@ -239,6 +239,7 @@ final class Writer: @unchecked Sendable {
           outcomes.append(.failure(error))
         }
       }
+      try CommitMarker.write(txn, environment.dbs)
       committed = true
       try check(clmdb_txn_commit(txn), "committing appends")
       for inline in inlines {

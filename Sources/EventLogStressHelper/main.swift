@@ -1,11 +1,20 @@
 // A child process for the LMDB store's crash, multi-process and memory tests.
 //
-//   EventLogStressHelper append PATH STREAM BATCHES BATCH_SIZE [exact|any]
+//   EventLogStressHelper append PATH STREAM BATCHES BATCH_SIZE [exact|any] [PAUSE_MS]
 //     Appends BATCHES batches of BATCH_SIZE events to STREAM and prints
-//     `ack BATCH LAST_POSITION LAST_VERSION` after each append returns (written at once), so
-//     a parent that kills this process knows exactly which appends were acknowledged. Each
-//     event's payload is the batch number and the event's index in it (8 + 8 bytes).
-//     With `exact` (the default) each append expects the stream's version exactly.
+//     `ack BATCH LAST_POSITION LAST_VERSION TIME` after each append returns (written at once),
+//     so a parent that kills this process knows exactly which appends were acknowledged, and
+//     when (TIME: CLOCK_MONOTONIC in nanoseconds, one clock for every process of the machine).
+//     Each event's payload is the batch number and the event's index in it (8 + 8 bytes).
+//     With `exact` (the default) each append expects the stream's version exactly. With
+//     PAUSE_MS, waits that long after each acknowledgement.
+//
+//   EventLogStressHelper append-concurrent PATH WRITERS BATCHES BATCH_SIZE
+//     Runs WRITERS appenders at once, appender W appending BATCHES batches of BATCH_SIZE
+//     events to stream `stress-W` (carrying on from the stream's version: batch numbers
+//     continue), so that the store commits several of their appends in one group. Each
+//     appender prints `submit W BATCH` before it appends and `ack W BATCH LAST_POSITION
+//     LAST_VERSION` as soon as the append returns. Payloads as for `append`.
 //
 //   EventLogStressHelper project PATH SAVE_EVERY PAGE_SIZE
 //     Loads the `stress-counts` projection's saved state, catches it up to the head (saving
@@ -33,7 +42,23 @@ func say(_ line: String) {
   FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }
 
-/// The payload the `append` command writes.
+/// CLOCK_MONOTONIC in nanoseconds: one clock for every process of the machine.
+func monotonicNanoseconds() -> UInt64 {
+  var now = timespec()
+  clock_gettime(CLOCK_MONOTONIC, &now)
+  return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
+}
+
+/// The events of one batch of the `append` commands.
+func stressBatch(_ batch: UInt64, size: Int, ids: EventIDGenerator) throws -> [EventData] {
+  try (0..<size).map { index in
+    try EventData(
+      StressAppended(batch: batch, index: UInt64(index)), id: ids.next(),
+      metadata: EventMetadata(time: EventClock.system.now(), actor: "pid-\(getpid())"))
+  }
+}
+
+/// The payload the `append` commands write.
 struct StressAppended: BinaryEvent {
   static let eventType = "StressAppended"
   var batch: UInt64
@@ -112,22 +137,45 @@ do {
   switch arguments[0] {
   case "append":
     guard arguments.count >= 5, let batches = Int(arguments[3]), let batchSize = Int(arguments[4])
-    else { fail("usage: append PATH STREAM BATCHES BATCH_SIZE [exact|any]") }
+    else { fail("usage: append PATH STREAM BATCHES BATCH_SIZE [exact|any] [PAUSE_MS]") }
     let stream = StreamName(arguments[2])
     let exact = arguments.count < 6 || arguments[5] == "exact"
+    let pause = arguments.count >= 7 ? Int(arguments[6]) ?? 0 : 0
     let store = try LMDBEventStore(path: path, options: .init(initialMapSize: 256 << 10))
     let ids = EventIDGenerator.timeOrdered()
     var version = try await store.currentVersion(of: stream)
     for batch in 0..<batches {
-      let events = try (0..<batchSize).map { index in
-        try EventData(
-          StressAppended(batch: UInt64(batch), index: UInt64(index)), id: ids.next(),
-          metadata: EventMetadata(time: EventClock.system.now(), actor: "pid-\(getpid())"))
-      }
+      let events = try stressBatch(UInt64(batch), size: batchSize, ids: ids)
       let result = try await store.append(
         events, to: stream, expectedVersion: exact ? .at(version) : .any)
       version = result.lastVersion
-      say("ack \(batch) \(result.lastPosition) \(result.lastVersion)")
+      say("ack \(batch) \(result.lastPosition) \(result.lastVersion) \(monotonicNanoseconds())")
+      if pause > 0 { try await Task.sleep(for: .milliseconds(pause)) }
+    }
+    store.close()
+
+  case "append-concurrent":
+    guard arguments.count >= 5, let writers = Int(arguments[2]), let batches = UInt64(arguments[3]),
+      let batchSize = Int(arguments[4]), writers > 0, batchSize > 0
+    else { fail("usage: append-concurrent PATH WRITERS BATCHES BATCH_SIZE") }
+    let store = try LMDBEventStore(path: path, options: .init(initialMapSize: 256 << 10))
+    let ids = EventIDGenerator.timeOrdered()
+    try await withThrowingTaskGroup(of: Void.self) { group in
+      for writer in 0..<writers {
+        group.addTask {
+          let stream = StreamName("stress-\(writer)")
+          var version = try await store.currentVersion(of: stream)
+          let first = (version?.rawValue ?? 0) / UInt64(batchSize)
+          for batch in first..<first + batches {
+            let events = try stressBatch(batch, size: batchSize, ids: ids)
+            say("submit \(writer) \(batch)")
+            let result = try await store.append(events, to: stream, expectedVersion: .at(version))
+            version = result.lastVersion
+            say("ack \(writer) \(batch) \(result.lastPosition) \(result.lastVersion)")
+          }
+        }
+      }
+      try await group.waitForAll()
     }
     store.close()
 

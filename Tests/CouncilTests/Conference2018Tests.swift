@@ -51,6 +51,41 @@ struct Conference2018Tests {
     #expect(summary.comments.count == Conference2018.comments.count)
   }
 
+  @Test func whoIsFundedARefugeeOrYoungIsRecordedWhenTheyRegisterNotByTransfers() async throws {
+    let (store, _) = try await recorded()
+    let events = try await store.readLog(from: .first, limit: 100_000).events
+    var participants: [RegistrationID: Participant] = [:]
+    var registered: [Participant] = []
+    var transfers = 0
+    for event in events {
+      switch try event.decode(as: GatheringEvent.self) {
+      case .participantRegistered(let e):
+        participants[e.registration] = e.participant
+        registered.append(e.participant)
+      case .participantWaitlisted(let e):
+        participants[e.registration] = e.participant
+        registered.append(e.participant)
+      case .exceptionAdmitted(let e):
+        participants[e.registration] = e.participant
+        registered.append(e.participant)
+      case .registrationTransferred(let e):
+        transfers += 1
+        let from = participants[e.registration]
+        #expect(from != nil, "a transfer of \(e.registration), which was never registered")
+        #expect(from?.name != e.to.name, "a transfer of \(e.registration) to the same person")
+        participants[e.registration] = e.to
+      default: break
+      }
+    }
+    #expect(transfers == 0, "the report mentions no transfer")
+    // The report's figures are on the registrations themselves (every one of these people
+    // attends).
+    #expect(registered.count == 610 + 40 + 52)
+    #expect(registered.filter { $0.funded && $0.country != "Canada" }.count == 25)
+    #expect(registered.filter { $0.funded && $0.refugee }.count == 19)
+    #expect(registered.filter(\.youth).count == 45)
+  }
+
   @Test func theCountsOnTheDayRegistrationClosed() async throws {
     let (store, _) = try await recorded()
     let onClosing = try await GatheringReportsProjection().state(

@@ -70,7 +70,7 @@ struct CouncilProjectionTests {
   }
 
   @Test func theFundLedgerAndResolutionRegisterMatchAnIndependentFold() async throws {
-    let (store, events) = try await simulatedCouncilLog(seed: 32, commands: 4000)
+    let (store, events) = try await simulatedCouncilLog(seed: 34, commands: 4000)
     let models = try await CouncilReadModelsProjection().state(in: store, asOf: .now).value
     var status: [String: String] = [:]
     var committed: [String: Int] = [:]

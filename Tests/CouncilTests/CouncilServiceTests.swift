@@ -72,17 +72,28 @@ struct CouncilServiceTests {
       "42",
       administrator: AdministrativeAccountRequest(
         account: "a-42", name: "FCJ", email: "office@fcj.example"), by: .office)
-    let outcomes = await withTaskGroup(of: Bool.self) { group in
+    // Each task's error, or nil for the winner.
+    let failures = await withTaskGroup(of: (any Error)?.self) { group in
       for n in 0..<20 {
         group.addTask {
-          (try? await council.createIndividualAccount(
-            "i-\(n)", member: "42", name: "N\(n)", email: "shared@fcj.example", role: .staff,
-            by: admin)) != nil
+          do {
+            try await council.createIndividualAccount(
+              "i-\(n)", member: "42", name: "N\(n)", email: "shared@fcj.example", role: .staff,
+              by: admin)
+            return nil
+          } catch {
+            return error
+          }
         }
       }
-      return await group.reduce(into: [Bool]()) { $0.append($1) }
+      return await group.reduce(into: [(any Error)?]()) { $0.append($1) }
     }
-    #expect(outcomes.filter { $0 }.count == 1)
+    #expect(failures.count == 20)
+    #expect(failures.filter { $0 == nil }.count == 1)
+    // Every loser lost because the address was taken, not through a conflict it gave up on.
+    for case let failure? in failures {
+      #expect(failure as? AccountError == .emailInUse("shared@fcj.example"), "lost with \(failure)")
+    }
     let reservations = try await store.readStream(Streams.email("shared@fcj.example"))
     #expect(reservations.count == 1)
   }

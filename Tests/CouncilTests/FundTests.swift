@@ -192,16 +192,35 @@ struct FundServiceTests {
       application.application = ApplicationID("app-\(n)")
       try await council.submit(application, by: admin)
     }
-    let outcomes = await withTaskGroup(of: Bool.self) { group in
+    // Each application with its approval's error, or nil when it was approved.
+    let outcomes = await withTaskGroup(of: (Int, (any Error)?).self) { group in
       for n in 1...6 {
         group.addTask {
-          (try? await council.approveApplication(
-            ApplicationID("app-\(n)"), amount: 60_000, reason: "ok", by: .office)) != nil
+          do {
+            try await council.approveApplication(
+              ApplicationID("app-\(n)"), amount: 60_000, reason: "ok", by: .office)
+            return (n, nil)
+          } catch {
+            return (n, error)
+          }
         }
       }
-      return await group.reduce(into: [Bool]()) { $0.append($1) }
+      return await group.reduce(into: [Int: (any Error)?]()) { $0[$1.0] = $1.1 }
     }
-    #expect(outcomes.filter { $0 }.count == 3, "three of 60 000 fit a budget of 200 000")
+    #expect(outcomes.count == 6)
+    let winners = outcomes.filter { $0.value == nil }.keys.sorted()
+    #expect(winners.count == 3, "three of 60 000 fit a budget of 200 000")
+    // Every loser lost because the budget was spent (60 000 asked, 20 000 left), not through
+    // a conflict it gave up on.
+    for case (let n, let failure?) in outcomes {
+      #expect(
+        failure as? FundError == .exceedsBudget(requested: 60_000, remaining: 20_000),
+        "app-\(n) lost with \(failure)")
+      #expect(try await council.application(ApplicationID("app-\(n)")).status == .submitted)
+    }
+    for n in winners {
+      #expect(try await council.application(ApplicationID("app-\(n)")).status == .approved)
+    }
     let fund = try await council.fund("amina-malko")
     #expect(fund.remaining(for: "fall-2018") == 20_000)
     let approvals = try await store.readLog(

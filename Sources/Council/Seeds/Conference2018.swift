@@ -159,7 +159,9 @@ public enum Conference2018 {
     // 650 attend: 610 places (12 of them passed from cancellations to the waitlist) and 52
     // exceptions, less 12 no-shows. 80 attendees come from outside Canada (all 35 other
     // countries), 25 of them funded; 19 refugees or former refugees from Canada are funded;
-    // 45 attendees are youth.
+    // 45 attendees are youth. Who is funded, a refugee or young is known of each person when
+    // they register, and recorded then: the people are chosen here from the registrations
+    // that end up attending.
     let cancelled = Set((0..<12).map { $0 * 50 + 6 })  // people of reg-7, reg-57, …
     let attendingPeople = Set(0..<(capacity + 52 + 12)).subtracting(cancelled)
     let foreign = Set(attendingPeople.sorted().filter { $0 % 7 == 3 }.prefix(80))
@@ -174,6 +176,32 @@ public enum Conference2018 {
           name: "Participant \(index + 1)",
           organization: abroad ? "NGO \(index % 40 + 1)" : "Member organization \(index % 120 + 1)",
           country: country, rate: abroad || index % 3 == 0 ? .nonMember : .member))
+    }
+    // The registrations that will attend (every place but the 12 cancelled, the first 12 of
+    // the waitlist and the 52 exceptions), each with its person, in the order of their IDs;
+    // the last 12 from Canada will not come.
+    let expectedAttending =
+      ((0..<capacity).filter { !cancelled.contains($0) }.map { ("reg-\($0 + 1)", $0) }
+      + (0..<12).map { ("wait-\($0 + 1)", capacity + 52 + $0) }
+      + (0..<52).map { ("exc-\($0 + 1)", capacity + $0) })
+      .sorted { $0.0.localizedStandardCompare($1.0) == .orderedAscending }
+    let expectedNoShows = Set(
+      expectedAttending.filter { people[$0.1].country == "Canada" }.suffix(12).map(\.0))
+    var foreignFunded = 0
+    var refugeesFunded = 0
+    var youth = 0
+    for (id, person) in expectedAttending where !expectedNoShows.contains(id) {
+      if people[person].country != "Canada" && foreignFunded < 25 {
+        people[person].funded = true
+        foreignFunded += 1
+      } else if people[person].country == "Canada" && refugeesFunded < 19 && id.hasPrefix("reg-") {
+        people[person].refugee = true
+        people[person].funded = true
+        refugeesFunded += 1
+      } else if youth < 45 && id.hasSuffix("3") {
+        people[person].youth = true
+        youth += 1
+      }
     }
     // Registrations open 1 February; the 610th, on 18 May, fills the last place.
     let registrationDays = Day(2018, 5, 18).daysSince1970 - Day(2018, 2, 1).daysSince1970
@@ -207,7 +235,7 @@ public enum Conference2018 {
         .acceptOffer(RegistrationID("wait-\(index + 1)"), on: day.adding(days: 1), by: office))
     }
 
-    // The attendees, with the report's figures flagged on them.
+    // The attendees, as the log has them, and the no-shows.
     let state = session.state
     var attending = state.registrations.filter {
       $0.value.status == .confirmed || $0.value.status == .exception
@@ -216,28 +244,6 @@ public enum Conference2018 {
     .sorted { $0.0.rawValue.localizedStandardCompare($1.0.rawValue) == .orderedAscending }
     let noShows = Set(attending.filter { $0.1.country == "Canada" }.suffix(12).map(\.0))
     attending.removeAll { noShows.contains($0.0) }
-    var foreignFunded = 0
-    var refugeesFunded = 0
-    var youth = 0
-    for (id, participant) in attending {
-      var updated = participant
-      if participant.country != "Canada" && foreignFunded < 25 {
-        updated.funded = true
-        foreignFunded += 1
-      } else if participant.country == "Canada" && refugeesFunded < 19
-        && id.rawValue.hasPrefix("reg-")
-      {
-        updated.refugee = true
-        updated.funded = true
-        refugeesFunded += 1
-      } else if youth < 45 && id.rawValue.hasSuffix("3") {
-        updated.youth = true
-        youth += 1
-      }
-      if updated != participant {
-        try await run(Day(2018, 6, 1), .transfer(id, to: updated, on: Day(2018, 6, 1), by: office))
-      }
-    }
     for (index, (id, _)) in attending.enumerated() {
       let day = Day(2018, 6, 7).adding(days: index % 3 == 2 ? 1 : 0)
       try await run(day, .checkIn(id, on: day, by: office))

@@ -37,8 +37,10 @@ extension CouncilSimulation {
     let capacity = 30 + Int(next() % 90)
     let requiresApproval = next() % 4 == 0
     let office = Issuer.office
+    // Each command is recorded at 11:00 on its day, or later when the simulated now has
+    // passed that already (the steps below are not all in the order of their days).
     func at(_ day: Day) -> Council {
-      council.with(clock: .fixed(day.start.advanced(byMinutes: 11 * 60)))
+      council(at: day.start.advanced(byMinutes: 11 * 60))
     }
     var session = try await at(opens).handler(GatheringDecider()).session(on: Streams.gathering(id))
     func attempt(_ day: Day, _ command: GatheringCommand) async throws {
@@ -62,7 +64,7 @@ extension CouncilSimulation {
           languages: ["en", "fr"], requiresApproval: requiresApproval, offerDays: 4),
         by: office))
     try await attempt(opens, .openRegistration(on: opens, by: office))
-    try? await council.setBudget(
+    try? await at(opens).setBudget(
       of: CouncilSetup.fund.fund, for: id, amount: 50_000 * (1 + Int(next() % 4)), by: office)
 
     // Registrations, some beyond capacity; approvals where needed; exceptions after closing.
@@ -218,7 +220,7 @@ extension CouncilSimulation {
               resolution, text: "Resolved, as amended, that …", by: administrator)
           }
           let votesFor = Int(next() % 80)
-          try await council.with(clock: .fixed(starts.start)).recordVote(
+          try await at(starts.adding(days: 1)).recordVote(
             resolution, at: id, on: starts.adding(days: 1), votesFor: votesFor,
             votesAgainst: Int(next() % 60),
             abstentions: Int(next() % 10), by: office)
@@ -228,6 +230,9 @@ extension CouncilSimulation {
         outcome.refused += 1
       }
     }
+    // Membership carries on after the consultation: its commands are not recorded earlier
+    // than the consultation's last one.
+    catchUpDay()
     return outcome
   }
 }

@@ -34,6 +34,9 @@ public struct CouncilSimulation: Sendable {
   public let council: Council
   /// The day the simulation has reached.
   public private(set) var day: Day
+  /// The simulated time, which only moves forwards: every command is recorded at this time,
+  /// so recorded times never decrease along the log the simulation writes.
+  public private(set) var now: Timestamp
   /// How many member organizations take part.
   public let members: Int
   private var random: SplitMix64
@@ -49,10 +52,12 @@ public struct CouncilSimulation: Sendable {
   }
 
   /// Creates a simulation of `council` beginning on `start`; the same seed gives the same
-  /// commands.
+  /// commands. Its clock begins at the start of that day: whatever the log holds already
+  /// should be recorded no later.
   public init(council: Council, start: Day = Day(2016, 1, 1), seed: UInt64, members: Int = 60) {
     self.council = council
     self.day = start
+    self.now = start.start
     self.members = max(1, members)
     self.random = SplitMix64(seed: seed)
   }
@@ -63,6 +68,20 @@ public struct CouncilSimulation: Sendable {
 
   mutating func next() -> UInt64 { random.next() }
 
+  /// The council telling the time of a command meant for `time`: that time, or the simulated
+  /// now when that is later already (the office records it late), and the simulated now
+  /// moves on to it.
+  mutating func council(at time: Timestamp) -> Council {
+    now = max(now, time)
+    return council.with(clock: .fixed(now))
+  }
+
+  /// Moves the simulation's day on to the day of the simulated now (after a consultation,
+  /// whose commands run ahead of the day).
+  mutating func catchUpDay() {
+    day = max(day, Day(now))
+  }
+
   /// Issues `commands` more random membership and account commands, carrying on from where
   /// the last call stopped.
   public mutating func runMembership(commands: Int) async throws -> Outcome {
@@ -70,7 +89,7 @@ public struct CouncilSimulation: Sendable {
     for _ in 0..<commands {
       // About members / 40 commands a day (at least 2): a log of any size spans a few years.
       if random.next() % UInt64(max(2, members / 40)) == 0 { day = day.adding(days: 1) }
-      let council = self.council.with(clock: .fixed(day.start.advanced(byMinutes: 9 * 60)))
+      let council = self.council(at: day.start.advanced(byMinutes: 9 * 60))
       let number = Int(random.next() % UInt64(members))
       let member = MemberID("\(number)")
       let administrator = Issuer.memberAdministrator(member: member, account: "admin-\(number)")

@@ -187,3 +187,33 @@ public struct EventClock: Sendable {
     }
   }
 }
+
+/// A clock that tells the time it was last set to: for simulations that record a past (or
+/// invented) calendar, and for tests. Share its ``clock`` with a store so that the store's
+/// recorded times follow the simulated time.
+public final class ManualClock: Sendable {
+  private let current: Mutex<Timestamp>
+
+  /// A clock that says `start` until it is set.
+  public init(_ start: Timestamp) {
+    current = Mutex(start)
+  }
+
+  /// The time it says now.
+  public var now: Timestamp { current.withLock { $0 } }
+
+  /// Sets the time (forwards or backwards: a store never records time running backwards).
+  public func set(_ time: Timestamp) {
+    current.withLock { $0 = time }
+  }
+
+  /// Moves the time forwards to `time`; an earlier `time` leaves it where it is.
+  public func advance(to time: Timestamp) {
+    current.withLock { $0 = max($0, time) }
+  }
+
+  /// The clock to inject.
+  public var clock: EventClock {
+    EventClock { [self] in now }
+  }
+}

@@ -3,16 +3,21 @@ import Synchronization
 /// Wakes the tasks that wait for the log's head to move; shared by the stores of this
 /// package.
 package final class AppendSignal: Sendable {
-  private struct Waiter {
-    var position: LogPosition
-    var continuation: CheckedContinuation<Void, Never>
+  /// Where one call to `wait` stands. An entry exists from the start of its `wait` to its end
+  /// and no longer: a timer or a cancellation that comes later finds no entry and does
+  /// nothing, so nothing is left behind per wake-up.
+  private enum Entry {
+    /// Not parked yet; `expired` once its timer or cancellation came first.
+    case pending(expired: Bool)
+    /// Parked until the head passes `position`.
+    case parked(position: LogPosition, continuation: CheckedContinuation<Void, Never>)
+    /// Woken (by the head, its timer or a cancellation); removed when its `wait` returns.
+    case done
   }
 
   private struct State {
     var head: LogPosition
-    var waiters: [UInt64: Waiter] = [:]
-    // Tokens whose timer or cancellation came before their waiter was registered.
-    var expired: Set<UInt64> = []
+    var entries: [UInt64: Entry] = [:]
     var nextToken: UInt64 = 0
   }
 
@@ -22,55 +27,80 @@ package final class AppendSignal: Sendable {
     state = Mutex(State(head: head))
   }
 
+  /// How many calls to `wait` the signal is keeping track of: those in progress, never more.
+  package var trackedWaitCount: Int {
+    state.withLock { $0.entries.count }
+  }
+
   /// Records a new head and wakes every waiter it passes.
   package func publish(head: LogPosition) {
     let woken = state.withLock { s -> [CheckedContinuation<Void, Never>] in
       guard head > s.head else { return [] }
       s.head = head
       var ready: [CheckedContinuation<Void, Never>] = []
-      for (token, waiter) in s.waiters where waiter.position < head {
-        ready.append(waiter.continuation)
-        s.waiters[token] = nil
+      for (token, entry) in s.entries {
+        if case .parked(let position, let continuation) = entry, position < head {
+          ready.append(continuation)
+          s.entries[token] = .done
+        }
       }
       return ready
     }
     for continuation in woken { continuation.resume() }
   }
 
-  private func resume(_ token: UInt64) {
-    let waiter = state.withLock { s -> Waiter? in
-      if let waiter = s.waiters.removeValue(forKey: token) { return waiter }
-      s.expired.insert(token)
-      return nil
+  /// Ends the wait of `token` early (its timer ran out or its task was cancelled). Does
+  /// nothing once that wait has returned.
+  private func expire(_ token: UInt64) {
+    let continuation = state.withLock { s -> CheckedContinuation<Void, Never>? in
+      switch s.entries[token] {
+      case .pending:
+        s.entries[token] = .pending(expired: true)
+        return nil
+      case .parked(_, let continuation):
+        s.entries[token] = .done
+        return continuation
+      case .done, nil:
+        return nil
+      }
     }
-    waiter?.continuation.resume()
+    continuation?.resume()
   }
 
   /// Waits until the head is past `position`, `timeout` has passed, or the task is cancelled.
   package func wait(after position: LogPosition, timeout: Duration?) async {
     let token = state.withLock { s -> UInt64 in
       s.nextToken += 1
+      s.entries[s.nextToken] = .pending(expired: false)
       return s.nextToken
     }
     let timer: Task<Void, Never>? = timeout.map { timeout in
       Task { [weak self] in
         try? await Task.sleep(for: timeout)
-        self?.resume(token)
+        self?.expire(token)
       }
     }
     await withTaskCancellationHandler {
       await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
         let ready = state.withLock { s -> Bool in
-          if s.head > position || s.expired.remove(token) != nil { return true }
-          s.waiters[token] = Waiter(position: position, continuation: continuation)
+          if s.head > position || s.entries[token].map(Self.isExpired) == true {
+            s.entries[token] = .done
+            return true
+          }
+          s.entries[token] = .parked(position: position, continuation: continuation)
           return false
         }
         if ready { continuation.resume() }
       }
     } onCancel: {
-      resume(token)
+      expire(token)
     }
     timer?.cancel()
-    _ = state.withLock { $0.expired.remove(token) }
+    _ = state.withLock { $0.entries.removeValue(forKey: token) }
+  }
+
+  private static func isExpired(_ entry: Entry) -> Bool {
+    if case .pending(expired: true) = entry { return true }
+    return false
   }
 }

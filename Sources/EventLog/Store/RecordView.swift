@@ -22,6 +22,15 @@ public struct RecordView {
   public init(position: LogPosition, bytes: UnsafeRawBufferPointer, types: NameTable)
     throws(EventStoreError)
   {
+    try self.init(position: position, bytes: bytes, types: types, checksum: true)
+  }
+
+  /// Wraps record bytes, checking the checksum only when `checksum` is true: for a verifier
+  /// that has reported a checksum mismatch and still wants the damaged record's stream and
+  /// version for its other checks.
+  package init(
+    position: LogPosition, bytes: UnsafeRawBufferPointer, types: NameTable, checksum: Bool
+  ) throws(EventStoreError) {
     self.position = position
     self.bytes = bytes
     self.types = types
@@ -42,7 +51,7 @@ public struct RecordView {
         position: position)
     }
     self.headerSize = headerSize
-    if headerSize == RecordFormat.fixedHeaderSize {
+    if checksum && headerSize == RecordFormat.fixedHeaderSize {
       let stored = UInt64(
         littleEndian: bytes.loadUnaligned(
           fromByteOffset: RecordFormat.checksumOffset, as: UInt64.self))
@@ -66,6 +75,9 @@ public struct RecordView {
         position: position)
     }
   }
+
+  /// The record's format version (1 or 2, see ``RecordFormat``).
+  public var formatVersion: UInt8 { bytes[0] }
 
   /// The interned number of the event type.
   @inlinable public var eventTypeID: UInt32 {

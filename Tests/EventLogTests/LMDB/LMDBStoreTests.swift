@@ -221,40 +221,116 @@ struct LMDBStoreTests {
   }
 }
 
+/// The last committed transaction of the LMDB environment at `path` (0 before it exists),
+/// read with LMDB itself; call when no store of this process has the log open.
+func lastTransaction(_ path: String) throws -> Int {
+  guard FileManager.default.fileExists(atPath: path + "/data.mdb") else { return 0 }
+  var created: OpaquePointer?
+  guard mdb_env_create(&created) == 0, let env = created else {
+    Issue.record("mdb_env_create failed")
+    return 0
+  }
+  defer { mdb_env_close(env) }
+  #expect(mdb_env_open(env, path, UInt32(MDB_RDONLY), 0o644) == 0)
+  var info = MDB_envinfo()
+  #expect(mdb_env_info(env, &info) == 0)
+  return info.me_last_txnid
+}
+
 @Suite("LMDBEventStore across processes", .serialized)
 struct LMDBProcessTests {
-  @Test func killedWritersLoseNoAcknowledgedAppendAndLeaveNoPartialBatch() async throws {
+  @Test func killedConcurrentWritersLoseNoAcknowledgedAppendAndLeaveNoPartialBatch() async throws {
     let directory = TemporaryDirectory()
     let path = directory.appending("log")
-    let batchSize = 5
+    let writers = 6
+    let batchSize = 4
+    let kills = 40
     var random = SplitMix64(seed: 2018)
-    var acknowledged: [(position: UInt64, version: UInt64)] = []
-    for _ in 0..<50 {
-      let child = try StressHelper(["append", path, "stress-1", "100000", String(batchSize)])
-      try await Task.sleep(for: .milliseconds(Int(20 + random.next() % 130)))
-      child.kill()
-      acknowledged += child.acknowledgements().map { ($0.position, $0.version) }
+    var acknowledged: [ConcurrentAcknowledgement] = []
+    var midRun = 0
+    var grouped = 0
+    // Kills after which some appends in flight were in the log (committed, not yet
+    // acknowledged), and after which some were not (cut off before their commit).
+    var inFlightCommitted = 0
+    var inFlightLost = 0
+    var batchesBefore = 0
+    for kill in 0..<kills {
+      let transactionsBefore = try lastTransaction(path)
+      let child = try StressHelper([
+        "append-concurrent", path, String(writers), "1000000", String(batchSize),
+      ])
+      // Kill at a random moment while the appenders run: after a random number of
+      // acknowledgements (read as the child prints them), and a random fraction of a
+      // commit later.
+      let target = 1 + Int(random.next() % 60)
+      let reached = try await child.waitForLines(timeout: .seconds(60)) { lines in
+        lines.lazy.filter { $0.hasPrefix("ack ") }.count >= target
+      }
+      #expect(reached, "kill \(kill): the child acknowledged fewer than \(target) appends")
+      try await Task.sleep(for: .microseconds(Int(random.next() % 3000)))
+      await child.kill()
+      let transactionsAfter = try lastTransaction(path)
+
+      let lines = await child.lines()
+      let acks = StressHelper.concurrentAcknowledgements(lines)
+      let acked = Set(acks.map { WriterBatch(writer: $0.writer, batch: $0.batch) })
+      let inFlight = StressHelper.submissions(lines).subtracting(acked)
+      #expect(acked.isSubset(of: StressHelper.submissions(lines)))
+      // Mid-run: appends had returned, and several more were submitted and in flight (for
+      // the store's group commit to take together) when the kill came.
+      if acks.count >= target && inFlight.count >= 2 { midRun += 1 }
+      acknowledged += acks
 
       let store = try LMDBEventStore(path: path)
       let all = try await readWholeLog(store)
-      let version = try await store.currentVersion(of: "stress-1")?.rawValue ?? 0
       store.close()
-      #expect(UInt64(all.count) == version)
-      #expect(all.count % batchSize == 0, "a batch is partly there")
-      for (offset, event) in all.enumerated() {
-        #expect(event.version.rawValue == UInt64(offset + 1))
-        #expect(stressPayload(event).index == UInt64(offset % batchSize))
-      }
-      for ack in acknowledged {
-        #expect(ack.position <= UInt64(all.count), "an acknowledged append is missing")
-        if ack.position <= UInt64(all.count) {
-          let event = all[Int(ack.position) - 1]
-          #expect(event.version.rawValue == ack.version)
-          #expect(stressPayload(event).index == UInt64(batchSize - 1))
+      // Every stream holds whole batches, each in consecutive positions, in order.
+      var byStream: [String: [RecordedEvent]] = [:]
+      for event in all { byStream[event.stream.rawValue, default: []].append(event) }
+      for (stream, events) in byStream {
+        #expect(events.count % batchSize == 0, "kill \(kill): a batch of \(stream) is partly there")
+        for (offset, event) in events.enumerated() {
+          #expect(event.version.rawValue == UInt64(offset + 1))
+          let payload = stressPayload(event)
+          #expect(payload.batch == UInt64(offset / batchSize))
+          #expect(payload.index == UInt64(offset % batchSize))
+          if offset % batchSize != 0 {
+            #expect(
+              event.position.rawValue == events[offset - 1].position.rawValue + 1,
+              "kill \(kill): a batch of \(stream) was interleaved")
+          }
         }
       }
+      let committed = inFlight.filter {
+        (byStream["stress-\($0.writer)"]?.count ?? 0) / batchSize > Int($0.batch)
+      }
+      if !committed.isEmpty { inFlightCommitted += 1 }
+      if committed.count < inFlight.count { inFlightLost += 1 }
+      // Every acknowledged append is there, whole, where its acknowledgement said.
+      for ack in acknowledged {
+        guard ack.position >= UInt64(batchSize), ack.position <= UInt64(all.count) else {
+          Issue.record("kill \(kill): acknowledged append \(ack) is missing")
+          continue
+        }
+        let batch = all[Int(ack.position) - batchSize..<Int(ack.position)]
+        #expect(batch.allSatisfy { $0.stream.rawValue == "stress-\(ack.writer)" })
+        #expect(
+          batch.map { stressPayload($0).batch } == Array(repeating: ack.batch, count: batchSize))
+        #expect(batch.map { stressPayload($0).index } == (0..<UInt64(batchSize)).map { $0 })
+        #expect(batch.last?.version.rawValue == ack.version)
+      }
+      // Group commit: the child committed more appends than it had transactions.
+      let batchesAfter = all.count / batchSize
+      if transactionsAfter - transactionsBefore < batchesAfter - batchesBefore { grouped += 1 }
+      batchesBefore = batchesAfter
     }
-    #expect(!acknowledged.isEmpty)
+    #expect(
+      midRun >= kills * 3 / 4, "only \(midRun) of \(kills) kills landed with appends in flight")
+    #expect(
+      grouped >= kills / 2, "only \(grouped) of \(kills) runs committed appends in groups")
+    #expect(inFlightLost >= kills / 2, "kills cut off appends in flight after \(inFlightLost)")
+    #expect(inFlightCommitted >= 1, "no kill came between a commit and its acknowledgements")
+    #expect(Set(acknowledged).count == acknowledged.count)
   }
 
   @Test func twoProcessesAppendToOneLogWhileAThirdFollows() async throws {
@@ -265,24 +341,42 @@ struct LMDBProcessTests {
     let total = 2 * batches * batchSize
     let store = try LMDBEventStore(path: path, options: .init(initialMapSize: 64 << 10))
     defer { store.close() }
-    let follower = Task { () throws -> [RecordedEvent] in
-      var seen: [RecordedEvent] = []
+    // Each event the follower receives, with the time it received it.
+    let follower = Task { () throws -> [(event: RecordedEvent, time: UInt64)] in
+      var seen: [(event: RecordedEvent, time: UInt64)] = []
       for try await event in store.follow(from: .first) {
-        seen.append(event)
+        seen.append((event, monotonicNanoseconds()))
         if seen.count == total { break }
       }
       return seen
     }
     let children = try (0..<2).map { _ in
-      try StressHelper(["append", path, "shared-1", String(batches), String(batchSize), "any"])
+      try StressHelper([
+        "append", path, "shared-1", String(batches), String(batchSize), "any", "5",
+      ])
     }
-    for child in children { #expect(child.wait() == 0) }
+    for child in children { #expect(await child.wait() == 0) }
+    // When each writer's last append returned, by the machine's one monotonic clock.
+    var finished: [UInt64] = []
+    for child in children {
+      if let last = await child.timedAcknowledgements().last { finished.append(last.time) }
+    }
+    #expect(finished.count == 2)
+    let writersDone = finished.max() ?? 0
     let timeout = Task {
       try await Task.sleep(for: .seconds(30))
       follower.cancel()
     }
-    let followed = try await follower.value
+    let received = try await follower.value
     timeout.cancel()
+    let followed = received.map(\.event)
+    // The follower was live: it received most events while the writers were still writing,
+    // from both writers.
+    let early = received.filter { $0.time < writersDone }
+    #expect(
+      early.count >= total / 2,
+      "only \(early.count) of \(total) events reached the follower before the writers finished")
+    #expect(Set(early.compactMap(\.event.metadata.actor)).count == 2)
 
     let all = try await readWholeLog(store)
     #expect(all.count == total)

@@ -20,10 +20,11 @@ func expectedStressCounts(_ store: LMDBEventStore) async throws
 }
 
 /// Fills a log with stress events through the helper (so that it has that helper's types).
-func fillStressLog(_ path: String, batches: Int, batchSize: Int, stream: String = "stress-1") throws
+func fillStressLog(_ path: String, batches: Int, batchSize: Int, stream: String = "stress-1")
+  async throws
 {
   let child = try StressHelper(["append", path, stream, String(batches), String(batchSize)])
-  #expect(child.wait() == 0)
+  #expect(await child.wait() == 0)
 }
 
 @Suite("Projections across processes", .serialized)
@@ -31,7 +32,7 @@ struct ProjectionProcessTests {
   @Test func aCatchUpKilledAtRandomMomentsNeitherRepeatsNorSkipsAnEvent() async throws {
     let directory = TemporaryDirectory()
     let path = directory.appending("log")
-    try fillStressLog(path, batches: 400, batchSize: 50)
+    try await fillStressLog(path, batches: 400, batchSize: 50)
     var random = SplitMix64(seed: 3)
     var finishedEarly = 0
     for _ in 0..<30 {
@@ -39,13 +40,13 @@ struct ProjectionProcessTests {
         "project", path, String(1 + random.next() % 300), String(1 + random.next() % 64),
       ])
       try await Task.sleep(for: .milliseconds(Int(5 + random.next() % 120)))
-      child.kill()
-      if child.lines().contains(where: { $0.hasPrefix("counts") }) { finishedEarly += 1 }
+      await child.kill()
+      if await child.lines().contains(where: { $0.hasPrefix("counts") }) { finishedEarly += 1 }
     }
     // Finish the catch-up, then compare with a clean fold of the log.
     let last = try StressHelper(["project", path, "1000", "500"])
-    #expect(last.wait() == 0)
-    let counts = try #require(last.lines().first { $0.hasPrefix("counts") })
+    #expect(await last.wait() == 0)
+    let counts = try #require(await last.lines().first { $0.hasPrefix("counts") })
     let store = try LMDBEventStore(path: path)
     let expected = try await expectedStressCounts(store)
     store.close()
@@ -58,17 +59,17 @@ struct ProjectionProcessTests {
   @Test func aRebuildsPeakMemoryDoesNotGrowWithTheLog() async throws {
     let small = TemporaryDirectory()
     let large = TemporaryDirectory()
-    try fillStressLog(small.appending("log"), batches: 40, batchSize: 500)
-    try fillStressLog(large.appending("log"), batches: 400, batchSize: 500)
-    func peak(_ path: String) throws -> (kilobytes: Int, applied: String) {
+    try await fillStressLog(small.appending("log"), batches: 40, batchSize: 500)
+    try await fillStressLog(large.appending("log"), batches: 400, batchSize: 500)
+    func peak(_ path: String) async throws -> (kilobytes: Int, applied: String) {
       let child = try StressHelper(["rebuild", path])
-      #expect(child.wait() == 0)
-      let line = try #require(child.lines().first { $0.hasPrefix("peak-kb") })
+      #expect(await child.wait() == 0)
+      let line = try #require(await child.lines().first { $0.hasPrefix("peak-kb") })
       let parts = line.split(separator: " ")
       return (Int(parts[1]) ?? 0, String(parts[3]))
     }
-    let smallPeak = try peak(small.appending("log"))
-    let largePeak = try peak(large.appending("log"))
+    let smallPeak = try await peak(small.appending("log"))
+    let largePeak = try await peak(large.appending("log"))
     #expect(smallPeak.applied == "20000")
     #expect(largePeak.applied == "200000")
     // Ten times the events, the same peak within noise: 2 MiB or 10 %.

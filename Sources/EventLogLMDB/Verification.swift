@@ -1,0 +1,452 @@
+import CLMDB
+import CLMDBGuard
+import EventLog
+import Foundation
+
+/// One problem ``LMDBEventStore/verify(payloads:)`` found: where, and what.
+public struct VerificationProblem: Sendable, Hashable, CustomStringConvertible {
+  /// The log position the problem is at or starts from, when it has one.
+  public var position: LogPosition?
+  /// The stream concerned, when there is one.
+  public var stream: StreamName?
+  /// What is wrong.
+  public var message: String
+
+  /// Creates a problem.
+  public init(position: LogPosition? = nil, stream: StreamName? = nil, message: String) {
+    self.position = position
+    self.stream = stream
+    self.message = message
+  }
+
+  /// `position 12 (member-4): …`, or `log: …` when the problem has no position.
+  public var description: String {
+    let place = position.map { "position \($0)" } ?? "log"
+    let streamPart = stream.map { " (\($0))" } ?? ""
+    return "\(place)\(streamPart): \(message)"
+  }
+}
+
+/// What ``LMDBEventStore/verify(payloads:)`` checked and found.
+public struct VerificationReport: Sendable {
+  /// The head of the snapshot that was checked.
+  public var head: LogPosition
+  /// How many records were read.
+  public var records: Int
+  /// How many streams the log has.
+  public var streams: Int
+  /// Every problem found, in the order found (records first, then the indexes).
+  public var problems: [VerificationProblem]
+
+  /// Whether no problem was found.
+  public var isHealthy: Bool { problems.isEmpty }
+}
+
+extension LMDBEventStore {
+  /// Checks the whole log in one read snapshot, so that it is right beside live writers
+  /// (other tasks or processes appending): what it reads is one committed state.
+  ///
+  /// It checks LMDB's two header pages (their transaction numbers against each other and
+  /// against the commit the log recorded last), that positions run from 1 without a gap, every
+  /// record's header and checksum, its stream name and metadata, that recorded times never run
+  /// backwards, each stream's versions, the stream index against the records (without trusting
+  /// any count it holds), each stream's recorded version, the event-ID index, and — through
+  /// `payloads`, if given — that each payload decodes. A damaged page that LMDB itself would
+  /// abort on is reported as a problem at the last good position, not a crash.
+  ///
+  /// - Parameter payloads: called with each record that passed the other checks; throw to
+  ///   report its payload as a problem.
+  /// - Returns: the report; its problems name positions and streams.
+  /// - Throws: ``EventStoreError`` only when no snapshot can be read at all.
+  public func verify(payloads: ((RecordView) throws -> Void)? = nil) throws(EventStoreError)
+    -> VerificationReport
+  {
+    let environment = self.environment
+    do {
+      return try environment.read { txn in
+        var verifier = Verifier(txn: txn, environment: environment, payloads: payloads)
+        return try verifier.run()
+      }
+    } catch let error as EventStoreError {
+      throw error
+    } catch {
+      throw EventStoreError(.storageFailure, "\(error)", path: path)
+    }
+  }
+}
+
+/// The checks of ``LMDBEventStore/verify(payloads:)``, inside one read transaction.
+private struct Verifier {
+  let txn: OpaquePointer?
+  let environment: Environment
+  let payloads: ((RecordView) throws -> Void)?
+  var problems: [VerificationProblem] = []
+  /// Each stream's events in version order: the position of version `n` at index `n - 1`.
+  var streams: [StreamName: [UInt64]] = [:]
+  /// Every event ID and its position, for the ID index.
+  var ids: [(EventID, UInt64)] = []
+  var records = 0
+  var head: UInt64 = 0
+
+  init(
+    txn: OpaquePointer?, environment: Environment, payloads: ((RecordView) throws -> Void)?
+  ) {
+    self.txn = txn
+    self.environment = environment
+    self.payloads = payloads
+  }
+
+  mutating func problem(_ position: UInt64?, _ stream: StreamName? = nil, _ message: String) {
+    problems.append(
+      VerificationProblem(
+        position: position.map { LogPosition($0) }, stream: stream, message: message))
+  }
+
+  mutating func run() throws -> VerificationReport {
+    checkHeaderPages()
+    var names = environment.names.withLock { $0 }
+    do {
+      try environment.loadNames(txn, into: &names)
+    } catch {
+      problem(nil, nil, "the name tables: \(error.message)")
+    }
+    checkRecords(names)
+    checkStreamIndex()
+    checkStreamVersions()
+    checkIDs()
+    return VerificationReport(
+      head: LogPosition(head), records: records, streams: streams.count, problems: problems)
+  }
+
+  // MARK: - LMDB's header pages
+
+  /// LMDB keeps two header (meta) pages and reads the one with the higher transaction number;
+  /// commit `n` writes page `n % 2`. So the two numbers differ by one (or are both 0 in a new
+  /// file), each sits on the page of its parity, and the snapshot's number is the commit the
+  /// log recorded last.
+  mutating func checkHeaderPages() {
+    let dataPath = environment.path + "/data.mdb"
+    let snapshot = UInt64(mdb_txn_id(txn))
+    do {
+      if let marker = try CommitMarker.read(txn, environment.dbs), marker != snapshot {
+        problem(
+          nil, nil,
+          "LMDB's header pages say the last commit is transaction \(snapshot), the log recorded \(marker): a damaged header page (the snapshot read may be an older one)"
+        )
+      }
+    } catch {
+      problem(nil, nil, "the commit marker: \(error.message)")
+    }
+    guard let handle = FileHandle(forReadingAtPath: dataPath) else {
+      problem(nil, nil, "cannot read data.mdb's header pages")
+      return
+    }
+    defer { try? handle.close() }
+    guard let first = try? handle.read(upToCount: 4096), first.count >= 152 else {
+      problem(nil, nil, "data.mdb is shorter than its first header page")
+      return
+    }
+    let pageSize = Int(first.loadLittleEndianUInt32(at: 40))
+    guard pageSize >= 512, pageSize <= 65536, pageSize & (pageSize - 1) == 0 else {
+      problem(nil, nil, "LMDB's first header page names a page size of \(pageSize) bytes: damaged")
+      return
+    }
+    guard (try? handle.seek(toOffset: UInt64(pageSize))) != nil,
+      let second = try? handle.read(upToCount: 152), second.count >= 152
+    else {
+      problem(nil, nil, "data.mdb is shorter than its second header page")
+      return
+    }
+    let magic: UInt32 = 0xBEEF_C0DE
+    let pages = [first, second]
+    for (index, page) in pages.enumerated() where page.loadLittleEndianUInt32(at: 16) != magic {
+      problem(nil, nil, "LMDB's header page \(index) has lost its magic number: damaged")
+    }
+    let numbers = pages.map { $0.loadLittleEndianUInt64(at: 144) }
+    let low = min(numbers[0], numbers[1])
+    let high = max(numbers[0], numbers[1])
+    let fresh = numbers[0] == 0 && numbers[1] == 0
+    if !fresh {
+      if high - low != 1 {
+        problem(
+          nil, nil,
+          "LMDB's header pages hold transactions \(numbers[0]) and \(numbers[1]), which are not consecutive: a damaged header page"
+        )
+      } else {
+        for (index, number) in numbers.enumerated() where number % 2 != UInt64(index) {
+          problem(
+            nil, nil,
+            "LMDB's header page \(index) holds transaction \(number), which belongs on page \(number % 2): a damaged header page"
+          )
+        }
+      }
+    }
+    if high != snapshot && !fresh {
+      problem(
+        nil, nil,
+        "the snapshot read is transaction \(snapshot) but the newest header page names \(high)")
+    }
+  }
+
+  // MARK: - Records
+
+  mutating func checkRecords(_ names: Names) {
+    var cursor: OpaquePointer?
+    guard mdb_cursor_open(txn, environment.dbs.events, &cursor) == 0 else {
+      problem(nil, nil, "cannot open a cursor on the events")
+      return
+    }
+    defer { mdb_cursor_close(cursor) }
+    var key = MDB_val()
+    var value = MDB_val()
+    var expected: UInt64 = 1
+    var lastTime: Timestamp?
+    var rc = clmdb_cursor_get(cursor, &key, &value, MDB_FIRST)
+    while rc == 0 {
+      guard let position = key.bigEndianUInt64 else {
+        problem(expected, nil, "an event key of \(key.mv_size) bytes, not 8")
+        rc = clmdb_cursor_get(cursor, &key, &value, MDB_NEXT)
+        continue
+      }
+      if position != expected {
+        problem(
+          expected, nil,
+          position > expected
+            ? "positions \(expected) to \(position - 1) are missing (a gap)"
+            : "position \(position) comes after \(expected - 1): out of order")
+      }
+      expected = max(expected, position) + 1
+      head = max(head, position)
+      records += 1
+      checkRecord(position, value, names, &lastTime)
+      rc = clmdb_cursor_get(cursor, &key, &value, MDB_NEXT)
+    }
+    if rc != LMDBCode.notFound {
+      let error = lmdbError(rc, "reading the record after position \(expected - 1)")
+      problem(expected, nil, error.message)
+    }
+  }
+
+  mutating func checkRecord(
+    _ position: UInt64, _ value: MDB_val, _ names: Names, _ lastTime: inout Timestamp?
+  ) {
+    let at = LogPosition(position)
+    let view: RecordView
+    var damaged = false
+    do {
+      let bytes = try environment.bounds.buffer(value, position: at, "the record")
+      do {
+        view = try RecordView(position: at, bytes: bytes, types: names.types)
+      } catch {
+        // Report the damage once; if the header still reads, keep the record's stream,
+        // version and ID so that the index checks do not report the same damage again.
+        problem(position, nil, error.message)
+        damaged = true
+        view = try RecordView(position: at, bytes: bytes, types: names.types, checksum: false)
+      }
+    } catch {
+      if !damaged { problem(position, nil, error.message) }
+      return
+    }
+    let stream: StreamName
+    do {
+      stream = try view.stream()
+      _ = try view.metadata()
+    } catch {
+      if !damaged { problem(position, nil, error.message) }
+      return
+    }
+    if !damaged && names.categories.name(of: view.categoryID) != stream.category {
+      problem(
+        position, stream,
+        "the record's category number \(view.categoryID) is not the category of its stream")
+    }
+    // Format 1 records carry only the program's time, which was never kept in order.
+    if !damaged && view.formatVersion >= 2 {
+      let time = view.recordedTime
+      if let lastTime, time < lastTime {
+        problem(position, stream, "recorded at \(time), before the event before it (\(lastTime))")
+      }
+      lastTime = time
+    }
+    var versions = streams[stream, default: []]
+    if view.version.rawValue != UInt64(versions.count + 1) {
+      problem(
+        position, stream,
+        "version \(view.version) where \(versions.count + 1) was expected")
+    }
+    versions.append(position)
+    streams[stream] = versions
+    ids.append((view.id, position))
+    if let payloads, !damaged {
+      do {
+        try payloads(view)
+      } catch let error as EventStoreError {
+        problem(position, stream, "\(view.eventType): \(error.message)")
+      } catch {
+        problem(position, stream, "\(view.eventType): \(error)")
+      }
+    }
+  }
+
+  // MARK: - Indexes
+
+  /// Each stream-index entry (stream, first version → first position, count) must describe
+  /// events the records hold, and together the entries must cover each stream once. No count
+  /// is trusted: a damaged one is compared, never used to allocate or loop.
+  mutating func checkStreamIndex() {
+    var cursor: OpaquePointer?
+    guard mdb_cursor_open(txn, environment.dbs.streamIndex, &cursor) == 0 else {
+      problem(nil, nil, "cannot open a cursor on the stream index")
+      return
+    }
+    defer { mdb_cursor_close(cursor) }
+    var covered: [StreamName: UInt64] = [:]
+    var key = MDB_val()
+    var value = MDB_val()
+    var rc = clmdb_cursor_get(cursor, &key, &value, MDB_FIRST)
+    while rc == 0 {
+      defer { rc = clmdb_cursor_get(cursor, &key, &value, MDB_NEXT) }
+      guard let keyBytes = try? environment.bounds.buffer(key, "a stream index key"),
+        let valueBytes = try? environment.bounds.buffer(value, "a stream index entry"),
+        keyBytes.count > 9, valueBytes.count == 16, keyBytes[keyBytes.count - 9] == 0
+      else {
+        problem(nil, nil, "a stream index entry of the wrong shape")
+        continue
+      }
+      let name = String(decoding: keyBytes[..<(keyBytes.count - 9)], as: UTF8.self)
+      guard let stream = try? StreamName(validating: name) else {
+        problem(nil, nil, "the stream index names an invalid stream")
+        continue
+      }
+      let firstVersion = UInt64(
+        bigEndian: keyBytes.loadUnaligned(fromByteOffset: keyBytes.count - 8, as: UInt64.self))
+      let firstPosition = UInt64(bigEndian: valueBytes.loadUnaligned(as: UInt64.self))
+      let count = UInt64(bigEndian: valueBytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+      let versions = streams[stream] ?? []
+      let expectedVersion = (covered[stream] ?? 0) + 1
+      guard firstVersion == expectedVersion else {
+        problem(
+          firstPosition, stream,
+          "the stream index starts a batch at version \(firstVersion) where \(expectedVersion) was expected"
+        )
+        covered[stream] = max(covered[stream] ?? 0, firstVersion)
+        continue
+      }
+      let available = UInt64(versions.count) - min(UInt64(versions.count), firstVersion - 1)
+      guard count >= 1, count <= available else {
+        problem(
+          firstPosition, stream,
+          "the stream index lists \(count) events from version \(firstVersion), the log has \(available)"
+        )
+        covered[stream] = UInt64(versions.count)
+        continue
+      }
+      for offset in 0..<count {
+        let version = firstVersion + offset
+        let actual = versions[Int(version - 1)]
+        if actual != firstPosition + offset {
+          problem(
+            actual, stream,
+            "the stream index puts version \(version) at position \(firstPosition + offset), the log at \(actual)"
+          )
+          break
+        }
+      }
+      covered[stream] = firstVersion + count - 1
+    }
+    if rc != LMDBCode.notFound {
+      problem(nil, nil, lmdbError(rc, "reading the stream index").message)
+    }
+    for (stream, versions) in streams where (covered[stream] ?? 0) != UInt64(versions.count) {
+      problem(
+        versions.first, stream,
+        "the stream index lists \(covered[stream] ?? 0) events, the log \(versions.count)")
+    }
+  }
+
+  /// Each stream's recorded version is its last event's.
+  mutating func checkStreamVersions() {
+    for (stream, versions) in streams {
+      do {
+        let recorded = try storedVersion(txn, environment.dbs, stream)
+        if recorded?.rawValue != UInt64(versions.count) {
+          problem(
+            versions.last, stream,
+            "the recorded version \(recorded.map(String.init(describing:)) ?? "none") is not its last event's (\(versions.count))"
+          )
+        }
+      } catch {
+        problem(versions.last, stream, error.message)
+      }
+    }
+    var stat = MDB_stat()
+    if clmdb_stat(txn, environment.dbs.streams, &stat) == 0, stat.ms_entries != streams.count {
+      problem(
+        nil, nil,
+        "the log records versions for \(stat.ms_entries) streams, its events name \(streams.count)")
+    }
+  }
+
+  /// The ID index maps exactly the records' IDs to their positions.
+  mutating func checkIDs() {
+    ids.sort { $0.0 < $1.0 }
+    var cursor: OpaquePointer?
+    guard mdb_cursor_open(txn, environment.dbs.ids, &cursor) == 0 else {
+      problem(nil, nil, "cannot open a cursor on the ID index")
+      return
+    }
+    defer { mdb_cursor_close(cursor) }
+    var key = MDB_val()
+    var value = MDB_val()
+    var index = 0
+    var rc = clmdb_cursor_get(cursor, &key, &value, MDB_FIRST)
+    var reported = 0
+    while rc == 0 && reported < 100 {
+      defer { rc = clmdb_cursor_get(cursor, &key, &value, MDB_NEXT) }
+      guard key.mv_size == 16, let keyBytes = try? environment.bounds.buffer(key, "an ID"),
+        let position = value.bigEndianUInt64
+      else {
+        problem(nil, nil, "an ID index entry of the wrong shape")
+        reported += 1
+        continue
+      }
+      let id = EventID(
+        high: UInt64(bigEndian: keyBytes.loadUnaligned(as: UInt64.self)),
+        low: UInt64(bigEndian: keyBytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
+      guard index < ids.count, ids[index].0 == id else {
+        problem(position, nil, "the ID index lists event \(id), which no record has")
+        reported += 1
+        continue
+      }
+      if ids[index].1 != position {
+        problem(
+          ids[index].1, nil, "the ID index puts event \(id) at position \(position)")
+        reported += 1
+      }
+      index += 1
+    }
+    if rc != 0 && rc != LMDBCode.notFound {
+      problem(nil, nil, lmdbError(rc, "reading the ID index").message)
+    }
+    if index < ids.count && reported < 100 {
+      problem(ids[index].1, nil, "event \(ids[index].0) is missing from the ID index")
+    }
+  }
+}
+
+extension Data {
+  fileprivate func loadLittleEndianUInt32(at offset: Int) -> UInt32 {
+    guard offset + 4 <= count else { return 0 }
+    return withUnsafeBytes {
+      UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+    }
+  }
+
+  fileprivate func loadLittleEndianUInt64(at offset: Int) -> UInt64 {
+    guard offset + 8 <= count else { return 0 }
+    return withUnsafeBytes {
+      UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+    }
+  }
+}

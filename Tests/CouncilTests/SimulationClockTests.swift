@@ -1,0 +1,52 @@
+import Council
+import EventLog
+import Testing
+
+/// A log recorded the way `council generate` records one: the seed council on its first day,
+/// then the simulation until the log holds about `events` events.
+func generatedCouncilLog(seed: UInt64, events: Int) async throws -> [RecordedEvent] {
+  let store = InMemoryEventStore()
+  let start = Day(2016, 1, 1)
+  let council = Council(
+    store: store, clock: .fixed(start.start),
+    ids: .seeded(seed, clock: .stepping(from: start.start)))
+  try await CouncilSetup.recordSeedCouncil(in: council)
+  var simulation = CouncilSimulation(
+    council: council, start: start, seed: seed, members: max(20, events / 40))
+  while await store.headPosition().rawValue < UInt64(events) {
+    let remaining = events - Int(await store.headPosition().rawValue)
+    _ = try await simulation.runCouncil(commands: max(10, min(5000, remaining)))
+  }
+  #expect(simulation.now >= start.start)
+  return try await store.readLog(from: .first, limit: 10_000_000).events
+}
+
+@Suite("The simulation's clock")
+struct SimulationClockTests {
+  @Test func recordedTimesNeverRunBackwardsAndTheSameSeedGivesTheSameLog() async throws {
+    let events = try await generatedCouncilLog(seed: 1, events: 20_000)
+    #expect(events.count >= 20_000)
+    var backwards: [UInt64] = []
+    for (before, after) in zip(events, events.dropFirst())
+    where after.metadata.time < before.metadata.time {
+      backwards.append(after.position.rawValue)
+    }
+    #expect(backwards.isEmpty, "recorded time runs backwards at positions \(backwards.prefix(10))")
+    // Every kind of gathering and fund event took part, so every clock above was exercised.
+    let types = Set(events.map(\.eventType))
+    for type in ["FundBudgetSet", "ResolutionAdopted", "ParticipantCheckedIn", "MembershipRenewed"]
+    {
+      #expect(types.contains(type), "no \(type) in the log")
+    }
+    // The log spans years, not one instant.
+    if let first = events.first, let last = events.last {
+      #expect(Day(last.metadata.time) > Day(first.metadata.time).adding(days: 365))
+    }
+
+    let again = try await generatedCouncilLog(seed: 1, events: 20_000)
+    #expect(again.map(\.data) == events.map(\.data), "the same seed gave another log")
+    #expect(again.map(\.stream) == events.map(\.stream))
+    let other = try await generatedCouncilLog(seed: 2, events: 2_000)
+    #expect(other.map(\.data) != Array(events.prefix(other.count)).map(\.data))
+  }
+}
