@@ -405,21 +405,24 @@ struct YearsOutput: Encodable {
 struct Verify: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     abstract:
-      "Check a log: gapless positions, stream indexes consistent with the events, every payload decodes."
+      "Check a log in one snapshot: header pages, gapless positions, checksums, recorded-time order, stream and ID indexes, every payload decodes."
   )
   @OptionGroup var log: LogPath
 
   func run() async throws {
     let store = try log.open()
     defer { store.close() }
-    let problems = try await LogVerifier(store: store).run()
-    for problem in problems { print(problem) }
-    let head = try await store.headPosition()
-    if problems.isEmpty {
+    // One read snapshot: right beside writers appending meanwhile.
+    let report = try store.verify { record in
+      _ = try CouncilCatalog.decode(try record.recordedEvent())
+    }
+    for problem in report.problems { print(problem) }
+    if report.isHealthy {
       print(
-        "OK: \(head) events, positions gapless, stream indexes consistent, every payload decodes")
+        "OK: \(report.head) events in \(report.streams) streams, positions gapless, checksums match, recorded times in order, stream and ID indexes consistent, every payload decodes"
+      )
     } else {
-      print("\(problems.count) problem(s) in \(head) events")
+      print("\(report.problems.count) problem(s) in \(report.head) events")
       throw ExitCode(2)
     }
   }
