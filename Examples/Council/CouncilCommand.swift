@@ -15,6 +15,48 @@ struct CouncilCommand: AsyncParsableCommand {
       Init.self, Generate.self, Export.self, Import.self, Replay.self, Directory.self,
       Registrations.self, Evaluations.self, Fund.self, Resolutions.self, Members.self, Verify.self,
     ])
+
+  /// Runs the command line; every error, ArgumentParser's own included, is one line on standard
+  /// error (`Error: …`) and a non-zero exit status. `--help` prints the help as usual.
+  static func main() async {
+    // A file-size limit then reads as an error of the write (EFBIG), not a signal that kills.
+    signal(SIGXFSZ, SIG_IGN)
+    do {
+      var command = try parseAsRoot()
+      if var asyncCommand = command as? AsyncParsableCommand {
+        try await asyncCommand.run()
+      } else {
+        try command.run()
+      }
+    } catch {
+      fail(error)
+    }
+  }
+
+  /// Prints `error` as one line and exits with its status (help and clean exits as usual).
+  static func fail(_ error: any Error) -> Never {
+    let code = exitCode(for: error)
+    if code == .success {
+      let text = fullMessage(for: error)
+      if !text.isEmpty { print(text) }
+      Foundation.exit(code.rawValue)
+    }
+    if error is ExitCode { Foundation.exit(code.rawValue) }
+    var text = message(for: error)
+    if text.hasPrefix("Error: ") { text.removeFirst("Error: ".count) }
+    let line =
+      text.split(whereSeparator: \.isNewline).first.map(String.init)
+      ?? "no subcommand: see `council --help`"
+    FileHandle.standardError.writeLine("Error: " + line)
+    Foundation.exit(code.rawValue)
+  }
+}
+
+extension FileHandle {
+  /// Writes a line, ignoring a failure (there is nowhere left to report it).
+  func writeLine(_ line: String) {
+    try? write(contentsOf: Data((line + "\n").utf8))
+  }
 }
 
 /// A log directory given on the command line.
@@ -22,32 +64,52 @@ struct LogPath: ParsableArguments {
   @Argument(help: "The log's directory.")
   var path: String
 
-  /// Opens an existing log; refuses a path that does not exist rather than creating one.
-  func open(durability: LMDBEventStore.Durability = .full) throws -> LMDBEventStore {
+  /// Opens an existing log, for reading only unless `writable` (so that a log on read-only
+  /// storage, or one the user may only read, can be queried); refuses a path that does not
+  /// exist rather than creating one.
+  func open(writable: Bool = false) throws -> LMDBEventStore {
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
       throw CommandFailure("no log at \(path): create one with `council init \(path)`")
     }
-    guard isDirectory.boolValue, FileManager.default.fileExists(atPath: path + "/data.mdb") else {
+    guard isDirectory.boolValue else {
+      throw CommandFailure("\(path) is a file, not a council log (a directory holding data.mdb)")
+    }
+    var status = stat()
+    guard lstat(path + "/data.mdb", &status) == 0 else {
       throw CommandFailure("\(path) is not a council log (a directory holding data.mdb)")
     }
-    return try LMDBEventStore(path: path, options: .init(durability: durability))
+    switch status.st_mode & S_IFMT {
+    case S_IFREG: break
+    case S_IFDIR:
+      throw CommandFailure("\(path)/data.mdb is a directory, not a log file: \(path) is not a log")
+    default:
+      throw CommandFailure("\(path)/data.mdb is not a regular file: \(path) is not a log")
+    }
+    return try LMDBEventStore(path: path, options: .init(readOnly: !writable))
   }
 
-  /// Creates a new, empty log; refuses a path that already holds something.
-  func create(durability: LMDBEventStore.Durability = .full, clock: EventClock = .system) throws
-    -> LMDBEventStore
-  {
-    if let contents = try? FileManager.default.contentsOfDirectory(atPath: path), !contents.isEmpty
-    {
-      throw CommandFailure("\(path) is not empty: choose a new directory")
+  /// Builds a new log beside `path` and moves it there only once `build` has returned and
+  /// everything is on disk: nothing is at `path` if `build` fails or the process is killed.
+  /// Refuses a path that holds something; of several processes racing to create one path, the
+  /// first to finish wins and the others fail with one line.
+  ///
+  /// - Parameter clock: the clock that stamps each event's recorded time.
+  func create<T>(
+    purpose: String, clock: EventClock = .system, _ build: (LMDBEventStore) async throws -> T
+  ) async throws -> T {
+    try await StagedPath.buildDirectory(at: path, purpose: purpose) { staging in
+      let store = try LMDBEventStore(
+        path: staging, options: .init(durability: .noSync), clock: clock)
+      do {
+        let result = try await build(store)
+        store.close()
+        return result
+      } catch {
+        store.close()
+        throw error
+      }
     }
-    if FileManager.default.fileExists(atPath: path),
-      (try? FileManager.default.contentsOfDirectory(atPath: path)) == nil
-    {
-      throw CommandFailure("\(path) is a file: a log is a directory")
-    }
-    return try LMDBEventStore(path: path, options: .init(durability: durability), clock: clock)
   }
 }
 
@@ -61,14 +123,32 @@ struct QueryOptions: ParsableArguments {
   @Flag(help: "Print JSON for programs instead of a table.")
   var json = false
 
-  var moment: AsOf {
-    get throws {
-      guard let asOf else { return .now }
-      if let position = UInt64(asOf) { return .position(LogPosition(position)) }
-      if let day = Day(asOf) { return .endOf(day) }
-      throw CommandFailure("--as-of takes a day (YYYY-MM-DD) or a log position, not \(asOf)")
+  /// The moment asked for, checked against `store`: a position past its head is refused.
+  func moment(in store: any EventStore) async throws -> AsOf {
+    guard let asOf else { return .now }
+    if let position = UInt64(asOf) {
+      let head = try await store.headPosition()
+      guard position <= head.rawValue else {
+        throw CommandFailure("position \(position) is past the head \(head)")
+      }
+      return .position(LogPosition(position))
     }
+    if let day = Day(asOf) { return .endOf(day) }
+    throw CommandFailure("--as-of takes a day (YYYY-MM-DD) or a log position, not \(asOf)")
   }
+}
+
+/// Says that `what` is not in the log as of `answer`'s position, and whether it is recorded
+/// later (when `laterHas` finds it in the whole log).
+func notInLog(
+  _ what: String, asOf moment: AsOf, at position: LogPosition,
+  laterHas: () async throws -> Bool
+) async throws -> CommandFailure {
+  if moment != .now, try await laterHas() {
+    return CommandFailure(
+      "\(what) is not in the log as of position \(position): it is recorded later")
+  }
+  return CommandFailure("no \(what) in the log")
 }
 
 struct Init: AsyncParsableCommand {
@@ -76,8 +156,7 @@ struct Init: AsyncParsableCommand {
   @OptionGroup var log: LogPath
 
   func run() async throws {
-    let store = try log.create()
-    store.close()
+    try await log.create(purpose: "generating") { _ in }
     print("Created an empty log in \(log.path)")
   }
 }
@@ -86,15 +165,37 @@ struct Generate: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Record a realistic synthetic council; the same seed gives the same log.")
   @OptionGroup var log: LogPath
-  @Option(help: "About how many events to record.") var events = 10_000
+  @Option(help: "About how many events to record (1 to 100 000 000).") var events = 10_000
   @Option(help: "The random seed.") var seed: UInt64 = 1
 
+  /// The most events one `generate` records.
+  static let maximumEvents = 100_000_000
+
+  func validate() throws {
+    guard (1...Self.maximumEvents).contains(events) else {
+      throw ValidationError("--events must be from 1 to \(Self.maximumEvents), not \(events)")
+    }
+  }
+
   func run() async throws {
+    // The store records each event at the simulated time it happened (the simulation moves
+    // this clock on before each command), so that the same seed gives the same log and
+    // questions as of a day answer as the simulated council stood that day.
+    let recording = ManualClock(Day(2016, 1, 1).start)
+    let (head, accepted, refused) = try await log.create(
+      purpose: "generating", clock: recording.clock
+    ) { store in
+      try await record(into: store, recording: recording)
+    }
+    print(
+      "Recorded \(head) events in \(log.path) (\(accepted) commands accepted, \(refused) refused by the rules)"
+    )
+  }
+
+  func record(into store: LMDBEventStore, recording: ManualClock) async throws -> (
+    LogPosition, Int, Int
+  ) {
     let start = Day(2016, 1, 1)
-    // The store records each event at the simulated time: the same seed gives the same log.
-    let recording = ManualClock(start.start)
-    let store = try log.create(durability: .noSync, clock: recording.clock)
-    defer { store.close() }
     let clock = EventClock.fixed(start.start)
     let council = Council(
       store: store, clock: clock, ids: .seeded(seed, clock: .stepping(from: start.start)))
@@ -105,15 +206,12 @@ struct Generate: AsyncParsableCommand {
     var accepted = 0
     var refused = 0
     while try await store.headPosition().rawValue < UInt64(events) {
-      let remaining = events - Int(try await store.headPosition().rawValue)
+      let remaining = events - Int(clamping: try await store.headPosition().rawValue)
       let outcome = try await simulation.runCouncil(commands: max(10, min(5000, remaining)))
       accepted += outcome.accepted
       refused += outcome.refused
     }
-    let head = try await store.headPosition()
-    print(
-      "Recorded \(head) events in \(log.path) (\(accepted) commands accepted, \(refused) refused by the rules)"
-    )
+    return (try await store.headPosition(), accepted, refused)
   }
 }
 
@@ -125,30 +223,11 @@ struct Export: AsyncParsableCommand {
   func run() async throws {
     let store = try log.open()
     defer { store.close() }
-    let output: FileHandle
     if let to {
-      guard FileManager.default.createFile(atPath: to, contents: nil),
-        let handle = FileHandle(forWritingAtPath: to)
-      else {
-        throw CommandFailure("cannot write \(to)")
-      }
-      output = handle
-    } else {
-      output = .standardOutput
-    }
-    var buffer = Data()
-    let count = try await Interchange.export(store) { line in
-      buffer.append(contentsOf: line.utf8)
-      buffer.append(10)
-      if buffer.count > 1 << 20 {
-        output.write(buffer)
-        buffer.removeAll(keepingCapacity: true)
-      }
-    }
-    output.write(buffer)
-    if let to {
-      try output.close()
+      let count = try await Interchange.exportFile(store, to: to)
       print("Exported \(count) events to \(to)")
+    } else {
+      try await Interchange.export(store, toDescriptor: STDOUT_FILENO, naming: "standard output")
     }
   }
 }
@@ -159,31 +238,30 @@ struct Import: AsyncParsableCommand {
   @OptionGroup var log: LogPath
 
   func run() async throws {
-    guard let data = FileManager.default.contents(atPath: file) else {
-      throw CommandFailure("cannot read \(file)")
-    }
-    let store = try log.create(durability: .noSync)
-    defer { store.close() }
-    let lines = String(decoding: data, as: UTF8.self).split(
-      separator: "\n", omittingEmptySubsequences: false
-    ).map(String.init)
-    let count = try await Interchange.importLines(lines, into: store)
+    let count = try await Interchange.importFile(
+      file, intoNewLog: log.path,
+      open: { try LMDBEventStore(path: $0, options: .init(durability: .noSync)) },
+      close: { $0.close() })
     print("Imported \(count) events into \(log.path)")
   }
 }
 
 struct Replay: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Rebuild every projection from the first event; print the rate and peak memory.")
+    abstract:
+      "Rebuild every projection from the first event in memory; print the rate and peak memory.")
   @OptionGroup var log: LogPath
+  @Flag(help: "Save the rebuilt read models into the log (without it, the log is not written).")
+  var keep = false
 
   func run() async throws {
-    let store = try log.open()
+    let store = try log.open(writable: keep)
     defer { store.close() }
     let head = try await store.headPosition()
     let bar = ProgressBar(total: head.rawValue)
+    let source: any EventStore & StateStore = keep ? store : ReadOnlyLog(store)
     let runner = ProjectionRunner(
-      CouncilReadModelsProjection(), store: store, options: .init(pageSize: 4096))
+      CouncilReadModelsProjection(), store: source, options: .init(pageSize: 4096))
     let started = ContinuousClock.now
     try await runner.rebuild { progress in bar.show(progress.done, rate: progress.eventsPerSecond) }
     let elapsed = ContinuousClock.now - started
@@ -218,7 +296,8 @@ struct Directory: AsyncParsableCommand {
   func run() async throws {
     let store = try log.open()
     defer { store.close() }
-    let answer = try await MemberDirectoryProjection().state(in: store, asOf: try query.moment)
+    let answer = try await MemberDirectoryProjection().state(
+      in: store, asOf: try await query.moment(in: store))
     let page = answer.value.search(
       DirectoryQuery(
         region: region, service: service, clientGroup: clientGroup, language: language, text: text,
@@ -264,10 +343,14 @@ struct Members: AsyncParsableCommand {
   func run() async throws {
     let store = try log.open()
     defer { store.close() }
-    let answer = try await MembershipHistoryProjection().state(in: store, asOf: try query.moment)
+    let moment = try await query.moment(in: store)
+    let answer = try await MembershipHistoryProjection().state(in: store, asOf: moment)
     if let member {
       guard let history = answer.value.members[MemberID(member)] else {
-        throw CommandFailure("no member \(member) in the log as of position \(answer.position)")
+        throw try await notInLog("member \(member)", asOf: moment, at: answer.position) {
+          try await MembershipHistoryProjection().state(in: store, asOf: .now).value
+            .members[MemberID(member)] != nil
+        }
       }
       if query.json {
         try printJSON(
@@ -327,21 +410,24 @@ struct YearsOutput: Encodable {
 struct Verify: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     abstract:
-      "Check a log: gapless positions, stream indexes consistent with the events, every payload decodes."
+      "Check a log in one snapshot: header pages, gapless positions, checksums, recorded-time order, stream and ID indexes, every payload decodes."
   )
   @OptionGroup var log: LogPath
 
   func run() async throws {
     let store = try log.open()
     defer { store.close() }
-    let problems = try await LogVerifier(store: store).run()
-    for problem in problems { print(problem) }
-    let head = try await store.headPosition()
-    if problems.isEmpty {
+    // One read snapshot: right beside writers appending meanwhile.
+    let report = try store.verify { record in
+      _ = try CouncilCatalog.decode(try record.recordedEvent())
+    }
+    for problem in report.problems { print(problem) }
+    if report.isHealthy {
       print(
-        "OK: \(head) events, positions gapless, stream indexes consistent, every payload decodes")
+        "OK: \(report.head) events in \(report.streams) streams, positions gapless, checksums match, recorded times in order, stream and ID indexes consistent, every payload decodes"
+      )
     } else {
-      print("\(problems.count) problem(s) in \(head) events")
+      print("\(report.problems.count) problem(s) in \(report.head) events")
       throw ExitCode(2)
     }
   }

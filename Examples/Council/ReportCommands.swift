@@ -14,8 +14,9 @@ struct Registrations: AsyncParsableCommand {
   func run() async throws {
     let store = try log.open()
     defer { store.close() }
-    let answer = try await GatheringReportsProjection().state(in: store, asOf: try query.moment)
-    let ids = try selected(answer.value, consultation)
+    let moment = try await query.moment(in: store)
+    let answer = try await GatheringReportsProjection().state(in: store, asOf: moment)
+    let ids = try await selected(answer, consultation, asOf: moment, in: store)
     let counts: [(GatheringID, RegistrationCounts)] = ids.compactMap { id in
       answer.value.registrationCounts(id).map { (id, $0) }
     }
@@ -54,8 +55,10 @@ struct Evaluations: AsyncParsableCommand {
   func run() async throws {
     let store = try log.open()
     defer { store.close() }
-    let answer = try await GatheringReportsProjection().state(in: store, asOf: try query.moment)
-    let summaries = try selected(answer.value, consultation).compactMap { id in
+    let moment = try await query.moment(in: store)
+    let answer = try await GatheringReportsProjection().state(in: store, asOf: moment)
+    let summaries = try await selected(answer, consultation, asOf: moment, in: store).compactMap {
+      id in
       answer.value.evaluationSummary(id).map { (id, $0) }
     }
     if query.json {
@@ -89,7 +92,8 @@ struct Fund: AsyncParsableCommand {
   func run() async throws {
     let store = try log.open()
     defer { store.close() }
-    let answer = try await FundLedgerProjection().state(in: store, asOf: try query.moment)
+    let answer = try await FundLedgerProjection().state(
+      in: store, asOf: try await query.moment(in: store))
     let ledger = answer.value
     let consultations = ledger.consultations.sorted { $0.key < $1.key }
     if query.json {
@@ -151,7 +155,8 @@ struct Resolutions: AsyncParsableCommand {
   func run() async throws {
     let store = try log.open()
     defer { store.close() }
-    let answer = try await ResolutionRegisterProjection().state(in: store, asOf: try query.moment)
+    let answer = try await ResolutionRegisterProjection().state(
+      in: store, asOf: try await query.moment(in: store))
     let register = answer.value
     if query.json {
       try printJSON(
@@ -180,14 +185,25 @@ struct Positioned<Value: Encodable>: Encodable {
   var value: Value
 }
 
-func selected(_ reports: GatheringReports, _ consultation: String?) throws -> [GatheringID] {
+/// The gatherings a report covers: the one named (which must be in the log as of the answer's
+/// position), or all.
+func selected(
+  _ answer: Answer<GatheringReports>, _ consultation: String?, asOf moment: AsOf,
+  in store: any EventStore
+) async throws -> [GatheringID] {
   if let consultation {
-    guard reports.gatherings[GatheringID(consultation)] != nil else {
-      throw CommandFailure("no consultation or conference \(consultation) in the log")
+    let id = GatheringID(consultation)
+    guard answer.value.gatherings[id] != nil else {
+      throw try await notInLog(
+        "consultation or conference \(consultation)", asOf: moment, at: answer.position
+      ) {
+        try await GatheringReportsProjection().state(in: store, asOf: .now).value.gatherings[id]
+          != nil
+      }
     }
-    return [GatheringID(consultation)]
+    return [id]
   }
-  return reports.gatherings.keys.sorted()
+  return answer.value.gatherings.keys.sorted()
 }
 
 func money(_ cents: Int) -> String { String(format: "%.2f", Double(cents) / 100) }

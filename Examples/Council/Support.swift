@@ -44,9 +44,10 @@ final class ProgressBar: @unchecked Sendable {
       let filled = Int(fraction * Double(width))
       let bar =
         String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
-      FileHandle.standardOutput.write(
-        Data(
-          "\r[\(bar)] \(Int(fraction * 100))% \(done)/\(total) events, \(Int(rate)) a second".utf8))
+      Swift.print(
+        "\r[\(bar)] \(Int(fraction * 100))% \(done)/\(total) events, \(Int(rate)) a second",
+        terminator: "")
+      fflush(nil)
     } else {
       let decile = Int(fraction * 10)
       if decile > lastDecile {
@@ -78,65 +79,4 @@ enum MemoryUsage {
 
   /// Resident memory that is not file-backed (RssAnon).
   static func anonymousKilobytes() -> Int { field("RssAnon") }
-}
-
-/// Checks a log through the public API.
-struct LogVerifier {
-  let store: any EventStore
-
-  func run() async throws -> [String] {
-    var problems: [String] = []
-    var expected = LogPosition.first
-    var versions: [StreamName: [(StreamVersion, LogPosition)]] = [:]
-    var next = LogPosition.first
-    while true {
-      let page: LogPage
-      do {
-        page = try await store.readLog(from: next, limit: 2048)
-      } catch let error as EventStoreError {
-        problems.append(
-          "position \(error.position.map(String.init(describing:)) ?? String(describing: next)): \(error)"
-        )
-        next = LogPosition((error.position ?? next).rawValue + 1)
-        if next > (try await store.headPosition()) { break }
-        continue
-      }
-      if page.events.isEmpty { break }
-      for event in page.events {
-        if event.position != expected {
-          problems.append("position \(event.position): expected position \(expected) (a gap)")
-        }
-        expected = event.position.next
-        versions[event.stream, default: []].append((event.version, event.position))
-        do {
-          _ = try CouncilCatalog.decode(event)
-        } catch {
-          problems.append("position \(event.position): \(error)")
-        }
-      }
-      next = page.nextPosition
-    }
-    let head = try await store.headPosition()
-    if head.rawValue + 1 != expected.rawValue {
-      problems.append("head is \(head) but the events end at \(expected.rawValue - 1)")
-    }
-    for (stream, entries) in versions {
-      for (index, entry) in entries.enumerated() where entry.0.rawValue != UInt64(index + 1) {
-        problems.append(
-          "position \(entry.1): \(stream) has version \(entry.0) where \(index + 1) was expected")
-      }
-      let indexed = try await store.readStream(stream)
-      if indexed.map(\.position) != entries.map(\.1) {
-        problems.append(
-          "position \(entries.first?.1 ?? .start): the index of \(stream) lists \(indexed.count) events, the log \(entries.count)"
-        )
-      }
-      if try await store.currentVersion(of: stream) != entries.last?.0 {
-        problems.append(
-          "position \(entries.last?.1 ?? .start): the recorded version of \(stream) is not its last event's"
-        )
-      }
-    }
-    return problems.sorted()
-  }
 }

@@ -70,102 +70,497 @@ public enum Interchange {
     }
   }
 
-  /// A line of the interchange form that cannot be imported: where and why.
-  public struct ImportError: Error, CustomStringConvertible {
-    /// The line number, from 1.
-    public var line: Int
-    /// What was wrong.
-    public var reason: String
-
-    /// `line 12: …`.
-    public var description: String { "line \(line): \(reason)" }
+  /// Writes every event of `store`, a line each, to the open file `descriptor`, in writes of
+  /// about 1 MiB; reads the log a page at a time, so memory stays flat.
+  ///
+  /// - Parameter what: the output's name for error messages, such as `standard output`.
+  /// - Throws: ``StagedPath/Failure`` when a write fails (a full disk, a closed pipe), naming
+  ///   `what`; the store's errors.
+  /// - Returns: the number of events written.
+  @discardableResult
+  public static func export(
+    _ store: any EventStore, toDescriptor descriptor: Int32, naming what: String
+  ) async throws -> Int {
+    var buffer: [UInt8] = []
+    buffer.reserveCapacity(1 << 20 + 4096)
+    let count = try await export(store) { line in
+      buffer.append(contentsOf: line.utf8)
+      buffer.append(10)
+      if buffer.count >= 1 << 20 {
+        try StagedPath.writeAll(buffer, to: descriptor, naming: what)
+        buffer.removeAll(keepingCapacity: true)
+      }
+    }
+    try StagedPath.writeAll(buffer, to: descriptor, naming: what)
+    return count
   }
 
-  /// Reads one line back into the event it describes.
-  public static func event(fromLine text: String, number: Int) throws -> RecordedEvent {
-    let bytes = Data(text.utf8)
-    let envelope: Envelope
+  /// Writes every event of `store` to the file at `path`, all or nothing: into a staging file
+  /// beside it, flushed to disk and renamed to `path` only when complete (see
+  /// ``StagedPath/writeFile(at:purpose:_:)``). On a failure (a full disk) the staging file is
+  /// removed and `path` is as it was.
+  ///
+  /// - Returns: the number of events written.
+  @discardableResult
+  public static func exportFile(_ store: any EventStore, to path: String) async throws -> Int {
+    try await StagedPath.writeFile(at: path, purpose: "exporting") { descriptor in
+      try await export(store, toDescriptor: descriptor, naming: path)
+    }
+  }
+
+  /// A line of the interchange form that cannot be imported: where and why.
+  public struct ImportError: Error, CustomStringConvertible, Hashable {
+    /// The line number, from 1 (0 when the file itself cannot be read).
+    public var line: Int
+    /// What was wrong, in one line.
+    public var reason: String
+
+    /// Creates an error; newlines in `reason` become spaces, so that it prints as one line.
+    public init(line: Int, reason: String) {
+      self.line = line
+      self.reason = reason.split(whereSeparator: \.isNewline).joined(separator: " ")
+    }
+
+    /// `line 12: …` (or the reason alone for line 0).
+    public var description: String { line == 0 ? reason : "line \(line): \(reason)" }
+  }
+
+  /// The kind of a JSON value, found without decoding the value.
+  enum ValueKind: Decodable, Hashable {
+    case object, array, string, number, boolean, null
+
+    init(from decoder: any Decoder) throws {
+      if (try? decoder.container(keyedBy: AnyKey.self)) != nil {
+        self = .object
+      } else if (try? decoder.unkeyedContainer()) != nil {
+        self = .array
+      } else {
+        let single = try decoder.singleValueContainer()
+        if single.decodeNil() {
+          self = .null
+        } else if (try? single.decode(Bool.self)) != nil {
+          self = .boolean
+        } else if (try? single.decode(String.self)) != nil {
+          self = .string
+        } else {
+          self = .number
+        }
+      }
+    }
+
+    var phrase: String {
+      switch self {
+      case .object: return "an object"
+      case .array: return "an array"
+      case .string: return "a string"
+      case .number: return "a number"
+      case .boolean: return "a boolean"
+      case .null: return "null"
+      }
+    }
+  }
+
+  struct AnyKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
+  }
+
+  /// Everything of a line but the payload, with the payload's kind.
+  struct Header: Decodable {
+    var data: ValueKind
+    var eventType: String
+    var id: EventID
+    var metadata: Metadata
+    var position: LogPosition
+    var recorded: Timestamp?
+    var schemaVersion: UInt16
+    var stream: StreamName
+    var time: Timestamp
+    var version: StreamVersion
+  }
+
+  /// Whether a JSON value is a number that fits a field of type `UInt64` or `UInt16`.
+  struct FieldProbe: Decodable {
+    var fitsUInt64 = false
+    var fitsUInt16 = false
+
+    init(from decoder: any Decoder) throws {
+      guard let single = try? decoder.singleValueContainer() else { return }
+      fitsUInt64 = (try? single.decode(UInt64.self)) != nil
+      fitsUInt16 = (try? single.decode(UInt16.self)) != nil
+    }
+  }
+
+  /// For a line that is a JSON object whose position, version or schema version does not fit
+  /// its field (JSON decoding reports those as "not valid JSON"): which one.
+  static func numberOutOfRange(in bytes: Data) -> String? {
+    guard let fields = try? JSONDecoder().decode([String: FieldProbe].self, from: bytes) else {
+      return nil
+    }
+    for key in ["position", "version"] where fields[key]?.fitsUInt64 == false {
+      return "\(key) is not a whole number from 1 to \(UInt64.max)"
+    }
+    if fields["schemaVersion"]?.fitsUInt16 == false {
+      return "schemaVersion is not a whole number from 1 to \(UInt16.max)"
+    }
+    return nil
+  }
+
+  /// The payload of a line, of a known type.
+  struct PayloadOnly<Payload: Decodable>: Decodable {
+    var data: Payload
+  }
+
+  static func decodePayload<Payload: CouncilEvent>(_ type: Payload.Type, _ bytes: Data) throws
+    -> Payload
+  {
+    try JSONDecoder().decode(PayloadOnly<Payload>.self, from: bytes).data
+  }
+
+  /// A decoding error as a short phrase: where in the line, and what.
+  static func phrase(for error: any Error) -> String {
+    func path(_ keys: [any CodingKey]) -> String {
+      keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+        .replacingOccurrences(of: ".[", with: "[")
+    }
+    guard let error = error as? DecodingError else { return "\(error)" }
+    switch error {
+    case .dataCorrupted(let context):
+      if context.codingPath.isEmpty { return "not valid JSON" }
+      return "\(path(context.codingPath)): \(context.debugDescription)"
+    case .keyNotFound(let key, let context):
+      return "no \(path(context.codingPath + [key]))"
+    case .typeMismatch(let type, let context):
+      if context.codingPath.isEmpty { return "not a JSON object" }
+      return "\(path(context.codingPath)) is not of the expected kind (\(type))"
+    case .valueNotFound(_, let context):
+      if context.codingPath.isEmpty { return "not a JSON object" }
+      return "\(path(context.codingPath)) is null"
+    @unknown default:
+      return "\(error)"
+    }
+  }
+
+  /// Reads one line back into the event it describes, checking everything that can be checked
+  /// without the lines around it.
+  ///
+  /// - Throws: ``ImportError`` naming `number` when the line is not valid JSON, is not an
+  ///   object, lacks a field, has `data` that is not an object, names an event type the
+  ///   catalog does not know or a schema version newer than the catalog's, or has a payload
+  ///   that does not decode.
+  public static func event(fromLine text: String, number: Int) throws(ImportError) -> RecordedEvent
+  {
+    try event(fromLine: Data(text.utf8), number: number)
+  }
+
+  /// Reads one line (its bytes, without the newline) back into the event it describes; see
+  /// ``event(fromLine:number:)-(String,_)``. A line without `recorded` (written before
+  /// record format 2) gets its `time` as its recorded time.
+  public static func event(fromLine bytes: Data, number: Int) throws(ImportError)
+    -> RecordedEvent
+  {
+    try parse(bytes, number: number).event
+  }
+
+  /// A line's event, and whether the line gave its recorded time.
+  static func parse(_ bytes: Data, number: Int) throws(ImportError) -> (
+    event: RecordedEvent, hasRecordedTime: Bool
+  ) {
+    let header: Header
+    do {
+      header = try JSONDecoder().decode(Header.self, from: bytes)
+    } catch {
+      throw ImportError(line: number, reason: numberOutOfRange(in: bytes) ?? phrase(for: error))
+    }
+    guard header.data == .object else {
+      throw ImportError(
+        line: number, reason: "data is \(header.data.phrase), not an object")
+    }
+    guard let type = CouncilCatalog.byName[header.eventType] else {
+      throw ImportError(line: number, reason: "unknown event type \(header.eventType)")
+    }
+    let known = type.schemaVersion(of: header.eventType)
+    guard header.schemaVersion <= known else {
+      throw ImportError(
+        line: number,
+        reason:
+          "schema version \(header.schemaVersion) of \(header.eventType) is newer than this program knows (\(known))"
+      )
+    }
+    guard header.schemaVersion >= 1 else {
+      throw ImportError(line: number, reason: "schema version 0 is not a version (they start at 1)")
+    }
+    guard header.position.rawValue >= 1 else {
+      throw ImportError(line: number, reason: "position 0 is not a position (they start at 1)")
+    }
+    guard header.version.rawValue >= 1 else {
+      throw ImportError(line: number, reason: "version 0 is not a version (they start at 1)")
+    }
     let payload: any CouncilEvent
     do {
-      envelope = try JSONDecoder().decode(Envelope.self, from: bytes)
-      guard let object = try JSONSerialization.jsonObject(with: bytes) as? [String: Any],
-        let data = object["data"]
-      else { throw ImportError(line: number, reason: "no data object") }
-      let json = try JSONSerialization.data(withJSONObject: data, options: [.sortedKeys])
-      payload = try CouncilCatalog.payload(named: envelope.eventType, json: json)
-    } catch let error as ImportError {
-      throw error
+      payload = try decodePayload(type, bytes)
     } catch {
-      throw ImportError(line: number, reason: "\(error)")
+      throw ImportError(
+        line: number, reason: "\(header.eventType) payload: \(phrase(for: error))")
     }
     var writer = BinaryWriter()
     payload.encode(to: &writer)
-    return RecordedEvent(
-      position: envelope.position, stream: envelope.stream, version: envelope.version,
-      id: envelope.id,
-      eventType: envelope.eventType, schemaVersion: envelope.schemaVersion, encoding: .binary,
+    let event = RecordedEvent(
+      position: header.position, stream: header.stream, version: header.version,
+      id: header.id,
+      eventType: header.eventType, schemaVersion: header.schemaVersion, encoding: .binary,
       payload: writer.bytes,
       metadata: EventMetadata(
-        time: envelope.time, correlationID: envelope.metadata.correlationID,
-        causationID: envelope.metadata.causationID, actor: envelope.metadata.actor,
-        custom: envelope.metadata.custom),
-      recordedTime: envelope.recorded ?? envelope.time)
+        time: header.time, correlationID: header.metadata.correlationID,
+        causationID: header.metadata.causationID, actor: header.metadata.actor,
+        custom: header.metadata.custom),
+      recordedTime: header.recorded ?? header.time)
+    return (event, header.recorded != nil)
   }
 
-  /// Appends the events of `lines` to `store`, each at the position, stream and version it
-  /// records: into an empty log this recreates the exported log exactly.
+  /// Appends the events of `lines` to the empty `store`, each at the position, stream and
+  /// version it records: this recreates the exported log exactly.
   ///
-  /// - Throws: ``ImportError`` for a line that does not parse or would land elsewhere than it
-  ///   says (then everything before that line has been imported).
+  /// Every line is checked before it is appended; see ``Importer``.
+  ///
+  /// - Throws: ``ImportError`` for the first line that does not parse or would land elsewhere
+  ///   than it says. Lines before it may have been appended: import into a log that is thrown
+  ///   away on failure (as ``importFile(_:intoNewLog:open:)`` does).
   /// - Returns: the number of events imported.
   @discardableResult
   public static func importLines<Lines: Sequence<String>>(
     _ lines: Lines, into store: any EventStore
-  )
-    async throws -> Int
-  {
-    var batch: [RecordedEvent] = []
-    var batchLine = 0
-    var count = 0
+  ) async throws -> Int {
+    var importer = Importer(into: store)
     var number = 0
-    func flush() async throws {
-      guard let first = batch.first else { return }
-      let expected: ExpectedVersion =
-        first.version.rawValue == 1
-        ? .noStream : .exactly(StreamVersion(first.version.rawValue - 1))
-      do {
-        let result = try await store.append(
-          batch.map(\.data), to: first.stream, expectedVersion: expected)
-        guard result.firstPosition == first.position else {
-          throw ImportError(
-            line: batchLine,
-            reason:
-              "event \(first.id) landed at position \(result.firstPosition), not \(first.position): import into an empty log"
-          )
-        }
-      } catch let error as EventStoreError {
-        throw ImportError(line: batchLine, reason: error.description)
-      }
-      count += batch.count
-      batch.removeAll(keepingCapacity: true)
-    }
     for text in lines {
       number += 1
-      if text.isEmpty { continue }
-      let event: RecordedEvent
+      var bytes = Array(text.utf8)
+      if bytes.last == 13 { bytes.removeLast() }
+      try await importer.add(bytes, number: number)
+    }
+    return try await importer.finish()
+  }
+
+  /// Appends the lines of the file at `path` to the empty `store`, reading it a chunk at a
+  /// time (see ``LineReader``); see ``importLines(_:into:)``.
+  @discardableResult
+  public static func importLines(ofFile path: String, into store: any EventStore) async throws
+    -> Int
+  {
+    let reader = try LineReader(path: path)
+    var importer = Importer(into: store)
+    while let line = try reader.next() {
+      try await importer.add(line, number: reader.lineNumber)
+    }
+    return try await importer.finish()
+  }
+
+  /// Imports the file at `path` into a new log at `target`, all or nothing and durably.
+  ///
+  /// The log is built in a staging directory beside `target` (see
+  /// ``StagedPath/buildDirectory(at:purpose:_:)``): `open` creates the store there, every line
+  /// is checked and appended, `close` closes the store, and only then are the files flushed to
+  /// disk and the directory renamed to `target`. A failure at any line, or the process being
+  /// killed at any moment, leaves nothing at `target`.
+  ///
+  /// - Parameters:
+  ///   - open: creates an empty store in the directory it is given (appends need not be
+  ///     flushed: the directory is flushed before it is published).
+  ///   - close: closes that store, so that its files are complete.
+  /// - Throws: ``ImportError`` naming the first bad line; ``StagedPath/Failure`` when
+  ///   `target` holds something or the file system refuses a step.
+  /// - Returns: the number of events imported.
+  @discardableResult
+  public static func importFile<Store: EventStore>(
+    _ path: String, intoNewLog target: String, open: (String) throws -> Store,
+    close: (Store) -> Void
+  ) async throws -> Int {
+    let reader = try LineReader(path: path)
+    return try await StagedPath.buildDirectory(at: target, purpose: "importing") { staging in
+      let store = try open(staging)
       do {
-        event = try Self.event(fromLine: text, number: number)
+        var importer = Importer(into: store)
+        while let line = try reader.next() {
+          try await importer.add(line, number: reader.lineNumber)
+        }
+        let count = try await importer.finish()
+        close(store)
+        return count
+      } catch {
+        close(store)
+        throw error
+      }
+    }
+  }
+
+  /// Checks lines of the interchange form one at a time and appends them to an empty store in
+  /// batches.
+  ///
+  /// A line is refused, naming its number, when it does not parse (see
+  /// ``Interchange/event(fromLine:number:)-(Data,_)``), when its position is not the next one
+  /// (lines swapped, missing or repeated: refused before anything is appended for it), when its
+  /// version does not follow its stream's previous version, when its recorded time (`recorded`)
+  /// is earlier than the line before's, or when the store refuses it. Each event keeps the
+  /// recorded time of its line; a line without one (exported from a log of record format 1)
+  /// is stamped by the store when it records it.
+  /// Consecutive lines of distinct streams are appended in one atomic multi-stream append of
+  /// up to ``batchSize`` events.
+  public struct Importer {
+    /// The most events appended in one step.
+    public static let batchSize = 1000
+
+    private let store: any EventStore
+    private var checkedEmpty = false
+    private var next = LogPosition.first
+    private var appends: [StreamAppend] = []
+    private var appendLines: [Int] = []
+    private var eventLines: [Int] = []
+    private var streams: Set<StreamName> = []
+    private var lastVersion = StreamVersion(0)
+    private var lastRecorded: Timestamp?
+    private var batchStart = LogPosition.first
+    private var count = 0
+
+    /// An importer into `store`, which must be empty.
+    public init(into store: any EventStore) {
+      self.store = store
+    }
+
+    /// Checks one line and queues its event, appending the queue when it is full.
+    ///
+    /// An empty line is skipped. On a bad line, the events queued before it are appended
+    /// first, so that an earlier line the store refuses is the one reported.
+    ///
+    /// - Throws: ``ImportError`` naming the first bad line.
+    public mutating func add(_ line: [UInt8], number: Int) async throws {
+      if line.isEmpty { return }
+      if !checkedEmpty {
+        let head = try await store.headPosition()
+        guard head == .start else {
+          throw ImportError(
+            line: number,
+            reason: "the log already holds \(head) events: import into a new, empty log")
+        }
+        checkedEmpty = true
+      }
+      let event: RecordedEvent
+      let data: EventData
+      do {
+        let parsed = try Interchange.parse(Data(line), number: number)
+        event = parsed.event
+        guard event.position == next else {
+          throw ImportError(
+            line: number,
+            reason:
+              "position \(event.position) where \(next) was expected: lines out of order, missing or repeated"
+          )
+        }
+        if parsed.hasRecordedTime {
+          if let lastRecorded, event.recordedTime < lastRecorded {
+            throw ImportError(
+              line: number,
+              reason:
+                "recorded time \(event.recordedTime) is earlier than \(lastRecorded) on the line before: recorded times never run backwards"
+            )
+          }
+          lastRecorded = event.recordedTime
+          data = event.data
+        } else {
+          // A line of a log of record format 1: the store stamps the time it records it.
+          data = event.data.asAppended
+        }
       } catch {
         try await flush()
         throw error
       }
-      if let last = batch.last, last.stream != event.stream || batch.count >= 500 {
-        try await flush()
+      if let last = appends.last, last.stream == event.stream {
+        guard lastVersion.rawValue < UInt64.max, event.version.rawValue == lastVersion.rawValue + 1
+        else {
+          try await flush()
+          throw ImportError(
+            line: number,
+            reason:
+              "version \(event.version) of \(event.stream) does not follow its version \(lastVersion) on the line before"
+          )
+        }
+        appends[appends.count - 1].events.append(data)
+      } else {
+        if streams.contains(event.stream) || eventLines.count >= Self.batchSize {
+          try await flush()
+        }
+        let expected: ExpectedVersion =
+          event.version.rawValue == 1
+          ? .noStream : .exactly(StreamVersion(event.version.rawValue - 1))
+        appends.append(
+          StreamAppend(stream: event.stream, expectedVersion: expected, events: [data]))
+        appendLines.append(number)
+        streams.insert(event.stream)
       }
-      if batch.isEmpty { batchLine = number }
-      batch.append(event)
+      eventLines.append(number)
+      lastVersion = event.version
+      next = next.next
     }
-    try await flush()
-    return count
+
+    /// Appends what is queued.
+    ///
+    /// - Returns: the number of events imported in all.
+    public mutating func finish() async throws -> Int {
+      try await flush()
+      return count
+    }
+
+    private mutating func flush() async throws {
+      guard !appends.isEmpty else { return }
+      let results: [AppendResult]
+      do {
+        results = try await store.append(appends)
+      } catch let error as EventStoreError {
+        throw ImportError(line: line(of: error), reason: reason(for: error))
+      }
+      var position = batchStart
+      for (index, result) in results.enumerated() {
+        guard result.firstPosition == position else {
+          throw ImportError(
+            line: appendLines[index],
+            reason:
+              "the event landed at position \(result.firstPosition), not \(position): import into a new, empty log"
+          )
+        }
+        position = LogPosition(position.rawValue + UInt64(appends[index].events.count))
+      }
+      count += eventLines.count
+      batchStart = position
+      appends.removeAll(keepingCapacity: true)
+      appendLines.removeAll(keepingCapacity: true)
+      eventLines.removeAll(keepingCapacity: true)
+      streams.removeAll(keepingCapacity: true)
+    }
+
+    /// The line of the queued event an error of the store concerns.
+    private func line(of error: EventStoreError) -> Int {
+      var offset = 0
+      for (index, append) in appends.enumerated() {
+        if let id = error.eventID, let found = append.events.firstIndex(where: { $0.id == id }) {
+          return eventLines[offset + found]
+        }
+        if error.eventID == nil, error.stream == append.stream { return appendLines[index] }
+        offset += append.events.count
+      }
+      return appendLines.first ?? 0
+    }
+
+    private func reason(for error: EventStoreError) -> String {
+      guard error.code == .wrongExpectedVersion, let stream = error.stream,
+        let append = appends.first(where: { $0.stream == stream })
+      else { return error.description }
+      var version: UInt64 = 1
+      if case .exactly(let before) = append.expectedVersion { version = before.rawValue + 1 }
+      let actual = error.actualVersion.map { "its version \($0)" } ?? "no event of it"
+      return
+        "version \(version) of \(stream) does not follow the lines before, which give \(actual)"
+    }
   }
 }
