@@ -32,7 +32,8 @@ struct ProjectionProcessTests {
   @Test func aCatchUpKilledAtRandomMomentsNeitherRepeatsNorSkipsAnEvent() async throws {
     let directory = TemporaryDirectory()
     let path = directory.appending("log")
-    try await fillStressLog(path, batches: 400, batchSize: 50)
+    // Large enough that a catch-up takes longer than the child takes to start and be killed.
+    try await fillStressLog(path, batches: 2000, batchSize: 50)
     var random = SplitMix64(seed: 3)
     var finishedEarly = 0
     for _ in 0..<30 {
