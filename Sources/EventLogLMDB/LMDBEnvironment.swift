@@ -105,7 +105,7 @@ final class Environment: @unchecked Sendable {
   let lock = ReadWriteLock()
   let names = Mutex(Names())
   /// The mapped file's extent, to check every value before it is read.
-  let bounds = MapBounds()
+  let bounds: MapBounds
   private let mapSize: Mutex<Int>
   private var claimedPath = false
 
@@ -118,6 +118,7 @@ final class Environment: @unchecked Sendable {
     let url = URL(fileURLWithPath: path).standardizedFileURL
     self.path = url.path
     self.readOnly = options.readOnly
+    self.bounds = MapBounds()
     mapSize = Mutex(options.initialMapSize)
     let created = try Self.checkDirectory(self.path, readOnly: options.readOnly)
     let claimed = Self.openPaths.withLock { $0.insert(self.path).inserted }
@@ -235,6 +236,7 @@ final class Environment: @unchecked Sendable {
       throw lmdbError(rc, "opening the environment", path: path)
     }
     try checkNotTruncated()
+    bounds.refresh(env)
     try openDatabases()
   }
 
@@ -421,6 +423,7 @@ final class Environment: @unchecked Sendable {
   func adoptMapSize() throws(EventStoreError) {
     try lock.withWriteLock { () throws(EventStoreError) in
       try check(mdb_env_set_mapsize(env, 0), "adopting the map size grown by another process")
+      bounds.refresh(env)
       var info = MDB_envinfo()
       mdb_env_info(env, &info)
       mapSize.withLock { $0 = info.me_mapsize }
@@ -434,6 +437,7 @@ final class Environment: @unchecked Sendable {
       mdb_env_info(env, &info)
       let bigger = max(info.me_mapsize, mapSize.withLock { $0 }) * 2
       try check(mdb_env_set_mapsize(env, bigger), "growing the map to \(bigger) bytes")
+      bounds.refresh(env)
       mapSize.withLock { $0 = bigger }
     }
   }
@@ -445,6 +449,7 @@ final class Environment: @unchecked Sendable {
   func closeEnvironment(keepingClaim: Bool = false) {
     lock.withWriteLock {
       if let env {
+        bounds.detach()
         mdb_env_close(env)
         self.env = nil
       }

@@ -272,11 +272,56 @@ func forEachRecord(
 }
 
 /// Checks that a value LMDB hands out can be read before it is read: a damaged size or page
-/// number would otherwise point past the file's end, and reading there is a bus error. The
-/// check touches the value's first and last bytes and one byte of every page between, under
-/// the fault guard of `CLMDBGuard`, so it holds for values in the map and for a write
-/// transaction's dirty pages alike.
-struct MapBounds: Sendable {
+/// number would otherwise point past the file's end, and reading there is a bus error.
+///
+/// A value inside the part of the map that the file covers is read as it is (two compares).
+/// Any other value (in a write transaction's dirty pages, or anywhere after a damaged size) is
+/// probed: its first and last bytes and one byte of every page between are touched under the
+/// fault guard of `CLMDBGuard`.
+final class MapBounds: Sendable {
+  private let start = Atomic<UInt>(0)
+  /// The end of the mapping (the map size).
+  private let mapEnd = Atomic<UInt>(0)
+  /// The end of the file, as last seen.
+  private let fileEnd = Atomic<UInt>(0)
+  private let descriptor = Atomic<Int32>(-1)
+
+  init() {}
+
+  /// Finds where the data file is mapped (after opening, and after the map moved).
+  func refresh(_ env: OpaquePointer?) {
+    var fd: Int32 = -1
+    guard let env, mdb_env_get_fd(env, &fd) == 0 else { return }
+    descriptor.store(fd, ordering: .relaxed)
+    var status = stat()
+    guard fstat(fd, &status) == 0,
+      let maps = try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8)
+    else { return }
+    // A line: start-end perms offset dev inode path. The map is the mapping of the data
+    // file's inode at offset 0.
+    for line in maps.split(separator: "\n") {
+      let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+      guard fields.count >= 6, UInt64(fields[4]) == UInt64(status.st_ino), fields[2] == "00000000"
+      else { continue }
+      let range = fields[0].split(separator: "-")
+      guard range.count == 2, let low = UInt(range[0], radix: 16),
+        let high = UInt(range[1], radix: 16)
+      else { continue }
+      start.store(low, ordering: .relaxed)
+      mapEnd.store(high, ordering: .relaxed)
+      fileEnd.store(min(high, low + UInt(max(0, status.st_size))), ordering: .relaxed)
+      return
+    }
+  }
+
+  /// Forgets the map (the environment is closing).
+  func detach() {
+    start.store(0, ordering: .relaxed)
+    mapEnd.store(0, ordering: .relaxed)
+    fileEnd.store(0, ordering: .relaxed)
+    descriptor.store(-1, ordering: .relaxed)
+  }
+
   /// The value's bytes, after checking that they can be read.
   ///
   /// - Throws: ``EventStoreError/Code/corruptRecord`` naming `position` when they cannot.
@@ -284,10 +329,35 @@ struct MapBounds: Sendable {
   func buffer(_ value: MDB_val, position: LogPosition? = nil, _ what: @autoclosure () -> String)
     throws(EventStoreError) -> UnsafeRawBufferPointer
   {
-    if value.mv_size == 0 || clmdb_probe(value.mv_data, value.mv_size) == 0 { return value.buffer }
+    let from = UInt(bitPattern: value.mv_data)
+    let (to, overflow) = from.addingReportingOverflow(UInt(value.mv_size))
+    if !overflow && from >= start.load(ordering: .relaxed) && to <= fileEnd.load(ordering: .relaxed)
+    {
+      return value.buffer
+    }
+    return try slowBuffer(value, from: from, to: overflow ? UInt.max : to, position, what())
+  }
+
+  private func slowBuffer(
+    _ value: MDB_val, from: UInt, to: UInt, _ position: LogPosition?, _ what: String
+  ) throws(EventStoreError) -> UnsafeRawBufferPointer {
+    let low = start.load(ordering: .relaxed)
+    let high = mapEnd.load(ordering: .relaxed)
+    if from >= low && from < high {
+      // In the map: past the end of the file as last seen. The file may have grown.
+      var status = stat()
+      let fd = descriptor.load(ordering: .relaxed)
+      if fd >= 0, fstat(fd, &status) == 0 {
+        let end = min(high, low + UInt(max(0, status.st_size)))
+        fileEnd.store(end, ordering: .relaxed)
+        if to <= end { return value.buffer }
+      }
+    } else if value.mv_size == 0 || clmdb_probe(value.mv_data, value.mv_size) == 0 {
+      return value.buffer
+    }
     throw EventStoreError(
       .corruptRecord,
-      "\(what()) of \(value.mv_size) bytes reaches past the end of data.mdb: a damaged page or size",
+      "\(what) of \(value.mv_size) bytes reaches past the end of data.mdb: a damaged page or size",
       position: position)
   }
 }
