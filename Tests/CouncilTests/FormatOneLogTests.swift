@@ -78,4 +78,26 @@ struct FormatOneLogTests {
     }
     #expect(report.problems.map(\.description) == [])
   }
+
+  @Test func itsExportImportsIntoAFormatTwoLogWhoseTimesNeverRunBackwards() async throws {
+    let target = FileManager.default.temporaryDirectory
+      .appendingPathComponent("councillog-format1-import-\(UUID().uuidString)").path
+    defer { try? FileManager.default.removeItem(atPath: target) }
+    let lines = try String(
+      contentsOf: FormatOneFixture.directory.appendingPathComponent("format1.jsonl"),
+      encoding: .utf8
+    ).split(separator: "\n").map(String.init)
+    let store = try LMDBEventStore(path: target)
+    defer { store.close() }
+    try await Interchange.importLines(lines, into: store)
+    let report = try store.verify { record in _ = try CouncilCatalog.decode(record.recordedEvent())
+    }
+    #expect(report.problems.map(\.description) == [])
+    #expect(report.records == 335)
+    var records: [UInt8] = []
+    _ = try await store.scanLog(from: .first, limit: 1000, filter: .all) {
+      records.append($0.formatVersion)
+    }
+    #expect(records.allSatisfy { $0 == RecordFormat.version })
+  }
 }

@@ -102,22 +102,27 @@ struct InterchangeTests {
     #expect(try await copy.readLog(from: .first, limit: 1_000_000).events == events)
   }
 
-  @Test func recordedTimesAreKeptAndALineWithoutOneIsStampedByTheStore() async throws {
+  @Test func recordedTimesAreKeptAndALineWithoutOneIsRecordedAtItsTime() async throws {
     let (lines, events) = try await exportedLines(seed: 27, commands: 60)
     let copy = InMemoryEventStore(clock: .fixed(Timestamp(nanosecondsSince1970: 0)))
     try await Interchange.importLines(lines, into: copy)
     let copied = try await copy.readLog(from: .first, limit: 1_000_000).events
     #expect(copied.map(\.recordedTime) == events.map(\.recordedTime))
-    // A file of a log of record format 1 has no recorded times: the store stamps them.
+    // A file of a log of record format 1 has no recorded times: each line is recorded at its
+    // time, or with the line before when that is later; never at the importing store's clock.
     let stamp = Timestamp(nanosecondsSince1970: 1_700_000_000_000_000_000)
-    let old = try lines.map { line in try BadLine.edit(line) { $0["recorded"] = nil } }
+    var old = try lines.map { line in try BadLine.edit(line) { $0["recorded"] = nil } }
     #expect(old.allSatisfy { !$0.contains("\"recorded\"") })
+    // Make the second line's time earlier than the first's, as format 1 logs had.
+    old[1] = try BadLine.edit(old[1]) { $0["time"] = "2000-01-01T00:00:00.000000000Z" }
     let stamped = InMemoryEventStore(clock: .fixed(stamp))
     try await Interchange.importLines(old, into: stamped)
     let read = try await stamped.readLog(from: .first, limit: 1_000_000).events
     #expect(read.count == events.count)
-    #expect(read.allSatisfy { $0.recordedTime == stamp })
-    #expect(read.map(\.metadata) == events.map(\.metadata))
+    #expect(read.allSatisfy { $0.recordedTime < stamp })
+    #expect(read[1].recordedTime == read[0].recordedTime)
+    #expect(read.dropFirst(2).map(\.recordedTime) == read.dropFirst(2).map(\.metadata.time))
+    #expect(zip(read, read.dropFirst()).allSatisfy { $0.recordedTime <= $1.recordedTime })
   }
 }
 

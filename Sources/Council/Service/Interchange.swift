@@ -405,7 +405,7 @@ public enum Interchange {
   /// version does not follow its stream's previous version, when its recorded time (`recorded`)
   /// is earlier than the line before's, or when the store refuses it. Each event keeps the
   /// recorded time of its line; a line without one (exported from a log of record format 1)
-  /// is stamped by the store when it records it.
+  /// is recorded at its `time`, or at the line before's recorded time when that is later.
   /// Consecutive lines of distinct streams are appended in one atomic multi-stream append of
   /// up to ``batchSize`` events.
   public struct Importer {
@@ -469,8 +469,15 @@ public enum Interchange {
           lastRecorded = event.recordedTime
           data = event.data
         } else {
-          // A line of a log of record format 1: the store stamps the time it records it.
-          data = event.data.asAppended
+          // A line of a log of record format 1, whose records had only the program's time:
+          // recorded at that time, or with the line before when that is later (so that the
+          // new log's recorded times never run backwards, and questions as of a day still
+          // answer from the days the events happened).
+          let time = max(lastRecorded ?? event.metadata.time, event.metadata.time)
+          var stamped = event.data
+          stamped.recordedTime = time
+          data = stamped
+          lastRecorded = time
         }
       } catch {
         try await flush()
