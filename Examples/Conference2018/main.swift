@@ -61,10 +61,9 @@ do {
   }
 
   print("\n2. Conference sessions: \(counts.sessions) in total")
-  for kind in SessionKind.allCases where counts.sessionsByKind[kind.rawValue] != nil {
-    print(
-      "  " + kind.rawValue.padding(toLength: 40, withPad: " ", startingAt: 0)
-        + "\(counts.sessionsByKind[kind.rawValue]!)")
+  for kind in SessionKind.allCases {
+    guard let sessions = counts.sessionsByKind[kind.rawValue] else { continue }
+    print("  " + kind.rawValue.padding(toLength: 40, withPad: " ", startingAt: 0) + "\(sessions)")
   }
 
   print("\n3. Workshop outcomes recorded")

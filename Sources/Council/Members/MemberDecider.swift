@@ -172,7 +172,8 @@ public struct MemberDecider: Decider {
       try Self.requireOfficeOrAdministrator(issuer, state, "renew the membership")
       switch state.status {
       case .active where state.isInGoodStanding(on: day):
-        let term = state.terms.last!
+        // In good standing means active with a term.
+        guard let term = state.terms.last else { throw .notActive(state.status) }
         guard term.ends <= day.adding(months: policy.termMonths) else {
           throw .renewedTooEarly(termEnds: term.ends)
         }
@@ -189,8 +190,8 @@ public struct MemberDecider: Decider {
           throw .overlapsPreviousTerm(previousEnd: previous.ends)
         }
         var events: [MemberEvent] = []
-        if state.status == .active {
-          let lapsedOn = state.terms.last!.ends.adding(days: state.graceDays + 1)
+        if state.status == .active, let last = state.terms.last {
+          let lapsedOn = last.ends.adding(days: state.graceDays + 1)
           events.append(.lapsed(MembershipLapsed(on: lapsedOn)))
         }
         events.append(

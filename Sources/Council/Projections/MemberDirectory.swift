@@ -224,17 +224,16 @@ public struct MemberDirectory: BinaryCodable, Sendable, Hashable {
   /// Writes the directory, members in identifier order.
   public func encode(to writer: inout BinaryWriter) {
     writer.write(UInt64(records.count))
-    for member in records.keys.sorted() {
-      let record = records[member]!
+    for (member, record) in records.sorted(by: { $0.key < $1.key }) {
       writer.write(member)
       writer.write(record.profile)
       writer.write(record.active)
       writer.write(record.accounts)
     }
     writer.write(UInt64(accountOwners.count))
-    for account in accountOwners.keys.sorted() {
+    for (account, owner) in accountOwners.sorted(by: { $0.key < $1.key }) {
       writer.write(account)
-      writer.write(accountOwners[account]!)
+      writer.write(owner)
     }
   }
 

@@ -136,14 +136,14 @@ public struct MembershipHistories: Hashable, Sendable, BinaryCodable {
   /// Writes the histories in identifier order.
   public func encode(to writer: inout BinaryWriter) {
     writer.write(UInt64(members.count))
-    for member in members.keys.sorted() {
+    for (member, history) in members.sorted(by: { $0.key < $1.key }) {
       writer.write(member)
-      writer.write(members[member]!)
+      writer.write(history)
     }
     writer.write(UInt64(years.count))
-    for year in years.keys.sorted() {
+    for (year, figures) in years.sorted(by: { $0.key < $1.key }) {
       writer.write(year)
-      writer.write(years[year]!)
+      writer.write(figures)
     }
   }
 

@@ -79,14 +79,14 @@ public struct Council: Sendable {
   /// Runs `attempt` until it does not fail with a version conflict, at most
   /// ``maximumAttempts`` times: for commands that load and append several streams.
   public func retryingConflicts<T>(_ attempt: () async throws -> T) async throws -> T {
-    var last: EventStoreError?
-    for _ in 0..<max(1, maximumAttempts) {
+    var attempts = max(1, maximumAttempts)
+    while true {
       do {
         return try await attempt()
       } catch let error as EventStoreError where error.code == .wrongExpectedVersion {
-        last = error
+        attempts -= 1
+        if attempts == 0 { throw error }
       }
     }
-    throw last!
   }
 }

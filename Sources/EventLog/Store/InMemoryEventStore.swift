@@ -52,6 +52,14 @@ public final class InMemoryEventStore: InlineProjectionHost {
     return results
   }
 
+  /// The address of the records' storage, for tests that an append changes the log in place
+  /// rather than copying it.
+  package var recordsStorageAddress: UInt {
+    state.withLock { state in
+      state.records.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) }
+    }
+  }
+
   /// Loads the projection's saved model, catches it up, and from then on updates it under the
   /// same lock as every append; see ``InlineProjectionHost/register(_:)``.
   public func register<P: Projection>(_ inline: InlineProjection<P>) async throws {
