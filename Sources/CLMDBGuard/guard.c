@@ -98,6 +98,28 @@ int clmdb_dbi_open(MDB_txn *txn, const char *name, unsigned int flags, MDB_dbi *
   GUARDED(mdb_dbi_open(txn, name, flags, dbi))
 }
 
+static int batch(MDB_cursor *cursor, MDB_cursor_op first, MDB_val *key, MDB_val *keys,
+                 MDB_val *values, size_t capacity, size_t *count) {
+  *count = 0;
+  MDB_cursor_op op = first;
+  while (*count < capacity) {
+    MDB_val k = *key;
+    MDB_val v;
+    int rc = mdb_cursor_get(cursor, &k, &v, op);
+    if (rc != 0) return rc;
+    keys[*count] = k;
+    values[*count] = v;
+    *count += 1;
+    op = MDB_NEXT;
+  }
+  return 0;
+}
+
+int clmdb_cursor_batch(MDB_cursor *cursor, MDB_cursor_op first, MDB_val *key, MDB_val *keys,
+                       MDB_val *values, size_t capacity, size_t *count) {
+  GUARDED(batch(cursor, first, key, keys, values, capacity, count))
+}
+
 static int touch(const void *start, size_t count) {
   const volatile unsigned char *bytes = start;
   for (size_t i = 0; i < count; i += 4096) (void)bytes[i];

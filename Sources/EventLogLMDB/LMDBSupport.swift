@@ -248,6 +248,8 @@ func catching<T>(_ body: () throws -> T) throws(EventStoreError) -> T {
 
 /// Calls `body` with each record of the events database from `position` on, in order, until
 /// it returns `false` or the records end. The bytes are borrowed from the map.
+///
+/// The cursor is read in guarded batches of 256 entries (one guard for the batch).
 func forEachRecord(
   _ txn: OpaquePointer?, _ dbi: MDB_dbi, bounds: MapBounds, from position: LogPosition,
   _ body: (LogPosition, UnsafeRawBufferPointer) throws -> Bool
@@ -255,19 +257,37 @@ func forEachRecord(
   var cursor: OpaquePointer?
   try check(mdb_cursor_open(txn, dbi, &cursor), "opening a cursor on the events")
   defer { mdb_cursor_close(cursor) }
-  try withKey(max(position, .first).rawValue) { start in
-    var key = start
-    var value = MDB_val()
-    var rc = clmdb_cursor_get(cursor, &key, &value, MDB_SET_RANGE)
-    while rc == 0 {
-      guard let at = key.bigEndianUInt64 else {
-        throw EventStoreError(.corruptRecord, "an event key has \(key.mv_size) bytes, not 8")
+  let capacity = 256
+  try withUnsafeTemporaryAllocation(of: MDB_val.self, capacity: 2 * capacity) { entries in
+    guard let base = entries.baseAddress else { return }
+    let keys = base
+    let values = base + capacity
+    try withKey(max(position, .first).rawValue) { start in
+      var key = start
+      var op = MDB_SET_RANGE
+      var last = max(position, .first).rawValue - 1
+      while true {
+        var count = 0
+        let rc = clmdb_cursor_batch(cursor, op, &key, keys, values, capacity, &count)
+        for index in 0..<count {
+          guard let at = keys[index].bigEndianUInt64 else {
+            throw EventStoreError(
+              .corruptRecord, "an event key has \(keys[index].mv_size) bytes, not 8",
+              position: LogPosition(last + 1))
+          }
+          let record = try bounds.buffer(values[index], position: LogPosition(at), "the record")
+          guard try body(LogPosition(at), record) else { return }
+          last = at
+        }
+        if rc == LMDBCode.notFound { return }
+        if rc != LMDBCode.success {
+          var error = lmdbError(rc, "scanning the log after position \(last)")
+          error.position = LogPosition(last + 1)
+          throw error
+        }
+        op = MDB_NEXT
       }
-      let record = try bounds.buffer(value, position: LogPosition(at), "the record")
-      guard try body(LogPosition(at), record) else { return }
-      rc = clmdb_cursor_get(cursor, &key, &value, MDB_NEXT)
     }
-    if rc != LMDBCode.notFound { throw lmdbError(rc, "scanning the log") }
   }
 }
 

@@ -26,6 +26,14 @@ int clmdb_txn_commit(MDB_txn *txn);
 int clmdb_stat(MDB_txn *txn, MDB_dbi dbi, MDB_stat *stat);
 int clmdb_dbi_open(MDB_txn *txn, const char *name, unsigned int flags, MDB_dbi *dbi);
 
+/// Reads up to `capacity` entries in one guarded call: the first with `first` (from `*key`
+/// for `MDB_SET_RANGE`), the rest with `MDB_NEXT`, into `keys` and `values`; `*count` says how
+/// many. Returns 0 when the cursor may have more, `MDB_NOTFOUND` when it ran out, or an error
+/// (the entries before it are valid). One guard for many entries: the guard's cost is paid once
+/// per batch, not once per record.
+int clmdb_cursor_batch(MDB_cursor *cursor, MDB_cursor_op first, MDB_val *key, MDB_val *keys,
+                       MDB_val *values, size_t capacity, size_t *count);
+
 /// Touches every byte of `[start, start + count)` under the guard: 0 when all are readable,
 /// `CLMDB_FAULT` otherwise.
 int clmdb_probe(const void *start, size_t count);
