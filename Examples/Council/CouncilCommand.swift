@@ -415,11 +415,20 @@ struct Verify: AsyncParsableCommand {
   @OptionGroup var log: LogPath
 
   func run() async throws {
-    let store = try log.open()
-    defer { store.close() }
-    // One read snapshot: right beside writers appending meanwhile.
-    let report = try store.verify { record in
-      _ = try CouncilCatalog.decode(try record.recordedEvent())
+    // Damage that stops the log from opening, or from being read at all, is a finding too.
+    let report: VerificationReport
+    do {
+      let store = try log.open()
+      defer { store.close() }
+      // One read snapshot: right beside writers appending meanwhile.
+      report = try store.verify { record in
+        _ = try CouncilCatalog.decode(try record.recordedEvent())
+      }
+    } catch let error as EventStoreError {
+      guard error.code == .corruptRecord else { throw error }
+      print("log: \(error.message)")
+      print("1 problem: the log cannot be read")
+      throw ExitCode(2)
     }
     for problem in report.problems { print(problem) }
     if report.isHealthy {
