@@ -346,7 +346,8 @@ final class Environment: @unchecked Sendable {
       var keyVal = MDB_val(mv_size: k.count, mv_data: k.baseAddress)
       var value = MDB_val()
       guard clmdb_get(txn, dbs.meta, &keyVal, &value) == 0 else { return nil }
-      return StoreFormat.decode(value.buffer)
+      guard let bytes = try? value.probedBuffer("the format marker") else { return nil }
+      return StoreFormat.decode(bytes)
     }
     guard let version else {
       throw EventStoreError(

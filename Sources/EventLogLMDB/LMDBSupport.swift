@@ -114,6 +114,21 @@ func withValue<T, E: Error>(_ bytes: [UInt8], _ body: (inout MDB_val) throws(E) 
 }
 
 extension MDB_val {
+  /// The value's bytes after probing them under the fault guard (for values read one at a
+  /// time; scans check against the map instead, see ``MapBounds``).
+  ///
+  /// - Throws: ``EventStoreError/Code/corruptRecord`` when they reach past the file.
+  func probedBuffer(_ what: @autoclosure () -> String, position: LogPosition? = nil)
+    throws(EventStoreError) -> UnsafeRawBufferPointer
+  {
+    guard mv_size == 0 || clmdb_probe(mv_data, mv_size) == 0 else {
+      throw EventStoreError(
+        .corruptRecord, "\(what()) reaches past the end of data.mdb: a damaged page or size",
+        position: position)
+    }
+    return buffer
+  }
+
   /// The value's bytes, borrowed from the map: valid until the transaction ends.
   var buffer: UnsafeRawBufferPointer {
     UnsafeRawBufferPointer(start: mv_data, count: mv_size)

@@ -10,22 +10,11 @@ struct WriteTransaction: AppendTransaction {
   /// Reused for index keys, so that a write allocates nothing.
   var scratch: [UInt8] = []
 
-  func head() throws(EventStoreError) -> LogPosition {
-    var cursor: OpaquePointer?
-    try check(mdb_cursor_open(txn, dbs.events, &cursor), "opening a cursor on the events")
-    defer { mdb_cursor_close(cursor) }
-    var key = MDB_val()
-    var value = MDB_val()
-    let rc = clmdb_cursor_get(cursor, &key, &value, MDB_LAST)
-    if rc == LMDBCode.notFound { return .start }
-    try check(rc, "reading the last event")
-    guard let position = key.bigEndianUInt64 else {
-      throw EventStoreError(.corruptRecord, "an event key has \(key.mv_size) bytes, not 8")
-    }
-    return LogPosition(position)
-  }
-
-  func lastRecordedTime() throws(EventStoreError) -> Timestamp? {
+  /// Calls `body` with the log's last record (position and bytes), or returns `nil` when the
+  /// log is empty.
+  private func withLastRecord<T>(
+    _ body: (LogPosition, UnsafeRawBufferPointer) throws(EventStoreError) -> T
+  ) throws(EventStoreError) -> T? {
     var cursor: OpaquePointer?
     try check(mdb_cursor_open(txn, dbs.events, &cursor), "opening a cursor on the events")
     defer { mdb_cursor_close(cursor) }
@@ -34,8 +23,22 @@ struct WriteTransaction: AppendTransaction {
     let rc = clmdb_cursor_get(cursor, &key, &value, MDB_LAST)
     if rc == LMDBCode.notFound { return nil }
     try check(rc, "reading the last event")
-    let position = LogPosition(key.bigEndianUInt64 ?? 0)
-    return try RecordView(position: position, bytes: value.buffer, types: names.types).recordedTime
+    guard let position = key.bigEndianUInt64 else {
+      throw EventStoreError(.corruptRecord, "an event key has \(key.mv_size) bytes, not 8")
+    }
+    // Once per append: probe the bytes (a damaged size must not make the writer fault).
+    let bytes = try value.probedBuffer("the last record", position: LogPosition(position))
+    return try body(LogPosition(position), bytes)
+  }
+
+  func head() throws(EventStoreError) -> LogPosition {
+    try withLastRecord { position, _ throws(EventStoreError) in position } ?? .start
+  }
+
+  func lastRecordedTime() throws(EventStoreError) -> Timestamp? {
+    try withLastRecord { position, bytes throws(EventStoreError) in
+      try RecordView(position: position, bytes: bytes, types: names.types).recordedTime
+    }
   }
 
   func currentVersion(of stream: StreamName) throws(EventStoreError) -> StreamVersion? {
@@ -64,7 +67,8 @@ struct WriteTransaction: AppendTransaction {
       var value = MDB_val()
       try check(
         clmdb_get(txn, dbs.events, &key, &value), "reading the event at position \(position)")
-      let view = try RecordView(position: position, bytes: value.buffer, types: names.types)
+      let bytes = try value.probedBuffer("the record", position: position)
+      let view = try RecordView(position: position, bytes: bytes, types: names.types)
       return (try view.stream(), view.version)
     }
   }
@@ -183,7 +187,7 @@ func storedState(_ txn: OpaquePointer?, _ dbs: Databases, _ key: String) throws(
     let rc = clmdb_get(txn, dbs.states, &keyValue, &value)
     if rc == LMDBCode.notFound { return nil }
     try check(rc, "reading state \(key)")
-    let buffer = value.buffer
+    let buffer = try value.probedBuffer("state \(key)")
     guard buffer.count >= 8 else {
       throw EventStoreError(.corruptRecord, "state \(key) is shorter than its position")
     }

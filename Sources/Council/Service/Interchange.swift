@@ -167,18 +167,22 @@ public enum Interchange {
     init?(intValue: Int) { nil }
   }
 
-  /// Everything of a line but the payload, with the payload's kind.
+  /// Everything of a line but the payload (its envelope), with the payload's kind.
+  @dynamicMemberLookup
   struct Header: Decodable {
     var data: ValueKind
-    var eventType: String
-    var id: EventID
-    var metadata: Metadata
-    var position: LogPosition
-    var recorded: Timestamp?
-    var schemaVersion: UInt16
-    var stream: StreamName
-    var time: Timestamp
-    var version: StreamVersion
+    var envelope: Envelope
+
+    private enum CodingKeys: String, CodingKey { case data }
+
+    init(from decoder: any Decoder) throws {
+      envelope = try Envelope(from: decoder)
+      data = try decoder.container(keyedBy: CodingKeys.self).decode(ValueKind.self, forKey: .data)
+    }
+
+    subscript<Value>(dynamicMember field: KeyPath<Envelope, Value>) -> Value {
+      envelope[keyPath: field]
+    }
   }
 
   /// Whether a JSON value is a number that fits a field of type `UInt64` or `UInt16`.

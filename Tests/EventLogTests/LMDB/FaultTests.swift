@@ -221,17 +221,30 @@ struct DamagedLogTests {
     #expect(!report.isHealthy)
   }
 
-  @Test func aHeaderPageWithAHigherTransactionNumberIsCaughtByVerify() async throws {
-    let directory = TemporaryDirectory()
+  /// A log of 50 marked events (and, if `bigLastCommit`, a last commit that grows the file)
+  /// whose newest header page's transaction number is changed by `change`, reopened.
+  func logWithDamagedHeader(
+    _ directory: borrowing TemporaryDirectory, bigLastCommit: Bool = false,
+    _ change: (UInt64) -> UInt64
+  ) async throws -> LMDBEventStore {
     let path = directory.appending("log")
     try await writeMarkedLog(at: path, count: 50)
+    if bigLastCommit {
+      // A batch larger than the pages freed so far: the last commit needs new pages.
+      let store = try LMDBEventStore(path: path)
+      try await store.append(testEvents(40, size: 3000), to: "big-1", expectedVersion: .noStream)
+      store.close()
+    }
     var file = try DataFile(log: path)
     let (first, second) = file.headerTransactions()
-    let newest = first > second ? 0 : 1
-    file.setHeaderTransaction(page: newest, max(first, second) + 2)
+    file.setHeaderTransaction(page: first > second ? 0 : 1, change(max(first, second)))
     try file.save()
+    return try LMDBEventStore(path: path)
+  }
 
-    let store = try LMDBEventStore(path: path)
+  @Test func aHeaderPageWithAHigherTransactionNumberIsCaughtByVerify() async throws {
+    let directory = TemporaryDirectory()
+    let store = try await logWithDamagedHeader(directory) { $0 + 2 }
     defer { store.close() }
     let report = try store.verify()
     #expect(report.problems.contains { $0.message.contains("header page") })
@@ -239,16 +252,8 @@ struct DamagedLogTests {
 
   @Test func aHeaderPageThatHidesTheLastCommitIsCaughtByVerify() async throws {
     let directory = TemporaryDirectory()
-    let path = directory.appending("log")
-    try await writeMarkedLog(at: path, count: 50)
-    var file = try DataFile(log: path)
-    let (first, second) = file.headerTransactions()
-    let newest = first > second ? 0 : 1
     // Lower than the other page's number: LMDB now reads the commit before the last one.
-    file.setHeaderTransaction(page: newest, max(first, second) - 3)
-    try file.save()
-
-    let store = try LMDBEventStore(path: path)
+    let store = try await logWithDamagedHeader(directory) { $0 - 3 }
     defer { store.close() }
     #expect(try await store.headPosition() == 45)  // the last batch is hidden…
     let report = try store.verify()
@@ -257,21 +262,7 @@ struct DamagedLogTests {
 
   @Test func aHeaderPageLoweredByTwoIsCaughtWhenTheHiddenCommitGrewTheFile() async throws {
     let directory = TemporaryDirectory()
-    let path = directory.appending("log")
-    try await writeMarkedLog(at: path, count: 50)
-    do {
-      // A last commit that needs new pages: a batch larger than the pages freed so far.
-      let store = try LMDBEventStore(path: path)
-      try await store.append(testEvents(40, size: 3000), to: "big-1", expectedVersion: .noStream)
-      store.close()
-    }
-    var file = try DataFile(log: path)
-    let (first, second) = file.headerTransactions()
-    let newest = first > second ? 0 : 1
-    file.setHeaderTransaction(page: newest, max(first, second) - 2)
-    try file.save()
-
-    let store = try LMDBEventStore(path: path)
+    let store = try await logWithDamagedHeader(directory, bigLastCommit: true) { $0 - 2 }
     defer { store.close() }
     #expect(try await store.headPosition() == 50)  // the last commit is hidden…
     let report = try store.verify()
