@@ -231,8 +231,13 @@ final class Writer: @unchecked Sendable {
           try check(rc, "committing a nested transaction")
           names = transaction.names
           outcomes.append(.success(results))
-        } catch let error where error.code == .mapFull || error.code == .storageFailure {
+        } catch let error
+          where error.code == .mapFull || error.code == .storageFailure
+          || error.code == .storageFull || error.code == .corruptRecord
+        {
           // The nested commit may already have freed `child`; aborting the parent frees the rest.
+          // A damaged page (or an LMDB call interrupted by the fault guard) undoes the whole
+          // group: nothing of a transaction that met damage is committed.
           throw error
         } catch {
           mdb_txn_abort(child)
