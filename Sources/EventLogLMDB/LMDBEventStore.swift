@@ -265,7 +265,7 @@ public final class LMDBEventStore: InlineProjectionHost, @unchecked Sendable {
     var names = environment.names.withLock { $0 }
     if record.count >= RecordFormat.version1HeaderSize {
       let type = UInt32(littleEndian: record.loadUnaligned(fromByteOffset: 4, as: UInt32.self))
-      if names.types.name(of: type) == nil { names = try refreshNames(txn) }
+      if !names.types.contains(number: type) { names = try refreshNames(txn) }
     }
     return names
   }
@@ -327,7 +327,7 @@ public final class LMDBEventStore: InlineProjectionHost, @unchecked Sendable {
           let type = UInt32(littleEndian: record.loadUnaligned(fromByteOffset: 4, as: UInt32.self))
           let category = UInt32(
             littleEndian: record.loadUnaligned(fromByteOffset: 8, as: UInt32.self))
-          if names.types.name(of: type) == nil || names.categories.name(of: category) == nil {
+          if !names.types.contains(number: type) || !names.categories.contains(number: category) {
             names = try refreshNames(txn)
             compiled = CompiledFilter(filter, types: names.types, categories: names.categories)
           }

@@ -113,6 +113,11 @@ public struct NameTable: Sendable {
   /// The number of `name`, if it has one.
   public func number(of name: String) -> UInt32? { numbers[name] }
 
+  /// Whether a name has `number` (no string is copied).
+  @inlinable public func contains(number: UInt32) -> Bool {
+    number >= 1 && Int(number) <= names.count
+  }
+
   /// The name numbered `number`, if there is one.
   public func name(of number: UInt32) -> String? {
     number >= 1 && Int(number) <= names.count ? names[Int(number) - 1] : nil

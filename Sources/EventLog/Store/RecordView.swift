@@ -69,7 +69,7 @@ public struct RecordView {
         .corruptRecord, "payload offset \(payloadOffset) is outside the record",
         position: position)
     }
-    guard types.name(of: eventTypeID) != nil else {
+    guard types.contains(number: eventTypeID) else {
       throw EventStoreError(
         .corruptRecord, "event type number \(eventTypeID) is not in the type table",
         position: position)
