@@ -15,28 +15,28 @@
 /// | 24 | 16 | event ID (UUID bytes) |
 /// | 40 | 8 | time the program gave (``EventMetadata/time``), nanoseconds since 1970 (signed) |
 /// | 48 | 8 | time the store recorded the event at commit, nanoseconds since 1970 (signed) |
-/// | 56 | 8 | checksum of every other byte of the record (``RecordChecksum``) |
-/// | 64 | … | stream name (LEB128 length, UTF-8) |
+/// | 56 | … | stream name (LEB128 length, UTF-8) |
 /// | … | 1 | metadata flags: 1 correlation ID, 2 causation ID, 4 actor |
 /// | … | … | correlation ID (16), causation ID (16), actor (LEB128 length, UTF-8), if flagged |
 /// | … | … | custom metadata: LEB128 count, then key and value strings, sorted by key |
-/// | payload offset | … | the payload, to the end of the record |
+/// | payload offset | … | the payload |
+/// | last 8 | 8 | checksum of every byte before it (``RecordChecksum``) |
 ///
 /// Everything a reader filters on (type, category, stream version) sits at a fixed offset, so
 /// a reader skips a record without decoding anything else. Format 1 (written before the
 /// checksum) has the same first 48 bytes and the stream name at 48; its recorded time is the
-/// program's time, and it has no checksum. Readers read both.
+/// program's time, its payload runs to the end, and it has no checksum. Readers read both.
 public enum RecordFormat {
   /// The record format version this library writes.
   public static let version: UInt8 = 2
   /// The size of the fixed part of the header (format 2).
-  public static let fixedHeaderSize = 64
+  public static let fixedHeaderSize = 56
   /// The size of the fixed part of a format 1 header.
   public static let version1HeaderSize = 48
   /// Where the recorded time sits (format 2).
   public static let recordedTimeOffset = 48
-  /// Where the checksum sits (format 2).
-  public static let checksumOffset = 56
+  /// The size of the checksum that ends a format 2 record.
+  public static let checksumSize = 8
 
   /// The size of the fixed header of a record in format `version`, or `nil` for a format this
   /// library does not read.
@@ -65,7 +65,6 @@ public enum RecordFormat {
     writer.write(event.id)
     writer.write(event.metadata.time)
     writer.write(recordedTime)
-    writer.writeFixed(UInt64(0))  // checksum, patched below
     writer.write(stream.rawValue)
     let metadata = event.metadata
     var flags: UInt8 = 0
@@ -84,15 +83,13 @@ public enum RecordFormat {
     let payloadOffset = UInt32(writer.bytes.count)
     writer.writeRaw(event.payload)
     writer.patchFixed(payloadOffset, at: 12)
-    let checksum = writer.bytes.withUnsafeBytes {
-      RecordChecksum.of(record: $0, skipping: checksumOffset)
-    }
-    writer.patchFixed(checksum, at: checksumOffset)
+    let checksum = writer.bytes.withUnsafeBytes { RecordChecksum.hash($0) }
+    writer.writeFixed(checksum)
   }
 }
 
 extension BinaryWriter {
-  mutating func patchFixed<Value: FixedWidthInteger>(_ value: Value, at offset: Int) {
+  mutating func patchFixed(_ value: UInt32, at offset: Int) {
     withUnsafeBytes(of: value.littleEndian) { raw in
       for i in 0..<raw.count { patch(raw[i], at: offset + i) }
     }

@@ -12,6 +12,8 @@ public struct RecordView {
   private let types: NameTable
   /// The size of the record's fixed header: where its stream name starts.
   private let headerSize: Int
+  /// Where the payload ends: before the checksum (format 2), or at the end (format 1).
+  private let payloadEnd: Int
 
   /// Wraps record bytes read at `position`, checking the fixed header and, for a format 2
   /// record, its checksum.
@@ -51,20 +53,21 @@ public struct RecordView {
         position: position)
     }
     self.headerSize = headerSize
-    if checksum && headerSize == RecordFormat.fixedHeaderSize {
-      let stored = UInt64(
-        littleEndian: bytes.loadUnaligned(
-          fromByteOffset: RecordFormat.checksumOffset, as: UInt64.self))
-      let computed = RecordChecksum.of(record: bytes, skipping: RecordFormat.checksumOffset)
-      guard stored == computed else {
-        throw EventStoreError(
-          .corruptRecord,
-          "the record's checksum does not match its \(bytes.count) bytes: the record is damaged",
-          position: position)
-      }
+    let trailer = headerSize == RecordFormat.fixedHeaderSize ? RecordFormat.checksumSize : 0
+    guard bytes.count >= headerSize + trailer else {
+      throw EventStoreError(
+        .corruptRecord, "record of \(bytes.count) bytes is shorter than its header and checksum",
+        position: position)
+    }
+    self.payloadEnd = bytes.count - trailer
+    if checksum && trailer > 0 && !RecordChecksum.matches(record: bytes) {
+      throw EventStoreError(
+        .corruptRecord,
+        "the record's checksum does not match its \(bytes.count) bytes: the record is damaged",
+        position: position)
     }
     let payloadOffset = Int(bytes.loadUnaligned(fromByteOffset: 12, as: UInt32.self).littleEndian)
-    guard payloadOffset >= headerSize, payloadOffset <= bytes.count else {
+    guard payloadOffset >= headerSize, payloadOffset <= payloadEnd else {
       throw EventStoreError(
         .corruptRecord, "payload offset \(payloadOffset) is outside the record",
         position: position)
@@ -136,7 +139,7 @@ public struct RecordView {
 
   /// The payload bytes, borrowed.
   public var payload: UnsafeRawBufferPointer {
-    UnsafeRawBufferPointer(rebasing: bytes[payloadOffset...])
+    UnsafeRawBufferPointer(rebasing: bytes[payloadOffset..<payloadEnd])
   }
 
   /// The stream the event belongs to.
