@@ -89,7 +89,7 @@ public enum Interchange {
     do {
       envelope = try JSONDecoder().decode(Envelope.self, from: bytes)
       guard let object = try JSONSerialization.jsonObject(with: bytes) as? [String: Any],
-        let data = object["data"]
+        let data = object["data"] as? [String: Any]  // null, a number or text would trap below
       else { throw ImportError(line: number, reason: "no data object") }
       let json = try JSONSerialization.data(withJSONObject: data, options: [.sortedKeys])
       payload = try CouncilCatalog.payload(named: envelope.eventType, json: json)
