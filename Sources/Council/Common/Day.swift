@@ -101,7 +101,20 @@ public struct Day: Hashable, Comparable, Sendable, Codable, CustomStringConverti
   public func encode(to writer: inout BinaryWriter) { writer.write(daysSince1970) }
 
   /// Reads the day number.
+  ///
+  /// - Throws: ``BinaryDecodingError`` for a day outside the years 0000 to 9999, which the
+  ///   text form cannot write (and whose calendar date would overflow).
   public init(from reader: inout BinaryReader) throws {
-    daysSince1970 = try reader.read(Int.self)
+    let start = reader.offset
+    let days = try reader.read(Int.self)
+    guard Day.binaryRange.contains(days) else {
+      throw BinaryDecodingError(offset: start, reason: "day \(days) is outside years 0000 to 9999")
+    }
+    daysSince1970 = days
   }
+
+  /// The days a payload may hold: 0000-01-01 to 9999-12-31.
+  private static let binaryRange = firstDay...lastDay
+  private static let firstDay = Timestamp.daysFromCivil(year: 0, month: 1, day: 1)
+  private static let lastDay = Timestamp.daysFromCivil(year: 9999, month: 12, day: 31)
 }

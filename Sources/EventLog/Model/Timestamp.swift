@@ -57,7 +57,8 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
       + "\(pad(second, 2)).\(pad(Int(nanos), 9))Z"
   }
 
-  /// Parses RFC 3339 text in UTC (`Z`), with zero to nine fractional digits.
+  /// Parses RFC 3339 text in UTC (`Z`), with zero to nine fractional digits; `nil` for other
+  /// text and for a time that a timestamp cannot hold (before 1677-09-21 or after 2262-04-11).
   public init?(rfc3339 text: String) {
     let chars = Array(text.utf8)
     func number(_ from: Int, _ count: Int) -> Int? {
@@ -85,9 +86,16 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     } else if chars.count != 20 {
       return nil
     }
-    self.init(
-      year: year, month: month, day: day, hour: hour, minute: minute, second: second,
-      nanosecond: nanos)
+    // A year outside 1677...2262 does not fit the nanoseconds: refused, not an overflow trap.
+    let days = Int64(Timestamp.daysFromCivil(year: year, month: month, day: day))
+    let seconds = days * 86_400 + Int64(hour * 3600 + minute * 60 + second)
+    // Before 1970 the fraction is added to the next second down, so that 1677's last
+    // representable moments do not overflow on the way.
+    let borrow: Int64 = seconds < 0 && nanos > 0 ? 1 : 0
+    let (whole, overflow) = (seconds + borrow).multipliedReportingOverflow(by: 1_000_000_000)
+    let (total, carry) = whole.addingReportingOverflow(Int64(nanos) - borrow * 1_000_000_000)
+    guard !overflow, !carry else { return nil }
+    self.init(nanosecondsSince1970: total)
   }
 
   /// Days since 1970-01-01 of a date in the proleptic Gregorian calendar (Howard Hinnant's
