@@ -120,7 +120,8 @@ case "${1:-}" in
           crashes=$((crashes + 1))
           echo "$target: crash $crashes, see $log"
         fi
-        total=$((total + $(executions "$log" || echo 0)))
+        count=$(executions "$log")
+        total=$((total + ${count:-0}))
       done
       elapsed=$(($(date +%s) - start))
       echo "$target: $total executions in $elapsed s, $crashes crashes"
