@@ -103,8 +103,9 @@ extension InlineProjection: InlineUpdater {
     after previous: StagedInline?,
     scan: (LogPosition, (RecordView) throws -> Void) throws -> Void
   ) throws -> StagedInline {
+    // `previous` is what this projection staged earlier in the same group (its own state type).
     var (state, checkpoint) =
-      previous.map { ($0.state as! P.State, $0.checkpoint) }
+      previous.flatMap { staged in (staged.state as? P.State).map { ($0, staged.checkpoint) } }
       ?? published.withLock { ($0.state, $0.checkpoint) }
     let projection = self.projection
     let schema = projection.schema
