@@ -11,8 +11,20 @@ bash scripts/setup.sh
 
 root="$PWD/.build/pg-test-cluster"
 mkdir -p "$root"
-if [ "$(id -u)" -eq 0 ]; then chown postgres:postgres "$root"; fi
+if [ "$(id -u)" -eq 0 ]; then
+  chown postgres:postgres "$root"
+  # The server runs as postgres: a checkout it cannot reach (under /root, say) gets the
+  # cluster in a temporary directory instead.
+  if ! runuser -u postgres -- test -w "$root"; then
+    root="$(mktemp -d /tmp/councillog-pg-test.XXXXXX)"
+    chown postgres:postgres "$root"
+  fi
+fi
 cluster="$root/main"
+# Clusters the fault tests left behind in an earlier run that was interrupted.
+for old in "$root"/fault-*; do
+  if [ -d "$old" ]; then bash scripts/pg-cluster.sh stop "$old" || true; rm -rf "$old"; fi
+done
 password="councillog-test-$RANDOM$RANDOM"
 
 stop_cluster() {
