@@ -12,10 +12,16 @@ let package = Package(
     .executable(name: "log-tour", targets: ["LogTour"]),
     .executable(name: "council", targets: ["CouncilCommand"]),
     .executable(name: "conference-2018", targets: ["Conference2018"]),
+    .library(name: "EventLogPostgres", targets: ["EventLogPostgres"]),
   ],
+  // `Postgres` adds the PostgreSQL store (and its tests); off by default, so that a build
+  // without it neither fetches nor builds postgres-nio.
+  traits: [.trait(name: "Postgres")],
   dependencies: [
     // Argument parsing for the example executables only; the libraries depend on nothing.
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    // The PostgreSQL client, for EventLogPostgres only, and only with the `Postgres` trait.
+    .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
   ],
   targets: [
     // Debian's liblmdb-dev, found through pkg-config `lmdb`.
@@ -34,6 +40,16 @@ let package = Package(
     // The council's domain, written with deciders: members, accounts, working groups,
     // resolutions, the participation fund, consultations and conferences.
     .target(name: "Council", dependencies: ["EventLog"]),
+    // The PostgreSQL store: built on postgres-nio with the `Postgres` trait; without it the
+    // target compiles to nothing.
+    .target(
+      name: "EventLogPostgres",
+      dependencies: [
+        "EventLog",
+        .product(
+          name: "PostgresNIO", package: "postgres-nio", condition: .when(traits: ["Postgres"])),
+      ]
+    ),
     // The checks every store must pass, shipped for other stores to run.
     .target(name: "EventLogConformance", dependencies: ["EventLog"]),
     // A small program the LMDB tests start as a child process (crash and multi-process tests).
@@ -63,6 +79,16 @@ let package = Package(
       name: "EventLogTests",
       dependencies: [
         "EventLog", "EventLogLMDB", "EventLogConformance", "EventLogStressHelper", "CLMDB",
+      ]
+    ),
+    // The PostgreSQL store's tests; they compile only with the `Postgres` trait and need a
+    // server (`bash scripts/test.sh` starts one).
+    .testTarget(
+      name: "EventLogPostgresTests",
+      dependencies: [
+        "EventLog", "EventLogConformance", "EventLogPostgres",
+        .product(
+          name: "PostgresNIO", package: "postgres-nio", condition: .when(traits: ["Postgres"])),
       ]
     ),
     .testTarget(

@@ -1,0 +1,126 @@
+#if Postgres
+  import EventLog
+  import EventLogPostgres
+  import Testing
+
+  @Suite("PostgresEventStore")
+  struct PostgresStoreTests {
+    static func event(_ type: String = "noted") -> EventData {
+      EventData(
+        id: .random(), eventType: type, encoding: .binary, payload: Array("payload".utf8),
+        metadata: EventMetadata(time: Timestamp(nanosecondsSince1970: 1_000)))
+    }
+
+    @Test("a reopened store finds its log")
+    func reopen() async throws {
+      let schema = TestServer.freshSchema()
+      try await TestServer.withStore(schema: schema) { store in
+        try await store.append([Self.event(), Self.event()], to: "a-1", expectedVersion: .noStream)
+      }
+      try await TestServer.withStore(schema: schema) { store in
+        let head = try await store.headPosition()
+        let version = try await store.currentVersion(of: "a-1")
+        let events = try await store.readStream("a-1")
+        #expect(head == 2)
+        #expect(version == 2)
+        #expect(events.count == 2)
+      }
+    }
+
+    @Test("tables of the same names that the store did not create are refused")
+    func foreignTables() async throws {
+      let schema = TestServer.freshSchema()
+      try await TestServer.execute(
+        "CREATE SCHEMA \(schema); CREATE TABLE \(schema).events (id int PRIMARY KEY)")
+      let error = await #expect(throws: EventStoreError.self) {
+        try await TestServer.withStore(schema: schema) { _ in }
+      }
+      #expect(error?.code == .foreignFile)
+    }
+
+    @Test("a format marker that is not the store's is refused")
+    func foreignMarker() async throws {
+      let schema = TestServer.freshSchema()
+      try await TestServer.execute(
+        """
+        CREATE SCHEMA \(schema); CREATE TABLE \(schema).councillog_format (key text, value text);
+        INSERT INTO \(schema).councillog_format VALUES ('format', 'something-else'), ('version', '1')
+        """)
+      let error = await #expect(throws: EventStoreError.self) {
+        try await TestServer.withStore(schema: schema) { _ in }
+      }
+      #expect(error?.code == .foreignFile)
+    }
+
+    @Test("a log of a newer format is refused")
+    func newerFormat() async throws {
+      let schema = TestServer.freshSchema()
+      try await TestServer.withStore(schema: schema) { _ in }
+      try await TestServer.execute(
+        "UPDATE \(schema).councillog_format SET value = '99' WHERE key = 'version'")
+      let error = await #expect(throws: EventStoreError.self) {
+        try await TestServer.withStore(schema: schema) { _ in }
+      }
+      #expect(error?.code == .unsupportedFormatVersion)
+    }
+
+    @Test("a state and its checkpoint are saved, replaced and deleted together")
+    func states() async throws {
+      try await TestServer.withStore { store in
+        #expect(try await store.loadState("p") == nil)
+        try await store.saveState(StoredState(position: 7, bytes: [1, 2, 3]), for: "p")
+        try await store.saveState(StoredState(position: 9, bytes: [4]), for: "p")
+        #expect(try await store.loadState("p") == StoredState(position: 9, bytes: [4]))
+        try await store.deleteState("p")
+        #expect(try await store.loadState("p") == nil)
+      }
+    }
+
+    @Test("a server that cannot be reached is a typed error, not a hang")
+    func serverGone() async throws {
+      var configuration = try TestServer.configuration()
+      configuration.port = 1  // nothing listens there
+      configuration.timeout = .seconds(3)
+      let error = await #expect(throws: EventStoreError.self) {
+        _ = try await PostgresEventStore(configuration: configuration)
+      }
+      #expect(error?.code == .serverUnavailable)
+    }
+
+    @Test("a bad URL is refused with the reason")
+    func badURL() throws {
+      #expect(throws: EventStoreError.self) {
+        _ = try PostgresEventStore.Configuration(url: "mysql://x@y/z")
+      }
+      #expect(throws: EventStoreError.self) {
+        _ = try PostgresEventStore.Configuration(url: "postgres://x@y:port/z")
+      }
+      let parsed = try PostgresEventStore.Configuration(
+        url: "postgres://ana:p%40ss@db.example:6543/log")
+      #expect(parsed.username == "ana")
+      #expect(parsed.password == "p@ss")
+      #expect(parsed.host == "db.example")
+      #expect(parsed.port == 6543)
+      #expect(parsed.database == "log")
+    }
+
+    @Test("filtered reads skip rows on the server and page past them")
+    func filters() async throws {
+      try await TestServer.withStore { store in
+        for index in 0..<30 {
+          try await store.append(
+            [Self.event(index % 3 == 0 ? "kept" : "skipped")], to: "c\(index % 2)-x",
+            expectedVersion: .any)
+        }
+        let page = try await store.readLog(
+          from: .first, limit: 100, filter: LogFilter(categories: ["c0"], eventTypes: ["kept"]))
+        #expect(page.events.map(\.position.rawValue) == [1, 7, 13, 19, 25])
+        #expect(page.nextPosition == 31)
+        let none = try await store.readLog(
+          from: .first, limit: 10, filter: LogFilter(eventTypes: ["never-seen"]))
+        #expect(none.events.isEmpty)
+        #expect(none.nextPosition == 31)
+      }
+    }
+  }
+#endif

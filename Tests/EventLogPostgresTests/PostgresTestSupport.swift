@@ -1,0 +1,83 @@
+#if Postgres
+  import EventLog
+  import Foundation
+  import EventLogPostgres
+  import PostgresNIO
+  import Testing
+
+  /// The test server, from `COUNCILLOG_POSTGRES_URL` (set by `bash scripts/test.sh`). Without it
+  /// every PostgreSQL test fails: they never pass by skipping.
+  enum TestServer {
+    struct Missing: Error, CustomStringConvertible {
+      var description: String {
+        "COUNCILLOG_POSTGRES_URL is not set: run the tests with `bash scripts/test.sh`, which starts a PostgreSQL server for them"
+      }
+    }
+
+    static func url() throws -> String {
+      guard let url = Environment.value("COUNCILLOG_POSTGRES_URL"), !url.isEmpty else {
+        throw Missing()
+      }
+      return url
+    }
+
+    /// A configuration for a schema of its own, so that tests running in parallel never share
+    /// a log.
+    static func configuration(schema: String = freshSchema(), connections: Int = 4) throws
+      -> PostgresEventStore.Configuration
+    {
+      var configuration = try PostgresEventStore.Configuration(url: url(), schema: schema)
+      configuration.maximumConnections = connections
+      return configuration
+    }
+
+    static func freshSchema() -> String {
+      "t_" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
+    }
+
+    /// Runs `body` with a store on a fresh schema, and closes it.
+    static func withStore(
+      schema: String = freshSchema(), clock: EventClock = .system,
+      _ body: (PostgresEventStore) async throws -> Void
+    ) async throws {
+      let store = try await PostgresEventStore(
+        configuration: configuration(schema: schema), clock: clock)
+      defer { store.close() }
+      try await body(store)
+    }
+
+    /// Runs SQL on the test database directly, as the tests' role.
+    static func execute(_ sql: String) async throws {
+      let configuration = try self.configuration()
+      var pg = PostgresClient.Configuration(
+        host: configuration.host, port: configuration.port, username: configuration.username,
+        password: configuration.password, database: configuration.database, tls: .disable)
+      pg.options.maximumConnections = 1
+      let client = PostgresClient(configuration: pg, backgroundLogger: quiet)
+      try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { await client.run() }
+        defer { group.cancelAll() }
+        try await client.withConnection { connection in
+          for statement in sql.split(separator: ";") where !statement.allSatisfy(\.isWhitespace) {
+            try await connection.query(
+              PostgresQuery(unsafeSQL: String(statement)), logger: quiet)
+          }
+        }
+      }
+    }
+  }
+
+  /// A logger that says nothing below critical.
+  let quiet: Logger = {
+    var logger = Logger(label: "test")
+    logger.logLevel = .critical
+    return logger
+  }()
+
+  /// The process environment.
+  enum Environment {
+    static func value(_ name: String) -> String? {
+      ProcessInfo.processInfo.environment[name]
+    }
+  }
+#endif
