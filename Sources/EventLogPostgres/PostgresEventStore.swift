@@ -243,8 +243,8 @@
       async throws
     {
       try await withConnection(client: client, timeout: timeout, "opening the log") { connection in
-        try await connection.query("BEGIN", logger: logger)
         do {
+          try await connection.query("BEGIN", logger: logger)
           let lockKey = "councillog:" + tables.schema
           try await connection.query(
             "SELECT pg_advisory_xact_lock(hashtext(\(lockKey)))", logger: logger)
@@ -267,7 +267,8 @@
           }
           try await connection.query("COMMIT", logger: logger)
         } catch {
-          _ = try? await connection.query("ROLLBACK", logger: logger)
+          // Even when cancelled: a pooled connection must not stay inside this transaction.
+          await Task.detached { _ = try? await connection.query("ROLLBACK", logger: logger) }.value
           throw error
         }
       }

@@ -94,8 +94,8 @@
       _ group: [[StreamAppend]], now: Timestamp, inlines: [any InlineUpdater],
       on connection: PostgresConnection
     ) async throws -> GroupOutcome {
-      try await connection.query("BEGIN", logger: logger)
       do {
+        try await connection.query("BEGIN", logger: logger)
         var head: Int64 = 0
         var lastTime: Int64?
         for try await (position, time) in try await connection.query(
@@ -143,7 +143,10 @@
         }
         return GroupOutcome(results: results, head: state.head, names: state.names, staged: staged)
       } catch {
-        _ = try? await connection.query("ROLLBACK", logger: logger)
+        // Not even a cancellation (the store's timeout) may skip the rollback: a connection
+        // back in the pool inside this transaction would keep the head row locked, and every
+        // writer of the log would wait on it. A detached task is not cancelled with this one.
+        await Task.detached { _ = try? await connection.query("ROLLBACK", logger: logger) }.value
         throw error
       }
     }
