@@ -27,14 +27,19 @@
       }
     }
 
+    /// The error a store opened on `schema` is refused with, if any.
+    func openingError(_ schema: String) async -> EventStoreError? {
+      await #expect(throws: EventStoreError.self) {
+        try await TestServer.withStore(schema: schema) { _ in }
+      }
+    }
+
     @Test("tables of the same names that the store did not create are refused")
     func foreignTables() async throws {
       let schema = TestServer.freshSchema()
       try await TestServer.execute(
         "CREATE SCHEMA \(schema); CREATE TABLE \(schema).events (id int PRIMARY KEY)")
-      let error = await #expect(throws: EventStoreError.self) {
-        try await TestServer.withStore(schema: schema) { _ in }
-      }
+      let error = await openingError(schema)
       #expect(error?.code == .foreignFile)
     }
 
@@ -46,9 +51,7 @@
         CREATE SCHEMA \(schema); CREATE TABLE \(schema).councillog_format (key text, value text);
         INSERT INTO \(schema).councillog_format VALUES ('format', 'something-else'), ('version', '1')
         """)
-      let error = await #expect(throws: EventStoreError.self) {
-        try await TestServer.withStore(schema: schema) { _ in }
-      }
+      let error = await openingError(schema)
       #expect(error?.code == .foreignFile)
     }
 
@@ -58,9 +61,7 @@
       try await TestServer.withStore(schema: schema) { _ in }
       try await TestServer.execute(
         "UPDATE \(schema).councillog_format SET value = '99' WHERE key = 'version'")
-      let error = await #expect(throws: EventStoreError.self) {
-        try await TestServer.withStore(schema: schema) { _ in }
-      }
+      let error = await openingError(schema)
       #expect(error?.code == .unsupportedFormatVersion)
     }
 
