@@ -159,6 +159,8 @@
       var options = PostgresClient.Configuration.Options()
       options.maximumConnections = Swift.max(2, configuration.maximumConnections)
       options.connectTimeout = .seconds(5)
+      // So that an administrator sees whose connections these are (`pg_stat_activity`).
+      options.additionalStartupParameters = [("application_name", "councillog:" + schema)]
       var pgConfiguration = PostgresClient.Configuration(
         host: configuration.host, port: configuration.port, username: configuration.username,
         password: configuration.password, database: configuration.database, tls: .disable)
@@ -189,9 +191,16 @@
       for task in tasks { task.cancel() }
     }
 
-    /// Closes the store's connections. Operations after this fail.
+    /// Closes the store's connections, the one that listens for appends included, without
+    /// waiting for them to be gone. Operations after this fail.
     public func close() {
       for task in tasks { task.cancel() }
+    }
+
+    /// Closes the store's connections and returns once they are closed.
+    public func closeAndWait() async {
+      close()
+      for task in tasks { await task.value }
     }
 
     // MARK: Running queries

@@ -33,28 +33,30 @@
       var configuration = try PostgresEventStore.Configuration(
         url: cluster.url, schema: TestServer.freshSchema())
       configuration.maximumConnections = 4
-      configuration.timeout = .seconds(3)
+      // Long enough for a busy machine, short enough that appends caught by the outage fail.
+      configuration.timeout = .seconds(10)
       let store = try await PostgresEventStore(configuration: configuration)
       defer { store.close() }
 
       let appenders = 8
-      let appends = 30
       let progress = Counter()
+      let restarted = Flag()
       let outcomes = try await withThrowingTaskGroup(of: Outcome.self) { group in
         for appender in 0..<appenders {
           group.addTask {
             try await Self.append(
-              appends, to: StreamName(validating: "fault-\(appender)"), store: store,
-              progress: progress)
+              to: StreamName(validating: "fault-\(appender)"), store: store, progress: progress,
+              untilTenAfter: restarted)
           }
         }
-        // The outage, once a third of the appends are acknowledged.
-        while progress.value < appenders * appends / 3 {
+        // The outage, while every appender is appending.
+        while progress.value < 40 {
           try await Task.sleep(for: .milliseconds(5))
         }
         try await cluster.run(how)
         try await Task.sleep(for: .seconds(1))
         try await cluster.run("start")
+        restarted.set()
         var outcomes: [Outcome] = []
         for try await outcome in group { outcomes.append(outcome) }
         return outcomes
@@ -63,7 +65,7 @@
       #expect(
         outcomes.map(\.retried).reduce(0, +) > 0,
         "the outage failed no append: it did not happen mid-append")
-      let total = UInt64(appenders * appends * 2)
+      let total = UInt64(outcomes.map(\.acknowledged.count).reduce(0, +))
       let log = try await store.readLog(from: .first, limit: Int(total) + 10)
       #expect(log.events.map(\.position.rawValue) == Array(1...total), "a gap, or a duplicate")
       #expect(try await store.headPosition().rawValue == total)
@@ -89,14 +91,19 @@
       var retried = 0
     }
 
+    /// Appends batches of two to `stream` until ten have been acknowledged after `restarted`
+    /// is set, retrying an append the outage failed with the same events.
     static func append(
-      _ count: Int, to stream: StreamName, store: PostgresEventStore, progress: Counter
+      to stream: StreamName, store: PostgresEventStore, progress: Counter,
+      untilTenAfter restarted: Flag
     ) async throws -> Outcome {
       var outcome = Outcome()
       var version: StreamVersion? = nil
-      let deadline = ContinuousClock.now + .seconds(120)
-      for _ in 0..<count {
+      var afterRestart = 0
+      let deadline = ContinuousClock.now + .seconds(150)
+      while afterRestart < 10 {
         let events = [PostgresStoreTests.event(), PostgresStoreTests.event()]
+        let late = restarted.value
         while true {
           do {
             let result = try await store.append(
@@ -116,9 +123,17 @@
             try await Task.sleep(for: .milliseconds(50))
           }
         }
+        if late { afterRestart += 1 }
       }
       return outcome
     }
+  }
+
+  /// A flag set once, shared by tasks.
+  final class Flag: Sendable {
+    private let state = Mutex(false)
+    var value: Bool { state.withLock { $0 } }
+    func set() { state.withLock { $0 = true } }
   }
 
   /// A count shared by tasks.
