@@ -1,0 +1,208 @@
+// The binary form of the standard library's common values: integers of every width,
+// optionals, arrays, sets, dictionaries, and enums with raw values. Each writes exactly the
+// bytes of the matching `BinaryWriter` method, so a field can move from an explicit
+// `writer.write(…)` to a conformance (or to a generated encoder) without changing a payload.
+
+extension UInt64: BinaryEncodable, BinaryDecodable {
+  /// Writes the integer LEB128 encoded (variable length).
+  public func encode(to writer: inout BinaryWriter) { writer.write(self) }
+  /// Reads a LEB128 integer.
+  public init(from reader: inout BinaryReader) throws { self = try reader.read(UInt64.self) }
+}
+
+extension UInt32: BinaryEncodable, BinaryDecodable {
+  /// Writes the integer LEB128 encoded (variable length).
+  public func encode(to writer: inout BinaryWriter) { writer.write(self) }
+  /// Reads a LEB128 integer, refusing one wider than 32 bits.
+  public init(from reader: inout BinaryReader) throws { self = try reader.read(UInt32.self) }
+}
+
+extension UInt16: BinaryEncodable, BinaryDecodable {
+  /// Writes the integer LEB128 encoded (variable length).
+  public func encode(to writer: inout BinaryWriter) { writer.write(UInt64(self)) }
+  /// Reads a LEB128 integer, refusing one wider than 16 bits.
+  public init(from reader: inout BinaryReader) throws {
+    self = try reader.readNarrow(UInt16.self)
+  }
+}
+
+extension UInt8: BinaryEncodable, BinaryDecodable {
+  /// Writes the byte as it is (one byte).
+  public func encode(to writer: inout BinaryWriter) { writer.write(self) }
+  /// Reads one byte.
+  public init(from reader: inout BinaryReader) throws { self = try reader.read(UInt8.self) }
+}
+
+extension Int64: BinaryEncodable, BinaryDecodable {
+  /// Writes the integer zig-zag LEB128 encoded (small magnitudes, either sign, are short).
+  public func encode(to writer: inout BinaryWriter) { writer.write(signed: self) }
+  /// Reads a zig-zag LEB128 integer.
+  public init(from reader: inout BinaryReader) throws {
+    self = try reader.read(signed: Int64.self)
+  }
+}
+
+extension Int32: BinaryEncodable, BinaryDecodable {
+  /// Writes the integer zig-zag LEB128 encoded.
+  public func encode(to writer: inout BinaryWriter) { writer.write(signed: Int64(self)) }
+  /// Reads a zig-zag LEB128 integer, refusing one wider than 32 bits.
+  public init(from reader: inout BinaryReader) throws {
+    self = try reader.readNarrowSigned(Int32.self)
+  }
+}
+
+extension Int16: BinaryEncodable, BinaryDecodable {
+  /// Writes the integer zig-zag LEB128 encoded.
+  public func encode(to writer: inout BinaryWriter) { writer.write(signed: Int64(self)) }
+  /// Reads a zig-zag LEB128 integer, refusing one wider than 16 bits.
+  public init(from reader: inout BinaryReader) throws {
+    self = try reader.readNarrowSigned(Int16.self)
+  }
+}
+
+extension Int8: BinaryEncodable, BinaryDecodable {
+  /// Writes the integer zig-zag LEB128 encoded.
+  public func encode(to writer: inout BinaryWriter) { writer.write(signed: Int64(self)) }
+  /// Reads a zig-zag LEB128 integer, refusing one wider than 8 bits.
+  public init(from reader: inout BinaryReader) throws {
+    self = try reader.readNarrowSigned(Int8.self)
+  }
+}
+
+extension Float: BinaryEncodable, BinaryDecodable {
+  /// Writes the IEEE 754 bits, four bytes little-endian.
+  public func encode(to writer: inout BinaryWriter) { writer.writeFixed(bitPattern) }
+  /// Reads four bytes of IEEE 754 bits.
+  public init(from reader: inout BinaryReader) throws {
+    self.init(bitPattern: try reader.readFixed(UInt32.self))
+  }
+}
+
+extension Optional: BinaryEncodable where Wrapped: BinaryEncodable {
+  /// Writes a 0 byte for `nil`, or a 1 byte followed by the value.
+  public func encode(to writer: inout BinaryWriter) {
+    switch self {
+    case .none:
+      writer.write(UInt8(0))
+    case .some(let value):
+      writer.write(UInt8(1))
+      value.encode(to: &writer)
+    }
+  }
+}
+
+extension Optional: BinaryDecodable where Wrapped: BinaryDecodable {
+  /// Reads a presence byte (0 or 1, anything else is refused) and, after a 1, the value.
+  public init(from reader: inout BinaryReader) throws {
+    self = try reader.readPresenceFlag() ? try Wrapped(from: &reader) : nil
+  }
+}
+
+extension Array: BinaryEncodable where Element: BinaryEncodable {
+  /// Writes the count (LEB128), then each element in order.
+  public func encode(to writer: inout BinaryWriter) {
+    writer.write(UInt64(count))
+    for element in self { element.encode(to: &writer) }
+  }
+}
+
+extension Array: BinaryDecodable where Element: BinaryDecodable {
+  /// Reads a count, checked against the bytes left, then that many elements.
+  public init(from reader: inout BinaryReader) throws {
+    let count = try reader.readCount()
+    var elements: [Element] = []
+    elements.reserveCapacity(count)
+    for _ in 0..<count { elements.append(try Element(from: &reader)) }
+    self = elements
+  }
+}
+
+extension Set: BinaryEncodable where Element: BinaryEncodable & Comparable {
+  /// Writes the count (LEB128), then each element in ascending order, so that equal sets give
+  /// equal bytes.
+  public func encode(to writer: inout BinaryWriter) {
+    writer.write(UInt64(count))
+    for element in sorted() { element.encode(to: &writer) }
+  }
+}
+
+extension Set: BinaryDecodable where Element: BinaryDecodable {
+  /// Reads a count, checked against the bytes left, then that many elements.
+  public init(from reader: inout BinaryReader) throws {
+    let count = try reader.readCount()
+    var elements = Set(minimumCapacity: count)
+    for _ in 0..<count { elements.insert(try Element(from: &reader)) }
+    self = elements
+  }
+}
+
+extension Dictionary: BinaryEncodable
+where Key: BinaryEncodable & Comparable, Value: BinaryEncodable {
+  /// Writes the count (LEB128), then each key and its value, keys in ascending order, so that
+  /// equal dictionaries give equal bytes.
+  public func encode(to writer: inout BinaryWriter) {
+    writer.write(UInt64(count))
+    for (key, value) in sorted(by: { $0.key < $1.key }) {
+      key.encode(to: &writer)
+      value.encode(to: &writer)
+    }
+  }
+}
+
+extension Dictionary: BinaryDecodable where Key: BinaryDecodable, Value: BinaryDecodable {
+  /// Reads a count, checked against the bytes left, then that many keys and values.
+  public init(from reader: inout BinaryReader) throws {
+    let count = try reader.readCount()
+    var dictionary: [Key: Value] = [:]
+    dictionary.reserveCapacity(count)
+    for _ in 0..<count {
+      let key = try Key(from: &reader)
+      dictionary[key] = try Value(from: &reader)
+    }
+    self = dictionary
+  }
+}
+
+extension BinaryEncodable where Self: RawRepresentable, RawValue: BinaryEncodable {
+  /// Writes the raw value: an enum with raw values declared `BinaryCodable` needs no code.
+  public func encode(to writer: inout BinaryWriter) { rawValue.encode(to: &writer) }
+}
+
+extension BinaryDecodable where Self: RawRepresentable, RawValue: BinaryDecodable {
+  /// Reads a raw value, refusing one that names no case.
+  public init(from reader: inout BinaryReader) throws {
+    let start = reader.offset
+    let raw = try RawValue(from: &reader)
+    guard let value = Self(rawValue: raw) else {
+      throw BinaryDecodingError(
+        offset: start, reason: "no case of \(Self.self) has raw value \(raw)")
+    }
+    self = value
+  }
+}
+
+extension BinaryReader {
+  /// Reads a LEB128 integer and refuses one that does not fit `T`.
+  @usableFromInline mutating func readNarrow<T: FixedWidthInteger & UnsignedInteger>(
+    _: T.Type
+  ) throws(BinaryDecodingError) -> T {
+    let start = offset
+    let value = try read(UInt64.self)
+    guard let narrow = T(exactly: value) else {
+      throw BinaryDecodingError(offset: start, reason: "\(value) does not fit \(T.self)")
+    }
+    return narrow
+  }
+
+  /// Reads a zig-zag LEB128 integer and refuses one that does not fit `T`.
+  @usableFromInline mutating func readNarrowSigned<T: FixedWidthInteger & SignedInteger>(
+    _: T.Type
+  ) throws(BinaryDecodingError) -> T {
+    let start = offset
+    let value = try read(signed: Int64.self)
+    guard let narrow = T(exactly: value) else {
+      throw BinaryDecodingError(offset: start, reason: "\(value) does not fit \(T.self)")
+    }
+    return narrow
+  }
+}
