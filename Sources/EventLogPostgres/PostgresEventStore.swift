@@ -51,9 +51,12 @@
         self.timeout = timeout
       }
 
-      /// Reads a URL of the form `postgres://USER:PASSWORD@HOST:PORT/DATABASE`.
+      /// Reads a URL of the form `postgres://USER:PASSWORD@HOST:PORT/DATABASE`, optionally
+      /// followed by `?schema=NAME`, which chooses the schema (and so the log) in place of
+      /// `schema`.
       ///
-      /// - Throws: ``EventStoreError/Code/invalidArgument`` naming what is wrong with the URL.
+      /// - Throws: ``EventStoreError/Code/invalidArgument`` naming what is wrong with the URL
+      ///   (a query parameter other than `schema` among them).
       public init(url: String, schema: String = "councillog") throws(EventStoreError) {
         var rest = Substring(url)
         guard let scheme = rest.range(of: "://"),
@@ -66,7 +69,22 @@
         guard let slash = rest.firstIndex(of: "/") else {
           throw EventStoreError(.invalidArgument, "the PostgreSQL URL names no database")
         }
-        let database = String(rest[rest.index(after: slash)...].prefix { $0 != "?" })
+        let path = rest[rest.index(after: slash)...]
+        let database = String(path.prefix { $0 != "?" })
+        var schema = schema
+        if let question = path.firstIndex(of: "?") {
+          for parameter in path[path.index(after: question)...].split(separator: "&") {
+            let parts = parameter.split(
+              separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts.count == 2, parts[0] == "schema", !parts[1].isEmpty else {
+              throw EventStoreError(
+                .invalidArgument,
+                "the PostgreSQL URL's query takes only schema=NAME, not \(String(parameter).debugDescription)"
+              )
+            }
+            schema = Self.percentDecoded(parts[1])
+          }
+        }
         let authority = rest[..<slash]
         var user = "postgres"
         var password: String?
