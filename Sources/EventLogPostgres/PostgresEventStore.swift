@@ -163,14 +163,7 @@
     ///   ``EventStoreError/Code/invalidArgument`` for a bad schema name.
     public init(configuration: Configuration, clock: EventClock = .system) async throws {
       let schema = configuration.schema
-      guard let first = schema.utf8.first, schema.utf8.count <= 48,
-        first == UInt8(ascii: "_")
-          || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(first | 0x20),
-        schema.utf8.allSatisfy({
-          $0 == UInt8(ascii: "_") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)
-            || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0 | 0x20)
-        })
-      else {
+      guard Self.isPlainIdentifier(schema) else {
         throw EventStoreError(
           .invalidArgument, "schema name \(schema.debugDescription) is not a plain identifier")
       }
@@ -201,6 +194,19 @@
       }
       self.tasks = [runner, listener]
       signal.publish(head: try await headPosition())
+    }
+
+    /// Whether `schema` is a name the store takes: letters, digits and underscores, starting
+    /// with a letter or an underscore, at most 48 bytes.
+    static func isPlainIdentifier(_ schema: String) -> Bool {
+      guard let first = schema.utf8.first, schema.utf8.count <= 48,
+        first == UInt8(ascii: "_")
+          || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(first | 0x20)
+      else { return false }
+      return schema.utf8.allSatisfy({
+        $0 == UInt8(ascii: "_") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)
+          || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0 | 0x20)
+      })
     }
 
     deinit {

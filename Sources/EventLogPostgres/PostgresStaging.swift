@@ -157,10 +157,18 @@
     ///
     /// Waits at most the configuration's timeout (and at most 10 seconds) for the connection.
     ///
+    /// - Returns: whether the configuration's schema holds a log (the store's format table);
+    ///   a store opened on a schema without one creates an empty log there.
     /// - Throws: ``EventStoreError`` with code ``EventStoreError/Code/serverUnavailable`` when
     ///   the server cannot be reached (refused, no answer), ``EventStoreError/Code/storageFailure``
-    ///   with the server's message when it refuses the login or the database.
-    public func checkConnection() async throws {
+    ///   with the server's message when it refuses the login or the database,
+    ///   ``EventStoreError/Code/invalidArgument`` for a schema name the store does not take.
+    @discardableResult
+    public func checkConnection() async throws -> Bool {
+      guard PostgresEventStore.isPlainIdentifier(schema) else {
+        throw EventStoreError(
+          .invalidArgument, "schema name \(schema.debugDescription) is not a plain identifier")
+      }
       var configuration = PostgresConnection.Configuration(
         host: host, port: port, username: username, password: password, database: database,
         tls: .disable)
@@ -179,7 +187,20 @@
       } catch {
         throw storeError(error, "connecting to \(place)")
       }
-      try? await connection.close()
+      do {
+        let format = Tables(schema: schema).format
+        var exists = false
+        for try await value in try await connection.query(
+          "SELECT to_regclass(\(format)) IS NOT NULL", logger: logger
+        ).decode(Bool.self) {
+          exists = value
+        }
+        try? await connection.close()
+        return exists
+      } catch {
+        try? await connection.close()
+        throw storeError(error, "looking for the log in schema \(schema)")
+      }
     }
 
     /// The system's words for why a connection failed, without NIO's type names.
