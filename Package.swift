@@ -57,6 +57,14 @@ let package = Package(
       name: "EventLogStressHelper",
       dependencies: ["EventLog", "EventLogLMDB"]
     ),
+    // A small program the PostgreSQL tests start as several child processes (writers and
+    // followers of one shared log); without the `Postgres` trait it only says so.
+    .executableTarget(
+      name: "PostgresStressHelper",
+      dependencies: ["EventLog", "EventLogPostgres"]
+    ),
+    // What the tests that start child processes share: a child's output read while it runs.
+    .target(name: "ChildProcessSupport", path: "Tests/ChildProcessSupport"),
     .executableTarget(
       name: "LogTour",
       dependencies: ["EventLog", "EventLogLMDB"],
@@ -81,6 +89,7 @@ let package = Package(
       name: "EventLogTests",
       dependencies: [
         "EventLog", "EventLogLMDB", "EventLogConformance", "EventLogStressHelper", "CLMDB",
+        "ChildProcessSupport",
       ]
     ),
     // The PostgreSQL store's tests; they compile only with the `Postgres` trait and need a
@@ -88,7 +97,8 @@ let package = Package(
     .testTarget(
       name: "EventLogPostgresTests",
       dependencies: [
-        "EventLog", "EventLogConformance", "EventLogPostgres",
+        "EventLog", "EventLogConformance", "EventLogPostgres", "PostgresStressHelper",
+        "ChildProcessSupport",
         .product(
           name: "PostgresNIO", package: "postgres-nio", condition: .when(traits: ["Postgres"])),
       ]

@@ -7,6 +7,13 @@
 #   pg-cluster.sh kill DIR            kills the server with SIGKILL (a crash)
 # The server refuses to run as root: as root, it runs as the postgres user.
 set -euo pipefail
+# Whatever else the caller had open (a test process, say) is closed: the server started from
+# here would otherwise keep it open for as long as it runs.
+for fd in /proc/$$/fd/*; do
+  fd="${fd##*/}"
+  # (255 is the one bash reads this script from.)
+  if [ "$fd" -gt 2 ] 2>/dev/null && [ "$fd" -ne 255 ]; then eval "exec $fd>&-" 2>/dev/null || true; fi
+done
 command="$1"
 dir="$2"
 

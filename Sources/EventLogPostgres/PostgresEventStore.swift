@@ -170,6 +170,8 @@
       var options = PostgresClient.Configuration.Options()
       options.maximumConnections = Swift.max(2, configuration.maximumConnections)
       options.connectTimeout = .seconds(5)
+      // So that an administrator sees whose connections these are (`pg_stat_activity`).
+      options.additionalStartupParameters = [("application_name", "councillog:" + schema)]
       var pgConfiguration = PostgresClient.Configuration(
         host: configuration.host, port: configuration.port, username: configuration.username,
         password: configuration.password, database: configuration.database, tls: .disable)
@@ -213,9 +215,16 @@
       for task in tasks { task.cancel() }
     }
 
-    /// Closes the store's connections. Operations after this fail.
+    /// Closes the store's connections, the one that listens for appends included, without
+    /// waiting for them to be gone. Operations after this fail.
     public func close() {
       for task in tasks { task.cancel() }
+    }
+
+    /// Closes the store's connections and returns once they are closed.
+    public func closeAndWait() async {
+      close()
+      for task in tasks { await task.value }
     }
 
     // MARK: Running queries
@@ -315,7 +324,7 @@
           "table \(tables.format) was not created by this library: \(storeError(error, "reading it"))"
         )
       }
-      guard marker == formatMarker, let version, let number = Int(version) else {
+      guard marker == formatMarker, let version, let number = Int(version), number >= 1 else {
         throw EventStoreError(
           .foreignFile, "table \(tables.format) does not hold this library's format marker")
       }
@@ -325,9 +334,29 @@
           "the log's tables are of format \(number); this library reads format \(formatVersion) and earlier"
         )
       }
-      // Format 1 is the first: there is nothing to migrate yet. A later format upgrades the
-      // tables here, under the same advisory lock, and rewrites the version.
+      // An older format is upgraded here, one step at a time, inside the opening transaction
+      // and under its advisory lock: either every step and the new version are committed, or
+      // nothing is. See <doc:GaplessPositions>, "Tables and their format".
+      var current = number
+      while current < formatVersion {
+        let step = current + 1
+        guard let migration = migrations[step] else {
+          throw EventStoreError(
+            .unsupportedFormatVersion, "no migration of the log's tables to format \(step)")
+        }
+        try await migration(connection, tables)
+        try await connection.query(
+          "UPDATE \(unescaped: tables.format) SET value = \(String(step)) WHERE key = 'version'",
+          logger: logger)
+        current = step
+      }
     }
+
+    /// The steps that upgrade the tables of format N - 1 to format N, by N. Format 1 is the
+    /// first, so there is none yet; format 2 adds its step here as `2: { connection, tables in
+    /// … }` (statements that change the tables, and rewrite rows if it must), and raises
+    /// ``formatVersion``.
+    static let migrations: [Int: @Sendable (PostgresConnection, Tables) async throws -> Void] = [:]
 
     private static func createTables(_ connection: PostgresConnection, _ tables: Tables)
       async throws

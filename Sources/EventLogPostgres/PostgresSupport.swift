@@ -11,7 +11,11 @@
 
   /// Turns what postgres-nio throws into an ``EventStoreError``.
   func storeError(_ error: any Error, _ what: String) -> any Error {
-    if error is EventStoreError || error is CancellationError { return error }
+    if error is EventStoreError || error is CancellationError
+      || error is PostgresEventStore.ServerRefusal
+    {
+      return error
+    }
     guard let error = error as? PSQLError else {
       return EventStoreError(.storageFailure, "\(what): \(error)")
     }

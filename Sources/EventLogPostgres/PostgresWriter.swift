@@ -19,8 +19,9 @@
     /// Appends to several streams in one atomic step; see ``EventStore/append(_:)``.
     ///
     /// Every append waiting when the writer is free is committed in one transaction (a group
-    /// commit), each under its own savepoint, so that one refused append does not undo the
-    /// others, and the lock on the head is taken once for all of them.
+    /// commit) of a fixed number of round trips: the lock on the head is taken once for all of
+    /// them, each append is checked on its own (one refused does not undo the others), and
+    /// every accepted event is written in one statement.
     ///
     /// - Throws: ``EventStoreError`` as any store does, and
     ///   ``EventStoreError/Code/serverUnavailable`` when the server cannot be reached; the
@@ -75,6 +76,12 @@
         for (request, result) in zip(group, outcome.results) {
           request.continuation.resume(with: result)
         }
+      } catch is ServerRefusal where group.count > 1 {
+        // The server refused the group's writes, which the append logic had accepted: commit
+        // each append on its own, so that only the one it refuses fails.
+        for request in group { await commit([request]) }
+      } catch let refusal as ServerRefusal {
+        group[0].continuation.resume(throwing: storeError(refusal.underlying, "appending"))
       } catch {
         for request in group { request.continuation.resume(throwing: error) }
       }
@@ -87,9 +94,18 @@
       var staged: [(any InlineUpdater, StagedInline)]
     }
 
-    /// The group's transaction: the head row locked first (every writer of the log, in any
-    /// process, waits here), then each append checked and written under a savepoint, the head
-    /// moved, the listeners notified, and one commit.
+    /// The server refused a statement of the group's writes (not a lost connection): the
+    /// transaction is rolled back, and the group's appends are committed one by one.
+    struct ServerRefusal: Error {
+      var underlying: any Error
+    }
+
+    /// The group's transaction, in a fixed number of round trips whatever its size: the head
+    /// row locked first (every writer of the log, in any process, waits here), the names, the
+    /// streams' versions and the event IDs of every append read in one query each, every
+    /// append checked in memory on its own (one refused by the append logic writes nothing
+    /// and does not undo the others), then every accepted record written in one statement,
+    /// the head moved, the listeners notified, and one commit.
     private func commit(
       _ group: [[StreamAppend]], now: Timestamp, inlines: [any InlineUpdater],
       on connection: PostgresConnection
@@ -105,43 +121,82 @@
           head = position
           lastTime = time
         }
-        var state = GroupState(
-          head: LogPosition(UInt64(column: head)),
-          lastTime: lastTime.map { Timestamp(nanosecondsSince1970: $0) },
-          names: try await refreshNames(connection), staged: [:])
-        let startHead = state.head
+        let startHead = LogPosition(UInt64(column: head))
+        var transaction = SQLAppendTransaction(
+          head: startHead, lastTime: lastTime.map { Timestamp(nanosecondsSince1970: $0) },
+          names: try await refreshNames(connection))
+        try await lookUp(group, into: &transaction, on: connection)
+
+        var staged: [String: StagedInline] = [:]
+        var earlier: [StoredRow] = []
         var results: [Result<[AppendResult], any Error>] = []
         for appends in group {
+          let before = (transaction, staged)
           do {
-            results.append(
-              .success(
-                try await append(
-                  appends, now: now, inlines: inlines, savepoint: group.count > 1, state: &state,
-                  on: connection)))
+            let outcome = try transaction.perform(appends, now: now)
+            transaction.advance(to: outcome.head)
+            // Inline projections fold the records after their checkpoints, reading from the
+            // database those that came before the group (by another process, or before the
+            // projection was registered).
+            for inline in inlines {
+              var attempt = 0
+              while true {
+                do {
+                  staged[inline.stateKey] = try stageInline(
+                    inline, after: staged[inline.stateKey], earlier: earlier,
+                    transaction: transaction, headBefore: startHead)
+                  break
+                } catch let missing as MissingRecords where attempt == 0 {
+                  attempt += 1
+                  earlier = try await records(
+                    from: missing.from, through: startHead, on: connection)
+                }
+              }
+            }
+            results.append(.success(outcome.results))
           } catch let error as EventStoreError {
-            // Refused by the append logic before anything was sent: the others go on.
+            (transaction, staged) = before
             results.append(.failure(error))
-          } catch let error as RolledBack {
-            // Refused by the server, and undone to its savepoint: the others go on.
-            results.append(.failure(storeError(error.underlying, "appending")))
           }
-          // Anything else (the connection, a failed lookup) fails the whole transaction.
         }
-        if state.head != startHead {
-          let position = Int64(column: state.head.rawValue)
+
+        if transaction.head() != startHead {
+          do {
+            try await flush(transaction, on: connection)
+            for inline in inlines {
+              guard let model = staged[inline.stateKey] else { continue }
+              try await connection.query(
+                """
+                INSERT INTO \(unescaped: tables.states) (key, position, bytes)
+                VALUES (\(inline.stateKey), \(Int64(column: model.checkpoint.rawValue)), \(ByteBuffer(bytes: model.bytes)))
+                ON CONFLICT (key) DO UPDATE SET position = EXCLUDED.position, bytes = EXCLUDED.bytes
+                """, logger: logger)
+            }
+          } catch let error as PSQLError where error.code == .server {
+            // A refusal, unless the server is going away (then every append fails alike).
+            if let mapped = storeError(error, "") as? EventStoreError,
+              mapped.code == .serverUnavailable
+            {
+              throw error
+            }
+            throw ServerRefusal(underlying: error)
+          }
+          let position = Int64(column: transaction.head().rawValue)
           try await connection.query(
             """
             UPDATE \(unescaped: tables.head) SET position = \(position),
-            recorded_time = \(state.lastTime?.nanosecondsSince1970) WHERE id = 1
+            recorded_time = \(transaction.lastTime?.nanosecondsSince1970) WHERE id = 1
             """, logger: logger)
           try await connection.query(
-            "SELECT pg_notify(\(channel), \(String(state.head.rawValue)))", logger: logger)
+            "SELECT pg_notify(\(channel), \(String(transaction.head().rawValue)))", logger: logger)
         }
         try await connection.query("COMMIT", logger: logger)
-        let staged = inlines.compactMap { inline in
-          state.staged[inline.stateKey].map { (inline, $0) }
+        let published = inlines.compactMap { inline in
+          staged[inline.stateKey].map { (inline, $0) }
         }
-        return GroupOutcome(results: results, head: state.head, names: state.names, staged: staged)
+        return GroupOutcome(
+          results: results, head: transaction.head(), names: transaction.names,
+          staged: published)
       } catch {
         // Not even a cancellation (the store's timeout) may skip the rollback: a connection
         // back in the pool inside this transaction would keep the head row locked, and every
@@ -151,24 +206,13 @@
       }
     }
 
-    /// What the appends before this one in the group left.
-    struct GroupState {
-      var head: LogPosition
-      var lastTime: Timestamp?
-      var names: Names
-      var staged: [String: StagedInline]
-    }
-
-    /// Checks and writes one append inside the group's transaction: what the shared append
-    /// logic needs to look up is read first, the logic runs on it, and its writes are sent in
-    /// one statement per table.
-    private func append(
-      _ appends: [StreamAppend], now: Timestamp, inlines: [any InlineUpdater], savepoint: Bool,
-      state: inout GroupState, on connection: PostgresConnection
-    ) async throws -> [AppendResult] {
-      var transaction = SQLAppendTransaction(
-        head: state.head, lastTime: state.lastTime, names: state.names)
-      let streams = appends.map(\.stream.rawValue)
+    /// Reads what the append logic looks up, for every append of the group at once: the
+    /// current version of each stream, and where each event ID is recorded already.
+    private func lookUp(
+      _ group: [[StreamAppend]], into transaction: inout SQLAppendTransaction,
+      on connection: PostgresConnection
+    ) async throws {
+      let streams = Array(Set(group.flatMap { $0.map(\.stream.rawValue) }))
       for try await (stream, version) in try await connection.query(
         """
         SELECT stream, max(version) FROM \(unescaped: tables.events)
@@ -177,7 +221,7 @@
       ).decode((String, Int64).self) {
         transaction.versions[stream] = StreamVersion(UInt64(column: version))
       }
-      let ids = appends.flatMap { $0.events.map(\.id.buffer) }
+      let ids = group.flatMap { $0.flatMap { $0.events.map(\.id.buffer) } }
       for try await (id, position, stream, version) in try await connection.query(
         """
         SELECT id, position, stream, version FROM \(unescaped: tables.events)
@@ -193,57 +237,6 @@
           try StreamName(validating: stream), StreamVersion(UInt64(column: version))
         )
       }
-      let outcome = try transaction.perform(appends, now: now)
-
-      // Inline projections: fold the records after their checkpoints, reading from the
-      // database those that came before this append (by another process, or before the
-      // projection was registered).
-      var staged = state.staged
-      var earlier: [StoredRow] = []
-      for inline in inlines {
-        var attempt = 0
-        while true {
-          do {
-            staged[inline.stateKey] = try stageInline(
-              inline, after: staged[inline.stateKey], earlier: earlier, transaction: transaction,
-              headBefore: state.head)
-            break
-          } catch let missing as MissingRecords where attempt == 0 {
-            attempt += 1
-            earlier = try await records(
-              from: missing.from, through: state.head, on: connection)
-          }
-        }
-      }
-
-      if savepoint { try await connection.query("SAVEPOINT one_append", logger: logger) }
-      do {
-        try await flush(transaction, on: connection)
-        for inline in inlines {
-          guard let model = staged[inline.stateKey] else { continue }
-          try await connection.query(
-            """
-            INSERT INTO \(unescaped: tables.states) (key, position, bytes)
-            VALUES (\(inline.stateKey), \(Int64(column: model.checkpoint.rawValue)), \(ByteBuffer(bytes: model.bytes)))
-            ON CONFLICT (key) DO UPDATE SET position = EXCLUDED.position, bytes = EXCLUDED.bytes
-            """, logger: logger)
-        }
-        if savepoint { try await connection.query("RELEASE SAVEPOINT one_append", logger: logger) }
-      } catch {
-        guard savepoint else { throw error }
-        try await connection.query("ROLLBACK TO SAVEPOINT one_append", logger: logger)
-        throw RolledBack(underlying: error)
-      }
-      state.head = outcome.head
-      state.lastTime = transaction.lastTime
-      state.names = transaction.names
-      state.staged = staged
-      return outcome.results
-    }
-
-    /// An append the server refused, undone to its savepoint.
-    private struct RolledBack: Error {
-      var underlying: any Error
     }
 
     private struct MissingRecords: Error {
@@ -347,7 +340,8 @@
       var record: [UInt8]
     }
 
-    let headBefore: LogPosition
+    /// The head after the appends performed so far.
+    private var currentHead: LogPosition
     var lastTime: Timestamp?
     var names: Names
     var versions: [String: StreamVersion] = [:]
@@ -357,12 +351,15 @@
     var newNames: [(kind: Int16, number: Int32, name: String)] = []
 
     init(head: LogPosition, lastTime: Timestamp?, names: Names) {
-      self.headBefore = head
+      self.currentHead = head
       self.lastTime = lastTime
       self.names = names
     }
 
-    func head() -> LogPosition { headBefore }
+    func head() -> LogPosition { currentHead }
+
+    /// Moves the head past an append just performed, for the next append of the group.
+    mutating func advance(to head: LogPosition) { currentHead = head }
 
     func lastRecordedTime() -> Timestamp? { lastTime }
 
@@ -414,6 +411,9 @@
         }
       }
       recorded[id] = position
+      // The next appends of the group see this one's events.
+      versions[stream.rawValue] = version
+      placed[position] = (stream, version)
       rows.append(
         Row(
           position: position, stream: stream.rawValue, version: version, id: id,

@@ -1,4 +1,5 @@
 #if Postgres
+  import ChildProcessSupport
   import EventLog
   import EventLogPostgres
   import Testing
@@ -83,6 +84,67 @@
       let log = try await followers[0].readLog(from: .first, limit: total + 10)
       #expect(log.events.map(\.position.rawValue) == Array(1...UInt64(total)))
       #expect(try await followers[0].headPosition().rawValue == UInt64(total))
+    }
+
+    /// Eight writer processes (each its own connection pool of three, three appenders in
+    /// each) and two follower processes on one log, as programs on several machines would be:
+    /// every follower sees 1…N exactly once and in order, every acknowledged position is the
+    /// writers' own and no other writer's, and the log ends without a gap.
+    @Test("no follower process ever sees a gap, under eight writer processes")
+    func noGapUnderWriterProcesses() async throws {
+      let url = try TestServer.url()
+      let schema = TestServer.freshSchema()
+      let processes = 8
+      let tasks = 3
+      let rounds = 10
+      // Each round of each appender: one event to a shared stream, a batch of three to its own.
+      let total = processes * tasks * rounds * 4
+      // The tables are created once, before the processes race to open the log.
+      try await TestServer.withStore(schema: schema) { _ in }
+
+      let followers = try (0..<2).map { _ in
+        try StressHelper(
+          ["follow", url, schema, String(total)], executable: "PostgresStressHelper")
+      }
+      let writers = try (0..<processes).map { index in
+        try StressHelper(
+          ["write", url, schema, "w\(index)", "3", String(tasks), String(rounds)],
+          executable: "PostgresStressHelper")
+      }
+      defer {
+        for child in followers + writers where child.process.isRunning {
+          child.process.terminate()
+        }
+      }
+      for child in writers + followers {
+        let finished = try await child.waitForLines(timeout: .seconds(240)) {
+          $0.last == "done"
+        }
+        #expect(
+          finished, "a helper did not finish: \(child.live.lines.suffix(3)) \(child.errors.lines)")
+        #expect(await child.wait() == 0)
+      }
+
+      var acknowledged: [UInt64] = []
+      for writer in writers {
+        for line in await writer.lines() where line.hasPrefix("ack ") {
+          acknowledged += line.split(separator: " ").dropFirst().compactMap { UInt64($0) }
+        }
+      }
+      #expect(acknowledged.count == total)
+      #expect(acknowledged.sorted() == Array(1...UInt64(total)), "a position given twice, or none")
+      for follower in followers {
+        let seen = await follower.lines().compactMap { line -> UInt64? in
+          guard line.hasPrefix("seen ") else { return nil }
+          return UInt64(line.dropFirst(5))
+        }
+        #expect(seen == Array(1...UInt64(total)), "a follower saw a gap, a repeat or a disorder")
+      }
+      try await TestServer.withStore(schema: schema) { store in
+        let log = try await store.readLog(from: .first, limit: total + 10)
+        #expect(log.events.map(\.position.rawValue) == Array(1...UInt64(total)))
+        #expect(try await store.headPosition().rawValue == UInt64(total))
+      }
     }
 
     struct TimedOut: Error {}

@@ -1,6 +1,7 @@
 #if Postgres
   import EventLog
   import EventLogPostgres
+  import PostgresNIO
   import Testing
 
   @Suite("PostgresEventStore")
@@ -24,6 +25,82 @@
         #expect(head == 2)
         #expect(version == 2)
         #expect(events.count == 2)
+      }
+    }
+
+    @Test("closing a store closes its connections, the listening one included")
+    func closeEndsConnections() async throws {
+      let schema = TestServer.freshSchema()
+      let store = try await PostgresEventStore(
+        configuration: TestServer.configuration(schema: schema))
+      try await store.append([Self.event()], to: "a-1", expectedVersion: .noStream)
+      // The listener connects in the background: wait until it is there.
+      var open = 0
+      for _ in 0..<100 where open < 2 {
+        open = try await TestServer.connections(named: "councillog:" + schema)
+        if open < 2 { try await Task.sleep(for: .milliseconds(50)) }
+      }
+      #expect(open >= 2, "a pooled connection and the listening one")
+      await store.closeAndWait()
+      var left = open
+      for _ in 0..<100 where left > 0 {
+        try await Task.sleep(for: .milliseconds(50))
+        left = try await TestServer.connections(named: "councillog:" + schema)
+      }
+      #expect(left == 0)
+    }
+
+    @Test("an append the server refuses fails alone; the others of its group commit")
+    func serverRefusalFailsOnlyItsAppend() async throws {
+      let schema = TestServer.freshSchema()
+      try await TestServer.withStore(schema: schema) { store in
+        // A rule the append logic does not know: the server refuses events of one stream.
+        try await TestServer.withClient { connection in
+          try await connection.query(
+            PostgresQuery(
+              unsafeSQL: """
+                CREATE FUNCTION \(schema).refuse() RETURNS trigger AS $$ BEGIN
+                IF NEW.stream = 'refused-1' THEN RAISE EXCEPTION 'refused by a trigger'; END IF;
+                RETURN NEW; END $$ LANGUAGE plpgsql
+                """), logger: quiet)
+          try await connection.query(
+            PostgresQuery(
+              unsafeSQL: """
+                CREATE TRIGGER refuse BEFORE INSERT ON \(schema).events
+                FOR EACH ROW EXECUTE FUNCTION \(schema).refuse()
+                """), logger: quiet)
+        }
+        let outcomes = await withTaskGroup(of: (String, Result<AppendResult, any Error>).self) {
+          group in
+          for index in 0..<24 {
+            let stream = index == 11 ? "refused-1" : "kept-\(index)"
+            group.addTask {
+              do {
+                let result = try await store.append(
+                  [Self.event(), Self.event()], to: StreamName(stream), expectedVersion: .noStream)
+                return (stream, .success(result))
+              } catch {
+                return (stream, .failure(error))
+              }
+            }
+          }
+          var outcomes: [String: Result<AppendResult, any Error>] = [:]
+          for await (stream, outcome) in group { outcomes[stream] = outcome }
+          return outcomes
+        }
+        for (stream, outcome) in outcomes {
+          switch outcome {
+          case .success:
+            #expect(stream != "refused-1", "the server's refusal was lost")
+          case .failure(let error):
+            #expect(stream == "refused-1", "\(stream) failed: \(error)")
+            #expect((error as? EventStoreError)?.code == .storageFailure)
+          }
+        }
+        let log = try await store.readLog(from: .first, limit: 100)
+        #expect(log.events.map(\.position.rawValue) == Array(1...46))
+        #expect(!log.events.contains { $0.stream == "refused-1" })
+        #expect(try await store.currentVersion(of: "refused-1") == nil)
       }
     }
 

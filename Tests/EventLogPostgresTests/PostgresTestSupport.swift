@@ -52,23 +52,42 @@
       try await body(store)
     }
 
+    /// How many server connections have `application_name` (as the store sets it:
+    /// `councillog:SCHEMA`).
+    static func connections(named name: String) async throws -> Int {
+      try await withClient { connection in
+        let rows = try await connection.query(
+          "SELECT count(*) FROM pg_stat_activity WHERE application_name = \(name)", logger: quiet)
+        var count = 0
+        for try await value in rows.decode(Int.self) { count = value }
+        return count
+      }
+    }
+
     /// Runs SQL on the test database directly, as the tests' role.
     static func execute(_ sql: String) async throws {
+      try await withClient { connection in
+        for statement in sql.split(separator: ";") where !statement.allSatisfy(\.isWhitespace) {
+          try await connection.query(PostgresQuery(unsafeSQL: String(statement)), logger: quiet)
+        }
+      }
+    }
+
+    /// Runs `body` on a connection of its own to the test database, as the tests' role.
+    @discardableResult
+    static func withClient<T: Sendable>(
+      _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
       let configuration = try self.configuration()
       var pg = PostgresClient.Configuration(
         host: configuration.host, port: configuration.port, username: configuration.username,
         password: configuration.password, database: configuration.database, tls: .disable)
       pg.options.maximumConnections = 1
       let client = PostgresClient(configuration: pg, backgroundLogger: quiet)
-      try await withThrowingTaskGroup(of: Void.self) { group in
+      return try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { await client.run() }
         defer { group.cancelAll() }
-        try await client.withConnection { connection in
-          for statement in sql.split(separator: ";") where !statement.allSatisfy(\.isWhitespace) {
-            try await connection.query(
-              PostgresQuery(unsafeSQL: String(statement)), logger: quiet)
-          }
-        }
+        return try await client.withConnection(body)
       }
     }
   }

@@ -1,4 +1,5 @@
 import CLMDB
+import ChildProcessSupport
 import EventLog
 import Foundation
 import Testing

@@ -1,3 +1,4 @@
+import ChildProcessSupport
 import EventLog
 import EventLogLMDB
 import Foundation
