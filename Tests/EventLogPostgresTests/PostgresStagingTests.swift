@@ -82,7 +82,12 @@
         try await closed.checkConnection()
       }
       #expect(unreachable?.code == .serverUnavailable)
-      #expect(ContinuousClock.now - started < .seconds(5))
+      // Refused, not timed out (the connection waits at most 10 seconds); the bound is loose
+      // for a loaded machine.
+      #expect(
+        unreachable?.message.contains("connection refused") == true,
+        "\(String(describing: unreachable))")
+      #expect(ContinuousClock.now - started < .seconds(30))
     }
   }
 #endif
