@@ -75,6 +75,8 @@ let package = Package(
       dependencies: [
         "EventLog", "EventLogLMDB", "Council",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        // A log given as a postgres:// URL: only with the `Postgres` trait.
+        .target(name: "EventLogPostgres", condition: .when(traits: ["Postgres"])),
       ],
       path: "Examples/Council"
     ),
@@ -103,7 +105,13 @@ let package = Package(
     ),
     .testTarget(
       name: "CouncilTests",
-      dependencies: ["Council", "EventLog", "EventLogLMDB"],
+      dependencies: [
+        "Council", "EventLog", "EventLogLMDB",
+        // The `council` command on a PostgreSQL log (PostgresCommandTests): SQL to damage a
+        // row and to look for staging schemas.
+        .product(
+          name: "PostgresNIO", package: "postgres-nio", condition: .when(traits: ["Postgres"])),
+      ],
       // A log written by format 1 and its export, read by path (see FormatOneLogTests).
       exclude: ["Fixtures"]
     ),

@@ -11,6 +11,12 @@ struct CouncilCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "council",
     abstract: "Record, query and check a council's event log.",
+    discussion: """
+      Every log argument is a directory (an LMDB log) or, in a council built with \
+      `swift build --traits Postgres`, a PostgreSQL URL: \
+      postgres://USER:PASSWORD@HOST:PORT/DATABASE, with ?schema=NAME to choose the log among \
+      several in one database (councillog by default).
+      """,
     subcommands: [
       Init.self, Generate.self, Export.self, Import.self, Replay.self, Directory.self,
       Registrations.self, Evaluations.self, Fund.self, Resolutions.self, Members.self, Verify.self,
@@ -59,60 +65,6 @@ extension FileHandle {
   }
 }
 
-/// A log directory given on the command line.
-struct LogPath: ParsableArguments {
-  @Argument(help: "The log's directory.")
-  var path: String
-
-  /// Opens an existing log, for reading only unless `writable` (so that a log on read-only
-  /// storage, or one the user may only read, can be queried); refuses a path that does not
-  /// exist rather than creating one.
-  func open(writable: Bool = false) throws -> LMDBEventStore {
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-      throw CommandFailure("no log at \(path): create one with `council init \(path)`")
-    }
-    guard isDirectory.boolValue else {
-      throw CommandFailure("\(path) is a file, not a council log (a directory holding data.mdb)")
-    }
-    var status = stat()
-    guard lstat(path + "/data.mdb", &status) == 0 else {
-      throw CommandFailure("\(path) is not a council log (a directory holding data.mdb)")
-    }
-    switch status.st_mode & S_IFMT {
-    case S_IFREG: break
-    case S_IFDIR:
-      throw CommandFailure("\(path)/data.mdb is a directory, not a log file: \(path) is not a log")
-    default:
-      throw CommandFailure("\(path)/data.mdb is not a regular file: \(path) is not a log")
-    }
-    return try LMDBEventStore(path: path, options: .init(readOnly: !writable))
-  }
-
-  /// Builds a new log beside `path` and moves it there only once `build` has returned and
-  /// everything is on disk: nothing is at `path` if `build` fails or the process is killed.
-  /// Refuses a path that holds something; of several processes racing to create one path, the
-  /// first to finish wins and the others fail with one line.
-  ///
-  /// - Parameter clock: the clock that stamps each event's recorded time.
-  func create<T>(
-    purpose: String, clock: EventClock = .system, _ build: (LMDBEventStore) async throws -> T
-  ) async throws -> T {
-    try await StagedPath.buildDirectory(at: path, purpose: purpose) { staging in
-      let store = try LMDBEventStore(
-        path: staging, options: .init(durability: .noSync), clock: clock)
-      do {
-        let result = try await build(store)
-        store.close()
-        return result
-      } catch {
-        store.close()
-        throw error
-      }
-    }
-  }
-}
-
 /// `--as-of DATE|POSITION` and `--json`, shared by the queries.
 struct QueryOptions: ParsableArguments {
   @Option(
@@ -156,8 +108,8 @@ struct Init: AsyncParsableCommand {
   @OptionGroup var log: LogPath
 
   func run() async throws {
-    try await log.create(purpose: "generating") { _ in }
-    print("Created an empty log in \(log.path)")
+    try await log.create(purpose: "generating", emptyAllowed: false) { _ in }
+    print("Created an empty log in \(log.display)")
   }
 }
 
@@ -188,11 +140,11 @@ struct Generate: AsyncParsableCommand {
       try await record(into: store, recording: recording)
     }
     print(
-      "Recorded \(head) events in \(log.path) (\(accepted) commands accepted, \(refused) refused by the rules)"
+      "Recorded \(head) events in \(log.display) (\(accepted) commands accepted, \(refused) refused by the rules)"
     )
   }
 
-  func record(into store: LMDBEventStore, recording: ManualClock) async throws -> (
+  func record(into store: any EventStore & StateStore, recording: ManualClock) async throws -> (
     LogPosition, Int, Int
   ) {
     let start = Day(2016, 1, 1)
@@ -221,8 +173,9 @@ struct Export: AsyncParsableCommand {
   @Option(help: "The file to write (standard output when absent).") var to: String?
 
   func run() async throws {
-    let store = try log.open()
-    defer { store.close() }
+    let log = try await self.log.open()
+    defer { log.close() }
+    let store = log.store
     if let to {
       let count = try await Interchange.exportFile(store, to: to)
       print("Exported \(count) events to \(to)")
@@ -238,11 +191,8 @@ struct Import: AsyncParsableCommand {
   @OptionGroup var log: LogPath
 
   func run() async throws {
-    let count = try await Interchange.importFile(
-      file, intoNewLog: log.path,
-      open: { try LMDBEventStore(path: $0, options: .init(durability: .noSync)) },
-      close: { $0.close() })
-    print("Imported \(count) events into \(log.path)")
+    let count = try await log.importFile(file)
+    print("Imported \(count) events into \(log.display)")
   }
 }
 
@@ -255,8 +205,9 @@ struct Replay: AsyncParsableCommand {
   var keep = false
 
   func run() async throws {
-    let store = try log.open(writable: keep)
-    defer { store.close() }
+    let log = try await self.log.open(writable: keep)
+    defer { log.close() }
+    let store = log.store
     let head = try await store.headPosition()
     let bar = ProgressBar(total: head.rawValue)
     let source: any EventStore & StateStore = keep ? store : ReadOnlyLog(store)
@@ -294,8 +245,9 @@ struct Directory: AsyncParsableCommand {
   @Flag(help: "Show e-mail addresses, as the office sees the directory.") var office = false
 
   func run() async throws {
-    let store = try log.open()
-    defer { store.close() }
+    let log = try await self.log.open()
+    defer { log.close() }
+    let store = log.store
     let answer = try await MemberDirectoryProjection().state(
       in: store, asOf: try await query.moment(in: store))
     let page = answer.value.search(
@@ -341,8 +293,9 @@ struct Members: AsyncParsableCommand {
   @OptionGroup var query: QueryOptions
 
   func run() async throws {
-    let store = try log.open()
-    defer { store.close() }
+    let log = try await self.log.open()
+    defer { log.close() }
+    let store = log.store
     let moment = try await query.moment(in: store)
     let answer = try await MembershipHistoryProjection().state(in: store, asOf: moment)
     if let member {
@@ -410,18 +363,23 @@ struct YearsOutput: Encodable {
 struct Verify: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     abstract:
-      "Check a log in one snapshot: header pages, gapless positions, checksums, recorded-time order, stream and ID indexes, every payload decodes."
+      "Check a log in one snapshot: gapless positions, checksums, recorded-time order, indexes (LMDB: header pages, stream and ID indexes; PostgreSQL: the head row, each row's columns, the name table), every payload decodes."
   )
   @OptionGroup var log: LogPath
 
   func run() async throws {
     // Damage that stops the log from opening, or from being read at all, is a finding too.
     let report: VerificationReport
+    let indexes: String
     do {
-      let store = try log.open()
-      defer { store.close() }
+      let log = try await self.log.open()
+      indexes =
+        self.log.isPostgres
+        ? "head row, row columns and name table consistent"
+        : "stream and ID indexes consistent"
+      defer { log.close() }
       // One read snapshot: right beside writers appending meanwhile.
-      report = try store.verify { record in
+      report = try await log.verify { record in
         _ = try CouncilCatalog.decode(try record.recordedEvent())
       }
     } catch let error as EventStoreError {
@@ -433,7 +391,7 @@ struct Verify: AsyncParsableCommand {
     for problem in report.problems { print(problem) }
     if report.isHealthy {
       print(
-        "OK: \(report.head) events in \(report.streams) streams, positions gapless, checksums match, recorded times in order, stream and ID indexes consistent, every payload decodes"
+        "OK: \(report.head) events in \(report.streams) streams, positions gapless, checksums match, recorded times in order, \(indexes), every payload decodes"
       )
     } else {
       print("\(report.problems.count) problem(s) in \(report.head) events")

@@ -12,8 +12,9 @@ struct Registrations: AsyncParsableCommand {
   @OptionGroup var query: QueryOptions
 
   func run() async throws {
-    let store = try log.open()
-    defer { store.close() }
+    let log = try await self.log.open()
+    defer { log.close() }
+    let store = log.store
     let moment = try await query.moment(in: store)
     let answer = try await GatheringReportsProjection().state(in: store, asOf: moment)
     let ids = try await selected(answer, consultation, asOf: moment, in: store)
@@ -53,8 +54,9 @@ struct Evaluations: AsyncParsableCommand {
   @OptionGroup var query: QueryOptions
 
   func run() async throws {
-    let store = try log.open()
-    defer { store.close() }
+    let log = try await self.log.open()
+    defer { log.close() }
+    let store = log.store
     let moment = try await query.moment(in: store)
     let answer = try await GatheringReportsProjection().state(in: store, asOf: moment)
     let summaries = try await selected(answer, consultation, asOf: moment, in: store).compactMap {
@@ -90,8 +92,9 @@ struct Fund: AsyncParsableCommand {
   @OptionGroup var query: QueryOptions
 
   func run() async throws {
-    let store = try log.open()
-    defer { store.close() }
+    let log = try await self.log.open()
+    defer { log.close() }
+    let store = log.store
     let answer = try await FundLedgerProjection().state(
       in: store, asOf: try await query.moment(in: store))
     let ledger = answer.value
@@ -153,8 +156,9 @@ struct Resolutions: AsyncParsableCommand {
   @OptionGroup var query: QueryOptions
 
   func run() async throws {
-    let store = try log.open()
-    defer { store.close() }
+    let log = try await self.log.open()
+    defer { log.close() }
+    let store = log.store
     let answer = try await ResolutionRegisterProjection().state(
       in: store, asOf: try await query.moment(in: store))
     let register = answer.value

@@ -3,45 +3,6 @@ import CLMDBGuard
 import EventLog
 import Foundation
 
-/// One problem ``LMDBEventStore/verify(payloads:)`` found: where, and what.
-public struct VerificationProblem: Sendable, Hashable, CustomStringConvertible {
-  /// The log position the problem is at or starts from, when it has one.
-  public var position: LogPosition?
-  /// The stream concerned, when there is one.
-  public var stream: StreamName?
-  /// What is wrong.
-  public var message: String
-
-  /// Creates a problem.
-  public init(position: LogPosition? = nil, stream: StreamName? = nil, message: String) {
-    self.position = position
-    self.stream = stream
-    self.message = message
-  }
-
-  /// `position 12 (member-4): …`, or `log: …` when the problem has no position.
-  public var description: String {
-    let place = position.map { "position \($0)" } ?? "log"
-    let streamPart = stream.map { " (\($0))" } ?? ""
-    return "\(place)\(streamPart): \(message)"
-  }
-}
-
-/// What ``LMDBEventStore/verify(payloads:)`` checked and found.
-public struct VerificationReport: Sendable {
-  /// The head of the snapshot that was checked.
-  public var head: LogPosition
-  /// How many records were read.
-  public var records: Int
-  /// How many streams the log has.
-  public var streams: Int
-  /// Every problem found, in the order found (records first, then the indexes).
-  public var problems: [VerificationProblem]
-
-  /// Whether no problem was found.
-  public var isHealthy: Bool { problems.isEmpty }
-}
-
 extension LMDBEventStore {
   /// Checks the whole log in one read snapshot, so that it is right beside live writers
   /// (other tasks or processes appending): what it reads is one committed state.

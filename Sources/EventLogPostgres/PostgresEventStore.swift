@@ -51,9 +51,12 @@
         self.timeout = timeout
       }
 
-      /// Reads a URL of the form `postgres://USER:PASSWORD@HOST:PORT/DATABASE`.
+      /// Reads a URL of the form `postgres://USER:PASSWORD@HOST:PORT/DATABASE`, optionally
+      /// followed by `?schema=NAME`, which chooses the schema (and so the log) in place of
+      /// `schema`.
       ///
-      /// - Throws: ``EventStoreError/Code/invalidArgument`` naming what is wrong with the URL.
+      /// - Throws: ``EventStoreError/Code/invalidArgument`` naming what is wrong with the URL
+      ///   (a query parameter other than `schema` among them).
       public init(url: String, schema: String = "councillog") throws(EventStoreError) {
         var rest = Substring(url)
         guard let scheme = rest.range(of: "://"),
@@ -66,7 +69,22 @@
         guard let slash = rest.firstIndex(of: "/") else {
           throw EventStoreError(.invalidArgument, "the PostgreSQL URL names no database")
         }
-        let database = String(rest[rest.index(after: slash)...].prefix { $0 != "?" })
+        let path = rest[rest.index(after: slash)...]
+        let database = String(path.prefix { $0 != "?" })
+        var schema = schema
+        if let question = path.firstIndex(of: "?") {
+          for parameter in path[path.index(after: question)...].split(separator: "&") {
+            let parts = parameter.split(
+              separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts.count == 2, parts[0] == "schema", !parts[1].isEmpty else {
+              throw EventStoreError(
+                .invalidArgument,
+                "the PostgreSQL URL's query takes only schema=NAME, not \(String(parameter).debugDescription)"
+              )
+            }
+            schema = Self.percentDecoded(parts[1])
+          }
+        }
         let authority = rest[..<slash]
         var user = "postgres"
         var password: String?
@@ -145,14 +163,7 @@
     ///   ``EventStoreError/Code/invalidArgument`` for a bad schema name.
     public init(configuration: Configuration, clock: EventClock = .system) async throws {
       let schema = configuration.schema
-      guard let first = schema.utf8.first, schema.utf8.count <= 48,
-        first == UInt8(ascii: "_")
-          || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(first | 0x20),
-        schema.utf8.allSatisfy({
-          $0 == UInt8(ascii: "_") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)
-            || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0 | 0x20)
-        })
-      else {
+      guard Self.isPlainIdentifier(schema) else {
         throw EventStoreError(
           .invalidArgument, "schema name \(schema.debugDescription) is not a plain identifier")
       }
@@ -185,6 +196,19 @@
       }
       self.tasks = [runner, listener]
       signal.publish(head: try await headPosition())
+    }
+
+    /// Whether `schema` is a name the store takes: letters, digits and underscores, starting
+    /// with a letter or an underscore, at most 48 bytes.
+    static func isPlainIdentifier(_ schema: String) -> Bool {
+      guard let first = schema.utf8.first, schema.utf8.count <= 48,
+        first == UInt8(ascii: "_")
+          || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(first | 0x20)
+      else { return false }
+      return schema.utf8.allSatisfy({
+        $0 == UInt8(ascii: "_") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)
+          || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0 | 0x20)
+      })
     }
 
     deinit {

@@ -68,18 +68,19 @@ enum Damage: String, CaseIterable, Sendable {
 struct VerifyCommandTests {
   /// Every kind of damage ends in exit status 2 with the problems named, never a crash.
   @Test(arguments: Damage.allCases)
-  func everyDamageExitsWithStatusTwo(_ damage: Damage) throws {
+  func everyDamageExitsWithStatusTwo(_ damage: Damage) async throws {
     let directory = TemporaryDirectory()
     let council = try CouncilBinary(workingIn: directory.path)
-    #expect(try council.run(["generate", "log", "--events", "3000", "--seed", "4"]).status == 0)
-    let healthy = try council.run(["verify", "log"])
+    #expect(
+      try await council.run(["generate", "log", "--events", "3000", "--seed", "4"]).status == 0)
+    let healthy = try await council.run(["verify", "log"])
     #expect(healthy.status == 0, "\(healthy.output)")
 
     let data = directory.appending("log/data.mdb")
     var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: data)))
     try damage.apply(to: &bytes)
     try Data(bytes).write(to: URL(fileURLWithPath: data))
-    let run = try council.run(["verify", "log"])
+    let run = try await council.run(["verify", "log"])
     #expect(!run.killed, "verify crashed: \(run.errors)")
     #expect(run.status == 2, "\(run.output)\(run.errors)")
     #expect(run.output.contains("problem"), "\(run.output)")
@@ -94,7 +95,7 @@ struct VerifyCommandTests {
       break
     }
     // The other commands fail in one line too, without a crash.
-    let export = try council.run(["export", "log", "--to", "out.jsonl"])
+    let export = try await council.run(["export", "log", "--to", "out.jsonl"])
     #expect(!export.killed, "export crashed: \(export.errors)")
     if damage != .streamIndexCount && damage != .headerTransaction {
       #expect(export.status != 0)

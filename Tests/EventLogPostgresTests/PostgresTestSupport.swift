@@ -28,6 +28,12 @@
     {
       var configuration = try PostgresEventStore.Configuration(url: url(), schema: schema)
       configuration.maximumConnections = connections
+      // The whole suite runs at once on a machine of two cores, the council command tests'
+      // child processes and the server included: a group commit of a hundred contended
+      // appends (the conformance checks) can then take longer than the store's default half
+      // minute without anything being wrong. The timeout is there to tell a server that went
+      // away; the tests that check it set a short one themselves.
+      configuration.timeout = .seconds(120)
       return configuration
     }
 
