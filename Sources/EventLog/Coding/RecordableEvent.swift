@@ -78,6 +78,10 @@ extension RecordableEvent {
 ///     writer.write(name)
 ///     writer.write(region)
 ///   }
+/// }
+///
+/// // In an extension, so that the struct keeps its memberwise initializer.
+/// extension MemberApplied {
 ///   init(from reader: inout BinaryReader) throws {
 ///     let name = try reader.read(String.self)
 ///     let region = try reader.read(String.self)

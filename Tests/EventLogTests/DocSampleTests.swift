@@ -1,0 +1,93 @@
+import EventLog
+import Testing
+
+// The samples of the `BinaryEvent` doc comment and the EventLog overview, and of the Binary
+// Format article, as they are written there: if one stops compiling, so does this file.
+
+/// From the `BinaryEvent` doc comment.
+enum BinaryEventSample {
+  struct MemberApplied: BinaryEvent, Codable, Equatable {
+    static let eventType = "MemberApplied"
+    var name: String
+    var region: String
+
+    func encode(to writer: inout BinaryWriter) {
+      writer.write(name)
+      writer.write(region)
+    }
+  }
+}
+
+// In an extension, so that the struct keeps its memberwise initializer.
+extension BinaryEventSample.MemberApplied {
+  init(from reader: inout BinaryReader) throws {
+    let name = try reader.read(String.self)
+    let region = try reader.read(String.self)
+    self.init(name: name, region: region)
+  }
+}
+
+/// From the Binary Format article.
+enum BinaryFormatSample {
+  struct ParticipantRegistered: BinaryEvent, Codable {
+    static let eventType = "ParticipantRegistered"
+    var participant: String
+    var country: String
+    var languages: [String]
+
+    func encode(to writer: inout BinaryWriter) {
+      writer.write(participant)
+      writer.write(country)
+      writer.write(languages)
+    }
+  }
+}
+
+// In an extension, so that the struct keeps its memberwise initializer.
+extension BinaryFormatSample.ParticipantRegistered {
+  init(from reader: inout BinaryReader) throws {
+    let participant = try reader.read(String.self)
+    let country = try reader.read(String.self)
+    let languages = try reader.read([String].self)
+    self.init(participant: participant, country: country, languages: languages)
+  }
+}
+
+@Suite("The documentation's samples")
+struct DocSampleTests {
+  @Test("the overview's sample appends and follows the sample event")
+  func overview() async throws {
+    typealias MemberApplied = BinaryEventSample.MemberApplied
+    // As in the EventLog overview:
+    let store = InMemoryEventStore()
+    let event = try EventData(
+      MemberApplied(name: "FCJ Refugee Centre", region: "Ontario"),
+      id: .random(), metadata: EventMetadata(time: EventClock.system.now()))
+    try await store.append([event], to: "member-42", expectedVersion: .noStream)
+    var positions: [LogPosition] = []
+    for try await recorded in store.follow(from: .first) {
+      positions.append(recorded.position)
+      break
+    }
+    #expect(positions == [1])
+    let stored = try await store.readStream("member-42")
+    #expect(
+      try stored.first?.decode(as: MemberApplied.self)
+        == MemberApplied(name: "FCJ Refugee Centre", region: "Ontario"))
+  }
+
+  @Test("the Binary Format sample round-trips through its binary form")
+  func binaryFormat() throws {
+    let event = BinaryFormatSample.ParticipantRegistered(
+      participant: "p-1", country: "Colombia", languages: ["es", "fr"])
+    var writer = BinaryWriter()
+    event.encode(to: &writer)
+    let decoded = try writer.bytes.withUnsafeBytes { raw in
+      var reader = BinaryReader(raw)
+      return try BinaryFormatSample.ParticipantRegistered(from: &reader)
+    }
+    #expect(decoded.participant == "p-1")
+    #expect(decoded.country == "Colombia")
+    #expect(decoded.languages == ["es", "fr"])
+  }
+}
