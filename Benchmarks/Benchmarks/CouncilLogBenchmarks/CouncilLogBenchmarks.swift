@@ -1,7 +1,9 @@
 // Benchmarks of CouncilLog, each beside the engine's own limit measured in the same run:
-// raw LMDB puts and a raw cursor scan through the C API (RawLMDB).
+// raw LMDB puts and a raw cursor scan through the C API (RawLMDB); with a PostgreSQL server,
+// the same work on PostgresEventStore beside raw postgres-nio statements (PostgresBenchmarks.swift).
 //
 //   cd Benchmarks && swift package --disable-sandbox benchmark
+//   bash scripts/bench-postgres.sh          # with a throwaway PostgreSQL cluster (fsync on)
 //
 // Every benchmark does a fixed amount of work per iteration, named in its title; events per
 // second = throughput (iterations per second) × events per iteration. See README.md here.
@@ -39,6 +41,11 @@ func batch(_ ids: EventIDGenerator) -> [EventData] {
 func councilLog(events: Int, at path: String) async throws {
   let store = try LMDBEventStore(path: path, options: .init(durability: .noSync))
   defer { store.close() }
+  try await councilLog(events: events, into: store)
+}
+
+/// The same council log, written into any store (the PostgreSQL benchmarks fill a schema with it).
+func councilLog(events: Int, into store: some EventStore) async throws {
   let ids = EventIDGenerator.seeded(1, clock: .fixed(Timestamp(nanosecondsSince1970: 1_500_000_000_000_000_000)))
   let time = EventMetadata(time: Timestamp(nanosecondsSince1970: 1_500_000_000_000_000_000))
   var written = 0
@@ -301,4 +308,8 @@ let benchmarks: @Sendable () -> Void = {
     },
     setup: { try await oneInTwentyLog(events: 1_000_000, at: twentyPath) },
     teardown: { remove(twentyPath) })
+
+  // MARK: PostgreSQL
+  // Registered only when COUNCILLOG_POSTGRES_URL names a server (scripts/bench-postgres.sh).
+  registerPostgresBenchmarks()
 }
