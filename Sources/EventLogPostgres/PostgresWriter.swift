@@ -111,21 +111,29 @@
           names: try await refreshNames(connection), staged: [:])
         let startHead = state.head
         var results: [Result<[AppendResult], any Error>] = []
-        for appends in group {
-          do {
-            results.append(
-              .success(
-                try await append(
-                  appends, now: now, inlines: inlines, savepoint: group.count > 1, state: &state,
-                  on: connection)))
-          } catch let error as EventStoreError {
-            // Refused by the append logic before anything was sent: the others go on.
-            results.append(.failure(error))
-          } catch let error as RolledBack {
-            // Refused by the server, and undone to its savepoint: the others go on.
-            results.append(.failure(storeError(error.underlying, "appending")))
+        var grouped: [Result<[AppendResult], any Error>]?
+        if group.count > 1, inlines.isEmpty {
+          grouped = try await appendGroup(group, now: now, state: &state, on: connection)
+        }
+        if let grouped {
+          results = grouped
+        } else {
+          for appends in group {
+            do {
+              results.append(
+                .success(
+                  try await append(
+                    appends, now: now, inlines: inlines, savepoint: group.count > 1, state: &state,
+                    on: connection)))
+            } catch let error as EventStoreError {
+              // Refused by the append logic before anything was sent: the others go on.
+              results.append(.failure(error))
+            } catch let error as RolledBack {
+              // Refused by the server, and undone to its savepoint: the others go on.
+              results.append(.failure(storeError(error.underlying, "appending")))
+            }
+            // Anything else (the connection, a failed lookup) fails the whole transaction.
           }
-          // Anything else (the connection, a failed lookup) fails the whole transaction.
         }
         if state.head != startHead {
           let position = Int64(column: state.head.rawValue)
@@ -157,6 +165,95 @@
       var lastTime: Timestamp?
       var names: Names
       var staged: [String: StagedInline]
+    }
+
+    /// Checks a whole group of appends against one lookup of all their streams and event IDs,
+    /// and writes what they add in one statement per table: a dozen round trips for the group
+    /// instead of five or more for each of its appends. Each append is checked in memory after
+    /// the ones before it (on copies: one the append logic refuses leaves nothing); the server
+    /// refusing the combined writes (which the lookups, made under the head's lock, leave for
+    /// the unexpected only) undoes them to a savepoint and returns `nil`, for the group to be
+    /// written again append by append.
+    private func appendGroup(
+      _ group: [[StreamAppend]], now: Timestamp, state: inout GroupState,
+      on connection: PostgresConnection
+    ) async throws -> [Result<[AppendResult], any Error>]? {
+      var base = SQLAppendTransaction(
+        head: state.head, lastTime: state.lastTime, names: state.names)
+      var seen = Set<String>()
+      let streams = group.flatMap { $0.map(\.stream.rawValue) }.filter { seen.insert($0).inserted }
+      for try await (stream, version) in try await connection.query(
+        """
+        SELECT stream, max(version) FROM \(unescaped: tables.events)
+        WHERE stream = ANY(\(streams)) GROUP BY stream
+        """, logger: logger
+      ).decode((String, Int64).self) {
+        base.versions[stream] = StreamVersion(UInt64(column: version))
+      }
+      let ids = group.flatMap { $0.flatMap { $0.events.map(\.id.buffer) } }
+      for try await (id, position, stream, version) in try await connection.query(
+        """
+        SELECT id, position, stream, version FROM \(unescaped: tables.events)
+        WHERE id = ANY(\(ids))
+        """, logger: logger
+      ).decode((ByteBuffer, Int64, String, Int64).self) {
+        guard let id = EventID(buffer: id) else {
+          throw EventStoreError(.corruptRecord, "an event ID of \(id.readableBytes) bytes")
+        }
+        let at = LogPosition(UInt64(column: position))
+        base.recorded[id] = at
+        base.placed[at] = (
+          try StreamName(validating: stream), StreamVersion(UInt64(column: version))
+        )
+      }
+
+      var results: [Result<[AppendResult], any Error>] = []
+      results.reserveCapacity(group.count)
+      var rows: [SQLAppendTransaction.Row] = []
+      var newNames: [(kind: Int16, number: Int32, name: String)] = []
+      for appends in group {
+        var transaction = base
+        do {
+          let outcome = try transaction.perform(appends, now: now)
+          // What this append wrote, as the next append's lookups would have found it.
+          var next = SQLAppendTransaction(
+            head: outcome.head, lastTime: transaction.lastTime, names: transaction.names)
+          next.versions = transaction.versions
+          next.recorded = transaction.recorded
+          next.placed = transaction.placed
+          if !transaction.rows.isEmpty {
+            var names: [String: StreamName] = [:]
+            for append in appends { names[append.stream.rawValue] = append.stream }
+            for row in transaction.rows {
+              next.versions[row.stream] = row.version
+              if let name = names[row.stream] { next.placed[row.position] = (name, row.version) }
+            }
+          }
+          rows += transaction.rows
+          newNames += transaction.newNames
+          base = next
+          results.append(.success(outcome.results))
+        } catch {
+          // Refused by the append logic before anything was sent: the others go on.
+          results.append(.failure(error))
+        }
+      }
+
+      var combined = base
+      combined.rows = rows
+      combined.newNames = newNames
+      try await connection.query("SAVEPOINT group_append", logger: logger)
+      do {
+        try await flush(combined, on: connection)
+        try await connection.query("RELEASE SAVEPOINT group_append", logger: logger)
+      } catch {
+        try await connection.query("ROLLBACK TO SAVEPOINT group_append", logger: logger)
+        return nil
+      }
+      state.head = base.head()
+      state.lastTime = base.lastTime
+      state.names = base.names
+      return results
     }
 
     /// Checks and writes one append inside the group's transaction: what the shared append
