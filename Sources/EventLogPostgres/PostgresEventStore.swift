@@ -159,6 +159,10 @@
       var options = PostgresClient.Configuration.Options()
       options.maximumConnections = Swift.max(2, configuration.maximumConnections)
       options.connectTimeout = .seconds(5)
+      // Every query of the store reads along an index in the order it asks for; without
+      // statistics (a table just written) the planner may prefer reading a whole range and
+      // sorting it, which made every page of a filtered read cost a scan to the log's end.
+      options.additionalStartupParameters = [("enable_sort", "off")]
       var pgConfiguration = PostgresClient.Configuration(
         host: configuration.host, port: configuration.port, username: configuration.username,
         password: configuration.password, database: configuration.database, tls: .disable)
