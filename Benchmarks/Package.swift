@@ -8,7 +8,11 @@ let package = Package(
   platforms: [.macOS(.v15)],
   dependencies: [
     .package(url: "https://github.com/ordo-one/benchmark", exact: "1.38.1", traits: ["MallocInterposer"]),
-    .package(name: "CouncilLog", path: ".."),
+    // With the `Postgres` trait: the PostgreSQL store, measured beside LMDB when a server is
+    // named by COUNCILLOG_POSTGRES_URL (see scripts/bench-postgres.sh).
+    .package(name: "CouncilLog", path: "..", traits: ["Postgres"]),
+    // The raw PostgreSQL baselines (plain INSERTs, COPY in, single-row commits, streaming).
+    .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
   ],
   targets: [
     // The engine's own limit, through LMDB's C API: raw puts and a raw cursor scan.
@@ -24,6 +28,8 @@ let package = Package(
         .product(name: "EventLog", package: "CouncilLog"),
         .product(name: "EventLogLMDB", package: "CouncilLog"),
         .product(name: "Council", package: "CouncilLog"),
+        .product(name: "EventLogPostgres", package: "CouncilLog"),
+        .product(name: "PostgresNIO", package: "postgres-nio"),
         "RawLMDB",
       ],
       path: "Benchmarks/CouncilLogBenchmarks",

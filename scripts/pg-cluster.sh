@@ -6,6 +6,8 @@
 #   pg-cluster.sh stop DIR            stops it (fast shutdown); nothing when it is not running
 #   pg-cluster.sh kill DIR            kills the server with SIGKILL (a crash)
 # The server refuses to run as root: as root, it runs as the postgres user.
+# PG_FSYNC=on (at init and start) runs it durably, with fsync on, for benchmarks; by default it
+# runs with fsync off, which the tests do not need and which makes them faster.
 set -euo pipefail
 # Whatever else the caller had open (a test process, say) is closed: the server started from
 # here would otherwise keep it open for as long as it runs.
@@ -31,8 +33,10 @@ if [ "$(id -u)" -eq 0 ]; then as_server=(runuser -u postgres --); fi
 start() {
   local port
   port="$(cat "$dir/port")"
+  local fsync="${PG_FSYNC:-off}"
+  case "$fsync" in on | off) ;; *) echo "pg-cluster.sh: PG_FSYNC must be on or off" >&2; exit 2 ;; esac
   "${as_server[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-    -o "-p $port -k $dir/socket -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off" \
+    -o "-p $port -k $dir/socket -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=$fsync" \
     start >/dev/null || { tail -20 "$dir/server.log" >&2; exit 1; }
 }
 

@@ -171,7 +171,12 @@
       options.maximumConnections = Swift.max(2, configuration.maximumConnections)
       options.connectTimeout = .seconds(5)
       // So that an administrator sees whose connections these are (`pg_stat_activity`).
-      options.additionalStartupParameters = [("application_name", "councillog:" + schema)]
+      // And every query of the store reads along an index in the order it asks for; without
+      // statistics (a table just written) the planner may prefer reading a whole range and
+      // sorting it, which made every page of a filtered read cost a scan to the log's end.
+      options.additionalStartupParameters = [
+        ("application_name", "councillog:" + schema), ("enable_sort", "off"),
+      ]
       var pgConfiguration = PostgresClient.Configuration(
         host: configuration.host, port: configuration.port, username: configuration.username,
         password: configuration.password, database: configuration.database, tls: .disable)

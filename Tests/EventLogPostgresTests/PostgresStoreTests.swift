@@ -104,6 +104,56 @@
       }
     }
 
+    @Test(
+      "appends grouped in one transaction: each checked after the others, refusals and retries alone"
+    )
+    func groupedAppends() async throws {
+      try await TestServer.withStore { store in
+        let retried = Self.event()
+        let outcomes = try await withThrowingTaskGroup(of: (String, AppendResult?).self) { group in
+          for task in 0..<32 {
+            group.addTask {
+              (
+                "own",
+                try await store.append(
+                  [Self.event()], to: "own-\(task)", expectedVersion: .noStream)
+              )
+            }
+          }
+          // One stream, each expecting it new: exactly one is written.
+          for _ in 0..<16 {
+            group.addTask {
+              do {
+                return (
+                  "shared",
+                  try await store.append([Self.event()], to: "shared-1", expectedVersion: .noStream)
+                )
+              } catch let error as EventStoreError where error.code == .wrongExpectedVersion {
+                return ("shared", nil)
+              }
+            }
+          }
+          // The same event sent eight times: written once, the others replay its result.
+          for _ in 0..<8 {
+            group.addTask {
+              ("retried", try await store.append([retried], to: "retried-1", expectedVersion: .any))
+            }
+          }
+          var outcomes: [(String, AppendResult?)] = []
+          for try await outcome in group { outcomes.append(outcome) }
+          return outcomes
+        }
+        #expect(outcomes.filter { $0.0 == "shared" && $0.1 != nil }.count == 1)
+        let replays = Set(outcomes.filter { $0.0 == "retried" }.compactMap(\.1))
+        #expect(replays.count == 1)
+        #expect(try await store.headPosition() == 34)
+        let page = try await store.readLog(from: .first, limit: 100)
+        #expect(page.events.map(\.position.rawValue) == Array(UInt64(1)...34))
+        #expect(try await store.currentVersion(of: "shared-1") == 1)
+        #expect(try await store.readStream("retried-1").map(\.id) == [retried.id])
+      }
+    }
+
     /// The error a store opened on `schema` is refused with, if any.
     func openingError(_ schema: String) async -> EventStoreError? {
       await #expect(throws: EventStoreError.self) {

@@ -1,7 +1,9 @@
 // Benchmarks of CouncilLog, each beside the engine's own limit measured in the same run:
-// raw LMDB puts and a raw cursor scan through the C API (RawLMDB).
+// raw LMDB puts and a raw cursor scan through the C API (RawLMDB); with a PostgreSQL server,
+// the same work on PostgresEventStore beside raw postgres-nio statements (PostgresBenchmarks.swift).
 //
 //   cd Benchmarks && swift package --disable-sandbox benchmark
+//   bash scripts/bench-postgres.sh          # with a throwaway PostgreSQL cluster (fsync on)
 //
 // Every benchmark does a fixed amount of work per iteration, named in its title; events per
 // second = throughput (iterations per second) × events per iteration. See README.md here.
@@ -22,7 +24,9 @@ let typical = GatheringEvent.participantRegistered(
     on: Day(2018, 10, 2), awaitingApproval: false))
 
 func temporaryDirectory(_ name: String) -> String {
-  FileManager.default.temporaryDirectory.appendingPathComponent("councillog-bench-\(name)-\(UUID().uuidString)").path
+  FileManager.default.temporaryDirectory.appendingPathComponent(
+    "councillog-bench-\(name)-\(UUID().uuidString)"
+  ).path
 }
 
 func remove(_ path: String) { try? FileManager.default.removeItem(atPath: path) }
@@ -30,7 +34,10 @@ func remove(_ path: String) { try? FileManager.default.removeItem(atPath: path) 
 /// 1 000 small events (about 160-byte records) for batched appends.
 func batch(_ ids: EventIDGenerator) -> [EventData] {
   (0..<1000).map { _ in
-    try! EventData(typical, id: ids.next(), metadata: EventMetadata(time: Timestamp(nanosecondsSince1970: 1_538_474_400_000_000_000), actor: "office"))
+    try! EventData(
+      typical, id: ids.next(),
+      metadata: EventMetadata(
+        time: Timestamp(nanosecondsSince1970: 1_538_474_400_000_000_000), actor: "office"))
   }
 }
 
@@ -39,7 +46,13 @@ func batch(_ ids: EventIDGenerator) -> [EventData] {
 func councilLog(events: Int, at path: String) async throws {
   let store = try LMDBEventStore(path: path, options: .init(durability: .noSync))
   defer { store.close() }
-  let ids = EventIDGenerator.seeded(1, clock: .fixed(Timestamp(nanosecondsSince1970: 1_500_000_000_000_000_000)))
+  try await councilLog(events: events, into: store)
+}
+
+/// The same council log, written into any store (the PostgreSQL benchmarks fill a schema with it).
+func councilLog(events: Int, into store: some EventStore) async throws {
+  let ids = EventIDGenerator.seeded(
+    1, clock: .fixed(Timestamp(nanosecondsSince1970: 1_500_000_000_000_000_000)))
   let time = EventMetadata(time: Timestamp(nanosecondsSince1970: 1_500_000_000_000_000_000))
   var written = 0
   var gathering = 0
@@ -49,33 +62,72 @@ func councilLog(events: Int, at path: String) async throws {
     var stream: [GatheringEvent] = [
       .gatheringScheduled(
         GatheringScheduled(
-          gathering: id, kind: .nationalConsultation, season: "fall", name: "Consultation \(gathering)", city: "Ottawa",
-          country: "Canada", starts: Day(2018, 11, 1), ends: Day(2018, 11, 3), capacity: 400, languages: ["en", "fr"],
+          gathering: id, kind: .nationalConsultation, season: "fall",
+          name: "Consultation \(gathering)", city: "Ottawa",
+          country: "Canada", starts: Day(2018, 11, 1), ends: Day(2018, 11, 3), capacity: 400,
+          languages: ["en", "fr"],
           requiresApproval: false, offerDays: 3)),
-      .evaluationFormDefined(EvaluationFormDefined(statements: ["Useful", "Organized", "Networking"])),
+      .evaluationFormDefined(
+        EvaluationFormDefined(statements: ["Useful", "Organized", "Networking"])),
     ]
     for r in 0..<300 {
-      var participant = Participant(name: "P\(r)", organization: "Org \(r % 50)", country: r % 9 == 0 ? "Mexico" : "Canada", rate: r % 3 == 0 ? .nonMember : .member)
+      var participant = Participant(
+        name: "P\(r)", organization: "Org \(r % 50)", country: r % 9 == 0 ? "Mexico" : "Canada",
+        rate: r % 3 == 0 ? .nonMember : .member)
       participant.youth = r % 7 == 0
-      stream.append(.participantRegistered(ParticipantRegistered(registration: "\(id)-\(r)", participant: participant, on: Day(2018, 9, 1), awaitingApproval: false)))
+      stream.append(
+        .participantRegistered(
+          ParticipantRegistered(
+            registration: "\(id)-\(r)", participant: participant, on: Day(2018, 9, 1),
+            awaitingApproval: false)))
     }
-    for r in 0..<280 { stream.append(.participantCheckedIn(ParticipantCheckedIn(registration: "\(id)-\(r)", on: Day(2018, 11, 1)))) }
-    for r in 0..<90 { stream.append(.evaluationSubmitted(EvaluationSubmitted(registration: "\(id)-\(r)", answers: [5, 4, r % 5], comment: r % 10 == 0 ? "Good" : nil))) }
-    for s in 0..<20 { stream.append(.sessionScheduled(SessionScheduled(session: "\(id)-s\(s)", kind: .workshop, title: "Workshop \(s)", on: Day(2018, 11, 2), interpretation: []))) }
+    for r in 0..<280 {
+      stream.append(
+        .participantCheckedIn(
+          ParticipantCheckedIn(registration: "\(id)-\(r)", on: Day(2018, 11, 1))))
+    }
+    for r in 0..<90 {
+      stream.append(
+        .evaluationSubmitted(
+          EvaluationSubmitted(
+            registration: "\(id)-\(r)", answers: [5, 4, r % 5], comment: r % 10 == 0 ? "Good" : nil)
+        ))
+    }
+    for s in 0..<20 {
+      stream.append(
+        .sessionScheduled(
+          SessionScheduled(
+            session: "\(id)-s\(s)", kind: .workshop, title: "Workshop \(s)", on: Day(2018, 11, 2),
+            interpretation: [])))
+    }
     let data = try stream.map { try EventData($0, id: ids.next(), metadata: time) }
     for chunk in stride(from: 0, to: data.count, by: 1000) {
-      try await store.append(Array(data[chunk..<min(data.count, chunk + 1000)]), to: StreamName(category: "gathering", id: id.rawValue), expectedVersion: .any)
+      try await store.append(
+        Array(data[chunk..<min(data.count, chunk + 1000)]),
+        to: StreamName(category: "gathering", id: id.rawValue), expectedVersion: .any)
     }
     // Members and their accounts, applications to the fund.
     let member = MemberID("m\(gathering)")
-    let profile = MemberProfile(nameEnglish: "Member \(gathering)", nameFrench: "Membre \(gathering)", region: "Ontario", city: "Toronto", services: ["settlement"], clientGroups: ["youth"], languages: ["en"])
+    let profile = MemberProfile(
+      nameEnglish: "Member \(gathering)", nameFrench: "Membre \(gathering)", region: "Ontario",
+      city: "Toronto", services: ["settlement"], clientGroups: ["youth"], languages: ["en"])
     let memberEvents: [MemberEvent] = [
       .applied(MemberApplied(member: member, profile: profile, on: Day(2016, 1, 1))),
-      .approved(MemberApproved(joinedOn: Day(2016, 2, 1), termEnds: Day(2017, 1, 31), graceDays: 60, administrativeAccount: "a\(gathering)")),
+      .approved(
+        MemberApproved(
+          joinedOn: Day(2016, 2, 1), termEnds: Day(2017, 1, 31), graceDays: 60,
+          administrativeAccount: "a\(gathering)")),
     ]
-    try await store.append(try memberEvents.map { try EventData($0, id: ids.next(), metadata: time) }, to: StreamName(category: "member", id: member.rawValue), expectedVersion: .any)
-    let account = AccountEvent.administrativeCreated(AdministrativeAccountCreated(account: "a\(gathering)", member: member, name: "Office", email: "o\(gathering)@x.example", on: Day(2016, 2, 1)))
-    try await store.append([try EventData(account, id: ids.next(), metadata: time)], to: StreamName(category: "account", id: "a\(gathering)"), expectedVersion: .any)
+    try await store.append(
+      try memberEvents.map { try EventData($0, id: ids.next(), metadata: time) },
+      to: StreamName(category: "member", id: member.rawValue), expectedVersion: .any)
+    let account = AccountEvent.administrativeCreated(
+      AdministrativeAccountCreated(
+        account: "a\(gathering)", member: member, name: "Office", email: "o\(gathering)@x.example",
+        on: Day(2016, 2, 1)))
+    try await store.append(
+      [try EventData(account, id: ids.next(), metadata: time)],
+      to: StreamName(category: "account", id: "a\(gathering)"), expectedVersion: .any)
     written += stream.count + 3
   }
 }
@@ -89,7 +141,10 @@ func oneInTwentyLog(events: Int, at path: String) async throws {
   for chunk in stride(from: 0, to: events, by: 1000) {
     let data = try (chunk..<min(events, chunk + 1000)).map { index -> EventData in
       index % 20 == 0
-        ? try EventData(GatheringEvent.registrationCancelled(RegistrationCancelled(registration: "r\(index)", on: Day(2018, 5, 1))), id: ids.next(), metadata: metadata)
+        ? try EventData(
+          GatheringEvent.registrationCancelled(
+            RegistrationCancelled(registration: "r\(index)", on: Day(2018, 5, 1))), id: ids.next(),
+          metadata: metadata)
         : try EventData(typical, id: ids.next(), metadata: metadata)
     }
     try await store.append(data, to: "gathering-g\(chunk / 50_000)", expectedVersion: .any)
@@ -117,7 +172,9 @@ let benchmarks: @Sendable () -> Void = {
     maxDuration: .seconds(4), maxIterations: 8)
 
   // MARK: Codec
-  let codec = Benchmark.Configuration(metrics: [.throughput, .wallClock], warmupIterations: 1, scalingFactor: .mega, maxDuration: .seconds(4), maxIterations: 5)
+  let codec = Benchmark.Configuration(
+    metrics: [.throughput, .wallClock], warmupIterations: 1, scalingFactor: .mega,
+    maxDuration: .seconds(4), maxIterations: 5)
   Benchmark("Codec: binary encode, typical event (x1M)", configuration: codec) { benchmark in
     var writer = BinaryWriter(capacity: 256)
     for _ in benchmark.scaledIterations {
@@ -131,15 +188,20 @@ let benchmarks: @Sendable () -> Void = {
     typical.encodePayload(to: &writer)
     return writer.bytes
   }()
-  Benchmark("Codec: binary decode, typical event, through its aggregate's schema (x1M)", configuration: codec) { benchmark in
+  Benchmark(
+    "Codec: binary decode, typical event, through its aggregate's schema (x1M)",
+    configuration: codec
+  ) { benchmark in
     let schema = EventSchema<GatheringEvent>()
     encoded.withUnsafeBytes { raw in
       for _ in benchmark.scaledIterations {
-        blackHole(try! schema.decode(eventType: "ParticipantRegistered", schemaVersion: 1, payload: raw))
+        blackHole(
+          try! schema.decode(eventType: "ParticipantRegistered", schemaVersion: 1, payload: raw))
       }
     }
   }
-  Benchmark("Codec: binary decode, typical event, its own type (x1M)", configuration: codec) { benchmark in
+  Benchmark("Codec: binary decode, typical event, its own type (x1M)", configuration: codec) {
+    benchmark in
     encoded.withUnsafeBytes { raw in
       for _ in benchmark.scaledIterations {
         var reader = BinaryReader(raw)
@@ -147,17 +209,23 @@ let benchmarks: @Sendable () -> Void = {
       }
     }
   }
-  let jsonCodec = Benchmark.Configuration(metrics: [.throughput, .wallClock], warmupIterations: 1, scalingFactor: .kilo, maxDuration: .seconds(4), maxIterations: 10)
+  let jsonCodec = Benchmark.Configuration(
+    metrics: [.throughput, .wallClock], warmupIterations: 1, scalingFactor: .kilo,
+    maxDuration: .seconds(4), maxIterations: 10)
   guard case .participantRegistered(let payload) = typical else { return }
-  Benchmark("Codec: Foundation JSON encode, typical event (x1K)", configuration: jsonCodec) { benchmark in
+  Benchmark("Codec: Foundation JSON encode, typical event (x1K)", configuration: jsonCodec) {
+    benchmark in
     let encoder = JSONEncoder()
     encoder.outputFormatting = .sortedKeys
     for _ in benchmark.scaledIterations { blackHole(try! encoder.encode(payload)) }
   }
   let json = try! JSONEncoder().encode(payload)
-  Benchmark("Codec: Foundation JSON decode, typical event (x1K)", configuration: jsonCodec) { benchmark in
+  Benchmark("Codec: Foundation JSON decode, typical event (x1K)", configuration: jsonCodec) {
+    benchmark in
     let decoder = JSONDecoder()
-    for _ in benchmark.scaledIterations { blackHole(try! decoder.decode(ParticipantRegistered.self, from: json)) }
+    for _ in benchmark.scaledIterations {
+      blackHole(try! decoder.decode(ParticipantRegistered.self, from: json))
+    }
   }
 
   // MARK: Appends
@@ -187,13 +255,18 @@ let benchmarks: @Sendable () -> Void = {
       defer { remove(path) }
       let store = try LMDBEventStore(path: path)
       let ids = EventIDGenerator.timeOrdered()
-      let events = try (0..<512).map { _ in try EventData(typical, id: ids.next(), metadata: EventMetadata(time: Timestamp(nanosecondsSince1970: 0))) }
+      let events = try (0..<512).map { _ in
+        try EventData(
+          typical, id: ids.next(), metadata: EventMetadata(time: Timestamp(nanosecondsSince1970: 0))
+        )
+      }
       benchmark.startMeasurement()
       try await withThrowingTaskGroup(of: Void.self) { group in
         for writer in 0..<writers {
           group.addTask {
             for index in stride(from: writer, to: events.count, by: writers) {
-              try await store.append([events[index]], to: "gathering-w\(writer)", expectedVersion: .any)
+              try await store.append(
+                [events[index]], to: "gathering-w\(writer)", expectedVersion: .any)
             }
           }
         }
@@ -214,13 +287,17 @@ let benchmarks: @Sendable () -> Void = {
   // MARK: Reads
   // The harness runs each benchmark in its own process: the three read benchmarks share one
   // log at a fixed path, built by whichever runs first.
-  let readPath = FileManager.default.temporaryDirectory.appendingPathComponent("councillog-bench-read-100k").path
+  let readPath = FileManager.default.temporaryDirectory.appendingPathComponent(
+    "councillog-bench-read-100k"
+  ).path
   let ensureReadLog: @Sendable () async throws -> Void = {
     let store = try LMDBEventStore(path: readPath, options: .init(durability: .noSync))
     defer { store.close() }
     guard try await store.headPosition() == .start else { return }
     let ids = EventIDGenerator.timeOrdered()
-    for index in 0..<100 { try await store.append(batch(ids), to: "gathering-g\(index % 7)", expectedVersion: .any) }
+    for index in 0..<100 {
+      try await store.append(batch(ids), to: "gathering-g\(index % 7)", expectedVersion: .any)
+    }
   }
   Benchmark(
     "Scan: whole log of 100 000 events, borrowed records",
@@ -243,23 +320,25 @@ let benchmarks: @Sendable () -> Void = {
     },
     setup: ensureReadLog)
   Benchmark(
-    "Read: whole log of 100 000 events, owned copies (readLog)", closure: { benchmark in
-    let store = try LMDBEventStore(path: readPath)
-    defer { store.close() }
-    var next = LogPosition.first
-    var count = 0
-    benchmark.startMeasurement()
-    while true {
-      let page = try await store.readLog(from: next, limit: 4096)
-      if page.events.isEmpty { break }
-      count += page.events.count
-      next = page.nextPosition
-    }
-    benchmark.stopMeasurement()
-    precondition(count == 100_000)
-  }, setup: ensureReadLog)
+    "Read: whole log of 100 000 events, owned copies (readLog)",
+    closure: { benchmark in
+      let store = try LMDBEventStore(path: readPath)
+      defer { store.close() }
+      var next = LogPosition.first
+      var count = 0
+      benchmark.startMeasurement()
+      while true {
+        let page = try await store.readLog(from: next, limit: 4096)
+        if page.events.isEmpty { break }
+        count += page.events.count
+        next = page.nextPosition
+      }
+      benchmark.stopMeasurement()
+      precondition(count == 100_000)
+    }, setup: ensureReadLog)
   Benchmark(
-    "Raw LMDB: cursor scan of the same 100 000 records", closure: { benchmark in
+    "Raw LMDB: cursor scan of the same 100 000 records",
+    closure: { benchmark in
       var bytes = 0
       benchmark.startMeasurement()
       let count = raw_lmdb_scan(readPath, "events", &bytes)
@@ -273,11 +352,15 @@ let benchmarks: @Sendable () -> Void = {
     let path = temporaryDirectory("rebuild-\(events)")
     Benchmark(
       "Rebuild: every read model from \(events) council events",
-      configuration: .init(metrics: [.throughput, .wallClock, .peakMemoryResident], warmupIterations: 0, maxDuration: .seconds(10), maxIterations: 3),
+      configuration: .init(
+        metrics: [.throughput, .wallClock, .peakMemoryResident], warmupIterations: 0,
+        maxDuration: .seconds(10), maxIterations: 3),
       closure: { benchmark in
         let store = try LMDBEventStore(path: path)
         defer { store.close() }
-        let runner = ProjectionRunner(CouncilReadModelsProjection(), store: store, options: .init(pageSize: 4096, saveEvery: 1 << 40))
+        let runner = ProjectionRunner(
+          CouncilReadModelsProjection(), store: store,
+          options: .init(pageSize: 4096, saveEvery: 1 << 40))
         benchmark.startMeasurement()
         try await runner.rebuild()
         benchmark.stopMeasurement()
@@ -289,11 +372,14 @@ let benchmarks: @Sendable () -> Void = {
   let twentyPath = temporaryDirectory("one-in-twenty")
   Benchmark(
     "Rebuild: a projection reading one event type in twenty, 1 000 000 events",
-    configuration: .init(metrics: [.throughput, .wallClock, .peakMemoryResident], warmupIterations: 1, maxDuration: .seconds(10), maxIterations: 5),
+    configuration: .init(
+      metrics: [.throughput, .wallClock, .peakMemoryResident], warmupIterations: 1,
+      maxDuration: .seconds(10), maxIterations: 5),
     closure: { benchmark in
       let store = try LMDBEventStore(path: twentyPath)
       defer { store.close() }
-      let runner = ProjectionRunner(CancellationCount(), store: store, options: .init(pageSize: 4096, saveEvery: 1 << 40))
+      let runner = ProjectionRunner(
+        CancellationCount(), store: store, options: .init(pageSize: 4096, saveEvery: 1 << 40))
       benchmark.startMeasurement()
       try await runner.rebuild()
       benchmark.stopMeasurement()
@@ -301,4 +387,8 @@ let benchmarks: @Sendable () -> Void = {
     },
     setup: { try await oneInTwentyLog(events: 1_000_000, at: twentyPath) },
     teardown: { remove(twentyPath) })
+
+  // MARK: PostgreSQL
+  // Registered only when COUNCILLOG_POSTGRES_URL names a server (scripts/bench-postgres.sh).
+  registerPostgresBenchmarks()
 }
