@@ -1,0 +1,89 @@
+import Council
+import EventLog
+import EventLogLMDB
+import Foundation
+import Testing
+
+/// The golden log: every council event type, written by the library of 2026-11-29 in record
+/// format 2 (`council generate --events 1500 --seed 3`, and one event of each of the 14 types
+/// that the generator does not record at that size, added by `scripts/golden-log`), with that
+/// library's export. Whatever replaces the hand-written binary coding must read it back
+/// exactly and write every payload again byte for byte.
+enum GoldenLog {
+  static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .appendingPathComponent("Fixtures")
+
+  /// A private copy of the golden log.
+  static func copy() throws -> String {
+    let target = FileManager.default.temporaryDirectory
+      .appendingPathComponent("councillog-golden-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
+    try FileManager.default.copyItem(
+      at: directory.appendingPathComponent("format2-log/data.mdb"),
+      to: target.appendingPathComponent("data.mdb"))
+    return target.path
+  }
+
+  /// The export that was made of it, line by line.
+  static func exportedLines() throws -> [String] {
+    try String(
+      contentsOf: directory.appendingPathComponent("format2.jsonl"), encoding: .utf8
+    ).split(separator: "\n").map(String.init)
+  }
+
+  /// Runs `body` with the golden log opened read-only.
+  static func withLog(_ body: (LMDBEventStore) async throws -> Void) async throws {
+    let path = try copy()
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let store = try LMDBEventStore(path: path, options: .init(readOnly: true))
+    defer { store.close() }
+    try await body(store)
+  }
+}
+
+@Suite("The golden log (record format 2, every event type)")
+struct GoldenLogTests {
+  @Test("it reads back exactly as its own export said, and verifies")
+  func readsBackAsExported() async throws {
+    try await GoldenLog.withLog { store in
+      var lines: [String] = []
+      try await Interchange.export(store) { lines.append($0) }
+      let expected = try GoldenLog.exportedLines()
+      #expect(lines.count == 1514)
+      #expect(lines.count == expected.count)
+      for (index, (line, before)) in zip(lines, expected).enumerated() where line != before {
+        Issue.record("line \(index + 1) differs:\n\(line)\n\(before)")
+        break
+      }
+      let report = try store.verify { record in
+        _ = try CouncilCatalog.decode(record.recordedEvent())
+      }
+      #expect(report.problems.map(\.description) == [])
+    }
+  }
+
+  @Test("it holds every event type of the catalog, and nothing else")
+  func holdsEveryEventType() async throws {
+    try await GoldenLog.withLog { store in
+      let events = try await store.readLog(from: .first, limit: 10_000).events
+      let types = Set(events.map(\.eventType))
+      #expect(types == Set(CouncilCatalog.types.map { $0.eventType }))
+    }
+  }
+
+  @Test("every payload decodes and encodes again to the same bytes")
+  func payloadsEncodeAgainByteForByte() async throws {
+    try await GoldenLog.withLog { store in
+      let events = try await store.readLog(from: .first, limit: 10_000).events
+      #expect(events.count == 1514)
+      for event in events {
+        let decoded = try CouncilCatalog.decode(event)
+        var writer = BinaryWriter()
+        try decoded.encodePayload(to: &writer)
+        #expect(
+          writer.bytes == event.payload,
+          "\(event.eventType) at position \(event.position) encodes differently")
+      }
+    }
+  }
+}
