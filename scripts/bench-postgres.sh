@@ -10,17 +10,7 @@ cd "$(dirname "$0")/.."
 scripts="$PWD/scripts"
 bash "$scripts/setup.sh"
 
-root="$PWD/.build/pg-bench-cluster"
-mkdir -p "$root"
-if [ "$(id -u)" -eq 0 ]; then
-  chown postgres:postgres "$root"
-  # The server runs as postgres: a checkout it cannot reach gets the cluster in a temporary
-  # directory instead.
-  if ! runuser -u postgres -- test -w "$root"; then
-    root="$(mktemp -d /tmp/councillog-pg-bench.XXXXXX)"
-    chown postgres:postgres "$root"
-  fi
-fi
+root="$(bash "$scripts/pg-cluster.sh" root "$PWD/.build/pg-bench-cluster" councillog-pg-bench)"
 cluster="$root/main"
 password="councillog-bench-$RANDOM$RANDOM"
 

@@ -5,6 +5,9 @@
 #   pg-cluster.sh start DIR           starts it again on the same port
 #   pg-cluster.sh stop DIR            stops it (fast shutdown); nothing when it is not running
 #   pg-cluster.sh kill DIR            kills the server with SIGKILL (a crash)
+#   pg-cluster.sh root DIR NAME       makes DIR a place for clusters the server can write to and
+#                                     prints it; as root, when the postgres user cannot reach DIR
+#                                     (a checkout under /root, say), a temporary /tmp/NAME.XXXXXX
 # The server refuses to run as root: as root, it runs as the postgres user.
 # PG_FSYNC=on (at init and start) runs it durably, with fsync on, for benchmarks; by default it
 # runs with fsync off, which the tests do not need and which makes them faster.
@@ -91,5 +94,17 @@ SQL
       rm -f "$dir/data/postmaster.pid" "$dir"/socket/.s.PGSQL.*
     fi
     ;;
-  *) echo "usage: pg-cluster.sh init|start|stop|kill DIR [PASSWORD]" >&2; exit 2 ;;
+  root)
+    name="$3"
+    mkdir -p "$dir"
+    if [ "$(id -u)" -eq 0 ]; then
+      chown postgres:postgres "$dir"
+      if ! runuser -u postgres -- test -w "$dir"; then
+        dir="$(mktemp -d "/tmp/$name.XXXXXX")"
+        chown postgres:postgres "$dir"
+      fi
+    fi
+    echo "$dir"
+    ;;
+  *) echo "usage: pg-cluster.sh init|start|stop|kill|root DIR [PASSWORD|NAME]" >&2; exit 2 ;;
 esac

@@ -9,17 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 
-root="$PWD/.build/pg-test-cluster"
-mkdir -p "$root"
-if [ "$(id -u)" -eq 0 ]; then
-  chown postgres:postgres "$root"
-  # The server runs as postgres: a checkout it cannot reach (under /root, say) gets the
-  # cluster in a temporary directory instead.
-  if ! runuser -u postgres -- test -w "$root"; then
-    root="$(mktemp -d /tmp/councillog-pg-test.XXXXXX)"
-    chown postgres:postgres "$root"
-  fi
-fi
+root="$(bash scripts/pg-cluster.sh root "$PWD/.build/pg-test-cluster" councillog-pg-test)"
 cluster="$root/main"
 # Clusters the fault tests left behind in an earlier run that was interrupted.
 for old in "$root"/fault-*; do
