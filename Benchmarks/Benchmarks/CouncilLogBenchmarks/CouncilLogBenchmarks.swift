@@ -254,24 +254,9 @@ let benchmarks: @Sendable () -> Void = {
       let path = temporaryDirectory("single")
       defer { remove(path) }
       let store = try LMDBEventStore(path: path)
-      let ids = EventIDGenerator.timeOrdered()
-      let events = try (0..<512).map { _ in
-        try EventData(
-          typical, id: ids.next(), metadata: EventMetadata(time: Timestamp(nanosecondsSince1970: 0))
-        )
-      }
+      let events = try singleAppendEvents()
       benchmark.startMeasurement()
-      try await withThrowingTaskGroup(of: Void.self) { group in
-        for writer in 0..<writers {
-          group.addTask {
-            for index in stride(from: writer, to: events.count, by: writers) {
-              try await store.append(
-                [events[index]], to: "gathering-w\(writer)", expectedVersion: .any)
-            }
-          }
-        }
-        try await group.waitForAll()
-      }
+      try await appendOneByOne(events, from: writers, to: store)
       benchmark.stopMeasurement()
       store.close()
     }
@@ -391,4 +376,32 @@ let benchmarks: @Sendable () -> Void = {
   // MARK: PostgreSQL
   // Registered only when COUNCILLOG_POSTGRES_URL names a server (scripts/bench-postgres.sh).
   registerPostgresBenchmarks()
+}
+
+/// 512 typical events with increasing IDs: the single-event append benchmarks' events.
+func singleAppendEvents() throws -> [EventData] {
+  let ids = EventIDGenerator.timeOrdered()
+  return try (0..<512).map { _ in
+    try EventData(
+      typical, id: ids.next(), metadata: EventMetadata(time: Timestamp(nanosecondsSince1970: 0)))
+  }
+}
+
+/// Appends each event on its own from `writers` concurrent tasks, task W taking every W-th
+/// event to a stream of its own: the single-event append benchmarks' workload, the same for
+/// every store.
+func appendOneByOne(_ events: [EventData], from writers: Int, to store: some EventStore)
+  async throws
+{
+  try await withThrowingTaskGroup(of: Void.self) { group in
+    for writer in 0..<writers {
+      group.addTask {
+        for index in stride(from: writer, to: events.count, by: writers) {
+          try await store.append(
+            [events[index]], to: "gathering-w\(writer)", expectedVersion: .any)
+        }
+      }
+    }
+    try await group.waitForAll()
+  }
 }

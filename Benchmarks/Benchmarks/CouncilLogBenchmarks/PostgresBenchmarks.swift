@@ -270,24 +270,9 @@ func registerPostgresBenchmarks() {
       benchmark in
       let schema = PostgresServer.freshSchema("single")
       let store = try await server.store(schema: schema)
-      let ids = EventIDGenerator.timeOrdered()
-      let events = try (0..<512).map { _ in
-        try EventData(
-          typical, id: ids.next(), metadata: EventMetadata(time: Timestamp(nanosecondsSince1970: 0))
-        )
-      }
+      let events = try singleAppendEvents()
       benchmark.startMeasurement()
-      try await withThrowingTaskGroup(of: Void.self) { group in
-        for writer in 0..<writers {
-          group.addTask {
-            for index in stride(from: writer, to: events.count, by: writers) {
-              try await store.append(
-                [events[index]], to: "gathering-w\(writer)", expectedVersion: .any)
-            }
-          }
-        }
-        try await group.waitForAll()
-      }
+      try await appendOneByOne(events, from: writers, to: store)
       benchmark.stopMeasurement()
       store.close()
       try await server.drop(schema)
