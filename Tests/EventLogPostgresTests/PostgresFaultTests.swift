@@ -219,8 +219,12 @@
           "pg-cluster-" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
         )
         .path
-      defer { try? FileManager.default.removeItem(atPath: output) }
-      let pid = try spawn([script] + arguments, output: output)
+      let errors = output + ".err"
+      defer {
+        try? FileManager.default.removeItem(atPath: output)
+        try? FileManager.default.removeItem(atPath: errors)
+      }
+      let pid = try spawn([script] + arguments, output: output, errors: errors)
       var status: Int32 = 0
       while true {
         let reaped = waitpid(pid, &status, WNOHANG)
@@ -233,20 +237,27 @@
       let printed = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
       // Exited normally (the low seven bits are 0) with status 0.
       guard status & 0x7f == 0, (status >> 8) & 0xff == 0 else {
-        throw ScriptFailed(description: "pg-cluster.sh \(arguments[0]) failed: \(printed)")
+        throw ScriptFailed(
+          description:
+            "pg-cluster.sh \(arguments[0]) failed: \(printed)\((try? String(contentsOfFile: errors, encoding: .utf8)) ?? "")"
+        )
       }
       return printed
     }
 
-    /// Starts `/bin/bash` with `arguments`, its standard output and error to `output` (or to
-    /// /dev/null), and returns its process ID.
-    private static func spawn(_ arguments: [String], output: String = "/dev/null") throws -> pid_t {
+    /// Starts `/bin/bash` with `arguments`, its standard output to `output` and its standard
+    /// error to `errors` (each /dev/null unless given), and returns its process ID.
+    private static func spawn(
+      _ arguments: [String], output: String = "/dev/null", errors: String = "/dev/null"
+    ) throws -> pid_t {
       var actions = posix_spawn_file_actions_t()
       posix_spawn_file_actions_init(&actions)
       defer { posix_spawn_file_actions_destroy(&actions) }
       posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
       posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-      posix_spawn_file_actions_adddup2(&actions, 1, 2)
+      // Apart: what the server's tools say on standard error (that they cannot enter the
+      // test's working directory, say) is not what the script prints.
+      posix_spawn_file_actions_addopen(&actions, 2, errors, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
       let argv = (["/bin/bash"] + arguments).map { strdup($0) } + [nil]
       defer { for pointer in argv { free(pointer) } }
       var pid: pid_t = 0
