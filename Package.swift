@@ -1,4 +1,5 @@
 // swift-tools-version: 6.1
+import CompilerPluginSupport
 import PackageDescription
 
 let package = Package(
@@ -7,6 +8,7 @@ let package = Package(
   products: [
     .library(name: "EventLog", targets: ["EventLog"]),
     .library(name: "EventLogLMDB", targets: ["EventLogLMDB"]),
+    .library(name: "EventLogMacros", targets: ["EventLogMacros"]),
     .library(name: "EventLogConformance", targets: ["EventLogConformance"]),
     .library(name: "Council", targets: ["Council"]),
     .executable(name: "log-tour", targets: ["LogTour"]),
@@ -22,6 +24,10 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     // The PostgreSQL client, for EventLogPostgres only, and only with the `Postgres` trait.
     .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+    // The coding macros' compiler plugin (EventLogMacroPlugin) and its tests only.
+    .package(url: "https://github.com/swiftlang/swift-syntax", "603.0.1"..<"604.0.0"),
+    // Property-based tests (CouncilTests) only.
+    .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
   ],
   targets: [
     // Debian's liblmdb-dev, found through pkg-config `lmdb`.
@@ -39,7 +45,18 @@ let package = Package(
     .target(name: "EventLogLMDB", dependencies: ["EventLog", "CLMDB", "CLMDBGuard"]),
     // The council's domain, written with deciders: members, accounts, working groups,
     // resolutions, the participation fund, consultations and conferences.
-    .target(name: "Council", dependencies: ["EventLog"]),
+    .target(name: "Council", dependencies: ["EventLog", "EventLogMacros"]),
+    // The coding macros (`@BinaryEvent`, `@BinaryCodable`, `@EventFamily`): declared in
+    // EventLogMacros, expanded by the EventLogMacroPlugin compiler plugin. Kept apart from the
+    // core so that hand-written coding needs no swift-syntax.
+    .macro(
+      name: "EventLogMacroPlugin",
+      dependencies: [
+        .product(name: "SwiftSyntaxMacros", package: "swift-syntax"),
+        .product(name: "SwiftCompilerPlugin", package: "swift-syntax"),
+      ]
+    ),
+    .target(name: "EventLogMacros", dependencies: ["EventLog", "EventLogMacroPlugin"]),
     // The PostgreSQL store: built on postgres-nio with the `Postgres` trait; without it the
     // target compiles to nothing.
     .target(
@@ -104,9 +121,18 @@ let package = Package(
       ]
     ),
     .testTarget(
+      name: "EventLogMacrosTests",
+      dependencies: [
+        "EventLogMacros", "EventLogMacroPlugin",
+        .product(name: "SwiftSyntaxMacroExpansion", package: "swift-syntax"),
+        .product(name: "SwiftSyntaxMacrosGenericTestSupport", package: "swift-syntax"),
+      ]
+    ),
+    .testTarget(
       name: "CouncilTests",
       dependencies: [
         "Council", "EventLog", "EventLogLMDB",
+        .product(name: "PropertyBased", package: "swift-property-based"),
         // The `council` command on a PostgreSQL log (PostgresCommandTests): SQL to damage a
         // row and to look for staging schemas.
         .product(

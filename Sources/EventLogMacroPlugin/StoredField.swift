@@ -1,0 +1,125 @@
+import SwiftDiagnostics
+import SwiftSyntax
+
+/// A stored property of a struct, as the coding macros see it: its name, its declared type, and
+/// the value it takes when a record written before it existed ends before it.
+struct StoredField {
+  var name: String
+  var type: TypeSyntax
+  /// The property's initial value, or `nil` for an optional without one.
+  var defaultValue: ExprSyntax?
+  /// Whether an older record may end before this field: it and every field after it are
+  /// optional or have a default.
+  var mayBeAbsent: Bool
+}
+
+/// A mistake in the declaration a macro is attached to, reported at the offending node.
+struct MacroError: Error, DiagnosticMessage {
+  let message: String
+  var diagnosticID: MessageID { MessageID(domain: "EventLogMacros", id: message) }
+  var severity: DiagnosticSeverity { .error }
+
+  init(_ message: String) { self.message = message }
+}
+
+extension StoredField {
+  /// The struct's stored properties in declaration order: the fields of its binary form.
+  ///
+  /// Static properties, computed properties and constants with an initial value (they are not
+  /// part of the memberwise initializer) are left out. A stored property without a type
+  /// annotation is an error, because the coding needs its type written out.
+  static func fields(of declaration: some DeclGroupSyntax) throws -> [StoredField] {
+    var fields: [StoredField] = []
+    for member in declaration.memberBlock.members {
+      guard let variable = member.decl.as(VariableDeclSyntax.self) else { continue }
+      if variable.modifiers.contains(where: {
+        $0.name.tokenKind == .keyword(.static) || $0.name.tokenKind == .keyword(.class)
+      }) {
+        continue
+      }
+      let isConstant = variable.bindingSpecifier.tokenKind == .keyword(.let)
+      for binding in variable.bindings {
+        if let accessors = binding.accessorBlock, !accessors.isObserversOnly { continue }
+        guard let identifier = binding.pattern.as(IdentifierPatternSyntax.self) else {
+          throw DiagnosticsError(diagnostics: [
+            Diagnostic(
+              node: binding.pattern, message: MacroError("a coded field must have a simple name"))
+          ])
+        }
+        if isConstant && binding.initializer != nil { continue }
+        guard let type = binding.typeAnnotation?.type ?? variable.sharedType(after: binding) else {
+          throw DiagnosticsError(diagnostics: [
+            Diagnostic(
+              node: binding,
+              message: MacroError(
+                "the binary form needs the type of '\(identifier.identifier.text)' written out"))
+          ])
+        }
+        fields.append(
+          StoredField(
+            name: identifier.identifier.trimmedDescription, type: type.trimmed,
+            defaultValue: binding.initializer?.value.trimmed,
+            mayBeAbsent: type.isOptional || binding.initializer != nil))
+      }
+    }
+    // Only the trailing run of optional or defaulted fields can be missing from an older
+    // record: a record that ends before a required field is cut short, not old.
+    var trailing = true
+    for index in fields.indices.reversed() {
+      trailing = trailing && fields[index].mayBeAbsent
+      fields[index].mayBeAbsent = trailing
+    }
+    return fields
+  }
+}
+
+extension AccessorBlockSyntax {
+  /// Whether the block only observes a stored property (`willSet`, `didSet`).
+  var isObserversOnly: Bool {
+    guard case .accessors(let list) = accessors else { return false }
+    return list.allSatisfy {
+      $0.accessorSpecifier.tokenKind == .keyword(.willSet)
+        || $0.accessorSpecifier.tokenKind == .keyword(.didSet)
+    }
+  }
+}
+
+extension VariableDeclSyntax {
+  /// The type of `var a, b: Int`: a binding without its own annotation takes the next one's.
+  func sharedType(after binding: PatternBindingSyntax) -> TypeSyntax? {
+    var found = false
+    for other in bindings {
+      if found, let type = other.typeAnnotation?.type { return type }
+      if other.id == binding.id { found = true }
+    }
+    return nil
+  }
+}
+
+extension TypeSyntax {
+  /// Whether the type is written as an optional (`T?` or `Optional<T>`).
+  var isOptional: Bool {
+    if self.is(OptionalTypeSyntax.self) { return true }
+    if let identifier = self.as(IdentifierTypeSyntax.self), identifier.name.text == "Optional" {
+      return true
+    }
+    if let member = self.as(MemberTypeSyntax.self), member.name.text == "Optional" { return true }
+    return false
+  }
+}
+
+extension DeclModifierListSyntax {
+  /// The access level to give generated members: the declaration's own, so that a public type
+  /// gets public coding and initializers, and a private one stays out of sight.
+  var accessPrefix: String {
+    for modifier in self {
+      switch modifier.name.tokenKind {
+      case .keyword(.public), .keyword(.open): return "public "
+      case .keyword(.package): return "package "
+      case .keyword(.fileprivate), .keyword(.private): return "fileprivate "
+      default: continue
+      }
+    }
+    return ""
+  }
+}
