@@ -1,9 +1,11 @@
 import EventLog
+import EventLogMacros
 
 /// A typed identifier: `Identifier<MemberTag>` and `Identifier<AccountTag>` cannot be mixed up.
 ///
 /// Identifiers are text (`member-42`'s ID is `42`); they appear in stream names, so they must
 /// not be empty.
+@BinaryCodable
 public struct Identifier<Tag>: RawRepresentable, Hashable, Comparable, Sendable, Codable,
   ExpressibleByStringLiteral, ExpressibleByStringInterpolation, CustomStringConvertible,
   BinaryCodable
@@ -36,12 +38,6 @@ public struct Identifier<Tag>: RawRepresentable, Hashable, Comparable, Sendable,
   public init(from decoder: any Decoder) throws {
     rawValue = try decoder.singleValueContainer().decode(String.self)
   }
-
-  /// Writes the text.
-  public func encode(to writer: inout BinaryWriter) { writer.write(rawValue) }
-
-  /// Reads the text.
-  public init(from reader: inout BinaryReader) throws { rawValue = try reader.read(String.self) }
 }
 
 /// Tags the identifiers of member organizations.

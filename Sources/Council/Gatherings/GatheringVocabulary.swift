@@ -1,4 +1,5 @@
 import EventLog
+import EventLogMacros
 
 /// A national consultation or a conference.
 public enum GatheringKind: String, TextEnum {
@@ -50,6 +51,7 @@ public enum OutcomeCategory: String, TextEnum {
 }
 
 /// Who registers: what registration counts and reports group by.
+@BinaryCodable
 public struct Participant: Hashable, Sendable, Codable, BinaryCodable {
   /// The person's name.
   public var name: String
@@ -60,43 +62,9 @@ public struct Participant: Hashable, Sendable, Codable, BinaryCodable {
   /// The rate they pay.
   public var rate: Rate
   /// Whether they are a refugee or former refugee.
-  public var refugee: Bool
+  public var refugee: Bool = false
   /// Whether they are a youth.
-  public var youth: Bool
+  public var youth: Bool = false
   /// Whether the council funds their participation.
-  public var funded: Bool
-
-  /// Creates a participant.
-  public init(
-    name: String, organization: String, country: String, rate: Rate, refugee: Bool = false,
-    youth: Bool = false, funded: Bool = false
-  ) {
-    self.name = name
-    self.organization = organization
-    self.country = country
-    self.rate = rate
-    self.refugee = refugee
-    self.youth = youth
-    self.funded = funded
-  }
-
-  /// Writes the fields in order.
-  public func encode(to writer: inout BinaryWriter) {
-    writer.write(name)
-    writer.write(organization)
-    writer.write(country)
-    writer.write(rate)
-    writer.write(refugee)
-    writer.write(youth)
-    writer.write(funded)
-  }
-
-  /// Reads the fields in order.
-  public init(from reader: inout BinaryReader) throws {
-    self.init(
-      name: try reader.read(String.self), organization: try reader.read(String.self),
-      country: try reader.read(String.self), rate: try reader.read(Rate.self),
-      refugee: try reader.read(Bool.self), youth: try reader.read(Bool.self),
-      funded: try reader.read(Bool.self))
-  }
+  public var funded: Bool = false
 }

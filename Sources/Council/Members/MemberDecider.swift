@@ -1,8 +1,9 @@
 import EventLog
+import EventLogMacros
 import Foundation
 
 /// Where a member organization stands.
-public enum MembershipStatus: String, Sendable, Hashable, Codable {
+public enum MembershipStatus: String, Sendable, Hashable, Codable, BinaryCodable {
   /// No application recorded.
   case none
   /// Applied, awaiting the office's decision.
@@ -18,6 +19,7 @@ public enum MembershipStatus: String, Sendable, Hashable, Codable {
 }
 
 /// One membership term: from its first to its last day.
+@BinaryCodable
 public struct MembershipTerm: Hashable, Sendable, Codable {
   /// The term's first day.
   public var starts: Day

@@ -1,4 +1,5 @@
 import EventLog
+import EventLogMacros
 
 /// Any event the council's read models read, decoded by its type name.
 public enum CouncilRecordedEvent: RecordableEvent, Equatable {
@@ -61,38 +62,22 @@ public enum CouncilRecordedEvent: RecordableEvent, Equatable {
 }
 
 /// Every read model of the council, folded in one pass over the log.
+@BinaryCodable
 public struct CouncilReadModels: BinaryCodable, Sendable, Hashable {
   /// The member directory.
-  public var directory = MemberDirectory()
+  public var directory: MemberDirectory = MemberDirectory()
   /// Membership histories.
-  public var membership = MembershipHistories()
+  public var membership: MembershipHistories = MembershipHistories()
   /// Registration counts and evaluation summaries.
-  public var gatherings = GatheringReports()
+  public var gatherings: GatheringReports = GatheringReports()
   /// The fund ledger.
-  public var fund = FundLedger()
+  public var fund: FundLedger = FundLedger()
   /// The resolution register.
-  public var resolutions = ResolutionRegister()
+  public var resolutions: ResolutionRegister = ResolutionRegister()
 
   /// Empty read models.
   public init() {}
 
-  /// Writes every model.
-  public func encode(to writer: inout BinaryWriter) {
-    directory.encode(to: &writer)
-    membership.encode(to: &writer)
-    gatherings.encode(to: &writer)
-    fund.encode(to: &writer)
-    resolutions.encode(to: &writer)
-  }
-
-  /// Reads every model.
-  public init(from reader: inout BinaryReader) throws {
-    directory = try MemberDirectory(from: &reader)
-    membership = try MembershipHistories(from: &reader)
-    gatherings = try GatheringReports(from: &reader)
-    fund = try FundLedger(from: &reader)
-    resolutions = try ResolutionRegister(from: &reader)
-  }
 }
 
 /// Folds the log into every read model at once: what `council replay` rebuilds.

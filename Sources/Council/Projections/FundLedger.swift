@@ -1,44 +1,19 @@
 import EventLog
+import EventLogMacros
 
 /// The fund's ledger: applications by status and component, amounts approved against each
 /// consultation's budget, and candidates supported per member organization.
+@BinaryCodable
 public struct FundLedger: Hashable, Sendable, BinaryCodable {
   /// Each application's component, supporting member, consultation, status and amounts.
-  struct Entry: Hashable, Sendable, BinaryCodable {
+  @BinaryCodable
+  struct Entry: Hashable, Sendable {
     var component: String
     var member: MemberID
     var consultation: GatheringID
     var status: String
     var approved: Int
     var paid: Int
-
-    func encode(to writer: inout BinaryWriter) {
-      writer.write(component)
-      writer.write(member)
-      writer.write(consultation)
-      writer.write(status)
-      writer.write(approved)
-      writer.write(paid)
-    }
-
-    init(
-      component: String, member: MemberID, consultation: GatheringID, status: String, approved: Int,
-      paid: Int
-    ) {
-      self.component = component
-      self.member = member
-      self.consultation = consultation
-      self.status = status
-      self.approved = approved
-      self.paid = paid
-    }
-
-    init(from reader: inout BinaryReader) throws {
-      self.init(
-        component: try reader.read(String.self), member: try reader.read(MemberID.self),
-        consultation: try reader.read(GatheringID.self), status: try reader.read(String.self),
-        approved: try reader.read(Int.self), paid: try reader.read(Int.self))
-    }
   }
 
   var entries: [ApplicationID: Entry] = [:]
@@ -103,20 +78,6 @@ public struct FundLedger: Hashable, Sendable, BinaryCodable {
       entries[id]?.paid = e.amount
     }
   }
-
-  /// Writes the ledger.
-  public func encode(to writer: inout BinaryWriter) {
-    writer.write(entries)
-    writer.write(budgets)
-    writer.write(committed)
-  }
-
-  /// Reads a ledger.
-  public init(from reader: inout BinaryReader) throws {
-    entries = try reader.read([ApplicationID: Entry].self)
-    budgets = try reader.read([GatheringID: Int].self)
-    committed = try reader.read([GatheringID: Int].self)
-  }
 }
 
 /// Folds fund and application events into the ``FundLedger``.
@@ -138,6 +99,7 @@ public struct FundLedgerProjection: Projection {
 }
 
 /// One resolution in the register.
+@BinaryCodable
 public struct RegisteredResolution: Hashable, Sendable, Codable, BinaryCodable {
   /// The resolution.
   public var resolution: ResolutionID
@@ -164,30 +126,11 @@ public struct RegisteredResolution: Hashable, Sendable, Codable, BinaryCodable {
     self.status = status
     self.decidedOn = decidedOn
   }
-
-  /// Writes the fields.
-  public func encode(to writer: inout BinaryWriter) {
-    writer.write(resolution)
-    writer.write(workingGroup)
-    writer.write(title)
-    writer.write(text)
-    writer.write(status)
-    writer.write(decidedOn)
-  }
-
-  /// Reads the fields.
-  public init(from reader: inout BinaryReader) throws {
-    self.init(
-      resolution: try reader.read(ResolutionID.self),
-      workingGroup: try reader.read(WorkingGroupID.self),
-      title: try reader.read(String.self), text: try reader.read(String.self),
-      status: try reader.read(String.self),
-      decidedOn: try reader.read(Day?.self))
-  }
 }
 
 /// The resolution register: the policy base (adopted resolutions by working group and date),
 /// pending proposals, and the defeated and withdrawn ones.
+@BinaryCodable
 public struct ResolutionRegister: Hashable, Sendable, BinaryCodable {
   /// Every resolution by identifier.
   public var resolutions: [ResolutionID: RegisteredResolution] = [:]
@@ -210,14 +153,6 @@ public struct ResolutionRegister: Hashable, Sendable, BinaryCodable {
   /// Resolutions with `status`, by identifier.
   public func with(status: String) -> [RegisteredResolution] {
     resolutions.values.filter { $0.status == status }.sorted { $0.resolution < $1.resolution }
-  }
-
-  /// Writes the register.
-  public func encode(to writer: inout BinaryWriter) { writer.write(resolutions) }
-
-  /// Reads a register.
-  public init(from reader: inout BinaryReader) throws {
-    resolutions = try reader.read([ResolutionID: RegisteredResolution].self)
   }
 }
 

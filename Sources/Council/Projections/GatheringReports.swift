@@ -1,4 +1,5 @@
 import EventLog
+import EventLogMacros
 
 // Registration counts and evaluation summaries per consultation or conference, the figures
 // of the 2018 conference report (`003_2599d789fd2f37a9.txt`, "4. Participants and
@@ -82,18 +83,20 @@ public struct EvaluationSummary: Hashable, Sendable, Codable {
 }
 
 /// What the reports fold for one gathering.
+@BinaryCodable
 public struct GatheringTally: Hashable, Sendable, BinaryCodable {
-  var name = ""
-  var hostCountry = ""
-  var capacity = 0
-  var registered = 0
-  var cancelled = 0
-  var waitlisted = 0
-  var offersAccepted = 0
-  var exceptions = 0
-  var noShows = 0
+  var name: String = ""
+  var hostCountry: String = ""
+  var capacity: Int = 0
+  var registered: Int = 0
+  var cancelled: Int = 0
+  var waitlisted: Int = 0
+  var offersAccepted: Int = 0
+  var exceptions: Int = 0
+  var noShows: Int = 0
+  var responses: Int = 0
   var closedOn: Day?
-  var closedAtCapacity = false
+  var closedAtCapacity: Bool = false
   var participants: [RegistrationID: Participant] = [:]
   var checkedIn: Set<RegistrationID> = []
   var sessionsByKind: [String: Int] = [:]
@@ -101,7 +104,6 @@ public struct GatheringTally: Hashable, Sendable, BinaryCodable {
   var statements: [String] = []
   var answered: [Int] = []
   var agreed: [Int] = []
-  var responses = 0
   var comments: [String] = []
 
   init() {}
@@ -191,53 +193,10 @@ public struct GatheringTally: Hashable, Sendable, BinaryCodable {
     }
   }
 
-  /// Writes the tally.
-  public func encode(to writer: inout BinaryWriter) {
-    writer.write(name)
-    writer.write(hostCountry)
-    for value in [
-      capacity, registered, cancelled, waitlisted, offersAccepted, exceptions, noShows, responses,
-    ] {
-      writer.write(value)
-    }
-    writer.write(closedOn)
-    writer.write(closedAtCapacity)
-    writer.write(participants)
-    writer.write(checkedIn)
-    writer.write(sessionsByKind)
-    writer.write(outcomesByCategory)
-    writer.write(statements)
-    writer.write(answered)
-    writer.write(agreed)
-    writer.write(comments)
-  }
-
-  /// Reads a tally.
-  public init(from reader: inout BinaryReader) throws {
-    name = try reader.read(String.self)
-    hostCountry = try reader.read(String.self)
-    capacity = try reader.read(Int.self)
-    registered = try reader.read(Int.self)
-    cancelled = try reader.read(Int.self)
-    waitlisted = try reader.read(Int.self)
-    offersAccepted = try reader.read(Int.self)
-    exceptions = try reader.read(Int.self)
-    noShows = try reader.read(Int.self)
-    responses = try reader.read(Int.self)
-    closedOn = try reader.read(Day?.self)
-    closedAtCapacity = try reader.read(Bool.self)
-    participants = try reader.read([RegistrationID: Participant].self)
-    checkedIn = try reader.read(Set<RegistrationID>.self)
-    sessionsByKind = try reader.read([String: Int].self)
-    outcomesByCategory = try reader.read([String: Int].self)
-    statements = try reader.read([String].self)
-    answered = try reader.read([Int].self)
-    agreed = try reader.read([Int].self)
-    comments = try reader.read([String].self)
-  }
 }
 
 /// Every gathering's tally.
+@BinaryCodable
 public struct GatheringReports: Hashable, Sendable, BinaryCodable {
   /// The tallies by gathering.
   public var gatherings: [GatheringID: GatheringTally] = [:]
@@ -253,14 +212,6 @@ public struct GatheringReports: Hashable, Sendable, BinaryCodable {
   /// The evaluation figures of a gathering.
   public func evaluationSummary(_ gathering: GatheringID) -> EvaluationSummary? {
     gatherings[gathering]?.evaluationSummary
-  }
-
-  /// Writes every tally.
-  public func encode(to writer: inout BinaryWriter) { writer.write(gatherings) }
-
-  /// Reads every tally.
-  public init(from reader: inout BinaryReader) throws {
-    gatherings = try reader.read([GatheringID: GatheringTally].self)
   }
 }
 

@@ -1,4 +1,5 @@
 import EventLog
+import EventLogMacros
 import Foundation
 
 // The member directory, from the member guide (`000_e44055bfb5ba5aef.txt`, "Member
@@ -6,6 +7,7 @@ import Foundation
 // search member organizations, by region, by services offered and by target client group."
 
 /// One account as the directory lists it.
+@BinaryCodable
 public struct DirectoryAccount: Hashable, Sendable, Codable, BinaryCodable {
   /// The account.
   public var account: AccountID
@@ -26,24 +28,10 @@ public struct DirectoryAccount: Hashable, Sendable, Codable, BinaryCodable {
 
   /// Whether it is the member's administrative account.
   public var isAdministrative: Bool { role == nil }
-
-  /// Writes the fields.
-  public func encode(to writer: inout BinaryWriter) {
-    writer.write(account)
-    writer.write(name)
-    writer.write(role)
-    writer.write(email)
-  }
-
-  /// Reads the fields.
-  public init(from reader: inout BinaryReader) throws {
-    self.init(
-      account: try reader.read(AccountID.self), name: try reader.read(String.self),
-      role: try reader.read(AccountRole?.self), email: try reader.read(String?.self))
-  }
 }
 
 /// One member organization as the directory lists it.
+@BinaryCodable
 public struct DirectoryEntry: Hashable, Sendable, Codable, BinaryCodable {
   /// The member.
   public var member: MemberID
@@ -51,27 +39,6 @@ public struct DirectoryEntry: Hashable, Sendable, Codable, BinaryCodable {
   public var profile: MemberProfile
   /// Its active accounts, administrative first.
   public var accounts: [DirectoryAccount]
-
-  /// Creates an entry.
-  public init(member: MemberID, profile: MemberProfile, accounts: [DirectoryAccount]) {
-    self.member = member
-    self.profile = profile
-    self.accounts = accounts
-  }
-
-  /// Writes the fields.
-  public func encode(to writer: inout BinaryWriter) {
-    writer.write(member)
-    writer.write(profile)
-    writer.write(accounts)
-  }
-
-  /// Reads the fields.
-  public init(from reader: inout BinaryReader) throws {
-    self.init(
-      member: try reader.read(MemberID.self), profile: try reader.read(MemberProfile.self),
-      accounts: try reader.read([DirectoryAccount].self))
-  }
 }
 
 /// What to look for in the directory. Every criterion given must match; text matches either
@@ -121,9 +88,11 @@ public struct DirectoryPage: Hashable, Sendable {
 
 /// The member directory: active member organizations only (a lapsed or withdrawn member
 /// leaves it, and returns when it renews or is reinstated), with their accounts.
+@BinaryCodable
 public struct MemberDirectory: BinaryCodable, Sendable, Hashable {
   /// Everything known about each member, active or not, so that a member who returns comes
   /// back with its profile and accounts.
+  @BinaryCodable
   struct Record: Hashable, Sendable {
     var profile: MemberProfile
     var active: Bool
@@ -221,39 +190,6 @@ public struct MemberDirectory: BinaryCodable, Sendable, Hashable {
     records[member]?.accounts.removeAll { $0.account == account }
   }
 
-  /// Writes the directory, members in identifier order.
-  public func encode(to writer: inout BinaryWriter) {
-    writer.write(UInt64(records.count))
-    for (member, record) in records.sorted(by: { $0.key < $1.key }) {
-      writer.write(member)
-      writer.write(record.profile)
-      writer.write(record.active)
-      writer.write(record.accounts)
-    }
-    writer.write(UInt64(accountOwners.count))
-    for (account, owner) in accountOwners.sorted(by: { $0.key < $1.key }) {
-      writer.write(account)
-      writer.write(owner)
-    }
-  }
-
-  /// Reads a directory.
-  public init(from reader: inout BinaryReader) throws {
-    var records: [MemberID: Record] = [:]
-    for _ in 0..<(try reader.readCount()) {
-      let member = try reader.read(MemberID.self)
-      records[member] = Record(
-        profile: try reader.read(MemberProfile.self), active: try reader.read(Bool.self),
-        accounts: try reader.read([DirectoryAccount].self))
-    }
-    var owners: [AccountID: MemberID] = [:]
-    for _ in 0..<(try reader.readCount()) {
-      let account = try reader.read(AccountID.self)
-      owners[account] = try reader.read(MemberID.self)
-    }
-    self.records = records
-    self.accountOwners = owners
-  }
 }
 
 /// Folds member and account events into the ``MemberDirectory``.

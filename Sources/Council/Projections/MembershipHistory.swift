@@ -1,7 +1,9 @@
 import EventLog
+import EventLogMacros
 
 /// One member's membership over time: its join date, terms, the gaps between them, and its
 /// status on any day. Unlike a record rewritten on each renewal, the gaps stay visible.
+@BinaryCodable
 public struct MemberHistory: Hashable, Sendable, Codable, BinaryCodable {
   /// The day it joined (first approval); never changes.
   public var joinedOn: Day?
@@ -11,6 +13,7 @@ public struct MemberHistory: Hashable, Sendable, Codable, BinaryCodable {
   public var changes: [StatusChange]
 
   /// A change of status on a day.
+  @BinaryCodable
   public struct StatusChange: Hashable, Sendable, Codable, BinaryCodable {
     /// The day it took effect.
     public var on: Day
@@ -23,22 +26,6 @@ public struct MemberHistory: Hashable, Sendable, Codable, BinaryCodable {
       self.status = status
     }
 
-    /// Writes the fields.
-    public func encode(to writer: inout BinaryWriter) {
-      writer.write(on)
-      writer.write(status.rawValue)
-    }
-
-    /// Reads the fields.
-    public init(from reader: inout BinaryReader) throws {
-      let on = try reader.read(Day.self)
-      let start = reader.offset
-      let raw = try reader.read(String.self)
-      guard let status = MembershipStatus(rawValue: raw) else {
-        throw BinaryDecodingError(offset: start, reason: "no membership status \(raw)")
-      }
-      self.init(on: on, status: status)
-    }
   }
 
   /// Creates an empty history.
@@ -62,41 +49,21 @@ public struct MemberHistory: Hashable, Sendable, Codable, BinaryCodable {
     changes.last { $0.on <= day }?.status ?? .none
   }
 
-  /// Writes the fields.
-  public func encode(to writer: inout BinaryWriter) {
-    writer.write(joinedOn)
-    writer.write(UInt64(terms.count))
-    for term in terms {
-      writer.write(term.starts)
-      writer.write(term.ends)
-    }
-    writer.write(changes)
-  }
-
-  /// Reads the fields.
-  public init(from reader: inout BinaryReader) throws {
-    let joinedOn = try reader.read(Day?.self)
-    var terms: [MembershipTerm] = []
-    for _ in 0..<(try reader.readCount()) {
-      terms.append(
-        MembershipTerm(starts: try reader.read(Day.self), ends: try reader.read(Day.self)))
-    }
-    self.init(joinedOn: joinedOn, terms: terms, changes: try reader.read([StatusChange].self))
-  }
 }
 
 /// Membership movements in one calendar year.
+@BinaryCodable
 public struct MembershipYear: Hashable, Sendable, Codable, BinaryCodable {
   /// Members approved for the first time.
-  public var joined = 0
+  public var joined: Int = 0
   /// Renewals that extended a running term.
-  public var renewed = 0
+  public var renewed: Int = 0
   /// Members whose term and grace period passed.
-  public var lapsed = 0
+  public var lapsed: Int = 0
   /// Members who came back after a lapse or withdrawal (a new term).
-  public var rejoined = 0
+  public var rejoined: Int = 0
   /// Members who withdrew.
-  public var withdrew = 0
+  public var withdrew: Int = 0
 
   /// Creates counts.
   public init(
@@ -109,21 +76,10 @@ public struct MembershipYear: Hashable, Sendable, Codable, BinaryCodable {
     self.withdrew = withdrew
   }
 
-  /// Writes the counts.
-  public func encode(to writer: inout BinaryWriter) {
-    for value in [joined, renewed, lapsed, rejoined, withdrew] { writer.write(value) }
-  }
-
-  /// Reads the counts.
-  public init(from reader: inout BinaryReader) throws {
-    self.init(
-      joined: try reader.read(Int.self), renewed: try reader.read(Int.self),
-      lapsed: try reader.read(Int.self), rejoined: try reader.read(Int.self),
-      withdrew: try reader.read(Int.self))
-  }
 }
 
 /// Every member's history, and the movements of each year.
+@BinaryCodable
 public struct MembershipHistories: Hashable, Sendable, BinaryCodable {
   /// Each member's history.
   public var members: [MemberID: MemberHistory] = [:]
@@ -133,31 +89,6 @@ public struct MembershipHistories: Hashable, Sendable, BinaryCodable {
   /// No history.
   public init() {}
 
-  /// Writes the histories in identifier order.
-  public func encode(to writer: inout BinaryWriter) {
-    writer.write(UInt64(members.count))
-    for (member, history) in members.sorted(by: { $0.key < $1.key }) {
-      writer.write(member)
-      writer.write(history)
-    }
-    writer.write(UInt64(years.count))
-    for (year, figures) in years.sorted(by: { $0.key < $1.key }) {
-      writer.write(year)
-      writer.write(figures)
-    }
-  }
-
-  /// Reads histories.
-  public init(from reader: inout BinaryReader) throws {
-    for _ in 0..<(try reader.readCount()) {
-      let member = try reader.read(MemberID.self)
-      members[member] = try reader.read(MemberHistory.self)
-    }
-    for _ in 0..<(try reader.readCount()) {
-      let year = try reader.read(Int.self)
-      years[year] = try reader.read(MembershipYear.self)
-    }
-  }
 }
 
 /// Folds member events into ``MembershipHistories``.

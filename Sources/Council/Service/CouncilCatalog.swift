@@ -6,27 +6,17 @@ import Foundation
 /// aggregate.
 public enum CouncilCatalog {
   /// Every payload type, in the order of the event catalog.
-  public static let types: [any CouncilEvent.Type] = [
-    CouncilEstablished.self,
-    MemberApplied.self, MemberApproved.self, MemberRejected.self, MemberProfileUpdated.self,
-    MembershipRenewed.self, MembershipLapsed.self, MemberWithdrew.self, MemberReinstated.self,
-    AdministrativeAccountCreated.self, IndividualAccountCreated.self, AccountDeactivated.self,
-    AccountSubscribed.self, AccountUnsubscribed.self, EmailReserved.self,
-    MailingListEstablished.self, PublicSubscribed.self, PublicUnsubscribed.self,
-    GatheringScheduled.self, RegistrationOpened.self, RegistrationClosed.self,
-    ParticipantRegistered.self, RegistrationApproved.self, RegistrationRejected.self,
-    ParticipantWaitlisted.self, ExceptionAdmitted.self, RegistrationCancelled.self,
-    PlaceOffered.self, OfferAccepted.self, OfferLapsed.self, RegistrationTransferred.self,
-    ParticipantCheckedIn.self, NoShowRecorded.self, SessionScheduled.self,
-    WorkshopOutcomeRecorded.self, EvaluationFormDefined.self, EvaluationSubmitted.self,
-    WorkingGroupEstablished.self, WorkingGroupMeetingScheduled.self, WorkingGroupMeetingHeld.self,
-    ResolutionProposed.self, ResolutionAmended.self, ResolutionAdopted.self,
-    ResolutionDefeated.self,
-    ResolutionWithdrawn.self,
-    FundEstablished.self, FundBudgetSet.self, BudgetCommitted.self, BudgetReleased.self,
-    ApplicationSubmitted.self, MoreInformationRequested.self, InformationProvided.self,
-    ApplicationApproved.self, ApplicationDeclined.self, ApplicationWithdrawn.self,
-    ApplicationPaid.self,
+  ///
+  /// It is made of the families' own lists (``CouncilEventFamily/payloadTypes``, written by
+  /// `@EventFamily`) and the two events that belong to no family.
+  public static let types: [any CouncilEvent.Type] =
+    [CouncilEstablished.self] + MemberEvent.payloadTypes + AccountEvent.payloadTypes
+    + [EmailReserved.self] + families.dropFirst(2).flatMap { $0.payloadTypes }
+
+  /// The families of events, one per kind of stream.
+  public static let families: [any CouncilEventFamily.Type] = [
+    MemberEvent.self, AccountEvent.self, SubscriptionEvent.self, GatheringEvent.self,
+    WorkingGroupEvent.self, ResolutionEvent.self, FundEvent.self,
   ]
 
   /// The payload types by event type name.
@@ -75,12 +65,10 @@ public enum CouncilCatalog {
   }
 }
 
-extension MemberEvent: CouncilEventFamily {}
-extension AccountEvent: CouncilEventFamily {}
-extension SubscriptionEvent: CouncilEventFamily {}
-
 /// An aggregate's enum of events, each case wrapping one ``CouncilEvent``.
 public protocol CouncilEventFamily: EventFamily, Equatable {
   /// The wrapped event.
   var payload: any CouncilEvent { get }
+  /// The event type of each case, in the order of the cases.
+  static var payloadTypes: [any CouncilEvent.Type] { get }
 }

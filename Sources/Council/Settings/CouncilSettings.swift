@@ -1,9 +1,9 @@
 import EventLog
+import EventLogMacros
 
 /// The council recorded its name and membership policy (stream `council-settings`).
+@BinaryEvent
 public struct CouncilEstablished: CouncilEvent {
-  /// `CouncilEstablished`.
-  public static let eventType = "CouncilEstablished"
   /// The council's name.
   public var name: String
   /// Months in a membership term.
@@ -11,30 +11,9 @@ public struct CouncilEstablished: CouncilEvent {
   /// Days after a term's end during which a renewal still extends it.
   public var graceDays: Int
 
-  /// Creates the event.
-  public init(name: String, termMonths: Int, graceDays: Int) {
-    self.name = name
-    self.termMonths = termMonths
-    self.graceDays = graceDays
-  }
-
   /// The membership policy it sets.
   public var policy: MembershipPolicy {
     MembershipPolicy(termMonths: termMonths, graceDays: graceDays)
-  }
-
-  /// Writes the fields.
-  public func encode(to writer: inout BinaryWriter) {
-    writer.write(name)
-    writer.write(termMonths)
-    writer.write(graceDays)
-  }
-
-  /// Reads the fields.
-  public init(from reader: inout BinaryReader) throws {
-    self.init(
-      name: try reader.read(String.self), termMonths: try reader.read(Int.self),
-      graceDays: try reader.read(Int.self))
   }
 }
 

@@ -1,4 +1,5 @@
 import EventLog
+import EventLogMacros
 import Foundation
 
 // Mailings and lists, from the member guide (`000_e44055bfb5ba5aef.txt`, "KEEPING YOU
@@ -16,9 +17,8 @@ public enum ListAudience: String, TextEnum {
 }
 
 /// The office established a mailing list and its rules.
+@BinaryEvent
 public struct MailingListEstablished: CouncilEvent {
-  /// `MailingListEstablished`.
-  public static let eventType = "MailingListEstablished"
   /// The list.
   public var list: MailingListID
   /// Its name, such as `CCRLIST`.
@@ -26,33 +26,7 @@ public struct MailingListEstablished: CouncilEvent {
   /// Who may subscribe.
   public var audience: ListAudience
   /// Affiliations refused, such as `media` and `government` for the CCRLIST.
-  public var excludedAffiliations: [String]
-
-  /// Creates the event.
-  public init(
-    list: MailingListID, name: String, audience: ListAudience, excludedAffiliations: [String] = []
-  ) {
-    self.list = list
-    self.name = name
-    self.audience = audience
-    self.excludedAffiliations = excludedAffiliations
-  }
-
-  /// Writes the fields.
-  public func encode(to writer: inout BinaryWriter) {
-    writer.write(list)
-    writer.write(name)
-    writer.write(audience)
-    writer.write(excludedAffiliations)
-  }
-
-  /// Reads the fields.
-  public init(from reader: inout BinaryReader) throws {
-    self.init(
-      list: try reader.read(MailingListID.self), name: try reader.read(String.self),
-      audience: try reader.read(ListAudience.self),
-      excludedAffiliations: try reader.read([String].self))
-  }
+  public var excludedAffiliations: [String] = []
 }
 
 /// A mailing list as its stream (`mailinglist-ID`) folds.
@@ -78,9 +52,8 @@ public struct MailingList: Sendable, Hashable {
 }
 
 /// A subscriber from the public joined a list open to anyone.
+@BinaryEvent
 public struct PublicSubscribed: CouncilEvent {
-  /// `PublicSubscribed`.
-  public static let eventType = "PublicSubscribed"
   /// The list.
   public var list: MailingListID
   /// The subscriber's name.
@@ -89,88 +62,23 @@ public struct PublicSubscribed: CouncilEvent {
   public var affiliation: String
   /// The day.
   public var on: Day
-
-  /// Creates the event.
-  public init(list: MailingListID, name: String, affiliation: String, on: Day) {
-    self.list = list
-    self.name = name
-    self.affiliation = affiliation
-    self.on = on
-  }
-
-  /// Writes the fields.
-  public func encode(to writer: inout BinaryWriter) {
-    writer.write(list)
-    writer.write(name)
-    writer.write(affiliation)
-    writer.write(on)
-  }
-
-  /// Reads the fields.
-  public init(from reader: inout BinaryReader) throws {
-    self.init(
-      list: try reader.read(MailingListID.self), name: try reader.read(String.self),
-      affiliation: try reader.read(String.self), on: try reader.read(Day.self))
-  }
 }
 
 /// A subscriber from the public left a list.
+@BinaryEvent
 public struct PublicUnsubscribed: CouncilEvent {
-  /// `PublicUnsubscribed`.
-  public static let eventType = "PublicUnsubscribed"
   /// The list.
   public var list: MailingListID
   /// The day.
   public var on: Day
-
-  /// Creates the event.
-  public init(list: MailingListID, on: Day) {
-    self.list = list
-    self.on = on
-  }
-
-  /// Writes the fields.
-  public func encode(to writer: inout BinaryWriter) {
-    writer.write(list)
-    writer.write(on)
-  }
-
-  /// Reads the fields.
-  public init(from reader: inout BinaryReader) throws {
-    self.init(list: try reader.read(MailingListID.self), on: try reader.read(Day.self))
-  }
 }
 
 /// Every event of a mailing list's stream or a public subscriber's stream.
-public enum SubscriptionEvent: RecordableEvent, Equatable {
-  /// See ``MailingListEstablished``.
+@EventFamily(CouncilEvent.self)
+public enum SubscriptionEvent: CouncilEventFamily {
   case listEstablished(MailingListEstablished)
-  /// See ``PublicSubscribed``.
   case subscribed(PublicSubscribed)
-  /// See ``PublicUnsubscribed``.
   case unsubscribed(PublicUnsubscribed)
-
-  /// Each case's type and how to read it.
-  public static let decoders = PayloadDecoders<SubscriptionEvent>(
-    .binary(MailingListEstablished.self, Self.listEstablished),
-    .binary(PublicSubscribed.self, Self.subscribed),
-    .binary(PublicUnsubscribed.self, Self.unsubscribed))
-
-  /// The payload, whatever the case.
-  public var payload: any CouncilEvent {
-    switch self {
-    case .listEstablished(let e): return e
-    case .subscribed(let e): return e
-    case .unsubscribed(let e): return e
-    }
-  }
-
-  /// The case's type name.
-  public var eventType: String { type(of: payload).eventType }
-
-  /// Writes the payload.
-  public func encodePayload(to writer: inout BinaryWriter) { payload.encode(to: &writer) }
-
 }
 
 /// What a mailing list's stream, or a public subscriber's stream, folds to.
