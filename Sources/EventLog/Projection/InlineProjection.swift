@@ -8,8 +8,10 @@ import Synchronization
 /// model and saves the model with its checkpoint in the same write transaction (LMDB) or
 /// under the same lock (memory): the append and the model change together or not at all.
 ///
-/// Keep inline projections small and fast: they run on the write path. Everything else
-/// belongs in a ``ProjectionRunner``.
+/// It selects and applies events as a ``ProjectionRunner`` and
+/// ``Projection/state(in:asOf:pageSize:)`` do, so its model at its checkpoint is theirs at
+/// that position. Keep inline projections small and fast: they run on the write path.
+/// Everything else belongs in a ``ProjectionRunner``.
 public final class InlineProjection<P: Projection>: Sendable {
   /// The projection folded inline.
   public let projection: P

@@ -27,6 +27,10 @@ public struct ProjectionProgress: Sendable, Hashable {
 /// - Memory: the log is read in pages of ``Options/pageSize`` through
 ///   ``EventStore/scanLog(from:limit:filter:_:)``, so a rebuild's memory is the read model's,
 ///   whatever the log's length.
+/// - Selection: the store skips the records the projection does not read on their headers
+///   (``Projection/filter``); the events it reads are applied as an ``InlineProjection`` and
+///   ``Projection/state(in:asOf:pageSize:)`` apply them, so a runner's model at its checkpoint
+///   is the on-demand answer as of that position.
 /// - Only one of ``catchUp(progress:)``, ``rebuild(progress:)`` and ``run(progress:)`` may
 ///   run at a time on one runner; ``rebuildBeside(_:progress:)`` may run beside them.
 public final class ProjectionRunner<P: Projection>: Sendable {
