@@ -31,7 +31,7 @@ public struct ProjectionProgress: Sendable, Hashable {
 ///   (``Projection/filter``); the events it reads are applied as an ``InlineProjection`` and
 ///   ``Projection/state(in:asOf:pageSize:)`` apply them, so a runner's model at its checkpoint
 ///   is the on-demand answer as of that position.
-/// - Only one of ``catchUp(progress:)``, ``rebuild(progress:)`` and ``run(progress:)`` may
+/// - Only one of ``catchUp(progress:until:)``, ``rebuild(progress:)`` and ``run(progress:)`` may
 ///   run at a time on one runner; ``rebuildBeside(_:progress:)`` may run beside them.
 public final class ProjectionRunner<P: Projection>: Sendable {
   /// How a runner reads and saves.
