@@ -128,6 +128,9 @@ struct MembershipProjectionTests {
     #expect(
       byDay.value.search(DirectoryQuery(pageSize: 100_000), as: .office).countsByRegion
         == (try PlainDirectoryFold.of(prefix)).countsByRegion)
+    // The end of a day is the core's moment at the start of the next day.
+    #expect(AsOf.endOf(day) == .time(day.adding(days: 1).start))
+    #expect(AsOf.endOf(Day(2018, 5, 18)) == .time(Timestamp(year: 2018, month: 5, day: 19)))
   }
 
   @Test func searchByRegionServiceClientGroupLanguageAndAccentInsensitiveText() async throws {

@@ -1,8 +1,9 @@
 import EventLog
 import Testing
 
-// The samples of the `BinaryEvent` doc comment and the EventLog overview, and of the Binary
-// Format article, as they are written there: if one stops compiling, so does this file.
+// The samples of the `BinaryEvent` doc comment and the EventLog overview, of the Binary Format
+// article, and of the Deciders and Projections article's section on asking a projection as of
+// a moment, as they are written there: if one stops compiling, so does this file.
 
 /// From the `BinaryEvent` doc comment.
 enum BinaryEventSample {
@@ -53,6 +54,16 @@ extension BinaryFormatSample.ParticipantRegistered {
   }
 }
 
+/// From the Deciders and Projections article (asking a projection as of a moment).
+struct RegistrationCount: Projection {
+  var name: String { "registration-count" }
+  var initialState: Int { 0 }
+
+  func apply(_ event: WorkshopEvent, context: EventContext, to count: inout Int) {
+    if case .registered = event { count += 1 }
+  }
+}
+
 @Suite("The documentation's samples")
 struct DocSampleTests {
   @Test("the overview's sample appends and follows the sample event")
@@ -74,6 +85,34 @@ struct DocSampleTests {
     #expect(
       try stored.first?.decode(as: MemberApplied.self)
         == MemberApplied(name: "FCJ Refugee Centre", region: "Ontario"))
+  }
+
+  @Test("the as-of sample answers now, again at the same position, and before a moment")
+  func asOf() async throws {
+    let clock = ManualClock(Timestamp(year: 2018, month: 6, day: 8))
+    let store = InMemoryEventStore(clock: clock.clock)
+    func register(_ name: String) async throws {
+      try await store.append(
+        [
+          try EventData(
+            WorkshopEvent.registered(participant: name), id: .random(),
+            metadata: EventMetadata(time: clock.now))
+        ], to: "workshop-1", expectedVersion: .any)
+    }
+    try await register("ana")
+    clock.set(Timestamp(year: 2018, month: 6, day: 11, hour: 9))
+    try await register("ben")
+    // As in the article:
+    let now = try await RegistrationCount().state(in: store, asOf: .now)
+    print(now.value, "registrations as of position", now.position)
+    try await register("eva")
+    let again = try await RegistrationCount().state(in: store, asOf: .position(now.position))
+    // again == now, whatever was appended in between
+    let beforeMonday = try await RegistrationCount().state(
+      in: store, asOf: .time(Timestamp(year: 2018, month: 6, day: 11)))
+    #expect(now == Answer(value: 2, position: 2))
+    #expect(again == now)
+    #expect(beforeMonday == Answer(value: 1, position: 1))
   }
 
   @Test("the Binary Format sample round-trips through its binary form")

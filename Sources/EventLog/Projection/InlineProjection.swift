@@ -8,8 +8,10 @@ import Synchronization
 /// model and saves the model with its checkpoint in the same write transaction (LMDB) or
 /// under the same lock (memory): the append and the model change together or not at all.
 ///
-/// Keep inline projections small and fast: they run on the write path. Everything else
-/// belongs in a ``ProjectionRunner``.
+/// It selects and applies events as a ``ProjectionRunner`` and
+/// ``Projection/state(in:asOf:pageSize:)`` do, so its model at its checkpoint is theirs at
+/// that position. Keep inline projections small and fast: they run on the write path.
+/// Everything else belongs in a ``ProjectionRunner``.
 public final class InlineProjection<P: Projection>: Sendable {
   /// The projection folded inline.
   public let projection: P
@@ -40,21 +42,11 @@ public final class InlineProjection<P: Projection>: Sendable {
       let state = try ProjectionRunner<P>.decodeState(stored.bytes, key: projection.stateKey)
       published.withLock { $0 = (state, LogPosition(stored.position)) }
     }
-    let schema = projection.schema
-    let projection = self.projection
+    var fold = ProjectionFold(projection)
     while true {
       var (state, checkpoint) = published.withLock { ($0.state, $0.checkpoint) }
-      let next = try await store.scanLog(
-        from: checkpoint.next, limit: 1024, filter: projection.filter
-      ) {
-        record in
-        let event = try record.decode(with: schema)
-        projection.apply(
-          event,
-          context: EventContext(
-            position: record.position, stream: try record.stream(), version: record.version,
-            time: record.time), to: &state)
-      }
+      let next = try await fold.foldPage(
+        of: store, from: checkpoint.next, limit: 1024, into: &state)
       if next.rawValue <= checkpoint.next.rawValue { break }
       checkpoint = LogPosition(next.rawValue - 1)
       published.withLock { $0 = (state, checkpoint) }
@@ -107,21 +99,11 @@ extension InlineProjection: InlineUpdater {
     var (state, checkpoint) =
       previous.flatMap { staged in (staged.state as? P.State).map { ($0, staged.checkpoint) } }
       ?? published.withLock { ($0.state, $0.checkpoint) }
-    let projection = self.projection
-    let schema = projection.schema
-    let types = schema.eventTypes
-    let categories = projection.categories
+    // Every new record moves the checkpoint; the fold selects those the projection reads.
+    var fold = ProjectionFold(projection)
     try scan(checkpoint.next) { record in
       checkpoint = record.position
-      guard types.contains(record.eventType) else { return }
-      let stream = try record.stream()
-      if let categories, !categories.contains(stream.category) { return }
-      let event = try record.decode(with: schema)
-      projection.apply(
-        event,
-        context: EventContext(
-          position: record.position, stream: stream, version: record.version, time: record.time),
-        to: &state)
+      try fold.fold(record, into: &state)
     }
     var writer = BinaryWriter(capacity: 1024)
     state.encode(to: &writer)

@@ -20,10 +20,13 @@ public struct EventContext: Sendable, Hashable {
 
 /// A fold of recorded events into a read model.
 ///
-/// A projection says which events it reads (the event types of its ``schema``, and optionally
-/// ``categories``), so that a ``ProjectionRunner`` skips every other record without decoding
-/// its payload. Its state is saved with its checkpoint in one atomic write, so it must have a
-/// binary form.
+/// A projection says which events it reads (the event types of its ``schema``, upcasters'
+/// old names included, and optionally ``categories``), so that every other record is skipped
+/// without decoding its payload. It is folded three ways that select and apply events alike,
+/// so they give the same model at the same position: kept up to date by a
+/// ``ProjectionRunner``, updated inside appends as an ``InlineProjection``, or asked on demand
+/// with ``state(in:asOf:pageSize:)``. Its state is saved with its checkpoint in one atomic
+/// write, so it must have a binary form.
 ///
 /// Change ``version`` whenever ``apply(_:context:to:)`` changes meaning: the runner then
 /// rebuilds the new version from the first event beside the old one (see
@@ -57,7 +60,9 @@ extension Projection {
   /// Every category.
   public var categories: Set<String>? { nil }
 
-  /// The filter that lets through exactly the events this projection reads.
+  /// The filter that lets through exactly the events this projection reads: the event types
+  /// of ``schema`` and the ``categories``. The runner hands it to the store; inline
+  /// projections and the on-demand fold apply the same selection themselves.
   public var filter: LogFilter {
     LogFilter(categories: categories, eventTypes: schema.eventTypes)
   }

@@ -27,7 +27,11 @@ public struct ProjectionProgress: Sendable, Hashable {
 /// - Memory: the log is read in pages of ``Options/pageSize`` through
 ///   ``EventStore/scanLog(from:limit:filter:_:)``, so a rebuild's memory is the read model's,
 ///   whatever the log's length.
-/// - Only one of ``catchUp(progress:)``, ``rebuild(progress:)`` and ``run(progress:)`` may
+/// - Selection: the store skips the records the projection does not read on their headers
+///   (``Projection/filter``); the events it reads are applied as an ``InlineProjection`` and
+///   ``Projection/state(in:asOf:pageSize:)`` apply them, so a runner's model at its checkpoint
+///   is the on-demand answer as of that position.
+/// - Only one of ``catchUp(progress:until:)``, ``rebuild(progress:)`` and ``run(progress:)`` may
 ///   run at a time on one runner; ``rebuildBeside(_:progress:)`` may run beside them.
 public final class ProjectionRunner<P: Projection>: Sendable {
   /// How a runner reads and saves.
@@ -211,28 +215,21 @@ public final class ProjectionRunner<P: Projection>: Sendable {
     return working
   }
 
-  /// Reads one page after the checkpoint and folds it in. Returns how many positions it
-  /// covered (0 when there was nothing new).
+  /// Reads one page after the checkpoint and folds it in (``ProjectionFold``: the selection
+  /// and application inline projections and the on-demand fold share). Returns how many
+  /// positions it covered (0 when there was nothing new).
   ///
   /// The state is moved out of `working` while the page is folded, so that a model nobody
   /// else holds is updated in place instead of copied (copy-on-write) once a page. When this
   /// throws, `working.state` is left partly folded: every caller discards `working` then.
   private func advance(_ working: inout Working) async throws -> UInt64 {
-    let projection = working.projection
-    var decoder = RecordDecoder(projection.schema)
-    var state = projection.initialState
+    var fold = ProjectionFold(working.projection)
+    var state = fold.projection.initialState
     swap(&state, &working.state)
     defer { swap(&state, &working.state) }
     let from = working.checkpoint.next
-    let next = try await store.scanLog(
-      from: from, limit: options.pageSize, filter: projection.filter
-    ) { record in
-      let event = try decoder.decode(record)
-      let context = EventContext(
-        position: record.position, stream: try record.stream(), version: record.version,
-        time: record.time)
-      projection.apply(event, context: context, to: &state)
-    }
+    let next = try await fold.foldPage(
+      of: store, from: from, limit: options.pageSize, into: &state)
     let covered = next.rawValue - from.rawValue
     working.checkpoint = LogPosition(next.rawValue - 1)
     working.unsaved += covered
