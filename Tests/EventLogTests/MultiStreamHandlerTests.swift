@@ -244,3 +244,25 @@ struct MultiStreamHandlerTests {
     #expect(await store.currentVersion(of: "workshop-a") == 4)
   }
 }
+
+@MainActor
+@Suite("Commands over several streams, from an actor")
+struct MultiStreamHandlerIsolationTests {
+  @Test func theClosureRunsOnTheCallersActorAndMayUseItsState() async throws {
+    let store = InMemoryEventStore()
+    try await store.append(
+      [
+        try EventData(
+          WorkshopEvent.opened(capacity: 1), id: .random(),
+          metadata: EventMetadata(time: Timestamp(year: 2018, month: 6, day: 1)))
+      ], to: "workshop-a", expectedVersion: .noStream)
+    var local: [String] = []
+    try await MultiStreamHandler(store: store).handle { decision in
+      let state = try await decision.read("workshop-a", through: WorkshopDecider()).state
+      local.append("read \(state.participants.count)")
+      try decision.append(
+        try WorkshopDecider().decide(.register("ana"), state: state), to: "workshop-a")
+    }
+    #expect(local == ["read 0"])
+  }
+}

@@ -57,10 +57,11 @@ public struct Council: Sendable {
   /// Errors thrown by `decide` (the deciders' refusals) are thrown unchanged.
   @discardableResult
   public func decide<Value>(
-    by issuer: Issuer, _ decide: (inout MultiStreamDecision) async throws -> Value
+    by issuer: Issuer, isolation: isolated (any Actor)? = #isolation,
+    _ decide: (inout MultiStreamDecision) async throws -> Value
   ) async throws -> MultiStreamOutcome<Value> {
     try await multiStreamHandler.handle(
-      context: CommandContext(actor: issuer.description), decide)
+      context: CommandContext(actor: issuer.description), isolation: isolation, decide)
   }
 
   /// Runs `command` on `stream` through `decider`, recording the issuer as the actor.

@@ -59,7 +59,8 @@ public struct MultiStreamHandler: Sendable {
   /// stream it read to be at the version it was read at.
   ///
   /// `decide` gets a fresh ``MultiStreamDecision`` on each attempt; what it returns is
-  /// returned in the outcome of the attempt that was appended.
+  /// returned in the outcome of the attempt that was appended. It runs on the caller's actor
+  /// (`isolation`), so it may use the caller's state without being `Sendable`.
   ///
   /// - Throws: whatever `decide` throws, unchanged (nothing is appended then);
   ///   ``EventStoreError`` when the store fails, when `decide` appends to a stream it did not
@@ -69,6 +70,7 @@ public struct MultiStreamHandler: Sendable {
   @discardableResult
   public func handle<Value>(
     context: CommandContext = CommandContext(),
+    isolation: isolated (any Actor)? = #isolation,
     _ decide: (inout MultiStreamDecision) async throws -> Value
   ) async throws -> MultiStreamOutcome<Value> {
     var context = context

@@ -28,6 +28,12 @@ public struct StreamAppend: Sendable, Hashable {
   /// it checks them all at once and appends nothing. A broken condition throws
   /// ``EventStoreError/Code/wrongExpectedVersion`` naming its stream, and the batch writes
   /// nothing.
+  ///
+  /// A condition is checked whenever its batch is appended, also when the batch is appended
+  /// again with the same event IDs: such a retry of a batch that was committed returns the
+  /// first results only while every condition still holds, and is refused with
+  /// ``EventStoreError/Code/wrongExpectedVersion`` otherwise (read the written streams to
+  /// find out whether the first attempt committed).
   public static func condition(_ stream: StreamName, expectedVersion: ExpectedVersion)
     -> StreamAppend
   {
