@@ -222,6 +222,22 @@ struct MultiStreamHandlerTests {
     #expect(await store.headPosition() == head)
   }
 
+  @Test func aCommandHandlerLendsItsStoreClockAndIDsToMultiStreamCommands() async throws {
+    let store = InMemoryEventStore()
+    try await openWorkshops(store)
+    let clock = EventClock.fixed(Timestamp(year: 2018, month: 6, day: 9))
+    let single = CommandHandler(
+      decider: WorkshopDecider(), store: store, clock: clock, ids: .seeded(3, clock: clock),
+      maximumAttempts: 2)
+    let handler = single.multiStream
+    #expect(handler.maximumAttempts == 2)
+    try await handler.handle { decision in
+      try await registerInOneWorkshop("ana", in: "workshop-b", unlessIn: "workshop-a", &decision)
+    }
+    #expect(try await single.load("workshop-b").state.participants == ["ana"])
+    #expect(try await store.readStream("workshop-b").last?.metadata.time == clock.now())
+  }
+
   @Test func aStreamReadTwiceMustNotChangeInBetween() async throws {
     let store = InMemoryEventStore()
     try await openWorkshops(store)

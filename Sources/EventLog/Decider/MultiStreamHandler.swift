@@ -155,7 +155,7 @@ public struct MultiStreamDecision: Sendable {
 
   /// The version `stream` was read at in this decision: `.some(nil)` when it was read and did
   /// not exist, `nil` when it was not read.
-  public func versionRead(of stream: StreamName) -> StreamVersion?? {
+  func versionRead(of stream: StreamName) -> StreamVersion?? {
     reads.first { $0.stream == stream }.map(\.version)
   }
 
