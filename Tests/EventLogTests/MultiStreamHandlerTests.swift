@@ -238,6 +238,22 @@ struct MultiStreamHandlerTests {
     #expect(try await store.readStream("workshop-b").last?.metadata.time == clock.now())
   }
 
+  @Test func aConflictOfTheClosuresOwnIsThrownNotRetried() async throws {
+    let store = InMemoryEventStore()
+    try await openWorkshops(store)
+    let attempts = Mutex(0)
+    let error = await #expect(throws: EventStoreError.self) {
+      try await MultiStreamHandler(store: store).handle { decision in
+        attempts.withLock { $0 += 1 }
+        _ = try await decision.version(of: "workshop-a")
+        try await store.append(
+          try data([.registered(participant: "x")]), to: "workshop-a", expectedVersion: .noStream)
+      }
+    }
+    #expect(error?.code == .wrongExpectedVersion)
+    #expect(attempts.withLock { $0 } == 1)
+  }
+
   @Test func aStreamReadTwiceMustNotChangeInBetween() async throws {
     let store = InMemoryEventStore()
     try await openWorkshops(store)

@@ -82,8 +82,9 @@ public struct MultiStreamHandler: Sendable {
       let value: Value
       do {
         value = try await decide(&decision)
-      } catch let error as EventStoreError where error.code == .wrongExpectedVersion {
-        // A stream read twice changed in between: decide again.
+      } catch let error as EventStoreError where decision.changedWhileDeciding {
+        // A stream read twice changed in between: decide again. (Any other error of the
+        // closure, a conflict of its own included, is the closure's to throw.)
         lastConflict = error
         continue
       }
@@ -222,6 +223,9 @@ public struct MultiStreamDecision: Sendable {
     }
   }
 
+  /// Whether a stream read twice was found at another version the second time.
+  private(set) var changedWhileDeciding = false
+
   /// Whether any events were recorded.
   var hasEvents: Bool { !writes.isEmpty }
 
@@ -246,6 +250,7 @@ public struct MultiStreamDecision: Sendable {
   {
     if let earlier = versionRead(of: stream) {
       guard earlier == version else {
+        changedWhileDeciding = true
         throw .wrongExpectedVersion(stream, expected: .at(earlier), actual: version)
       }
       return
