@@ -35,9 +35,9 @@
 public struct MultiStreamHandler: Sendable {
   /// The store read and appended to.
   public let store: any EventStore
-  /// How many times a command is decided before a conflict is given up on.
+  /// How many times a command is decided before a conflict is given up on (at least once).
   public var maximumAttempts: Int
-  /// How many events a read of a stream asks the store for at a time.
+  /// How many events a read of a stream asks the store for at a time (at least one).
   public var pageSize: Int = 500
 
   private let clock: EventClock
@@ -76,13 +76,16 @@ public struct MultiStreamHandler: Sendable {
     var context = context
     if context.correlationID == nil { context.correlationID = ids.next() }
     var lastConflict: EventStoreError?
-    for attempt in 1...maximumAttempts {
+    // A handler whose property was set to 0 or less still decides once.
+    for attempt in 1...max(1, maximumAttempts) {
       var decision = MultiStreamDecision(
         store: store, context: context, clock: clock, ids: ids, pageSize: max(1, pageSize))
       let value: Value
       do {
         value = try await decide(&decision)
-      } catch let error as EventStoreError where decision.changedWhileDeciding {
+      } catch let error as EventStoreError
+        where error.code == .wrongExpectedVersion && decision.changedWhileDeciding
+      {
         // A stream read twice changed in between: decide again. (Any other error of the
         // closure, a conflict of its own included, is the closure's to throw.)
         lastConflict = error
