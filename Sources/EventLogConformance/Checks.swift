@@ -29,6 +29,9 @@ struct Checks {
     case .followLive: try await followLive()
     case .concurrentAppenders: try await concurrentAppenders()
     case .recordedTimeOrder: try await recordedTimeOrder()
+    case .appendConditions: try await appendConditions()
+    case .conditionOnlyBatch: try await conditionOnlyBatch()
+    case .concurrentConditions: try await concurrentConditions()
     }
   }
 
@@ -519,5 +522,156 @@ struct Checks {
     try expectEqual(error.position, head.next.next, "the refused event's position")
     try expectEqual(try await store.headPosition(), head, "the head after a refused copy")
     try expectEqual(try await store.currentVersion(of: "time-copy"), nil, "the refused stream")
+  }
+
+  // MARK: - Conditions
+
+  func appendConditions() async throws {
+    try await store.append(events(2), to: "read-1", expectedVersion: .noStream)
+    // Met: the other append happens; the condition's result is the empty range after it.
+    let met = try await store.append([
+      StreamAppend(stream: "write-1", expectedVersion: .noStream, events: events(2)),
+      .condition("read-1", expectedVersion: .exactly(2)),
+    ])
+    try expectEqual(met.count, 2, "results of a batch with a condition")
+    try expectEqual(met[0].lastPosition, 4, "the written append's last position")
+    try expectEqual(met[1].stream, "read-1", "the condition's stream")
+    try expectEqual(met[1].lastVersion, 2, "the condition's version")
+    try expectEqual(met[1].firstVersion, 3, "the condition's empty range of versions")
+    try expectEqual(met[1].lastPosition, 4, "the condition's position: after what came before")
+    try expectEqual(met[1].firstPosition, 5, "the condition's empty range of positions")
+    try expectEqual(met[1].eventCount, 0, "events written by a condition")
+    try expectEqual(met[0].eventCount, 2, "events written by the append")
+    try expectEqual(try await store.currentVersion(of: "read-1"), 2, "the condition's stream")
+    try expectEqual(try await store.headPosition(), 4, "head after a condition met")
+
+    // Broken: named in the error, and nothing of the batch is written.
+    let broken = try await expectError(.wrongExpectedVersion) {
+      _ = try await store.append([
+        StreamAppend(stream: "write-2", expectedVersion: .noStream, events: events(1)),
+        .condition("read-1", expectedVersion: .exactly(1)),
+      ])
+    }
+    try expectEqual(broken.stream, "read-1", "the broken condition's stream")
+    try expectEqual(broken.expectedVersion, .exactly(1), "the broken condition's expectation")
+    try expectEqual(broken.actualVersion, 2, "the broken condition's actual version")
+    try expectEqual(try await store.currentVersion(of: "write-2"), nil, "write-2 after refusal")
+    try expectEqual(try await store.headPosition(), 4, "head after a broken condition")
+
+    // `.noStream`: met while the stream does not exist (version 0), broken once it does.
+    let absent = try await store.append([
+      .condition("unique-1", expectedVersion: .noStream),
+      StreamAppend(stream: "write-3", expectedVersion: .noStream, events: events(1)),
+    ])
+    try expectEqual(absent[0].lastVersion, 0, "a condition on a missing stream: version 0")
+    try expectEqual(absent[0].firstVersion, 1, "the empty range before the first version")
+    try expectEqual(absent[0].lastPosition, 4, "a first condition: the head before the batch")
+    try expectEqual(absent[1].firstPosition, 5, "the append after the condition")
+    try await store.append(events(1), to: "unique-1", expectedVersion: .noStream)
+    let taken = try await expectError(.wrongExpectedVersion) {
+      _ = try await store.append([
+        .condition("unique-1", expectedVersion: .noStream),
+        StreamAppend(stream: "write-4", expectedVersion: .noStream, events: events(1)),
+      ])
+    }
+    try expectEqual(taken.stream, "unique-1", "the broken .noStream condition's stream")
+    try expectEqual(taken.actualVersion, 1, "the broken .noStream condition's actual version")
+    let missing = try await expectError(.wrongExpectedVersion) {
+      _ = try await store.append([
+        StreamAppend(stream: "write-4", expectedVersion: .noStream, events: events(1)),
+        .condition("absent-1", expectedVersion: .streamExists),
+      ])
+    }
+    try expectEqual(missing.stream, "absent-1", "the broken .streamExists condition's stream")
+    try expectEqual(try await store.currentVersion(of: "write-4"), nil, "write-4 after refusal")
+
+    // A stream both written and required in one batch is refused: its append's expected
+    // version is its condition.
+    let twice = try await expectError(.invalidArgument) {
+      _ = try await store.append([
+        StreamAppend(stream: "read-1", expectedVersion: .exactly(2), events: events(1)),
+        .condition("read-1", expectedVersion: .exactly(2)),
+      ])
+    }
+    try expectEqual(twice.stream, "read-1", "the stream named twice")
+    // The one-stream form appends events; an empty batch there is still refused.
+    _ = try await expectError(.invalidArgument) {
+      try await store.append([], to: "read-1", expectedVersion: .exactly(2))
+    }
+    try expectEqual(try await store.headPosition(), 6, "head after the conditions")
+    try await expectConsistentLog()
+  }
+
+  func conditionOnlyBatch() async throws {
+    try await store.append(events(3), to: "read-1", expectedVersion: .noStream)
+    let results = try await store.append([
+      .condition("read-1", expectedVersion: .exactly(3)),
+      .condition("read-2", expectedVersion: .noStream),
+    ])
+    try expectEqual(results.map(\.lastVersion), [3, 0], "versions the conditions checked")
+    try expectEqual(results.map(\.eventCount), [0, 0], "events written by conditions")
+    try expectEqual(results.map(\.lastPosition), [3, 3], "positions: the head, unchanged")
+    try expectEqual(try await store.headPosition(), 3, "head after a batch of conditions")
+    let broken = try await expectError(.wrongExpectedVersion) {
+      _ = try await store.append([
+        .condition("read-1", expectedVersion: .exactly(3)),
+        .condition("read-2", expectedVersion: .streamExists),
+      ])
+    }
+    try expectEqual(broken.stream, "read-2", "the broken condition's stream")
+    try expectEqual(try await store.currentVersion(of: "read-2"), nil, "a condition writes nothing")
+    try await expectConsistentLog()
+  }
+
+  func concurrentConditions() async throws {
+    let store = self.store
+    let writers = 20
+    let readers = 40
+    try await store.append(events(1), to: "counter-1", expectedVersion: .noStream)
+    // Readers append to streams of their own, each conditioned on the version of counter-1 it
+    // read; writers keep appending to counter-1.
+    let accepted = try await withThrowingTaskGroup(of: (StreamVersion, AppendResult)?.self) {
+      group in
+      for _ in 0..<writers {
+        group.addTask {
+          try await store.append(events(1), to: "counter-1", expectedVersion: .any)
+          return nil
+        }
+      }
+      for reader in 0..<readers {
+        group.addTask {
+          while true {
+            guard let version = try await store.currentVersion(of: "counter-1") else {
+              throw fail("counter-1 vanished")
+            }
+            do {
+              let results = try await store.append([
+                StreamAppend(
+                  stream: StreamName(category: "reader", id: String(reader)),
+                  expectedVersion: .noStream, events: events(1)),
+                .condition("counter-1", expectedVersion: .exactly(version)),
+              ])
+              return (version, results[0])
+            } catch let error as EventStoreError where error.code == .wrongExpectedVersion {
+              guard error.stream == "counter-1" else { throw error }
+            }
+          }
+        }
+      }
+      var accepted: [(StreamVersion, AppendResult)] = []
+      for try await outcome in group { if let outcome { accepted.append(outcome) } }
+      return accepted
+    }
+    try expectEqual(accepted.count, readers, "every reader appended, retrying conflicts")
+    // Each accepted append sits where counter-1 had exactly the version it required.
+    let counter = try await store.readStream("counter-1")
+    try expectEqual(counter.count, writers + 1, "counter-1's events")
+    for (version, result) in accepted {
+      let before = counter.filter { $0.position < result.firstPosition }.count
+      try expectEqual(
+        UInt64(before), version.rawValue,
+        "counter-1's version where \(result.stream) was appended")
+    }
+    try await expectConsistentLog()
   }
 }

@@ -66,6 +66,18 @@ public struct EventStoreConformance: Sendable {
     /// is earlier than the log's last is refused with ``EventStoreError/Code/timeOrder`` and
     /// writes nothing.
     case recordedTimeOrder
+    /// A condition (an append with no events) is checked with the rest of its batch: met, the
+    /// other appends happen and its result is the empty range after the stream's version;
+    /// broken (`.exactly`, `.noStream`, `.streamExists`), the batch throws
+    /// ``EventStoreError/Code/wrongExpectedVersion`` naming the condition's stream and writes
+    /// nothing; a condition on a stream the batch also writes is refused with
+    /// ``EventStoreError/Code/invalidArgument``.
+    case appendConditions
+    /// A batch of conditions only checks them all and appends nothing.
+    case conditionOnlyBatch
+    /// Concurrent appends conditioned on a stream that other tasks keep writing: each one
+    /// that succeeds was committed while the stream was at the version it required.
+    case concurrentConditions
 
     /// The check's name.
     public var description: String { rawValue }

@@ -22,6 +22,8 @@
     /// commit) of a fixed number of round trips: the lock on the head is taken once for all of
     /// them, each append is checked on its own (one refused does not undo the others), and
     /// every accepted event is written in one statement.
+    /// A condition (an append with no events) is checked in the same transaction, after the
+    /// appends of the group before it, and writes nothing.
     ///
     /// - Throws: ``EventStoreError`` as any store does, and
     ///   ``EventStoreError/Code/serverUnavailable`` when the server cannot be reached; the
@@ -208,6 +210,10 @@
 
     /// Reads what the append logic looks up, for every append of the group at once: the
     /// current version of each stream, and where each event ID is recorded already.
+    ///
+    /// The streams of conditions (appends with no events) are read too, under the head's lock
+    /// like the others: a writer to such a stream, in this process or another, commits wholly
+    /// before or wholly after the condition is checked.
     private func lookUp(
       _ group: [[StreamAppend]], into transaction: inout SQLAppendTransaction,
       on connection: PostgresConnection

@@ -129,4 +129,30 @@ struct DocSampleTests {
     #expect(decoded.country == "Colombia")
     #expect(decoded.languages == ["es", "fr"])
   }
+
+  @Test("the sample of Decisions over several streams, in Deciders and Projections")
+  func decisionsOverSeveralStreams() async throws {
+    let store = InMemoryEventStore()
+    let metadata = EventMetadata(time: EventClock.system.now())
+    for stream: StreamName in ["workshop-a", "workshop-b"] {
+      try await store.append(
+        [try EventData(WorkshopEvent.opened(capacity: 2), id: .random(), metadata: metadata)],
+        to: stream, expectedVersion: .noStream)
+    }
+    // As written in the article:
+    let handler = MultiStreamHandler(store: store)
+    try await handler.handle(context: CommandContext(actor: "office")) { decision in
+      // Read, not written: required unchanged at the append.
+      let other = try await decision.read("workshop-a", through: WorkshopDecider()).state
+      guard !other.participants.contains("ana") else {
+        throw WorkshopFailure.alreadyRegistered("ana")
+      }
+      // Read and written: appended at the version it was read at.
+      let target = try await decision.read("workshop-b", through: WorkshopDecider()).state
+      try decision.append(
+        try WorkshopDecider().decide(.register("ana"), state: target), to: "workshop-b")
+    }
+    #expect(await store.currentVersion(of: "workshop-b") == 2)
+    #expect(await store.currentVersion(of: "workshop-a") == 1)
+  }
 }

@@ -3,19 +3,26 @@ import EventLog
 extension Council {
   /// Creates an individual account for a board member, staff member or volunteer of a member
   /// in good standing, reserving its e-mail address in the same atomic append.
+  ///
+  /// The member's stream is read for its standing and required unchanged at the append,
+  /// though not written: an account is never created for a member that lapsed or withdrew in
+  /// between.
   public func createIndividualAccount(
     _ account: AccountID, member: MemberID, name: String, email: String, role: AccountRole,
     on day: Day? = nil, by issuer: Issuer
   ) async throws {
     let day = day ?? today
-    let standing = try await self.member(member).isInGoodStanding(on: day)
-    let (state, _) = try await load(AccountDecider(), Streams.account(account))
-    let events = try AccountDecider().decide(
-      .createIndividual(
-        account, member: member, name: name, email: email, role: role, on: day,
-        memberInGoodStanding: standing, by: issuer),
-      state: state)
-    try await commitAccount(account, email: email, accountEvents: events, also: nil, by: issuer)
+    try await decide(by: issuer) { decision in
+      let standing = try await decision.read(Streams.member(member), through: MemberDecider())
+        .state.isInGoodStanding(on: day)
+      try await createAccount(account, email: email, in: &decision) { state in
+        try AccountDecider().decide(
+          .createIndividual(
+            account, member: member, name: name, email: email, role: role, on: day,
+            memberInGoodStanding: standing, by: issuer),
+          state: state)
+      }
+    }
   }
 
   /// An account's state.

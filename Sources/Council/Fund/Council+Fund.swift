@@ -61,35 +61,32 @@ extension Council {
   }
 
   /// The office approves an amount. The approval and the budget commitment are appended
-  /// together, each stream at the version it was read at, so concurrent approvals can never
-  /// exceed the consultation's budget.
+  /// together, each stream required at the version it was read at, so concurrent approvals
+  /// can never exceed the consultation's budget: of two that together would, the second to
+  /// reach the store is refused, decides again on the fund as the first left it, and is
+  /// refused with ``FundError``.
   public func approveApplication(
     _ application: ApplicationID, amount: Int, reason: String, on day: Day? = nil, by issuer: Issuer
   ) async throws {
     let day = day ?? today
-    try await retryingConflicts {
-      let (applicationState, applicationVersion) = try await load(
-        ApplicationDecider(), Streams.application(application))
+    let applicationStream = Streams.application(application)
+    try await decide(by: issuer) { decision in
+      let applicationState = try await decision.read(
+        applicationStream, through: ApplicationDecider()
+      ).state
       guard let submission = applicationState.submission else { throw FundError.wrongStatus(.none) }
-      let (fundState, fundVersion) = try await load(FundDecider(), Streams.fund(submission.fund))
+      let fundStream = Streams.fund(submission.fund)
+      let fundState = try await decision.read(fundStream, through: FundDecider()).state
       let approval = try ApplicationDecider().decide(
         .approve(
           amount: amount, remainingBudget: fundState.remaining(for: submission.consultation),
-          on: day,
-          reason: reason, by: issuer),
+          on: day, reason: reason, by: issuer),
         state: applicationState)
       let commitment = try FundDecider().decide(
         .commit(application, consultation: submission.consultation, amount: amount),
         state: fundState)
-      let correlation = ids.next()
-      _ = try await store.append([
-        StreamAppend(
-          stream: Streams.application(application), expectedVersion: .at(applicationVersion),
-          events: try eventData(approval, by: issuer, correlation: correlation)),
-        StreamAppend(
-          stream: Streams.fund(submission.fund), expectedVersion: .at(fundVersion),
-          events: try eventData(commitment, by: issuer, correlation: correlation)),
-      ])
+      try decision.append(approval, to: applicationStream)
+      try decision.append(commitment, to: fundStream)
     }
   }
 
@@ -104,33 +101,26 @@ extension Council {
   }
 
   /// Withdraws an application; an approved one releases its amount to the budget in the same
-  /// append.
+  /// append, with the fund required at the version it was read at.
   public func withdrawApplication(
     _ application: ApplicationID, reason: String, on day: Day? = nil, by issuer: Issuer
   ) async throws {
     let day = day ?? today
-    try await retryingConflicts {
-      let (state, version) = try await load(ApplicationDecider(), Streams.application(application))
+    let applicationStream = Streams.application(application)
+    try await decide(by: issuer) { decision in
+      let state = try await decision.read(applicationStream, through: ApplicationDecider()).state
       let withdrawal = try ApplicationDecider().decide(
         .withdraw(on: day, reason: reason, by: issuer), state: state)
-      let correlation = ids.next()
-      var appends = [
-        StreamAppend(
-          stream: Streams.application(application), expectedVersion: .at(version),
-          events: try eventData(withdrawal, by: issuer, correlation: correlation))
-      ]
+      try decision.append(withdrawal, to: applicationStream)
       if state.status == .approved, let submission = state.submission {
-        let (fundState, fundVersion) = try await load(FundDecider(), Streams.fund(submission.fund))
+        let fundStream = Streams.fund(submission.fund)
+        let fundState = try await decision.read(fundStream, through: FundDecider()).state
         let release = try FundDecider().decide(
           .release(
             application, consultation: submission.consultation, amount: state.approvedAmount),
           state: fundState)
-        appends.append(
-          StreamAppend(
-            stream: Streams.fund(submission.fund), expectedVersion: .at(fundVersion),
-            events: try eventData(release, by: issuer, correlation: correlation)))
+        try decision.append(release, to: fundStream)
       }
-      _ = try await store.append(appends)
     }
   }
 

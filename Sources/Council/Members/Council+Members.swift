@@ -52,6 +52,10 @@ extension Council {
   /// The office approves a member; its administrative account is created and its e-mail
   /// address reserved in the same atomic append, so a member has exactly one.
   ///
+  /// The decision reads the member, the council's settings (the membership policy), the new
+  /// account and the address's reservation; the settings are required unchanged at the
+  /// append, though not written.
+  ///
   /// - Throws: ``MemberError`` or ``AccountError`` from the deciders (nothing is written then),
   ///   ``AccountError/emailInUse(_:)`` when another account holds the address.
   public func approve(
@@ -59,61 +63,50 @@ extension Council {
     by issuer: Issuer
   ) async throws {
     let day = day ?? today
-    let policy = try await membershipPolicy()
-    try await retryingConflicts {
-      let (memberState, memberVersion) = try await load(MemberDecider(), Streams.member(member))
+    try await decide(by: issuer) { decision in
+      let settings = try await decision.read(Self.settingsStream, through: SettingsDecider())
+      let policy = settings.state?.policy ?? MembershipPolicy()
+      let memberStream = Streams.member(member)
+      let memberState = try await decision.read(memberStream, through: MemberDecider()).state
       let memberEvents = try MemberDecider().decide(
         .approve(on: day, administrativeAccount: administrator.account, policy: policy, by: issuer),
         state: memberState)
-      let accountEvents = try AccountDecider().decide(
-        .createAdministrative(
-          administrator.account, member: member, name: administrator.name,
-          email: administrator.email,
-          on: day, by: issuer),
-        state: try await load(AccountDecider(), Streams.account(administrator.account)).state)
-      try await commitAccount(
-        administrator.account, email: administrator.email, accountEvents: accountEvents,
-        also: StreamAppend(
-          stream: Streams.member(member), expectedVersion: .at(memberVersion),
-          events: try eventData(memberEvents, by: issuer, correlation: ids.next())),
-        by: issuer)
+      try decision.append(memberEvents, to: memberStream)
+      try await createAccount(
+        administrator.account, email: administrator.email, in: &decision
+      ) { state in
+        try AccountDecider().decide(
+          .createAdministrative(
+            administrator.account, member: member, name: administrator.name,
+            email: administrator.email, on: day, by: issuer),
+          state: state)
+      }
     }
   }
 
-  /// Appends a new account's events, the reservation of its e-mail address, and `other`, in
-  /// one atomic append.
-  func commitAccount(
-    _ account: AccountID, email: String, accountEvents: [AccountEvent], also other: StreamAppend?,
-    by issuer: Issuer
+  /// Within `decision`: reads the account's stream and decides its events with `decide`,
+  /// then reads the reservation of its e-mail address and, when the address is free, records
+  /// the account's events and the reservation. Both streams are required at the versions read
+  /// (a new account and a free address: no stream yet), so of two commands reserving the
+  /// same address concurrently one is refused by the store, decides again, and finds the
+  /// address taken.
+  ///
+  /// - Throws: the error `decide` throws; ``AccountError/emailInUse(_:)`` when the address is
+  ///   reserved already.
+  func createAccount(
+    _ account: AccountID, email: String, in decision: inout MultiStreamDecision,
+    decide: (AccountState) throws -> [AccountEvent]
   ) async throws {
     let address = Streams.normalizedEmail(email)
     let emailStream = Streams.email(address)
-    if try await store.currentVersion(of: emailStream) != nil {
+    let accountStream = Streams.account(account)
+    let accountEvents = try decide(
+      try await decision.read(accountStream, through: AccountDecider()).state)
+    guard try await decision.version(of: emailStream) == nil else {
       throw AccountError.emailInUse(address)
     }
-    let correlation = other?.events.first?.metadata.correlationID ?? ids.next()
-    var appends = [
-      StreamAppend(
-        stream: Streams.account(account), expectedVersion: .noStream,
-        events: try eventData(accountEvents, by: issuer, correlation: correlation)),
-      StreamAppend(
-        stream: emailStream, expectedVersion: .noStream,
-        events: try eventData(
-          [EmailReserved(address: address, account: account)], by: issuer, correlation: correlation)
-      ),
-    ]
-    if let other { appends.insert(other, at: 0) }
-    do {
-      _ = try await store.append(appends)
-    } catch let error as EventStoreError
-      where error.code == .wrongExpectedVersion && error.stream == emailStream
-    {
-      throw AccountError.emailInUse(address)
-    } catch let error as EventStoreError
-      where error.code == .wrongExpectedVersion && error.stream == Streams.account(account)
-    {
-      throw AccountError.alreadyExists(account)
-    }
+    try decision.append(accountEvents, to: accountStream)
+    try decision.append([EmailReserved(address: address, account: account)], to: emailStream)
   }
 
   /// The office rejects an application.

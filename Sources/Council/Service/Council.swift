@@ -2,8 +2,9 @@ import EventLog
 
 /// The council's front door: runs each command through its aggregate's decider, and crosses
 /// aggregates where a rule needs it (an approval that creates the administrative account,
-/// an account that reserves its e-mail address, a fund approval within the budget) with one
-/// atomic append to several streams.
+/// an account that reserves its e-mail address, a fund approval within the budget) with a
+/// ``MultiStreamHandler``: one atomic append to several streams, requiring every stream read
+/// to be at the version it was read at.
 ///
 /// Every method takes the ``Issuer``; deciders refuse what the issuer may not do with a
 /// typed error, and a refused command appends nothing.
@@ -41,6 +42,26 @@ public struct Council: Sendable {
   public func handler<D: Decider>(_ decider: D) -> CommandHandler<D> {
     CommandHandler(
       decider: decider, store: store, clock: clock, ids: ids, maximumAttempts: maximumAttempts)
+  }
+
+  /// A multi-stream command handler on this council's store, clock and IDs.
+  public var multiStreamHandler: MultiStreamHandler {
+    MultiStreamHandler(store: store, clock: clock, ids: ids, maximumAttempts: maximumAttempts)
+  }
+
+  /// Decides a command over several streams with `decide` and appends what it decided in one
+  /// atomic step, recording the issuer as the actor; see ``MultiStreamHandler``.
+  ///
+  /// Every stream `decide` reads is required at the version it was read at, written or not;
+  /// on a conflict `decide` runs again on fresh reads (up to ``maximumAttempts`` times).
+  /// Errors thrown by `decide` (the deciders' refusals) are thrown unchanged.
+  @discardableResult
+  public func decide<Value>(
+    by issuer: Issuer, isolation: isolated (any Actor)? = #isolation,
+    _ decide: (inout MultiStreamDecision) async throws -> Value
+  ) async throws -> MultiStreamOutcome<Value> {
+    try await multiStreamHandler.handle(
+      context: CommandContext(actor: issuer.description), isolation: isolation, decide)
   }
 
   /// Runs `command` on `stream` through `decider`, recording the issuer as the actor.

@@ -98,6 +98,13 @@ public struct CommandHandler<D: Decider>: Sendable {
     self.snapshots = SnapshotCodec(version: decider.snapshotVersion)
   }
 
+  /// A ``MultiStreamHandler`` on the same store, clock, IDs and maximum attempts, for a
+  /// command whose rule spans several streams. It does not use this handler's decider,
+  /// schema or snapshots: each stream is read through the decider the command names.
+  public var multiStream: MultiStreamHandler {
+    MultiStreamHandler(store: store, clock: clock, ids: ids, maximumAttempts: maximumAttempts)
+  }
+
   /// The state of `stream` and its version (`nil` when it does not exist).
   public func load(_ stream: StreamName) async throws -> (state: D.State, version: StreamVersion?) {
     let loaded = try await loadWithSnapshot(stream)

@@ -32,11 +32,17 @@ package protocol AppendTransaction {
 private enum PlannedAppend {
   case replay(AppendResult)
   case write(StreamAppend, firstVersion: StreamVersion)
+  /// A condition met: the stream's version when it was checked.
+  case condition(StreamName, StreamVersion?)
 }
 
 extension AppendTransaction {
   /// Checks every append against the current state, then writes them all: the shared
-  /// semantics of expected versions, idempotent retries and multi-stream atomicity.
+  /// semantics of expected versions, idempotent retries, conditions and multi-stream
+  /// atomicity.
+  ///
+  /// A condition (an append with no events) is checked like any other append and writes
+  /// nothing; it is checked again on an idempotent retry of its batch.
   ///
   /// Nothing is written unless every check passes. A store that rolls back on a thrown error
   /// (LMDB) and one that does not (memory) both stay untouched on failure, since all checks
@@ -63,7 +69,11 @@ extension AppendTransaction {
         throw .wrongExpectedVersion(
           append.stream, expected: append.expectedVersion, actual: current)
       }
-      plans.append(.write(append, firstVersion: StreamVersion((current?.rawValue ?? 0) + 1)))
+      if append.isCondition {
+        plans.append(.condition(append.stream, current))
+      } else {
+        plans.append(.write(append, firstVersion: StreamVersion((current?.rawValue ?? 0) + 1)))
+      }
     }
 
     var position = try head()
@@ -76,6 +86,8 @@ extension AppendTransaction {
       switch plan {
       case .replay(let result):
         results.append(result)
+      case .condition(let stream, let version):
+        results.append(.condition(stream, version: version, after: position))
       case .write(let append, let firstVersion):
         let category = append.stream.category
         var version = firstVersion

@@ -1,21 +1,57 @@
 /// Appends to one stream: the events and what the writer expects of the stream's version.
+///
+/// An append with no events is a *condition* (see ``condition(_:expectedVersion:)``): its
+/// expected version is checked with the batch's other appends, in the same atomic step, and
+/// nothing is written for it. A decision that read a stream it does not write makes it a
+/// condition, so that the batch is refused when that stream changed since it was read.
 public struct StreamAppend: Sendable, Hashable {
-  /// The stream to append to.
+  /// The stream to append to (or, for a condition, to check).
   public var stream: StreamName
   /// What the stream's version must be for the append to happen.
   public var expectedVersion: ExpectedVersion
-  /// The events, in order; at least one.
+  /// The events, in order; none for a condition.
   public var events: [EventData]
 
-  /// Creates an append.
+  /// Creates an append; with no `events`, a condition.
   public init(stream: StreamName, expectedVersion: ExpectedVersion, events: [EventData]) {
     self.stream = stream
     self.expectedVersion = expectedVersion
     self.events = events
   }
+
+  /// A condition: `stream` must be at `expectedVersion` for the batch to happen, and nothing
+  /// is written to it.
+  ///
+  /// A condition names a stream that no other append of its batch names (a stream written in
+  /// the batch is checked by that append's own expected version; naming it twice is refused
+  /// with ``EventStoreError/Code/invalidArgument``). A batch of conditions only is allowed:
+  /// it checks them all at once and appends nothing. A broken condition throws
+  /// ``EventStoreError/Code/wrongExpectedVersion`` naming its stream, and the batch writes
+  /// nothing.
+  ///
+  /// A condition is checked whenever its batch is appended, also when the batch is appended
+  /// again with the same event IDs: such a retry of a batch that was committed returns the
+  /// first results only while every condition still holds, and is refused with
+  /// ``EventStoreError/Code/wrongExpectedVersion`` otherwise (read the written streams to
+  /// find out whether the first attempt committed).
+  public static func condition(_ stream: StreamName, expectedVersion: ExpectedVersion)
+    -> StreamAppend
+  {
+    StreamAppend(stream: stream, expectedVersion: expectedVersion, events: [])
+  }
+
+  /// Whether this is a condition: an append with no events, checked but not written.
+  public var isCondition: Bool { events.isEmpty }
 }
 
 /// Where an append put its events.
+///
+/// The versions and the positions are closed ranges, `first...last`. A condition (an append
+/// with no events) wrote nothing, and its result is the empty range just after what was
+/// there when it was checked: ``lastVersion`` is the stream's version then (version 0 when
+/// the stream did not exist), ``firstVersion`` the one after it; ``lastPosition`` is the
+/// position before its place in the batch (the log's head, when nothing of the batch comes
+/// before it), ``firstPosition`` the one after it. ``eventCount`` is then 0.
 public struct AppendResult: Sendable, Hashable {
   /// The stream appended to.
   public var stream: StreamName
@@ -38,6 +74,22 @@ public struct AppendResult: Sendable, Hashable {
     self.lastVersion = lastVersion
     self.firstPosition = firstPosition
     self.lastPosition = lastPosition
+  }
+
+  /// The result of a condition on `stream`, checked at `version` (`nil`: it did not exist)
+  /// with `position` the last position before its place in the batch.
+  package static func condition(
+    _ stream: StreamName, version: StreamVersion?, after position: LogPosition
+  ) -> AppendResult {
+    let last = version ?? StreamVersion(0)
+    return AppendResult(
+      stream: stream, firstVersion: last.next, lastVersion: last, firstPosition: position.next,
+      lastPosition: position)
+  }
+
+  /// How many events the append wrote: 0 for a condition.
+  public var eventCount: Int {
+    Int(clamping: (lastVersion.rawValue &+ 1) &- firstVersion.rawValue)
   }
 }
 
@@ -95,12 +147,17 @@ public struct LogPage: Sendable, Hashable {
 /// - appending events whose IDs are already recorded at the same place returns the first
 ///   append's result and writes nothing;
 /// - log positions start at 1, are strictly increasing and have no gaps;
-/// - an append to several streams is all or nothing.
+/// - an append to several streams is all or nothing;
+/// - an append with no events is a condition (``StreamAppend/condition(_:expectedVersion:)``),
+///   checked with the rest of its batch, atomically, and never written.
 public protocol EventStore: Sendable {
   /// Appends to several streams in one atomic step, each with its own expected version.
   ///
   /// Either every append happens or none does. Positions follow the order of `appends`.
-  /// - Returns: one result for each append, in order.
+  /// An append with no events is a condition: checked with the others, nothing written (a
+  /// batch of conditions only checks them). A stream may appear only once in `appends`.
+  /// - Returns: one result for each append, in order (for a condition, the empty range
+  ///   described at ``AppendResult``).
   func append(_ appends: [StreamAppend]) async throws -> [AppendResult]
 
   /// Reads up to `limit` events of one stream, starting at `version` (included).
@@ -142,6 +199,9 @@ public protocol EventStore: Sendable {
 extension EventStore {
   /// Appends a batch to one stream atomically.
   ///
+  /// `events` must not be empty (an empty batch is refused with
+  /// ``EventStoreError/Code/invalidArgument``): to check a stream's version without
+  /// appending, append a ``StreamAppend/condition(_:expectedVersion:)``.
   /// - Throws: ``EventStoreError`` with code ``EventStoreError/Code/wrongExpectedVersion``
   ///   (carrying the stream, the expected and the actual version) when the stream is not as
   ///   expected; nothing is written then.
@@ -149,7 +209,10 @@ extension EventStore {
   public func append(
     _ events: [EventData], to stream: StreamName, expectedVersion: ExpectedVersion
   ) async throws -> AppendResult {
-    try await append([
+    guard !events.isEmpty else {
+      throw EventStoreError(.invalidArgument, "an append needs at least one event", stream: stream)
+    }
+    return try await append([
       StreamAppend(stream: stream, expectedVersion: expectedVersion, events: events)
     ])[0]
   }
@@ -199,10 +262,6 @@ extension Array where Element == StreamAppend {
         throw EventStoreError(
           .invalidArgument, "a stream appears twice in one append", stream: append.stream)
       }
-    }
-    for append in self where append.events.isEmpty {
-      throw EventStoreError(
-        .invalidArgument, "an append needs at least one event", stream: append.stream)
     }
     // Time-ordered IDs usually come in increasing order: then none repeats, and no set is
     // needed to know it.
