@@ -65,8 +65,8 @@ struct StressAppended: BinaryEvent {
   var index: UInt64
 
   func encode(to writer: inout BinaryWriter) {
-    writer.writeFixed(batch)
-    writer.writeFixed(index)
+    writer.writeFixedWidth(batch)
+    writer.writeFixedWidth(index)
   }
 
   init(batch: UInt64, index: UInt64) {
@@ -75,8 +75,8 @@ struct StressAppended: BinaryEvent {
   }
 
   init(from reader: inout BinaryReader) throws {
-    let batch = try reader.readFixed(UInt64.self)
-    let index = try reader.readFixed(UInt64.self)
+    let batch = try reader.readFixedWidth(UInt64.self)
+    let index = try reader.readFixedWidth(UInt64.self)
     self.init(batch: batch, index: index)
   }
 }

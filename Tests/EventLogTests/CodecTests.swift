@@ -132,8 +132,8 @@ struct CodecTests {
     let unsigned: [UInt64] = [0, 1, 127, 128, 300, 16_383, 16_384, .max]
     let signed: [Int64] = [0, -1, 1, -64, 64, .min, .max]
     for value in unsigned { writer.write(value) }
-    for value in signed { writer.write(signed: value) }
-    writer.writeFixed(UInt32(0xDEAD_BEEF))
+    for value in signed { writer.writeZigZag(value) }
+    writer.writeFixedWidth(UInt32(0xDEAD_BEEF))
     writer.write(3.25)
     writer.write("Montréal — 🇨🇦")
     writer.write(Optional<String>.none)
@@ -143,8 +143,8 @@ struct CodecTests {
     try bytes.withUnsafeBytes { raw throws in
       var reader = BinaryReader(raw)
       for value in unsigned { #expect(try reader.read(UInt64.self) == value) }
-      for value in signed { #expect(try reader.read(signed: Int64.self) == value) }
-      #expect(try reader.readFixed(UInt32.self) == 0xDEAD_BEEF)
+      for value in signed { #expect(try reader.readZigZag(Int64.self) == value) }
+      #expect(try reader.readFixedWidth(UInt32.self) == 0xDEAD_BEEF)
       #expect(try reader.read(Double.self) == 3.25)
       #expect(try reader.read(String.self) == "Montréal — 🇨🇦")
       #expect(try reader.read(String?.self) == nil)
@@ -155,13 +155,13 @@ struct CodecTests {
 
   @Test func smallIntegersTakeOneByte() {
     var writer = BinaryWriter()
-    writer.write(UInt64(127))
+    writer.writeVariableLength(UInt64(127))
     #expect(writer.bytes == [127])
     writer.removeAll()
-    writer.write(UInt64(128))
+    writer.writeVariableLength(UInt64(128))
     #expect(writer.bytes == [0x80, 0x01])
     writer.removeAll()
-    writer.write(signed: -1)
+    writer.writeZigZag(-1)
     #expect(writer.bytes == [1])
   }
 
@@ -186,7 +186,7 @@ struct CodecTests {
   @Test func corruptCountDoesNotAllocate() throws {
     // A count far larger than the bytes left is refused before any allocation.
     var writer = BinaryWriter()
-    writer.write(UInt64(1 << 40))
+    writer.writeVariableLength(UInt64(1 << 40))
     let bytes = writer.bytes
     bytes.withUnsafeBytes { raw in
       var reader = BinaryReader(raw)

@@ -252,7 +252,7 @@ struct SnapshotTests {
     // Plant a snapshot that would be wrong if it were used.
     let bogus = WorkshopState(capacity: 1, participants: ["nobody"])
     var writer = BinaryWriter()
-    writer.writeFixed(UInt32(1))
+    writer.writeFixedWidth(UInt32(1))
     bogus.encode(to: &writer)
     try await store.saveState(
       StoredState(position: 241, bytes: writer.bytes), for: "snapshot/workshop-1")

@@ -18,12 +18,12 @@ struct FoldTrace: BinaryCodable, Sendable, Equatable {
   init() {}
 
   func encode(to writer: inout BinaryWriter) {
-    writer.write(UInt64(entries.count))
+    writer.writeVariableLength(UInt64(entries.count))
     for entry in entries {
       writer.write(entry.context.position.rawValue)
       writer.write(entry.context.stream.rawValue)
       writer.write(entry.context.version.rawValue)
-      writer.write(signed: entry.context.time.nanosecondsSince1970)
+      writer.writeZigZag(entry.context.time.nanosecondsSince1970)
       writer.write(entry.participant)
     }
   }
@@ -34,7 +34,7 @@ struct FoldTrace: BinaryCodable, Sendable, Equatable {
       let position = LogPosition(try reader.read(UInt64.self))
       let stream = StreamName(try reader.read(String.self))
       let version = StreamVersion(try reader.read(UInt64.self))
-      let time = Timestamp(nanosecondsSince1970: try reader.read(signed: Int64.self))
+      let time = Timestamp(nanosecondsSince1970: try reader.readZigZag(Int64.self))
       let participant = try reader.read(String.self)
       entries.append(
         Entry(

@@ -149,7 +149,7 @@ struct StandardCodingTests {
   @Test("integers that do not fit their type, and bad presence bytes, are refused")
   func narrowIntegersAndPresenceBytes() throws {
     #expect(throws: BinaryDecodingError.self) {
-      _ = try decoded(bytes { $0.write(UInt64(70_000)) }, as: UInt16.self)
+      _ = try decoded(bytes { $0.writeVariableLength(UInt64(70_000)) }, as: UInt16.self)
     }
     #expect(throws: BinaryDecodingError.self) {
       _ = try decoded(bytes { $0.write(Int(-129)) }, as: Int8.self)
@@ -157,15 +157,16 @@ struct StandardCodingTests {
     #expect(throws: BinaryDecodingError.self) {
       _ = try decoded(
         bytes {
-          $0.write(UInt8(1))
-          $0.write(signed: Int64(1) << 33)
+          $0.writeByte(UInt8(1))
+          $0.writeZigZag(Int64(1) << 33)
         }, as: Int32?.self)
     }
     #expect(try decoded(bytes { $0.write(Int(-128)) }, as: Int8.self) == -128)
     #expect(throws: BinaryDecodingError.self) { _ = try decoded([2, 0], as: Int?.self) }
     // A count larger than the bytes left is refused before anything is reserved.
     #expect(throws: BinaryDecodingError.self) {
-      _ = try decoded(bytes { $0.write(UInt64(1) << 40) }, as: [String: Set<String>].self)
+      _ = try decoded(
+        bytes { $0.writeVariableLength(UInt64(1) << 40) }, as: [String: Set<String>].self)
     }
   }
 }

@@ -52,17 +52,17 @@ public enum Issuer: Hashable, Sendable, Codable, BinaryCodable, CustomStringConv
   public func encode(to writer: inout BinaryWriter) {
     switch self {
     case .office:
-      writer.write(UInt8(0))
+      writer.writeByte(UInt8(0))
     case .memberAdministrator(let member, let account):
-      writer.write(UInt8(1))
+      writer.writeByte(UInt8(1))
       writer.write(member)
       writer.write(account)
     case .individual(let member, let account):
-      writer.write(UInt8(2))
+      writer.writeByte(UInt8(2))
       writer.write(member)
       writer.write(account)
     case .publicPerson(let name):
-      writer.write(UInt8(3))
+      writer.writeByte(UInt8(3))
       writer.write(name)
     }
   }

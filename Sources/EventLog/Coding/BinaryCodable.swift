@@ -28,7 +28,7 @@ extension String: BinaryEncodable, BinaryDecodable {
 
 extension Int: BinaryEncodable, BinaryDecodable {
   /// Writes the integer zig-zag LEB128 encoded.
-  public func encode(to writer: inout BinaryWriter) { writer.write(signed: Int64(self)) }
+  @inlinable public func encode(to writer: inout BinaryWriter) { writer.writeZigZag(Int64(self)) }
   /// Reads a zig-zag LEB128 integer.
   public init(from reader: inout BinaryReader) throws { self = try reader.read(Int.self) }
 }
@@ -41,8 +41,10 @@ extension Bool: BinaryEncodable, BinaryDecodable {
 }
 
 extension Double: BinaryEncodable, BinaryDecodable {
-  /// Writes the IEEE 754 bits.
-  public func encode(to writer: inout BinaryWriter) { writer.write(self) }
+  /// Writes the IEEE 754 bits, eight bytes little-endian.
+  @inlinable public func encode(to writer: inout BinaryWriter) {
+    writer.writeFixedWidth(bitPattern)
+  }
   /// Reads the IEEE 754 bits.
   public init(from reader: inout BinaryReader) throws { self = try reader.read(Double.self) }
 }
@@ -63,10 +65,10 @@ extension EventID: BinaryEncodable, BinaryDecodable {
 
 extension Timestamp: BinaryEncodable, BinaryDecodable {
   /// Writes the nanoseconds as eight bytes.
-  public func encode(to writer: inout BinaryWriter) { writer.writeFixed(nanosecondsSince1970) }
+  public func encode(to writer: inout BinaryWriter) { writer.writeFixedWidth(nanosecondsSince1970) }
   /// Reads eight bytes of nanoseconds.
   public init(from reader: inout BinaryReader) throws {
-    self.init(nanosecondsSince1970: try reader.readFixed(Int64.self))
+    self.init(nanosecondsSince1970: try reader.readFixedWidth(Int64.self))
   }
 }
 
@@ -79,7 +81,7 @@ extension BinaryWriter {
   public mutating func write<Key: BinaryEncodable & Comparable, Value: BinaryEncodable>(
     _ dictionary: [Key: Value]
   ) {
-    write(UInt64(dictionary.count))
+    writeVariableLength(UInt64(dictionary.count))
     for (key, value) in dictionary.sorted(by: { $0.key < $1.key }) {
       key.encode(to: &self)
       value.encode(to: &self)
@@ -89,7 +91,7 @@ extension BinaryWriter {
   /// Writes a set: its count (LEB128), then each element in ascending order.
   @inlinable
   public mutating func write<Element: BinaryEncodable & Comparable>(_ set: Set<Element>) {
-    write(UInt64(set.count))
+    writeVariableLength(UInt64(set.count))
     for element in set.sorted() { element.encode(to: &self) }
   }
 }

@@ -55,26 +55,33 @@ public struct BinaryReader {
   }
 
   /// Reads a 16-bit little-endian integer.
-  @inlinable public mutating func readFixed(_: UInt16.Type) throws(BinaryDecodingError) -> UInt16 {
+  @inlinable public mutating func readFixedWidth(_: UInt16.Type) throws(BinaryDecodingError)
+    -> UInt16
+  {
     let at = try take(2, "UInt16")
     return UInt16(buffer[at]) | UInt16(buffer[at + 1]) << 8
   }
 
   /// Reads a 32-bit little-endian integer.
-  @inlinable public mutating func readFixed(_: UInt32.Type) throws(BinaryDecodingError) -> UInt32 {
+  @inlinable public mutating func readFixedWidth(_: UInt32.Type) throws(BinaryDecodingError)
+    -> UInt32
+  {
     let at = try take(4, "UInt32")
     return UInt32(littleEndian: buffer.loadUnaligned(fromByteOffset: at, as: UInt32.self))
   }
 
   /// Reads a 64-bit little-endian integer.
-  @inlinable public mutating func readFixed(_: UInt64.Type) throws(BinaryDecodingError) -> UInt64 {
+  @inlinable public mutating func readFixedWidth(_: UInt64.Type) throws(BinaryDecodingError)
+    -> UInt64
+  {
     let at = try take(8, "UInt64")
     return UInt64(littleEndian: buffer.loadUnaligned(fromByteOffset: at, as: UInt64.self))
   }
 
   /// Reads a 64-bit little-endian two's complement integer.
-  @inlinable public mutating func readFixed(_: Int64.Type) throws(BinaryDecodingError) -> Int64 {
-    Int64(bitPattern: try readFixed(UInt64.self))
+  @inlinable public mutating func readFixedWidth(_: Int64.Type) throws(BinaryDecodingError) -> Int64
+  {
+    Int64(bitPattern: try readFixedWidth(UInt64.self))
   }
 
   /// Reads a LEB128 unsigned integer.
@@ -100,7 +107,7 @@ public struct BinaryReader {
   /// Reads a zig-zag LEB128 integer written by ``BinaryWriter/write(_:)-(Int)``.
   @inlinable public mutating func read(_: Int.Type) throws(BinaryDecodingError) -> Int {
     let start = offset
-    let value = try read(signed: Int64.self)
+    let value = try readZigZag(Int64.self)
     guard let narrow = Int(exactly: value) else {
       throw BinaryDecodingError(offset: start, reason: "integer \(value) does not fit Int")
     }
@@ -129,14 +136,14 @@ public struct BinaryReader {
   }
 
   /// Reads a zig-zag LEB128 signed integer.
-  @inlinable public mutating func read(signed _: Int64.Type) throws(BinaryDecodingError) -> Int64 {
+  @inlinable public mutating func readZigZag(_: Int64.Type) throws(BinaryDecodingError) -> Int64 {
     let raw = try read(UInt64.self)
     return Int64(bitPattern: raw >> 1) ^ -Int64(bitPattern: raw & 1)
   }
 
   /// Reads a `Double` from its eight IEEE 754 bytes.
   @inlinable public mutating func read(_: Double.Type) throws(BinaryDecodingError) -> Double {
-    Double(bitPattern: try readFixed(UInt64.self))
+    Double(bitPattern: try readFixedWidth(UInt64.self))
   }
 
   /// Reads a length-prefixed UTF-8 string. Invalid UTF-8 is repaired with U+FFFD.

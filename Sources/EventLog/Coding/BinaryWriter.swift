@@ -1,5 +1,10 @@
 /// Writes the compact binary form of values: little-endian fixed-width integers, LEB128
-/// variable-length integers, and length-prefixed UTF-8 strings.
+/// variable-length integers, zig-zag signed integers, and length-prefixed UTF-8 strings.
+///
+/// `write(_:)` writes any ``BinaryEncodable`` value in its type's own form (an `Int` zig-zag,
+/// a `UInt64` in variable length, a `Double` in eight bytes); the methods named for an
+/// encoding (``writeVariableLength(_:)``, ``writeZigZag(_:)``, `writeFixedWidth(_:)`,
+/// ``writeByte(_:)``) write a number in exactly that encoding.
 ///
 /// Event types write their payload with it in ``BinaryEncodable/encode(to:)``; see
 /// <doc:BinaryFormat> for the layout of each primitive.
@@ -21,7 +26,7 @@ public struct BinaryWriter: Sendable {
   }
 
   /// Writes one byte.
-  @inlinable public mutating func write(_ value: UInt8) {
+  @inlinable public mutating func writeByte(_ value: UInt8) {
     storage.append(value)
   }
 
@@ -31,29 +36,29 @@ public struct BinaryWriter: Sendable {
   }
 
   /// Writes a 16-bit integer in two bytes, little-endian.
-  @inlinable public mutating func writeFixed(_ value: UInt16) {
+  @inlinable public mutating func writeFixedWidth(_ value: UInt16) {
     storage.append(UInt8(truncatingIfNeeded: value))
     storage.append(UInt8(truncatingIfNeeded: value >> 8))
   }
 
   /// Writes a 32-bit integer in four bytes, little-endian.
-  @inlinable public mutating func writeFixed(_ value: UInt32) {
+  @inlinable public mutating func writeFixedWidth(_ value: UInt32) {
     withUnsafeBytes(of: value.littleEndian) { storage.append(contentsOf: $0) }
   }
 
   /// Writes a 64-bit integer in eight bytes, little-endian.
-  @inlinable public mutating func writeFixed(_ value: UInt64) {
+  @inlinable public mutating func writeFixedWidth(_ value: UInt64) {
     withUnsafeBytes(of: value.littleEndian) { storage.append(contentsOf: $0) }
   }
 
   /// Writes a 64-bit signed integer in eight bytes, little-endian two's complement.
-  @inlinable public mutating func writeFixed(_ value: Int64) {
-    writeFixed(UInt64(bitPattern: value))
+  @inlinable public mutating func writeFixedWidth(_ value: Int64) {
+    writeFixedWidth(UInt64(bitPattern: value))
   }
 
-  /// Writes an unsigned integer as LEB128: seven bits a byte, low bits first, the high bit of
-  /// each byte set when more follow (1 byte below 128, at most 10).
-  @inlinable public mutating func write(_ value: UInt64) {
+  /// Writes an unsigned integer in variable length (LEB128): seven bits a byte, low bits first,
+  /// the high bit of each byte set when more follow (1 byte below 128, at most 10).
+  @inlinable public mutating func writeVariableLength(_ value: UInt64) {
     var v = value
     while v >= 0x80 {
       storage.append(UInt8(truncatingIfNeeded: v) | 0x80)
@@ -62,32 +67,18 @@ public struct BinaryWriter: Sendable {
     storage.append(UInt8(v))
   }
 
-  /// Writes an `Int` zig-zag encoded as LEB128, like ``write(signed:)``: values near zero,
-  /// negative or positive, take one byte.
-  @inlinable public mutating func write(_ value: Int) {
-    write(signed: Int64(value))
-  }
-
-  /// Writes a 32-bit unsigned integer as LEB128.
-  @inlinable public mutating func write(_ value: UInt32) {
-    write(UInt64(value))
-  }
-
-  /// Writes a signed integer zig-zag encoded as LEB128 (small magnitudes take one byte).
-  @inlinable public mutating func write(signed value: Int64) {
-    write(UInt64(bitPattern: (value << 1) ^ (value >> 63)))
-  }
-
-  /// Writes a `Double` as its IEEE 754 bits, eight bytes little-endian.
-  @inlinable public mutating func write(_ value: Double) {
-    writeFixed(value.bitPattern)
+  /// Writes a signed integer zig-zag encoded (0, -1, 1, -2, … become 0, 1, 2, 3, …) in
+  /// variable length: values near zero, negative or positive, take one byte. `Int` and the
+  /// other signed integers are written this way.
+  @inlinable public mutating func writeZigZag(_ value: Int64) {
+    writeVariableLength(UInt64(bitPattern: (value << 1) ^ (value >> 63)))
   }
 
   /// Writes a string as its UTF-8 byte count (LEB128) and its UTF-8 bytes.
   @inlinable public mutating func write(_ value: String) {
     var value = value
     value.withUTF8 { utf8 in
-      write(UInt64(utf8.count))
+      writeVariableLength(UInt64(utf8.count))
       storage.append(contentsOf: utf8)
     }
   }
@@ -99,7 +90,7 @@ public struct BinaryWriter: Sendable {
 
   /// Writes a byte count (LEB128) and the bytes.
   @inlinable public mutating func write(bytes raw: [UInt8]) {
-    write(UInt64(raw.count))
+    writeVariableLength(UInt64(raw.count))
     storage.append(contentsOf: raw)
   }
 
@@ -130,13 +121,13 @@ public struct BinaryWriter: Sendable {
 
   /// Writes an array: its count (LEB128), then each element.
   @inlinable public mutating func write<Element: BinaryEncodable>(_ values: [Element]) {
-    write(UInt64(values.count))
+    writeVariableLength(UInt64(values.count))
     for value in values { value.encode(to: &self) }
   }
 
   /// Writes an array of strings: the count (LEB128), then each string.
   @inlinable public mutating func write(_ values: [String]) {
-    write(UInt64(values.count))
+    writeVariableLength(UInt64(values.count))
     for value in values { write(value) }
   }
 }

@@ -5,21 +5,25 @@
 
 extension UInt64: BinaryEncodable, BinaryDecodable {
   /// Writes the integer LEB128 encoded (variable length).
-  public func encode(to writer: inout BinaryWriter) { writer.write(self) }
+  @inlinable public func encode(to writer: inout BinaryWriter) { writer.writeVariableLength(self) }
   /// Reads a LEB128 integer.
   public init(from reader: inout BinaryReader) throws { self = try reader.read(UInt64.self) }
 }
 
 extension UInt32: BinaryEncodable, BinaryDecodable {
   /// Writes the integer LEB128 encoded (variable length).
-  public func encode(to writer: inout BinaryWriter) { writer.write(self) }
+  @inlinable public func encode(to writer: inout BinaryWriter) {
+    writer.writeVariableLength(UInt64(self))
+  }
   /// Reads a LEB128 integer, refusing one wider than 32 bits.
   public init(from reader: inout BinaryReader) throws { self = try reader.read(UInt32.self) }
 }
 
 extension UInt16: BinaryEncodable, BinaryDecodable {
   /// Writes the integer LEB128 encoded (variable length).
-  public func encode(to writer: inout BinaryWriter) { writer.write(UInt64(self)) }
+  @inlinable public func encode(to writer: inout BinaryWriter) {
+    writer.writeVariableLength(UInt64(self))
+  }
   /// Reads a LEB128 integer, refusing one wider than 16 bits.
   public init(from reader: inout BinaryReader) throws {
     self = try reader.readNarrow(UInt16.self)
@@ -28,23 +32,23 @@ extension UInt16: BinaryEncodable, BinaryDecodable {
 
 extension UInt8: BinaryEncodable, BinaryDecodable {
   /// Writes the byte as it is (one byte).
-  public func encode(to writer: inout BinaryWriter) { writer.write(self) }
+  @inlinable public func encode(to writer: inout BinaryWriter) { writer.writeByte(self) }
   /// Reads one byte.
   public init(from reader: inout BinaryReader) throws { self = try reader.read(UInt8.self) }
 }
 
 extension Int64: BinaryEncodable, BinaryDecodable {
   /// Writes the integer zig-zag LEB128 encoded (small magnitudes, either sign, are short).
-  public func encode(to writer: inout BinaryWriter) { writer.write(signed: self) }
+  @inlinable public func encode(to writer: inout BinaryWriter) { writer.writeZigZag(self) }
   /// Reads a zig-zag LEB128 integer.
   public init(from reader: inout BinaryReader) throws {
-    self = try reader.read(signed: Int64.self)
+    self = try reader.readZigZag(Int64.self)
   }
 }
 
 extension Int32: BinaryEncodable, BinaryDecodable {
   /// Writes the integer zig-zag LEB128 encoded.
-  public func encode(to writer: inout BinaryWriter) { writer.write(signed: Int64(self)) }
+  @inlinable public func encode(to writer: inout BinaryWriter) { writer.writeZigZag(Int64(self)) }
   /// Reads a zig-zag LEB128 integer, refusing one wider than 32 bits.
   public init(from reader: inout BinaryReader) throws {
     self = try reader.readNarrowSigned(Int32.self)
@@ -53,7 +57,7 @@ extension Int32: BinaryEncodable, BinaryDecodable {
 
 extension Int16: BinaryEncodable, BinaryDecodable {
   /// Writes the integer zig-zag LEB128 encoded.
-  public func encode(to writer: inout BinaryWriter) { writer.write(signed: Int64(self)) }
+  @inlinable public func encode(to writer: inout BinaryWriter) { writer.writeZigZag(Int64(self)) }
   /// Reads a zig-zag LEB128 integer, refusing one wider than 16 bits.
   public init(from reader: inout BinaryReader) throws {
     self = try reader.readNarrowSigned(Int16.self)
@@ -62,7 +66,7 @@ extension Int16: BinaryEncodable, BinaryDecodable {
 
 extension Int8: BinaryEncodable, BinaryDecodable {
   /// Writes the integer zig-zag LEB128 encoded.
-  public func encode(to writer: inout BinaryWriter) { writer.write(signed: Int64(self)) }
+  @inlinable public func encode(to writer: inout BinaryWriter) { writer.writeZigZag(Int64(self)) }
   /// Reads a zig-zag LEB128 integer, refusing one wider than 8 bits.
   public init(from reader: inout BinaryReader) throws {
     self = try reader.readNarrowSigned(Int8.self)
@@ -71,10 +75,10 @@ extension Int8: BinaryEncodable, BinaryDecodable {
 
 extension Float: BinaryEncodable, BinaryDecodable {
   /// Writes the IEEE 754 bits, four bytes little-endian.
-  public func encode(to writer: inout BinaryWriter) { writer.writeFixed(bitPattern) }
+  public func encode(to writer: inout BinaryWriter) { writer.writeFixedWidth(bitPattern) }
   /// Reads four bytes of IEEE 754 bits.
   public init(from reader: inout BinaryReader) throws {
-    self.init(bitPattern: try reader.readFixed(UInt32.self))
+    self.init(bitPattern: try reader.readFixedWidth(UInt32.self))
   }
 }
 
@@ -83,9 +87,9 @@ extension Optional: BinaryEncodable where Wrapped: BinaryEncodable {
   public func encode(to writer: inout BinaryWriter) {
     switch self {
     case .none:
-      writer.write(UInt8(0))
+      writer.writeByte(UInt8(0))
     case .some(let value):
-      writer.write(UInt8(1))
+      writer.writeByte(UInt8(1))
       value.encode(to: &writer)
     }
   }
@@ -101,7 +105,7 @@ extension Optional: BinaryDecodable where Wrapped: BinaryDecodable {
 extension Array: BinaryEncodable where Element: BinaryEncodable {
   /// Writes the count (LEB128), then each element in order.
   public func encode(to writer: inout BinaryWriter) {
-    writer.write(UInt64(count))
+    writer.writeVariableLength(UInt64(count))
     for element in self { element.encode(to: &writer) }
   }
 }
@@ -121,7 +125,7 @@ extension Set: BinaryEncodable where Element: BinaryEncodable & Comparable {
   /// Writes the count (LEB128), then each element in ascending order, so that equal sets give
   /// equal bytes.
   public func encode(to writer: inout BinaryWriter) {
-    writer.write(UInt64(count))
+    writer.writeVariableLength(UInt64(count))
     for element in sorted() { element.encode(to: &writer) }
   }
 }
@@ -141,7 +145,7 @@ where Key: BinaryEncodable & Comparable, Value: BinaryEncodable {
   /// Writes the count (LEB128), then each key and its value, keys in ascending order, so that
   /// equal dictionaries give equal bytes.
   public func encode(to writer: inout BinaryWriter) {
-    writer.write(UInt64(count))
+    writer.writeVariableLength(UInt64(count))
     for (key, value) in sorted(by: { $0.key < $1.key }) {
       key.encode(to: &writer)
       value.encode(to: &writer)
@@ -199,7 +203,7 @@ extension BinaryReader {
     _: T.Type
   ) throws(BinaryDecodingError) -> T {
     let start = offset
-    let value = try read(signed: Int64.self)
+    let value = try readZigZag(Int64.self)
     guard let narrow = T(exactly: value) else {
       throw BinaryDecodingError(offset: start, reason: "\(value) does not fit \(T.self)")
     }

@@ -213,7 +213,7 @@ struct SnapshotCodec<D: Decider>: Sendable {
 
   func encode(_ state: D.State) -> [UInt8] {
     var writer = BinaryWriter()
-    writer.writeFixed(version)
+    writer.writeFixedWidth(version)
     encodeState(state, &writer)
     return writer.bytes
   }
@@ -223,7 +223,7 @@ struct SnapshotCodec<D: Decider>: Sendable {
   func decode(_ bytes: [UInt8]) -> D.State? {
     bytes.withUnsafeBytes { raw in
       var reader = BinaryReader(raw)
-      guard (try? reader.readFixed(UInt32.self)) == version else { return nil }
+      guard (try? reader.readFixedWidth(UInt32.self)) == version else { return nil }
       return try? decodeState(&reader)
     }
   }

@@ -57,11 +57,11 @@ public enum RecordFormat {
     writer.removeAll()
     writer.write(Self.version)
     writer.write(event.encoding.rawValue)
-    writer.writeFixed(event.schemaVersion)
-    writer.writeFixed(typeID)
-    writer.writeFixed(categoryID)
-    writer.writeFixed(UInt32(0))  // payload offset, patched below
-    writer.writeFixed(version.rawValue)
+    writer.writeFixedWidth(event.schemaVersion)
+    writer.writeFixedWidth(typeID)
+    writer.writeFixedWidth(categoryID)
+    writer.writeFixedWidth(UInt32(0))  // payload offset, patched below
+    writer.writeFixedWidth(version.rawValue)
     writer.write(event.id)
     writer.write(event.metadata.time)
     writer.write(recordedTime)
@@ -75,7 +75,7 @@ public enum RecordFormat {
     if let id = metadata.correlationID { writer.write(id) }
     if let id = metadata.causationID { writer.write(id) }
     if let actor = metadata.actor { writer.write(actor) }
-    writer.write(UInt64(metadata.custom.count))
+    writer.writeVariableLength(UInt64(metadata.custom.count))
     for (key, value) in metadata.custom.sorted(by: { $0.key < $1.key }) {
       writer.write(key)
       writer.write(value)
@@ -84,7 +84,7 @@ public enum RecordFormat {
     writer.writeRaw(event.payload)
     writer.patchFixed(payloadOffset, at: 12)
     let checksum = writer.bytes.withUnsafeBytes { RecordChecksum.hash($0) }
-    writer.writeFixed(checksum)
+    writer.writeFixedWidth(checksum)
   }
 }
 

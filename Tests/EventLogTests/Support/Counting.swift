@@ -14,7 +14,7 @@ struct SeatCounts: BinaryCodable, Sendable, Equatable {
   }
 
   func encode(to writer: inout BinaryWriter) {
-    writer.write(UInt64(registered.count))
+    writer.writeVariableLength(UInt64(registered.count))
     for key in registered.keys.sorted() {
       writer.write(key)
       writer.write(registered[key]!)
