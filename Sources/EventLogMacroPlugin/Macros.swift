@@ -4,8 +4,10 @@ import SwiftSyntax
 import SwiftSyntaxBuilder
 import SwiftSyntaxMacros
 
-/// `@BinaryCodable`: a struct's binary form from its stored fields.
-public struct BinaryCodableMacro: ExtensionMacro, MemberMacro {
+/// The extension both struct macros attach: the binary coding of the struct's stored fields.
+public protocol StructCodingMacro: ExtensionMacro {}
+
+extension StructCodingMacro {
   public static func expansion(
     of node: AttributeSyntax, attachedTo declaration: some DeclGroupSyntax,
     providingExtensionsOf type: some TypeSyntaxProtocol, conformingTo protocols: [TypeSyntax],
@@ -21,7 +23,10 @@ public struct BinaryCodableMacro: ExtensionMacro, MemberMacro {
         conformances: protocols)
     ]
   }
+}
 
+/// `@BinaryCodable`: a struct's binary form from its stored fields.
+public struct BinaryCodableMacro: StructCodingMacro, MemberMacro {
   public static func expansion(
     of node: AttributeSyntax, providingMembersOf declaration: some DeclGroupSyntax,
     conformingTo protocols: [TypeSyntax], in context: some MacroExpansionContext
@@ -36,23 +41,7 @@ public struct BinaryCodableMacro: ExtensionMacro, MemberMacro {
 }
 
 /// `@BinaryEvent`: an event struct's binary form, its type name and its schema version.
-public struct BinaryEventMacro: ExtensionMacro, MemberMacro {
-  public static func expansion(
-    of node: AttributeSyntax, attachedTo declaration: some DeclGroupSyntax,
-    providingExtensionsOf type: some TypeSyntaxProtocol, conformingTo protocols: [TypeSyntax],
-    in context: some MacroExpansionContext
-  ) throws -> [ExtensionDeclSyntax] {
-    // A declaration the macro cannot take is reported once, by the member role.
-    guard let structure = declaration.as(StructDeclSyntax.self),
-      let fields = try? StoredField.fields(of: structure)
-    else { return [] }
-    return [
-      try Coding.codingExtension(
-        for: type, fields: fields, access: structure.modifiers.accessPrefix,
-        conformances: protocols)
-    ]
-  }
-
+public struct BinaryEventMacro: StructCodingMacro, MemberMacro {
   public static func expansion(
     of node: AttributeSyntax, providingMembersOf declaration: some DeclGroupSyntax,
     conformingTo protocols: [TypeSyntax], in context: some MacroExpansionContext
