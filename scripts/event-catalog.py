@@ -21,7 +21,7 @@ for path in sources:
     out += [f"## {re.sub(r'(?<!^)(?=[A-Z])', ' ', area)}", ""]
     if header:
         out += [" ".join(header).replace("  ", " "), ""]
-    for match in re.finditer(r"((?:  *///[^\n]*\n|///[^\n]*\n)*)public struct (\w+): CouncilEvent \{(.*?)\n\}", text, re.S):
+    for match in re.finditer(r"((?:  *///[^\n]*\n|///[^\n]*\n)*)(?:@\w+(?:\([^)\n]*\))?\n)*public struct (\w+): CouncilEvent \{(.*?)\n\}", text, re.S):
         doc, name, body = match.groups()
         summary = " ".join(l.strip()[4:] for l in doc.strip().splitlines())
         out += [f"### {name}", "", summary, ""]

@@ -1,6 +1,6 @@
 import CLMDB
 import CLMDBGuard
-import EventLog
+@_exported import EventLog
 import Foundation
 
 /// The embedded default event store: an append-only log in an LMDB environment (a directory

@@ -1,5 +1,5 @@
 #if Postgres
-  import EventLog
+  @_exported import EventLog
   import PostgresNIO
   import Synchronization
 

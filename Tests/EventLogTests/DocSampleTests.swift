@@ -1,9 +1,10 @@
 import EventLog
 import Testing
 
-// The samples of the `BinaryEvent` doc comment and the EventLog overview, of the Binary Format
-// article, and of the Deciders and Projections article's section on asking a projection as of
-// a moment, as they are written there: if one stops compiling, so does this file.
+// The samples of the `BinaryEvent` doc comment, of the Binary Format article, and of the
+// Deciders and Projections article, as they are written there: the regions between
+// `// sample: NAME` and `// end sample` are what the articles quote (DocSampleCoverageTests
+// checks that they still do).
 
 /// From the `BinaryEvent` doc comment.
 enum BinaryEventSample {
@@ -28,24 +29,22 @@ extension BinaryEventSample.MemberApplied {
   }
 }
 
-/// From the Binary Format article.
-enum BinaryFormatSample {
-  struct ParticipantRegistered: BinaryEvent, Codable {
-    static let eventType = "ParticipantRegistered"
-    var participant: String
-    var country: String
-    var languages: [String]
+// sample: binary-format-hand-coded
+struct ParticipantRegistered: BinaryEvent, Codable {
+  static let eventType = "ParticipantRegistered"
+  var participant: String
+  var country: String
+  var languages: [String]
 
-    func encode(to writer: inout BinaryWriter) {
-      writer.write(participant)
-      writer.write(country)
-      writer.write(languages)
-    }
+  func encode(to writer: inout BinaryWriter) {
+    writer.write(participant)
+    writer.write(country)
+    writer.write(languages)
   }
 }
 
 // In an extension, so that the struct keeps its memberwise initializer.
-extension BinaryFormatSample.ParticipantRegistered {
+extension ParticipantRegistered {
   init(from reader: inout BinaryReader) throws {
     let participant = try reader.read(String.self)
     let country = try reader.read(String.self)
@@ -53,8 +52,10 @@ extension BinaryFormatSample.ParticipantRegistered {
     self.init(participant: participant, country: country, languages: languages)
   }
 }
+// end sample
 
 /// From the Deciders and Projections article (asking a projection as of a moment).
+// sample: as-of
 struct RegistrationCount: Projection {
   var name: String { "registration-count" }
   var initialState: Int { 0 }
@@ -63,10 +64,11 @@ struct RegistrationCount: Projection {
     if case .registered = event { count += 1 }
   }
 }
+// end sample
 
 @Suite("The documentation's samples")
 struct DocSampleTests {
-  @Test("the overview's sample appends and follows the sample event")
+  @Test("the BinaryEvent doc comment's event is appended, followed and decoded")
   func overview() async throws {
     typealias MemberApplied = BinaryEventSample.MemberApplied
     // As in the EventLog overview:
@@ -102,14 +104,17 @@ struct DocSampleTests {
     try await register("ana")
     clock.set(Timestamp(year: 2018, month: 6, day: 11, hour: 9))
     try await register("ben")
-    // As in the article:
+    // sample: as-of
     let now = try await RegistrationCount().state(in: store, asOf: .now)
     print(now.value, "registrations as of position", now.position)
+    // end sample
     try await register("eva")
+    // sample: as-of
     let again = try await RegistrationCount().state(in: store, asOf: .position(now.position))
     // again == now, whatever was appended in between
     let beforeMonday = try await RegistrationCount().state(
       in: store, asOf: .time(Timestamp(year: 2018, month: 6, day: 11)))
+    // end sample
     #expect(now == Answer(value: 2, position: 2))
     #expect(again == now)
     #expect(beforeMonday == Answer(value: 1, position: 1))
@@ -117,13 +122,13 @@ struct DocSampleTests {
 
   @Test("the Binary Format sample round-trips through its binary form")
   func binaryFormat() throws {
-    let event = BinaryFormatSample.ParticipantRegistered(
+    let event = ParticipantRegistered(
       participant: "p-1", country: "Colombia", languages: ["es", "fr"])
     var writer = BinaryWriter()
     event.encode(to: &writer)
     let decoded = try writer.bytes.withUnsafeBytes { raw in
       var reader = BinaryReader(raw)
-      return try BinaryFormatSample.ParticipantRegistered(from: &reader)
+      return try ParticipantRegistered(from: &reader)
     }
     #expect(decoded.participant == "p-1")
     #expect(decoded.country == "Colombia")
@@ -139,7 +144,7 @@ struct DocSampleTests {
         [try EventData(WorkshopEvent.opened(capacity: 2), id: .random(), metadata: metadata)],
         to: stream, expectedVersion: .noStream)
     }
-    // As written in the article:
+    // sample: multi-stream-decision
     let handler = MultiStreamHandler(store: store)
     try await handler.handle(context: CommandContext(actor: "office")) { decision in
       // Read, not written: required unchanged at the append.
@@ -152,6 +157,7 @@ struct DocSampleTests {
       try decision.append(
         try WorkshopDecider().decide(.register("ana"), state: target), to: "workshop-b")
     }
+    // end sample
     #expect(await store.currentVersion(of: "workshop-b") == 2)
     #expect(await store.currentVersion(of: "workshop-a") == 1)
   }

@@ -53,7 +53,7 @@ public struct IndividualAccountCreated: CouncilEvent {
 /// An account was deactivated.
 @BinaryEvent
 public struct AccountDeactivated: CouncilEvent {
-  /// The day.
+  /// The day it was deactivated.
   public var on: Day
   /// Why.
   public var reason: String
@@ -64,7 +64,7 @@ public struct AccountDeactivated: CouncilEvent {
 public struct AccountSubscribed: CouncilEvent {
   /// The list.
   public var list: MailingListID
-  /// The day.
+  /// The day it subscribed.
   public var on: Day
 }
 
@@ -73,7 +73,7 @@ public struct AccountSubscribed: CouncilEvent {
 public struct AccountUnsubscribed: CouncilEvent {
   /// The list.
   public var list: MailingListID
-  /// The day.
+  /// The day it unsubscribed.
   public var on: Day
 }
 

@@ -2,6 +2,10 @@ import EventLog
 
 /// One event type of the council: a struct with a binary form (the storage path) that is
 /// also `Codable` (the JSON interchange path).
+///
+/// An event's days (`on`, `joinedOn`, …) are the council's dates, given by the command that
+/// produced it; questions asked as of the end of a day (`AsOf.endOf(_:)`) go by the time the
+/// log recorded the event instead, which may be later.
 public protocol CouncilEvent: BinaryEvent, Codable, Hashable {}
 
 extension BinaryWriter {

@@ -69,7 +69,7 @@ public struct ApplicationSubmitted: CouncilEvent {
   public var year: Int
   /// The amount requested, in cents.
   public var requestedAmount: Int
-  /// The day.
+  /// The day it was submitted.
   public var on: Day
 }
 
@@ -80,7 +80,7 @@ public struct MoreInformationRequested: CouncilEvent {
   public var question: String
   /// Who asked.
   public var decidedBy: String
-  /// The day.
+  /// The day the question was asked.
   public var on: Day
 }
 
@@ -89,7 +89,7 @@ public struct MoreInformationRequested: CouncilEvent {
 public struct InformationProvided: CouncilEvent {
   /// The answer.
   public var answer: String
-  /// The day.
+  /// The day the supporting member answered.
   public var on: Day
 }
 
@@ -102,7 +102,7 @@ public struct ApplicationApproved: CouncilEvent {
   public var full: Bool
   /// Who decided.
   public var decidedBy: String
-  /// The day.
+  /// The day it was approved.
   public var on: Day
   /// Why.
   public var reason: String
@@ -113,7 +113,7 @@ public struct ApplicationApproved: CouncilEvent {
 public struct ApplicationDeclined: CouncilEvent {
   /// Who decided.
   public var decidedBy: String
-  /// The day.
+  /// The day it was declined.
   public var on: Day
   /// Why.
   public var reason: String
@@ -124,7 +124,7 @@ public struct ApplicationDeclined: CouncilEvent {
 public struct ApplicationWithdrawn: CouncilEvent {
   /// Who withdrew it.
   public var by: String
-  /// The day.
+  /// The day it was withdrawn.
   public var on: Day
   /// Why.
   public var reason: String
@@ -137,7 +137,7 @@ public struct ApplicationPaid: CouncilEvent {
   public var amount: Int
   /// Who paid.
   public var decidedBy: String
-  /// The day.
+  /// The day the grant was paid.
   public var on: Day
 }
 

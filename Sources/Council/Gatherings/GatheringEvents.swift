@@ -38,14 +38,14 @@ public struct GatheringScheduled: CouncilEvent {
 /// The office opened registration.
 @BinaryEvent
 public struct RegistrationOpened: CouncilEvent {
-  /// The day.
+  /// The day registration opened.
   public var on: Day
 }
 
 /// Registration closed: at capacity, or by the office.
 @BinaryEvent
 public struct RegistrationClosed: CouncilEvent {
-  /// The day.
+  /// The day registration closed.
   public var on: Day
   /// Whether it closed because the last place was taken.
   public var atCapacity: Bool
@@ -58,7 +58,7 @@ public struct ParticipantRegistered: CouncilEvent {
   public var registration: RegistrationID
   /// Who.
   public var participant: Participant
-  /// The day.
+  /// The day the participant registered.
   public var on: Day
   /// Whether it awaits the office's approval.
   public var awaitingApproval: Bool
@@ -69,7 +69,7 @@ public struct ParticipantRegistered: CouncilEvent {
 public struct RegistrationApproved: CouncilEvent {
   /// The registration.
   public var registration: RegistrationID
-  /// The day.
+  /// The day it was approved.
   public var on: Day
 }
 
@@ -78,7 +78,7 @@ public struct RegistrationApproved: CouncilEvent {
 public struct RegistrationRejected: CouncilEvent {
   /// The registration.
   public var registration: RegistrationID
-  /// The day.
+  /// The day it was rejected.
   public var on: Day
   /// Why.
   public var reason: String
@@ -91,7 +91,7 @@ public struct ParticipantWaitlisted: CouncilEvent {
   public var registration: RegistrationID
   /// Who.
   public var participant: Participant
-  /// The day.
+  /// The day the participant was waitlisted.
   public var on: Day
 }
 
@@ -102,7 +102,7 @@ public struct ExceptionAdmitted: CouncilEvent {
   public var registration: RegistrationID
   /// Who.
   public var participant: Participant
-  /// The day.
+  /// The day the exception was admitted.
   public var on: Day
   /// Why.
   public var reason: String
@@ -113,7 +113,7 @@ public struct ExceptionAdmitted: CouncilEvent {
 public struct RegistrationCancelled: CouncilEvent {
   /// The registration.
   public var registration: RegistrationID
-  /// The day.
+  /// The day it was cancelled.
   public var on: Day
 }
 
@@ -122,7 +122,7 @@ public struct RegistrationCancelled: CouncilEvent {
 public struct PlaceOffered: CouncilEvent {
   /// The waitlisted registration.
   public var registration: RegistrationID
-  /// The day.
+  /// The day the place was offered.
   public var on: Day
   /// The last day to accept.
   public var expires: Day
@@ -133,7 +133,7 @@ public struct PlaceOffered: CouncilEvent {
 public struct OfferAccepted: CouncilEvent {
   /// The registration.
   public var registration: RegistrationID
-  /// The day.
+  /// The day the offer was accepted.
   public var on: Day
 }
 
@@ -142,7 +142,7 @@ public struct OfferAccepted: CouncilEvent {
 public struct OfferLapsed: CouncilEvent {
   /// The registration.
   public var registration: RegistrationID
-  /// The day.
+  /// The day the offer lapsed.
   public var on: Day
 }
 
@@ -153,7 +153,7 @@ public struct RegistrationTransferred: CouncilEvent {
   public var registration: RegistrationID
   /// The new participant.
   public var to: Participant
-  /// The day.
+  /// The day it was transferred.
   public var on: Day
 }
 
@@ -162,7 +162,7 @@ public struct RegistrationTransferred: CouncilEvent {
 public struct ParticipantCheckedIn: CouncilEvent {
   /// The registration.
   public var registration: RegistrationID
-  /// The day.
+  /// The day the participant checked in.
   public var on: Day
 }
 
@@ -171,7 +171,7 @@ public struct ParticipantCheckedIn: CouncilEvent {
 public struct NoShowRecorded: CouncilEvent {
   /// The registration.
   public var registration: RegistrationID
-  /// The day.
+  /// The day the no-show was recorded.
   public var on: Day
 }
 
@@ -184,7 +184,7 @@ public struct SessionScheduled: CouncilEvent {
   public var kind: SessionKind
   /// Its title.
   public var title: String
-  /// The day.
+  /// The day the session takes place.
   public var on: Day
   /// Languages of simultaneous interpretation.
   public var interpretation: [String]

@@ -92,7 +92,7 @@ public struct MembershipLapsed: CouncilEvent {
 /// The member withdrew from the council.
 @BinaryEvent
 public struct MemberWithdrew: CouncilEvent {
-  /// The day.
+  /// The day it withdrew.
   public var on: Day
   /// Why, as given.
   public var reason: String

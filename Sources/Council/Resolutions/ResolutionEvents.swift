@@ -19,7 +19,7 @@ public struct ResolutionProposed: CouncilEvent {
   public var title: String
   /// Its text.
   public var text: String
-  /// The day.
+  /// The day it was proposed.
   public var on: Day
 }
 
@@ -28,7 +28,7 @@ public struct ResolutionProposed: CouncilEvent {
 public struct ResolutionAmended: CouncilEvent {
   /// The new text.
   public var text: String
-  /// The day.
+  /// The day it was amended.
   public var on: Day
 }
 
@@ -37,7 +37,7 @@ public struct ResolutionAmended: CouncilEvent {
 public struct ResolutionAdopted: CouncilEvent {
   /// The national consultation whose general meeting voted.
   public var consultation: GatheringID
-  /// The day.
+  /// The day it was adopted.
   public var on: Day
   /// Votes for.
   public var votesFor: Int
@@ -52,7 +52,7 @@ public struct ResolutionAdopted: CouncilEvent {
 public struct ResolutionDefeated: CouncilEvent {
   /// The national consultation whose general meeting voted.
   public var consultation: GatheringID
-  /// The day.
+  /// The day it was defeated.
   public var on: Day
   /// Votes for.
   public var votesFor: Int
@@ -65,7 +65,7 @@ public struct ResolutionDefeated: CouncilEvent {
 /// The resolution was withdrawn before the vote.
 @BinaryEvent
 public struct ResolutionWithdrawn: CouncilEvent {
-  /// The day.
+  /// The day it was withdrawn.
   public var on: Day
   /// Why.
   public var reason: String

@@ -60,7 +60,7 @@ public struct PublicSubscribed: CouncilEvent {
   public var name: String
   /// The subscriber's affiliation, such as `ngo`, `academic`, `media` or `government`.
   public var affiliation: String
-  /// The day.
+  /// The day the person subscribed.
   public var on: Day
 }
 
@@ -69,7 +69,7 @@ public struct PublicSubscribed: CouncilEvent {
 public struct PublicUnsubscribed: CouncilEvent {
   /// The list.
   public var list: MailingListID
-  /// The day.
+  /// The day the person unsubscribed.
   public var on: Day
 }
 

@@ -9,7 +9,7 @@ public struct WorkingGroupState: Sendable, Hashable {
 
   /// A meeting's day and whether it was held.
   public struct ScheduledMeeting: Sendable, Hashable {
-    /// The day.
+    /// The day it is (or was) held.
     public var day: Day
     /// Whether it was held.
     public var held: Bool

@@ -68,6 +68,9 @@ extension RecordableEvent {
 
 /// A struct that is one event type, stored in the fast binary form.
 ///
+/// Declared with the `@BinaryEvent` macro of `EventLogMacros`, which writes the conformance
+/// from the struct's fields (<doc:DeclaringEvents>); by hand, it reads:
+///
 /// ```swift
 /// struct MemberApplied: BinaryEvent, Codable, Equatable {
 ///   static let eventType = "MemberApplied"

@@ -46,7 +46,7 @@ public struct CommandOutcome<D: Decider>: Sendable {
 /// - With a ``SnapshottingDecider`` and a ``StateStore``, loading starts from the stream's
 ///   latest snapshot, and a new snapshot is saved every ``snapshotInterval`` events.
 public struct CommandHandler<D: Decider>: Sendable {
-  /// The decider.
+  /// The decider whose `decide` and `evolve` each command runs through.
   public let decider: D
   /// How recorded events are decoded (upcasters included).
   public let schema: EventSchema<D.Event>
@@ -246,7 +246,7 @@ extension CommandHandler {
 public struct StreamSession<D: Decider>: Sendable {
   /// The handler whose decider, store, clock and IDs the session uses.
   public let handler: CommandHandler<D>
-  /// The stream.
+  /// The stream every command of the session is decided on, loaded once.
   public let stream: StreamName
   /// The stream's state after the last command.
   public private(set) var state: D.State

@@ -27,7 +27,7 @@ public enum AsOf: Sendable, Hashable {
 /// An answer together with the log position it reflects, so that the same question asked
 /// again as of `.position(answer.position)` gets the same value.
 public struct Answer<Value: Sendable>: Sendable {
-  /// The answer.
+  /// The projection's state, or what was asked of it, as of ``position``.
   public var value: Value
   /// The position of the last event the answer reflects: the last position of the prefix the
   /// question covered, whether or not that event was one the question reads.
