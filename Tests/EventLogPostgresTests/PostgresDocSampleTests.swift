@@ -10,6 +10,8 @@
         configuration: .init(url: "postgres://council:secret@db.example:5432/council"))
       defer { store.close() }
       // end sample
+      // What the docs' reader goes on to do with it.
+      _ = try await store.headPosition()
     }
   }
 #endif
