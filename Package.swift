@@ -11,6 +11,7 @@ let package = Package(
     .library(name: "EventLogMacros", targets: ["EventLogMacros"]),
     .library(name: "EventLogConformance", targets: ["EventLogConformance"]),
     .library(name: "Council", targets: ["Council"]),
+    .library(name: "CouncilSamples", targets: ["CouncilSamples"]),
     .executable(name: "log-tour", targets: ["LogTour"]),
     .executable(name: "council", targets: ["CouncilCommand"]),
     .executable(name: "conference-2018", targets: ["Conference2018"]),
@@ -46,6 +47,10 @@ let package = Package(
     // The council's domain, written with deciders: members, accounts, working groups,
     // resolutions, the participation fund, consultations and conferences.
     .target(name: "Council", dependencies: ["EventLog", "EventLogMacros"]),
+    // Sample data for the examples, tests and benchmarks, not part of the domain: the seed
+    // council's setup, the 2018 conference recorded from its report, and a seedable synthetic
+    // council.
+    .target(name: "CouncilSamples", dependencies: ["EventLog", "Council"]),
     // The coding macros (`@BinaryEvent`, `@BinaryCodable`, `@EventFamily`): declared in
     // EventLogMacros, expanded by the EventLogMacroPlugin compiler plugin. Kept apart from the
     // core so that hand-written coding needs no swift-syntax.
@@ -90,7 +95,7 @@ let package = Package(
     .executableTarget(
       name: "CouncilCommand",
       dependencies: [
-        "EventLog", "EventLogLMDB", "Council",
+        "EventLog", "EventLogLMDB", "Council", "CouncilSamples",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         // A log given as a postgres:// URL: only with the `Postgres` trait.
         .target(name: "EventLogPostgres", condition: .when(traits: ["Postgres"])),
@@ -99,7 +104,7 @@ let package = Package(
     ),
     .executableTarget(
       name: "Conference2018",
-      dependencies: ["EventLog", "EventLogLMDB", "Council"],
+      dependencies: ["EventLog", "EventLogLMDB", "Council", "CouncilSamples"],
       path: "Examples/Conference2018"
     ),
     .testTarget(
@@ -131,7 +136,7 @@ let package = Package(
     .testTarget(
       name: "CouncilTests",
       dependencies: [
-        "Council", "EventLog", "EventLogLMDB",
+        "Council", "CouncilSamples", "EventLog", "EventLogLMDB",
         .product(name: "PropertyBased", package: "swift-property-based"),
         // The `council` command on a PostgreSQL log (PostgresCommandTests): SQL to damage a
         // row and to look for staging schemas.
