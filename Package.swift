@@ -87,6 +87,9 @@ let package = Package(
     ),
     // What the tests that start child processes share: a child's output read while it runs.
     .target(name: "ChildProcessSupport", path: "Tests/ChildProcessSupport"),
+    // The small test domain (a workshop with limited seats) the EventLog and LMDB tests share.
+    .target(
+      name: "EventLogTestSupport", dependencies: ["EventLog"], path: "Tests/EventLogTestSupport"),
     .executableTarget(
       name: "LogTour",
       dependencies: ["EventLog", "EventLogLMDB"],
@@ -107,11 +110,18 @@ let package = Package(
       dependencies: ["EventLog", "EventLogLMDB", "Council", "CouncilSamples"],
       path: "Examples/Conference2018"
     ),
+    // The core's tests: model, coding, deciders and the in-memory store.
     .testTarget(
       name: "EventLogTests",
+      dependencies: ["EventLog", "EventLogConformance", "EventLogTestSupport"]
+    ),
+    // The LMDB store's tests, and the core's projection, fold and multi-stream tests, which
+    // run on both the in-memory and the LMDB store.
+    .testTarget(
+      name: "EventLogLMDBTests",
       dependencies: [
         "EventLog", "EventLogLMDB", "EventLogConformance", "EventLogStressHelper", "CLMDB",
-        "ChildProcessSupport",
+        "ChildProcessSupport", "EventLogTestSupport",
       ]
     ),
     // The PostgreSQL store's tests; they compile only with the `Postgres` trait and need a
@@ -138,13 +148,24 @@ let package = Package(
       dependencies: [
         "Council", "CouncilSamples", "EventLog", "EventLogLMDB",
         .product(name: "PropertyBased", package: "swift-property-based"),
+      ],
+      // A log written by format 1 and its export, read by path (see FormatOneLogTests).
+      exclude: ["Fixtures"]
+    ),
+    .testTarget(
+      name: "CouncilSamplesTests",
+      dependencies: ["CouncilSamples", "Council", "EventLog"]
+    ),
+    // The `council` executable, run as a child process.
+    .testTarget(
+      name: "CouncilCommandTests",
+      dependencies: [
+        "Council", "EventLog", "EventLogLMDB",
         // The `council` command on a PostgreSQL log (PostgresCommandTests): SQL to damage a
         // row and to look for staging schemas.
         .product(
           name: "PostgresNIO", package: "postgres-nio", condition: .when(traits: ["Postgres"])),
-      ],
-      // A log written by format 1 and its export, read by path (see FormatOneLogTests).
-      exclude: ["Fixtures"]
+      ]
     ),
   ],
   swiftLanguageModes: [.v6]

@@ -1,4 +1,5 @@
 import EventLog
+import EventLogTestSupport
 import Testing
 
 // The samples of the `BinaryEvent` doc comment and the EventLog overview, of the Binary Format
