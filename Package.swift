@@ -11,6 +11,7 @@ let package = Package(
     .library(name: "EventLogMacros", targets: ["EventLogMacros"]),
     .library(name: "EventLogConformance", targets: ["EventLogConformance"]),
     .library(name: "Council", targets: ["Council"]),
+    .library(name: "CouncilSamples", targets: ["CouncilSamples"]),
     .executable(name: "log-tour", targets: ["LogTour"]),
     .executable(name: "council", targets: ["CouncilCommand"]),
     .executable(name: "conference-2018", targets: ["Conference2018"]),
@@ -46,6 +47,10 @@ let package = Package(
     // The council's domain, written with deciders: members, accounts, working groups,
     // resolutions, the participation fund, consultations and conferences.
     .target(name: "Council", dependencies: ["EventLog", "EventLogMacros"]),
+    // Sample data for the examples, tests and benchmarks, not part of the domain: the seed
+    // council's setup, the 2018 conference recorded from its report, and a seedable synthetic
+    // council.
+    .target(name: "CouncilSamples", dependencies: ["EventLog", "Council"]),
     // The coding macros (`@BinaryEvent`, `@BinaryCodable`, `@EventFamily`): declared in
     // EventLogMacros, expanded by the EventLogMacroPlugin compiler plugin. Kept apart from the
     // core so that hand-written coding needs no swift-syntax.
@@ -82,6 +87,9 @@ let package = Package(
     ),
     // What the tests that start child processes share: a child's output read while it runs.
     .target(name: "ChildProcessSupport", path: "Tests/ChildProcessSupport"),
+    // The small test domain (a workshop with limited seats) the EventLog and LMDB tests share.
+    .target(
+      name: "EventLogTestSupport", dependencies: ["EventLog"], path: "Tests/EventLogTestSupport"),
     .executableTarget(
       name: "LogTour",
       dependencies: ["EventLog", "EventLogLMDB"],
@@ -90,7 +98,7 @@ let package = Package(
     .executableTarget(
       name: "CouncilCommand",
       dependencies: [
-        "EventLog", "EventLogLMDB", "Council",
+        "EventLog", "EventLogLMDB", "Council", "CouncilSamples",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         // A log given as a postgres:// URL: only with the `Postgres` trait.
         .target(name: "EventLogPostgres", condition: .when(traits: ["Postgres"])),
@@ -99,14 +107,21 @@ let package = Package(
     ),
     .executableTarget(
       name: "Conference2018",
-      dependencies: ["EventLog", "EventLogLMDB", "Council"],
+      dependencies: ["EventLog", "EventLogLMDB", "Council", "CouncilSamples"],
       path: "Examples/Conference2018"
     ),
+    // The core's tests: model, coding, deciders and the in-memory store.
     .testTarget(
       name: "EventLogTests",
+      dependencies: ["EventLog", "EventLogConformance", "EventLogTestSupport"]
+    ),
+    // The LMDB store's tests, and the core's projection, fold and multi-stream tests, which
+    // run on both the in-memory and the LMDB store.
+    .testTarget(
+      name: "EventLogLMDBTests",
       dependencies: [
         "EventLog", "EventLogLMDB", "EventLogConformance", "EventLogStressHelper", "CLMDB",
-        "ChildProcessSupport",
+        "ChildProcessSupport", "EventLogTestSupport",
       ]
     ),
     // The PostgreSQL store's tests; they compile only with the `Postgres` trait and need a
@@ -131,15 +146,26 @@ let package = Package(
     .testTarget(
       name: "CouncilTests",
       dependencies: [
-        "Council", "EventLog", "EventLogLMDB",
+        "Council", "CouncilSamples", "EventLog", "EventLogLMDB",
         .product(name: "PropertyBased", package: "swift-property-based"),
+      ],
+      // A log written by format 1 and its export, read by path (see FormatOneLogTests).
+      exclude: ["Fixtures"]
+    ),
+    .testTarget(
+      name: "CouncilSamplesTests",
+      dependencies: ["CouncilSamples", "Council", "EventLog"]
+    ),
+    // The `council` executable, run as a child process.
+    .testTarget(
+      name: "CouncilCommandTests",
+      dependencies: [
+        "Council", "EventLog", "EventLogLMDB",
         // The `council` command on a PostgreSQL log (PostgresCommandTests): SQL to damage a
         // row and to look for staging schemas.
         .product(
           name: "PostgresNIO", package: "postgres-nio", condition: .when(traits: ["Postgres"])),
-      ],
-      // A log written by format 1 and its export, read by path (see FormatOneLogTests).
-      exclude: ["Fixtures"]
+      ]
     ),
   ],
   swiftLanguageModes: [.v6]

@@ -5,6 +5,7 @@
 //
 // With no directory, the log goes to a fresh temporary directory.
 import Council
+import CouncilSamples
 import EventLog
 import EventLogLMDB
 import Foundation

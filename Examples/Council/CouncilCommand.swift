@@ -2,6 +2,7 @@
 // logs. Uses only the libraries' public API.
 import ArgumentParser
 import Council
+import CouncilSamples
 import EventLog
 import EventLogLMDB
 import Foundation

@@ -1,5 +1,5 @@
 import EventLog
-import EventLogLMDB
+import EventLogTestSupport
 import Synchronization
 import Testing
 
@@ -244,17 +244,14 @@ struct SnapshotTests {
   }
 
   @Test func aSnapshotOfAnotherVersionIsIgnored() async throws {
-    let directory = TemporaryDirectory()
-    let store = try LMDBEventStore(
-      path: directory.appending("log"), options: .init(durability: .noSync))
-    defer { store.close() }
+    let store = InMemoryEventStore()
     _ = try await exercise(store)
     // Plant a snapshot that would be wrong if it were used.
     let bogus = WorkshopState(capacity: 1, participants: ["nobody"])
     var writer = BinaryWriter()
     writer.writeFixedWidth(UInt32(1))
     bogus.encode(to: &writer)
-    try await store.saveState(
+    await store.saveState(
       StoredState(position: 241, bytes: writer.bytes), for: "snapshot/workshop-1")
     let v1 = try await CommandHandler(
       decider: WorkshopDecider(), store: store, snapshotInterval: 25

@@ -1,4 +1,5 @@
 import EventLog
+import EventLogTestSupport
 import Testing
 
 // The samples of the `BinaryEvent` doc comment, of the Binary Format article, and of the

@@ -62,7 +62,7 @@ public struct MemberState: Sendable, Hashable {
 }
 
 /// How long terms run and how long the grace period after them is: set by the council (see
-/// ``CouncilSetup``), carried by the commands that need it.
+/// `CouncilSetup` in CouncilSamples), carried by the commands that need it.
 public struct MembershipPolicy: Hashable, Sendable, Codable {
   /// Months in a term.
   public var termMonths: Int

@@ -1,3 +1,4 @@
+import Council
 import EventLog
 
 /// Records a realistic synthetic council in a log: organizations across regions apply, are

@@ -1,5 +1,6 @@
 import EventLog
 import EventLogLMDB
+import EventLogTestSupport
 import Testing
 
 // The on-demand fold, `Projection.state(in:asOf:)`, against the runner and inline projections

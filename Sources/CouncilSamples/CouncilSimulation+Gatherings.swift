@@ -1,3 +1,4 @@
+import Council
 import EventLog
 
 extension CouncilSimulation {

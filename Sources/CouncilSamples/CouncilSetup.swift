@@ -1,3 +1,4 @@
+import Council
 import EventLog
 
 /// Sets up the council of the seeds — the Canadian Council for Refugees of the member guide

@@ -1,3 +1,4 @@
+import Council
 import EventLog
 
 /// The 2018 International Refugee Rights Conference (7–9 June 2018, York University,

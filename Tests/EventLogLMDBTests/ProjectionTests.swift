@@ -1,5 +1,6 @@
 import EventLog
 import EventLogLMDB
+import EventLogTestSupport
 import Synchronization
 import Testing
 

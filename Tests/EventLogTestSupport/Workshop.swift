@@ -1,14 +1,16 @@
 import EventLog
 
-/// A small test domain: a workshop with limited seats.
-enum WorkshopEvent: RecordableEvent, Equatable {
+/// A small test domain: a workshop with limited seats (shared by the EventLog and LMDB tests).
+public enum WorkshopEvent: RecordableEvent, Equatable {
   case opened(capacity: Int)
   case registered(participant: String)
   case cancelled(participant: String)
 
-  static let eventTypes = ["WorkshopOpened", "ParticipantRegistered", "RegistrationCancelled"]
+  public static let eventTypes = [
+    "WorkshopOpened", "ParticipantRegistered", "RegistrationCancelled",
+  ]
 
-  var eventType: String {
+  public var eventType: String {
     switch self {
     case .opened: return "WorkshopOpened"
     case .registered: return "ParticipantRegistered"
@@ -16,14 +18,14 @@ enum WorkshopEvent: RecordableEvent, Equatable {
     }
   }
 
-  func encodePayload(to writer: inout BinaryWriter) {
+  public func encodePayload(to writer: inout BinaryWriter) {
     switch self {
     case .opened(let capacity): writer.write(capacity)
     case .registered(let participant), .cancelled(let participant): writer.write(participant)
     }
   }
 
-  init(eventType: String, schemaVersion: UInt16, payload reader: inout BinaryReader) throws {
+  public init(eventType: String, schemaVersion: UInt16, payload reader: inout BinaryReader) throws {
     switch eventType {
     case "WorkshopOpened": self = .opened(capacity: try reader.read(Int.self))
     case "ParticipantRegistered": self = .registered(participant: try reader.read(String.self))
@@ -33,13 +35,13 @@ enum WorkshopEvent: RecordableEvent, Equatable {
   }
 }
 
-enum WorkshopCommand: Sendable {
+public enum WorkshopCommand: Sendable {
   case open(capacity: Int)
   case register(String)
   case cancel(String)
 }
 
-enum WorkshopFailure: Error, Equatable {
+public enum WorkshopFailure: Error, Equatable {
   case notOpen
   case alreadyOpen
   case full(capacity: Int)
@@ -47,32 +49,35 @@ enum WorkshopFailure: Error, Equatable {
   case notRegistered(String)
 }
 
-struct WorkshopState: Sendable, Equatable, BinaryCodable {
-  var capacity: Int?
-  var participants: [String] = []
+public struct WorkshopState: Sendable, Equatable, BinaryCodable {
+  public var capacity: Int?
+  public var participants: [String] = []
 
-  init(capacity: Int? = nil, participants: [String] = []) {
+  public init(capacity: Int? = nil, participants: [String] = []) {
     self.capacity = capacity
     self.participants = participants
   }
 
-  func encode(to writer: inout BinaryWriter) {
+  public func encode(to writer: inout BinaryWriter) {
     writer.write(capacity.map { $0 + 1 } ?? 0)
     writer.write(participants)
   }
 
-  init(from reader: inout BinaryReader) throws {
+  public init(from reader: inout BinaryReader) throws {
     let capacity = try reader.read(Int.self)
     let participants = try reader.read([String].self)
     self.init(capacity: capacity == 0 ? nil : capacity - 1, participants: participants)
   }
 }
 
-struct WorkshopDecider: SnapshottingDecider {
-  var snapshotVersion: UInt32 = 1
-  var initialState: WorkshopState { WorkshopState() }
+public struct WorkshopDecider: SnapshottingDecider {
+  public var snapshotVersion: UInt32
 
-  func decide(_ command: WorkshopCommand, state: WorkshopState) throws(WorkshopFailure)
+  public init(snapshotVersion: UInt32 = 1) { self.snapshotVersion = snapshotVersion }
+
+  public var initialState: WorkshopState { WorkshopState() }
+
+  public func decide(_ command: WorkshopCommand, state: WorkshopState) throws(WorkshopFailure)
     -> [WorkshopEvent]
   {
     switch command {
@@ -90,7 +95,7 @@ struct WorkshopDecider: SnapshottingDecider {
     }
   }
 
-  func evolve(_ state: WorkshopState, _ event: WorkshopEvent) -> WorkshopState {
+  public func evolve(_ state: WorkshopState, _ event: WorkshopEvent) -> WorkshopState {
     var state = state
     switch event {
     case .opened(let capacity): state.capacity = capacity

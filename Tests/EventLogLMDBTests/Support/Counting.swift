@@ -1,4 +1,5 @@
 import EventLog
+import EventLogTestSupport
 
 /// A read model for tests: participants registered per workshop, and how many events were
 /// folded in (an event applied twice or skipped changes `applied`).

@@ -1,4 +1,5 @@
 import Council
+import CouncilSamples
 import EventLog
 import Foundation
 import Testing
