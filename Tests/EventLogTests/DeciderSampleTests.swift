@@ -1,4 +1,5 @@
 import EventLog
+import EventLogTestSupport
 import Testing
 
 // The Deciders and Projections article's decider and its test, as written there (the article

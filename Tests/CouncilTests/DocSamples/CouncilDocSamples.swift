@@ -1,5 +1,6 @@
 // sample: readme-library-in-use
 import Council
+import CouncilSamples
 import EventLogLMDB
 
 // end sample
