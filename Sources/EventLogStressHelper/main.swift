@@ -108,6 +108,11 @@ struct StressCounts: BinaryCodable, Sendable {
 }
 
 struct StressCountsProjection: Projection {
+  /// Rounds of arithmetic each event costs besides the counting, standing for a read model's
+  /// real work: a catch-up then lasts long enough for a kill to land in it, however fast the
+  /// store reads.
+  var workPerEvent = 0
+
   var name: String { "stress-counts" }
   var initialState: StressCounts { StressCounts() }
 
@@ -115,8 +120,14 @@ struct StressCountsProjection: Projection {
     state.applied += 1
     state.batchSum &+= event.batch
     state.indexSum &+= event.index
+    var mixed = event.index
+    for _ in 0..<workPerEvent { mixed = (mixed &* 6_364_136_223_846_793_005) &+ 1 }
+    workSink = mixed
   }
 }
+
+/// Where the projection's extra work goes, so that the optimizer keeps it.
+nonisolated(unsafe) var workSink: UInt64 = 0
 
 /// `RssAnon` from `/proc/self/status`: resident memory that is not file-backed, in KiB.
 func anonymousResidentKilobytes() -> Int {
@@ -182,10 +193,11 @@ do {
   case "project":
     guard arguments.count >= 4, let saveEvery = UInt64(arguments[2]),
       let pageSize = Int(arguments[3])
-    else { fail("usage: project PATH SAVE_EVERY PAGE_SIZE") }
+    else { fail("usage: project PATH SAVE_EVERY PAGE_SIZE [WORK_PER_EVENT]") }
+    let work = arguments.count >= 5 ? Int(arguments[4]) ?? 0 : 0
     let store = try LMDBEventStore(path: path)
     let runner = ProjectionRunner(
-      StressCountsProjection(), store: store,
+      StressCountsProjection(workPerEvent: work), store: store,
       options: .init(pageSize: pageSize, saveEvery: saveEvery))
     try await runner.load()
     try await runner.catchUp()
