@@ -107,9 +107,9 @@ func readPayload(_ payload: UnsafeRawBufferPointer) {
       case 13:
         digest &+= Int(truncatingIfNeeded: try reader.read(Timestamp.self).nanosecondsSince1970)
       case 14: digest &+= try reader.read(EventID?.self)?.version ?? 0
-      case 15: digest &+= Int(truncatingIfNeeded: try reader.read(signed: Int64.self))
+      case 15: digest &+= Int(truncatingIfNeeded: try reader.readZigZag(Int64.self))
       case 16: digest &+= try reader.readRaw(count: Int(try reader.read(UInt8.self))).count
-      default: digest &+= Int(try reader.readFixed(UInt16.self))
+      default: digest &+= Int(try reader.readFixedWidth(UInt16.self))
       }
     } catch {
       break

@@ -31,21 +31,33 @@ up_to_date() {
   [ -f "$product" ] && [ -z "$(find "$@" -newer "$product" -type f | head -1)" ]
 }
 
-# Compiles the Swift sources under Sources/$1 into one instrumented object and its module.
+# The coding macros' compiler plugin, built by SwiftPM (with the traits the tests use, so
+# that after `scripts/test.sh` this builds nothing): Council's events are declared with them.
+macro_plugin() {
+  swift build --traits Postgres --target EventLogMacroPlugin >&2
+  echo "$(swift build --traits Postgres --show-bin-path)/EventLogMacroPlugin-tool"
+}
+
+# Compiles the Swift sources under Sources/$1 into one instrumented object and its module;
+# further arguments go to the compiler.
 build_module() {
   local name=$1
+  shift
   if up_to_date "$OBJ/$name.o" "Sources/$name" "$OBJ/EventLog.swiftmodule"; then return; fi
   echo "compiling $name (instrumented, optimized)"
   local sources
   mapfile -t sources < <(find "Sources/$name" -name '*.swift' | sort)
-  "${SWIFTC[@]}" -module-name "$name" -wmo -I "$OBJ" -c -emit-module \
+  "${SWIFTC[@]}" -module-name "$name" -wmo -I "$OBJ" -c -emit-module "$@" \
     -emit-module-path "$OBJ/$name.swiftmodule" "${sources[@]}" -o "$OBJ/$name.o"
 }
 
 build() {
   mkdir -p "$OBJ"
   build_module EventLog
-  build_module Council
+  local plugin
+  plugin="$(macro_plugin)#EventLogMacroPlugin"
+  build_module EventLogMacros -load-plugin-executable "$plugin"
+  build_module Council -load-plugin-executable "$plugin"
   local target file
   for target in "${TARGETS[@]}"; do
     case "$target" in
@@ -55,7 +67,7 @@ build() {
     if up_to_date "$BUILD/fuzz-$target" Fuzz "$OBJ/Council.o" "$OBJ/EventLog.o"; then continue; fi
     echo "linking fuzz-$target"
     "${SWIFTC[@]}" -module-name "Fuzz_$target" -I "$OBJ" Fuzz/Support.swift "$file" \
-      "$OBJ/EventLog.o" "$OBJ/Council.o" -o "$BUILD/fuzz-$target"
+      "$OBJ/EventLog.o" "$OBJ/EventLogMacros.o" "$OBJ/Council.o" -o "$BUILD/fuzz-$target"
   done
   for target in "${TARGETS[@]}"; do
     if [ ! -d "$BUILD/seeds/$target" ] || ! up_to_date "$BUILD/seeds/$target.stamp" \
