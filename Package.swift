@@ -146,7 +146,7 @@ let package = Package(
     .testTarget(
       name: "CouncilTests",
       dependencies: [
-        "Council", "CouncilSamples", "EventLog", "EventLogLMDB",
+        "Council", "CouncilSamples", "EventLog", "EventLogLMDB", "EventLogTestSupport",
         .product(name: "PropertyBased", package: "swift-property-based"),
       ],
       // A log written by format 1 and its export, read by path (see FormatOneLogTests).
@@ -160,7 +160,7 @@ let package = Package(
     .testTarget(
       name: "CouncilCommandTests",
       dependencies: [
-        "Council", "EventLog", "EventLogLMDB",
+        "Council", "EventLog", "EventLogLMDB", "EventLogTestSupport",
         // The `council` command on a PostgreSQL log (PostgresCommandTests): SQL to damage a
         // row and to look for staging schemas.
         .product(

@@ -1,6 +1,7 @@
 import Council
 import EventLog
 import EventLogLMDB
+import EventLogTestSupport
 import Foundation
 import Synchronization
 import Testing

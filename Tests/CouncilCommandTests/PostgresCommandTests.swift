@@ -1,3 +1,5 @@
+import EventLogTestSupport
+
 #if Postgres
   import Foundation
   import PostgresNIO

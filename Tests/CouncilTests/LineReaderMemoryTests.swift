@@ -1,3 +1,4 @@
+import EventLogTestSupport
 import Foundation
 import Testing
 

@@ -2,6 +2,7 @@ import Council
 import CouncilSamples
 import EventLog
 import EventLogLMDB
+import EventLogTestSupport
 import Synchronization
 import Testing
 
@@ -9,19 +10,20 @@ import Testing
 /// concurrent commands have all read before any appends), or run a hook once before the next
 /// append (another writer between a command's reads and its append), and that counts the
 /// appends refused with a conflict.
-final class RacingStore: EventStore, StateStore {
+final class RacingStore: ForwardingStore, StateStore {
   private struct Gate {
     var parties = 0
     var waiting: [CheckedContinuation<Void, Never>] = []
   }
 
-  let inner: any EventStore & StateStore
+  let states: any EventStore & StateStore
+  var inner: any EventStore { states }
   private let gate = Mutex(Gate())
   private let hook = Mutex<(@Sendable () async throws -> Void)?>(nil)
   /// The appends refused with ``EventStoreError/Code/wrongExpectedVersion``.
   let conflicts = Mutex<[EventStoreError]>([])
 
-  init(_ inner: any EventStore & StateStore) { self.inner = inner }
+  init(_ inner: any EventStore & StateStore) { self.states = inner }
 
   /// Holds the next `parties` appends until all of them arrived, then lets them go together.
   func arm(parties: Int) { gate.withLock { $0 = Gate(parties: parties) } }
@@ -56,39 +58,13 @@ final class RacingStore: EventStore, StateStore {
     }
   }
 
-  func readStream(
-    _ stream: StreamName, from version: StreamVersion?, direction: ReadDirection, limit: Int
-  ) async throws -> [RecordedEvent] {
-    try await inner.readStream(stream, from: version, direction: direction, limit: limit)
-  }
-
-  func readLog(from position: LogPosition, limit: Int, filter: LogFilter) async throws -> LogPage {
-    try await inner.readLog(from: position, limit: limit, filter: filter)
-  }
-
-  func scanLog(
-    from position: LogPosition, limit: Int, filter: LogFilter, _ body: (RecordView) throws -> Void
-  ) async throws -> LogPosition {
-    try await inner.scanLog(from: position, limit: limit, filter: filter, body)
-  }
-
-  func currentVersion(of stream: StreamName) async throws -> StreamVersion? {
-    try await inner.currentVersion(of: stream)
-  }
-
-  func headPosition() async throws -> LogPosition { try await inner.headPosition() }
-
-  func waitForAppends(after position: LogPosition) async {
-    await inner.waitForAppends(after: position)
-  }
-
-  func loadState(_ key: String) async throws -> StoredState? { try await inner.loadState(key) }
+  func loadState(_ key: String) async throws -> StoredState? { try await states.loadState(key) }
 
   func saveState(_ state: StoredState, for key: String) async throws {
-    try await inner.saveState(state, for: key)
+    try await states.saveState(state, for: key)
   }
 
-  func deleteState(_ key: String) async throws { try await inner.deleteState(key) }
+  func deleteState(_ key: String) async throws { try await states.deleteState(key) }
 }
 
 /// Where a race runs: in memory, or in an LMDB log in a directory of the test's own.

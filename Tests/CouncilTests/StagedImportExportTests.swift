@@ -1,5 +1,6 @@
 import Council
 import EventLog
+import EventLogTestSupport
 import Foundation
 import Testing
 

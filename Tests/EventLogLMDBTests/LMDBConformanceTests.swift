@@ -1,6 +1,7 @@
 import EventLog
 import EventLogConformance
 import EventLogLMDB
+import EventLogTestSupport
 import Testing
 
 @Suite("LMDBEventStore conformance")

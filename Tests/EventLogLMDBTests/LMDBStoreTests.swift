@@ -1,6 +1,7 @@
 import CLMDB
 import ChildProcessSupport
 import EventLog
+import EventLogTestSupport
 import Foundation
 import Testing
 

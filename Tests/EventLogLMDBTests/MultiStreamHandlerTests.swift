@@ -6,7 +6,7 @@ import Testing
 /// A store that runs a hook once, just before the first append reaches the store it wraps:
 /// the interleaving of another writer between a decision's reads and its append, injected
 /// deterministically.
-final class InterleavingStore: EventStore {
+final class InterleavingStore: ForwardingStore {
   let inner: any EventStore
   private let hook: Mutex<(@Sendable (any EventStore) async throws -> Void)?>
   /// Every batch that reached the inner store, and whether it was refused with a conflict.
@@ -36,31 +36,6 @@ final class InterleavingStore: EventStore {
     }
   }
 
-  func readStream(
-    _ stream: StreamName, from version: StreamVersion?, direction: ReadDirection, limit: Int
-  ) async throws -> [RecordedEvent] {
-    try await inner.readStream(stream, from: version, direction: direction, limit: limit)
-  }
-
-  func readLog(from position: LogPosition, limit: Int, filter: LogFilter) async throws -> LogPage {
-    try await inner.readLog(from: position, limit: limit, filter: filter)
-  }
-
-  func scanLog(
-    from position: LogPosition, limit: Int, filter: LogFilter, _ body: (RecordView) throws -> Void
-  ) async throws -> LogPosition {
-    try await inner.scanLog(from: position, limit: limit, filter: filter, body)
-  }
-
-  func currentVersion(of stream: StreamName) async throws -> StreamVersion? {
-    try await inner.currentVersion(of: stream)
-  }
-
-  func headPosition() async throws -> LogPosition { try await inner.headPosition() }
-
-  func waitForAppends(after position: LogPosition) async {
-    await inner.waitForAppends(after: position)
-  }
 }
 
 /// Registers `participant` in `target` unless they are registered in `other`, which it

@@ -1,6 +1,7 @@
 import ChildProcessSupport
 import EventLog
 import EventLogLMDB
+import EventLogTestSupport
 import Foundation
 import Testing
 
