@@ -24,7 +24,7 @@
       public var username: String
       /// The role's password, if the server asks for one.
       public var password: String?
-      /// The database.
+      /// The database to connect to; it must exist (the store creates only its schema).
       public var database: String
       /// The schema that holds the store's tables (created when missing): several logs can share
       /// a database, one per schema. Letters, digits and underscores, starting with a letter or
@@ -36,7 +36,7 @@
       /// ``EventStoreError/Code/serverUnavailable``.
       public var timeout: Duration
 
-      /// Creates a configuration.
+      /// The database must exist already; the schema in it is created on first use if missing.
       public init(
         host: String, port: Int = 5432, username: String, password: String?, database: String,
         schema: String = "councillog", maximumConnections: Int = 8, timeout: Duration = .seconds(30)

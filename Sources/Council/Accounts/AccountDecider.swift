@@ -18,7 +18,7 @@ public struct AccountState: Sendable, Hashable {
   /// The mailing lists it receives.
   public var subscriptions: Set<MailingListID> = []
 
-  /// Creates the state of a stream with no events.
+  /// What a stream with no events folds to: the same as ``AccountDecider/initialState``.
   public init() {}
 
   /// Whether the account exists and is not deactivated.
@@ -70,7 +70,7 @@ public enum AccountError: Error, Hashable, Sendable {
 
 /// The rules of user accounts, from the member guide's "User accounts" and "Member mailings".
 public struct AccountDecider: Decider {
-  /// Creates the decider.
+  /// The decider keeps nothing between calls: one value serves every stream.
   public init() {}
 
   /// A stream with no events.

@@ -21,7 +21,7 @@ public enum AccountRole: String, TextEnum {
 /// The office created a member's administrative account (with the member's approval).
 @BinaryEvent
 public struct AdministrativeAccountCreated: CouncilEvent {
-  /// The account.
+  /// The account's identifier; its stream is `account-` followed by it.
   public var account: AccountID
   /// The member organization it administers.
   public var member: MemberID
@@ -36,7 +36,7 @@ public struct AdministrativeAccountCreated: CouncilEvent {
 /// An individual account was created for a board member, staff member or volunteer.
 @BinaryEvent
 public struct IndividualAccountCreated: CouncilEvent {
-  /// The account.
+  /// The account's identifier; its stream is `account-` followed by it.
   public var account: AccountID
   /// The member organization the person belongs to.
   public var member: MemberID
@@ -62,7 +62,7 @@ public struct AccountDeactivated: CouncilEvent {
 /// An account subscribed to a mailing list.
 @BinaryEvent
 public struct AccountSubscribed: CouncilEvent {
-  /// The list.
+  /// The list subscribed to; the account was not already on it.
   public var list: MailingListID
   /// The day it subscribed.
   public var on: Day
@@ -71,7 +71,7 @@ public struct AccountSubscribed: CouncilEvent {
 /// An account left a mailing list.
 @BinaryEvent
 public struct AccountUnsubscribed: CouncilEvent {
-  /// The list.
+  /// The list left; the account was on it.
   public var list: MailingListID
   /// The day it unsubscribed.
   public var on: Day

@@ -19,7 +19,8 @@ public struct Day: Hashable, Comparable, Sendable, Codable, CustomStringConverti
   /// Creates a day from days since 1970-01-01.
   public init(daysSince1970: Int) { self.daysSince1970 = daysSince1970 }
 
-  /// Creates a day from a calendar date.
+  /// The date is not checked: an impossible one such as February 30 rolls over into March
+  /// (parsing text refuses it).
   public init(_ year: Int, _ month: Int, _ day: Int) {
     daysSince1970 = Timestamp.daysFromCivil(year: year, month: month, day: day)
   }

@@ -13,13 +13,13 @@ public struct Identifier<Tag>: RawRepresentable, Hashable, Comparable, Sendable,
   /// The identifier's text.
   public var rawValue: String
 
-  /// Creates an identifier from its text.
+  /// Takes the text as is; it must not be empty, since it becomes part of a stream name.
   public init(rawValue: String) { self.rawValue = rawValue }
 
-  /// Creates an identifier from its text.
+  /// The unlabelled form of ``init(rawValue:)``, as in `MemberID("42")`.
   public init(_ rawValue: String) { self.rawValue = rawValue }
 
-  /// Creates an identifier from a string literal.
+  /// Lets code write `"42"` where an identifier is expected; the literal must not be empty.
   public init(stringLiteral value: String) { self.rawValue = value }
 
   /// The identifier's text.

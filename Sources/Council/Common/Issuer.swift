@@ -93,7 +93,7 @@ public struct NotPermitted: Error, Hashable, Sendable, CustomStringConvertible {
   /// Who may, such as `the office`.
   public var allowed: String
 
-  /// Creates a refusal.
+  /// `action` and `allowed` complete the description: "ISSUER may not ACTION; only ALLOWED may".
   public init(_ issuer: Issuer, _ action: String, allowed: String) {
     self.issuer = issuer
     self.action = action

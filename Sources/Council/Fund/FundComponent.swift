@@ -7,7 +7,7 @@ import EventLogMacros
 public struct FundComponent: Hashable, Sendable, Codable, BinaryCodable {
   /// The component's identifier, such as `participation`.
   public var id: String
-  /// Its name.
+  /// The name applicants see, such as `Leadership`; `id` is what applications refer to.
   public var name: String
   /// How many meetings it covers.
   public var meetingsCovered: Int

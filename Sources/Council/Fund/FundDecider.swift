@@ -9,7 +9,7 @@ public struct FundState: Sendable, Hashable {
   /// Amounts committed by approvals, net of releases, by consultation.
   public var committed: [GatheringID: Int] = [:]
 
-  /// Creates the state of a stream with no events.
+  /// What a stream with no events folds to: the same as ``FundDecider/initialState``.
   public init() {}
 
   /// What remains of a consultation's budget.
@@ -50,7 +50,7 @@ public struct ApplicationState: Sendable, Hashable {
   /// The amount approved.
   public var approvedAmount = 0
 
-  /// Creates the state of a stream with no events.
+  /// What a stream with no events folds to: the same as ``ApplicationDecider/initialState``.
   public init() {}
 }
 
@@ -111,7 +111,7 @@ public enum FundError: Error, Hashable, Sendable {
 
 /// The rules of the fund itself: established by the office, budgets per consultation.
 public struct FundDecider: Decider {
-  /// Creates the decider.
+  /// The decider keeps nothing between calls: one value serves every stream.
   public init() {}
 
   /// A stream with no events.
@@ -170,7 +170,7 @@ public struct FundDecider: Decider {
 /// candidate; more information; approved (full or partial, within the budget), declined,
 /// withdrawn or paid; every decision records who, when and why.
 public struct ApplicationDecider: Decider {
-  /// Creates the decider.
+  /// The decider keeps nothing between calls: one value serves every stream.
   public init() {}
 
   /// A stream with no events.

@@ -11,9 +11,9 @@ import EventLogMacros
 /// The office established a fund and its components.
 @BinaryEvent
 public struct FundEstablished: CouncilEvent {
-  /// The fund.
+  /// The fund's identifier; its stream is `fund-` followed by it.
   public var fund: FundID
-  /// Its name.
+  /// The name applicants know, such as the Amina Malko Refugee Participation Fund.
   public var name: String
   /// Its components, such as participation and leadership.
   public var components: [FundComponent]
@@ -22,7 +22,7 @@ public struct FundEstablished: CouncilEvent {
 /// The office set the fund's budget for a consultation.
 @BinaryEvent
 public struct FundBudgetSet: CouncilEvent {
-  /// The consultation.
+  /// The consultation the budget is for; setting it again replaces the budget.
   public var consultation: GatheringID
   /// The budget, in cents.
   public var amount: Int
@@ -31,9 +31,9 @@ public struct FundBudgetSet: CouncilEvent {
 /// An approval committed part of a consultation's budget.
 @BinaryEvent
 public struct BudgetCommitted: CouncilEvent {
-  /// The application.
+  /// The approved application the amount is committed to.
   public var application: ApplicationID
-  /// The consultation.
+  /// The consultation whose budget the amount comes out of.
   public var consultation: GatheringID
   /// The amount, in cents.
   public var amount: Int
@@ -42,9 +42,9 @@ public struct BudgetCommitted: CouncilEvent {
 /// An approved application was withdrawn: its amount returns to the budget.
 @BinaryEvent
 public struct BudgetReleased: CouncilEvent {
-  /// The application.
+  /// The withdrawn application whose commitment is released.
   public var application: ApplicationID
-  /// The consultation.
+  /// The consultation whose budget gets the amount back.
   public var consultation: GatheringID
   /// The amount, in cents.
   public var amount: Int
@@ -53,9 +53,9 @@ public struct BudgetReleased: CouncilEvent {
 /// A member organization applied for a refugee candidate.
 @BinaryEvent
 public struct ApplicationSubmitted: CouncilEvent {
-  /// The application.
+  /// The application's identifier; its stream is `application-` followed by it.
   public var application: ApplicationID
-  /// The fund.
+  /// The fund applied to; the approval commits budget in this fund's stream.
   public var fund: FundID
   /// The component applied to.
   public var component: String
@@ -87,7 +87,7 @@ public struct MoreInformationRequested: CouncilEvent {
 /// The supporting member answered.
 @BinaryEvent
 public struct InformationProvided: CouncilEvent {
-  /// The answer.
+  /// The supporting member's reply to the last ``MoreInformationRequested``.
   public var answer: String
   /// The day the supporting member answered.
   public var on: Day

@@ -60,7 +60,7 @@ public struct GatheringState: Sendable, Hashable {
   /// The evaluation's statements, once defined.
   public var statements: [String]?
 
-  /// Creates the state of a stream with no events.
+  /// What a stream with no events folds to: the same as ``GatheringDecider/initialState``.
   public init() {}
 
   /// Places still free within capacity.
@@ -156,7 +156,7 @@ public enum GatheringError: Error, Hashable, Sendable {
 /// approval, closing, exceptions, the waitlist and offers, transfers, attendance, sessions,
 /// outcomes and evaluations.
 public struct GatheringDecider: Decider {
-  /// Creates the decider.
+  /// The decider keeps nothing between calls: one value serves every stream.
   public init() {}
 
   /// A stream with no events.

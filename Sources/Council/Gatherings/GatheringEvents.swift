@@ -9,13 +9,13 @@ import EventLogMacros
 /// The office scheduled a national consultation or a conference.
 @BinaryEvent
 public struct GatheringScheduled: CouncilEvent {
-  /// The gathering.
+  /// The gathering's identifier; its stream is `gathering-` followed by it.
   public var gathering: GatheringID
   /// A national consultation or a conference.
   public var kind: GatheringKind
   /// `fall` or `spring` for a national consultation (member guide: "Once in fall and once in spring").
   public var season: String?
-  /// Its name.
+  /// The name participants see, such as the season's consultation or the year's conference.
   public var name: String
   /// The host city.
   public var city: String
@@ -54,7 +54,7 @@ public struct RegistrationClosed: CouncilEvent {
 /// A participant registered.
 @BinaryEvent
 public struct ParticipantRegistered: CouncilEvent {
-  /// The registration.
+  /// The identifier the caller chose; the decider refuses one already used in this gathering.
   public var registration: RegistrationID
   /// Who.
   public var participant: Participant
@@ -67,7 +67,7 @@ public struct ParticipantRegistered: CouncilEvent {
 /// The office approved a registration awaiting approval.
 @BinaryEvent
 public struct RegistrationApproved: CouncilEvent {
-  /// The registration.
+  /// The registration, which was awaiting approval; it now holds a place.
   public var registration: RegistrationID
   /// The day it was approved.
   public var on: Day
@@ -76,7 +76,7 @@ public struct RegistrationApproved: CouncilEvent {
 /// The office rejected a registration awaiting approval.
 @BinaryEvent
 public struct RegistrationRejected: CouncilEvent {
-  /// The registration.
+  /// The registration, which was awaiting approval; it holds no place.
   public var registration: RegistrationID
   /// The day it was rejected.
   public var on: Day
@@ -87,7 +87,7 @@ public struct RegistrationRejected: CouncilEvent {
 /// Registration was closed: the participant joined the waitlist.
 @BinaryEvent
 public struct ParticipantWaitlisted: CouncilEvent {
-  /// The registration.
+  /// The new registration; it holds no place until a place is offered and accepted.
   public var registration: RegistrationID
   /// Who.
   public var participant: Participant
@@ -98,7 +98,7 @@ public struct ParticipantWaitlisted: CouncilEvent {
 /// After closing, the office admitted a participant as an explicit exception (conference report: "Some exceptions were made thereafter").
 @BinaryEvent
 public struct ExceptionAdmitted: CouncilEvent {
-  /// The registration.
+  /// The registration admitted; it holds a place even though registration is closed.
   public var registration: RegistrationID
   /// Who.
   public var participant: Participant
@@ -111,7 +111,7 @@ public struct ExceptionAdmitted: CouncilEvent {
 /// A registration was cancelled, freeing its place.
 @BinaryEvent
 public struct RegistrationCancelled: CouncilEvent {
-  /// The registration.
+  /// The registration cancelled; its place may be offered to the waitlist.
   public var registration: RegistrationID
   /// The day it was cancelled.
   public var on: Day
@@ -131,7 +131,7 @@ public struct PlaceOffered: CouncilEvent {
 /// The waitlisted participant accepted the offered place.
 @BinaryEvent
 public struct OfferAccepted: CouncilEvent {
-  /// The registration.
+  /// The waitlisted registration, which now holds the place.
   public var registration: RegistrationID
   /// The day the offer was accepted.
   public var on: Day
@@ -140,7 +140,7 @@ public struct OfferAccepted: CouncilEvent {
 /// An offered place was not accepted in time.
 @BinaryEvent
 public struct OfferLapsed: CouncilEvent {
-  /// The registration.
+  /// The registration whose offer lapsed; the place is offered to the next on the waitlist, if any.
   public var registration: RegistrationID
   /// The day the offer lapsed.
   public var on: Day
@@ -149,7 +149,7 @@ public struct OfferLapsed: CouncilEvent {
 /// A registration was transferred to another person, keeping its place.
 @BinaryEvent
 public struct RegistrationTransferred: CouncilEvent {
-  /// The registration.
+  /// The registration, which keeps its status (and place, if it holds one) under the new participant.
   public var registration: RegistrationID
   /// The new participant.
   public var to: Participant
@@ -160,7 +160,7 @@ public struct RegistrationTransferred: CouncilEvent {
 /// A participant was checked in at the gathering.
 @BinaryEvent
 public struct ParticipantCheckedIn: CouncilEvent {
-  /// The registration.
+  /// The registration checked in; only checked-in participants may evaluate.
   public var registration: RegistrationID
   /// The day the participant checked in.
   public var on: Day
@@ -169,7 +169,7 @@ public struct ParticipantCheckedIn: CouncilEvent {
 /// A registered participant did not come.
 @BinaryEvent
 public struct NoShowRecorded: CouncilEvent {
-  /// The registration.
+  /// The registration that did not come; a no-show cannot also check in.
   public var registration: RegistrationID
   /// The day the no-show was recorded.
   public var on: Day
@@ -178,11 +178,11 @@ public struct NoShowRecorded: CouncilEvent {
 /// The office scheduled a session.
 @BinaryEvent
 public struct SessionScheduled: CouncilEvent {
-  /// The session.
+  /// The session's identifier, unique within the gathering.
   public var session: SessionID
-  /// Its kind.
+  /// Plenary or workshop; only workshops get outcomes (``WorkshopOutcomeRecorded``).
   public var kind: SessionKind
-  /// Its title.
+  /// The title as the programme lists it.
   public var title: String
   /// The day the session takes place.
   public var on: Day
@@ -193,11 +193,11 @@ public struct SessionScheduled: CouncilEvent {
 /// A workshop's outcome, in one of the report's four categories.
 @BinaryEvent
 public struct WorkshopOutcomeRecorded: CouncilEvent {
-  /// The workshop.
+  /// The session, which the decider checks is a workshop (``SessionKind/workshop``).
   public var session: SessionID
-  /// The category.
+  /// Which of the report's four categories the outcome belongs to.
   public var category: OutcomeCategory
-  /// The outcome.
+  /// The outcome in the workshop's words, as the report prints it.
   public var text: String
 }
 
@@ -211,7 +211,7 @@ public struct EvaluationFormDefined: CouncilEvent {
 /// A participant who attended evaluated the gathering.
 @BinaryEvent
 public struct EvaluationSubmitted: CouncilEvent {
-  /// The registration.
+  /// The evaluator's registration: checked in, and not yet evaluated.
   public var registration: RegistrationID
   /// One answer per statement: 1 strongly disagree … 5 strongly agree, 0 not answered.
   public var answers: [Int]

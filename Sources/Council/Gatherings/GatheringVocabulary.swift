@@ -22,11 +22,11 @@ public enum Rate: String, TextEnum {
 /// member guide's consultations (working group meetings, workshops, caucus sessions, the
 /// general meeting).
 public enum SessionKind: String, TextEnum {
-  /// A plenary.
+  /// A session of all participants together.
   case plenary
   /// A preliminary session, at the beginning of the conference.
   case preliminarySession
-  /// A workshop.
+  /// A smaller session on one theme; the only kind whose outcomes are recorded.
   case workshop
   /// A caucus session.
   case caucus

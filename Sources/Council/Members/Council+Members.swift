@@ -9,7 +9,7 @@ public struct AdministrativeAccountRequest: Sendable, Hashable {
   /// Its e-mail address (unique across all accounts).
   public var email: String
 
-  /// Creates a request.
+  /// The approval creates this account with the member and reserves `email` in the same append.
   public init(account: AccountID, name: String, email: String) {
     self.account = account
     self.name = name

@@ -26,7 +26,7 @@ public struct MembershipTerm: Hashable, Sendable, Codable {
   /// The term's last day (a renewal within the term or grace period moves it).
   public var ends: Day
 
-  /// Creates a term.
+  /// Takes the days as given, unchecked; the decider builds terms from approvals and renewals.
   public init(starts: Day, ends: Day) {
     self.starts = starts
     self.ends = ends
@@ -50,7 +50,7 @@ public struct MemberState: Sendable, Hashable {
   /// Its administrative account (exactly one, created with the approval).
   public var administrativeAccount: AccountID?
 
-  /// Creates the state of a stream with no events.
+  /// What a stream with no events folds to: the same as ``MemberDecider/initialState``.
   public init() {}
 
   /// Whether the member is in good standing on `day`: active, and within its term or grace
@@ -69,7 +69,8 @@ public struct MembershipPolicy: Hashable, Sendable, Codable {
   /// Days after a term's end during which a renewal still extends it.
   public var graceDays: Int
 
-  /// Creates a policy.
+  /// The defaults are a year's term and 60 days' grace; establishing the council refuses
+  /// `termMonths` below 1 or negative `graceDays`.
   public init(termMonths: Int = 12, graceDays: Int = 60) {
     self.termMonths = termMonths
     self.graceDays = graceDays
@@ -125,7 +126,7 @@ public enum MemberError: Error, Hashable, Sendable {
 /// office with the administrative account, terms with a grace period, renewal, lapse,
 /// withdrawal and reinstatement.
 public struct MemberDecider: Decider {
-  /// Creates the decider.
+  /// The decider keeps nothing between calls: one value serves every stream.
   public init() {}
 
   /// A stream with no events.

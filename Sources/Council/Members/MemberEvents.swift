@@ -15,7 +15,7 @@ public struct MemberProfile: Hashable, Sendable, Codable, BinaryCodable {
   public var nameFrench: String
   /// The province or territory.
   public var region: String
-  /// The city.
+  /// The city the organization is based in, one of the directory's search terms.
   public var city: String
   /// Services offered, such as `settlement` or `legal information`.
   public var services: [String] = []
@@ -30,9 +30,9 @@ public struct MemberProfile: Hashable, Sendable, Codable, BinaryCodable {
 /// An organization applied for membership.
 @BinaryEvent
 public struct MemberApplied: CouncilEvent {
-  /// The applicant.
+  /// The applicant organization's identifier; its stream is `member-` followed by it.
   public var member: MemberID
-  /// Its profile.
+  /// The profile as the applicant gave it; it may change later (``MemberProfileUpdated``).
   public var profile: MemberProfile
   /// The day it applied.
   public var on: Day

@@ -82,7 +82,7 @@ public struct CouncilReadModels: BinaryCodable, Sendable, Hashable {
 
 /// Folds the log into every read model at once: what `council replay` rebuilds.
 public struct CouncilReadModelsProjection: Projection {
-  /// Creates the projection.
+  /// Keeps nothing itself; what it folds is stored under `projection/council-read-models@VERSION`.
   public init() {}
 
   /// `council-read-models`.

@@ -82,7 +82,7 @@ public struct FundLedger: Hashable, Sendable, BinaryCodable {
 
 /// Folds fund and application events into the ``FundLedger``.
 public struct FundLedgerProjection: Projection {
-  /// Creates the projection.
+  /// Keeps nothing itself; what it folds is stored under `projection/fund-ledger@VERSION`.
   public init() {}
 
   /// `fund-ledger`.
@@ -101,11 +101,11 @@ public struct FundLedgerProjection: Projection {
 /// One resolution in the register.
 @BinaryCodable
 public struct RegisteredResolution: Hashable, Sendable, Codable, BinaryCodable {
-  /// The resolution.
+  /// The resolution's identifier; its stream is `resolution-` followed by it.
   public var resolution: ResolutionID
   /// Its working group.
   public var workingGroup: WorkingGroupID
-  /// Its title.
+  /// The title as proposed; amendments do not change it.
   public var title: String
   /// Its current (or final) text.
   public var text: String
@@ -114,7 +114,7 @@ public struct RegisteredResolution: Hashable, Sendable, Codable, BinaryCodable {
   /// The day it was decided (adopted, defeated or withdrawn), if it was.
   public var decidedOn: Day?
 
-  /// Creates an entry.
+  /// `status` is `proposed`, `adopted`, `defeated` or `withdrawn`; `decidedOn` is `nil` while proposed.
   public init(
     resolution: ResolutionID, workingGroup: WorkingGroupID, title: String, text: String,
     status: String, decidedOn: Day?
@@ -158,7 +158,7 @@ public struct ResolutionRegister: Hashable, Sendable, BinaryCodable {
 
 /// Folds resolution events into the ``ResolutionRegister``.
 public struct ResolutionRegisterProjection: Projection {
-  /// Creates the projection.
+  /// Keeps nothing itself; what it folds is stored under `projection/resolution-register@VERSION`.
   public init() {}
 
   /// `resolution-register`.

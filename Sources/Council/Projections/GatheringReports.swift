@@ -56,7 +56,7 @@ public struct RegistrationCounts: Hashable, Sendable, Codable {
 
 /// What a group of people thought of one statement.
 public struct StatementSummary: Hashable, Sendable, Codable {
-  /// The statement.
+  /// The statement's text, as the evaluation form defined it (``EvaluationFormDefined``).
   public var statement: String
   /// Respondents who answered it.
   public var answered: Int
@@ -217,7 +217,7 @@ public struct GatheringReports: Hashable, Sendable, BinaryCodable {
 
 /// Folds gathering events into registration counts and evaluation summaries.
 public struct GatheringReportsProjection: Projection {
-  /// Creates the projection.
+  /// Keeps nothing itself; what it folds is stored under `projection/gathering-reports@VERSION`.
   public init() {}
 
   /// `gathering-reports`.

@@ -9,7 +9,7 @@ import Foundation
 /// One account as the directory lists it.
 @BinaryCodable
 public struct DirectoryAccount: Hashable, Sendable, Codable, BinaryCodable {
-  /// The account.
+  /// The account's identifier, for looking the account itself up (`account-ID`).
   public var account: AccountID
   /// The person's name.
   public var name: String
@@ -18,7 +18,7 @@ public struct DirectoryAccount: Hashable, Sendable, Codable, BinaryCodable {
   /// The e-mail address: shown to the office only (see ``MemberDirectory/search(_:as:)``).
   public var email: String?
 
-  /// Creates an entry.
+  /// The directory keeps `email`; ``MemberDirectory/search(_:as:)`` blanks it for all but the office.
   public init(account: AccountID, name: String, role: AccountRole?, email: String?) {
     self.account = account
     self.name = name
@@ -33,9 +33,9 @@ public struct DirectoryAccount: Hashable, Sendable, Codable, BinaryCodable {
 /// One member organization as the directory lists it.
 @BinaryCodable
 public struct DirectoryEntry: Hashable, Sendable, Codable, BinaryCodable {
-  /// The member.
+  /// The member's identifier, for looking the member itself up (`member-ID`).
   public var member: MemberID
-  /// Its profile.
+  /// The latest profile: as applied, or as last updated (``MemberProfileUpdated``).
   public var profile: MemberProfile
   /// Its active accounts, administrative first.
   public var accounts: [DirectoryAccount]
@@ -50,7 +50,7 @@ public struct DirectoryQuery: Hashable, Sendable {
   public var service: String?
   /// A target client group.
   public var clientGroup: String?
-  /// A language.
+  /// A language services are offered in, matched whole against the profile's languages.
   public var language: String?
   /// Words in the English or French name (or the city).
   public var text: String?
@@ -59,7 +59,7 @@ public struct DirectoryQuery: Hashable, Sendable {
   /// Entries per page.
   public var pageSize: Int
 
-  /// Creates a query.
+  /// Criteria left `nil` match everything; pages count from 0, 50 entries each by default.
   public init(
     region: String? = nil, service: String? = nil, clientGroup: String? = nil,
     language: String? = nil, text: String? = nil, page: Int = 0, pageSize: Int = 50
@@ -194,7 +194,7 @@ public struct MemberDirectory: BinaryCodable, Sendable, Hashable {
 
 /// Folds member and account events into the ``MemberDirectory``.
 public struct MemberDirectoryProjection: Projection {
-  /// Creates the projection.
+  /// Keeps nothing itself; what it folds is stored under `projection/member-directory@VERSION`.
   public init() {}
 
   /// `member-directory`.

@@ -20,7 +20,7 @@ public struct MemberHistory: Hashable, Sendable, Codable, BinaryCodable {
     /// The new status.
     public var status: MembershipStatus
 
-    /// Creates a change.
+    /// A change of status as the history lists it; `on` is the day it took effect.
     public init(on: Day, status: MembershipStatus) {
       self.on = on
       self.status = status
@@ -28,7 +28,7 @@ public struct MemberHistory: Hashable, Sendable, Codable, BinaryCodable {
 
   }
 
-  /// Creates an empty history.
+  /// Creates a history, empty by default; the projection fills it from the member's events.
   public init(joinedOn: Day? = nil, terms: [MembershipTerm] = [], changes: [StatusChange] = []) {
     self.joinedOn = joinedOn
     self.terms = terms
@@ -93,7 +93,7 @@ public struct MembershipHistories: Hashable, Sendable, BinaryCodable {
 
 /// Folds member events into ``MembershipHistories``.
 public struct MembershipHistoryProjection: Projection {
-  /// Creates the projection.
+  /// Keeps nothing itself; what it folds is stored under `projection/membership-history@VERSION`.
   public init() {}
 
   /// `membership-history`.

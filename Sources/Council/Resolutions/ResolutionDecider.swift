@@ -23,7 +23,7 @@ public struct ResolutionState: Sendable, Hashable {
   /// Where it stands.
   public var status: ResolutionStatus = .none
 
-  /// Creates the state of a stream with no events.
+  /// What a stream with no events folds to: the same as ``ResolutionDecider/initialState``.
   public init() {}
 }
 
@@ -69,7 +69,7 @@ public enum ResolutionError: Error, Hashable, Sendable {
 /// The rules of resolutions: proposed through a working group by a member in good standing,
 /// amended, voted at a general meeting or withdrawn; an adopted resolution never changes.
 public struct ResolutionDecider: Decider {
-  /// Creates the decider.
+  /// The decider keeps nothing between calls: one value serves every stream.
   public init() {}
 
   /// A stream with no events.

@@ -9,15 +9,15 @@ import EventLogMacros
 /// A member in good standing proposed a resolution through a working group.
 @BinaryEvent
 public struct ResolutionProposed: CouncilEvent {
-  /// The resolution.
+  /// The resolution's identifier; its stream is `resolution-` followed by it.
   public var resolution: ResolutionID
   /// The working group it comes through.
   public var workingGroup: WorkingGroupID
   /// The proposing member.
   public var proposer: MemberID
-  /// Its title.
+  /// The title as proposed (not empty); amendments change the text, not the title.
   public var title: String
-  /// Its text.
+  /// The text as first proposed (not empty); ``ResolutionAmended`` replaces it before the vote.
   public var text: String
   /// The day it was proposed.
   public var on: Day

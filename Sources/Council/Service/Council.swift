@@ -9,7 +9,7 @@ import EventLog
 /// Every method takes the ``Issuer``; deciders refuse what the issuer may not do with a
 /// typed error, and a refused command appends nothing.
 public struct Council: Sendable {
-  /// The log.
+  /// The store every command reads its streams from and appends its events to.
   public let store: any EventStore & StateStore
   /// Tells the time for metadata.
   public let clock: EventClock

@@ -26,7 +26,7 @@ public enum StagedPath {
     /// The sentence that says what went wrong.
     public var description: String
 
-    /// Creates a failure.
+    /// `description` is the whole sentence shown to the user; `kind` is for code that reacts.
     public init(_ kind: Kind, _ description: String) {
       self.kind = kind
       self.description = description

@@ -29,7 +29,7 @@ public enum SettingsError: Error, Hashable, Sendable {
 
 /// The council's settings: established once, by the office.
 public struct SettingsDecider: Decider {
-  /// Creates the decider.
+  /// The decider keeps nothing between calls: one value serves every stream.
   public init() {}
 
   /// No settings yet.
@@ -47,7 +47,7 @@ public struct SettingsDecider: Decider {
     return [command.0]
   }
 
-  /// The settings.
+  /// Replaces the state with the event: the settings are the one ``CouncilEstablished``, appended once.
   public func evolve(_ state: CouncilEstablished?, _ event: CouncilEstablished)
     -> CouncilEstablished?
   {

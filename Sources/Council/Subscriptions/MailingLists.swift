@@ -19,7 +19,7 @@ public enum ListAudience: String, TextEnum {
 /// The office established a mailing list and its rules.
 @BinaryEvent
 public struct MailingListEstablished: CouncilEvent {
-  /// The list.
+  /// The list's identifier; its stream is `mailinglist-` followed by it.
   public var list: MailingListID
   /// Its name, such as `CCRLIST`.
   public var name: String
@@ -31,16 +31,16 @@ public struct MailingListEstablished: CouncilEvent {
 
 /// A mailing list as its stream (`mailinglist-ID`) folds.
 public struct MailingList: Sendable, Hashable {
-  /// The list.
+  /// The identifier the list's stream (`mailinglist-ID`) is named after.
   public var id: MailingListID
-  /// Its name.
+  /// The name subscribers know, such as `CCRLIST`.
   public var name: String
   /// Who may subscribe.
   public var audience: ListAudience
   /// Affiliations refused, lower-cased.
   public var excludedAffiliations: Set<String>
 
-  /// Creates a list.
+  /// Lower-cases the excluded affiliations, so that refusing one ignores case.
   public init(
     id: MailingListID, name: String, audience: ListAudience, excludedAffiliations: Set<String>
   ) {
@@ -54,7 +54,7 @@ public struct MailingList: Sendable, Hashable {
 /// A subscriber from the public joined a list open to anyone.
 @BinaryEvent
 public struct PublicSubscribed: CouncilEvent {
-  /// The list.
+  /// The list joined, which must be open to anyone and not exclude the affiliation.
   public var list: MailingListID
   /// The subscriber's name.
   public var name: String
@@ -67,7 +67,7 @@ public struct PublicSubscribed: CouncilEvent {
 /// A subscriber from the public left a list.
 @BinaryEvent
 public struct PublicUnsubscribed: CouncilEvent {
-  /// The list.
+  /// The list the subscriber leaves.
   public var list: MailingListID
   /// The day the person unsubscribed.
   public var on: Day
@@ -88,7 +88,7 @@ public struct SubscriptionState: Sendable, Hashable {
   /// The lists a public subscriber receives.
   public var subscriptions: Set<MailingListID> = []
 
-  /// Creates the state of a stream with no events.
+  /// What a stream with no events folds to: the same as ``SubscriptionDecider/initialState``.
   public init() {}
 }
 
@@ -123,7 +123,7 @@ public enum SubscriptionError: Error, Hashable, Sendable {
 
 /// The rules of mailing lists and of subscribers from the public.
 public struct SubscriptionDecider: Decider {
-  /// Creates the decider.
+  /// The decider keeps nothing between calls: one value serves every stream.
   public init() {}
 
   /// A stream with no events.

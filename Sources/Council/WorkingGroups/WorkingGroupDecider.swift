@@ -4,7 +4,7 @@ import EventLog
 public struct WorkingGroupState: Sendable, Hashable {
   /// The group, once established.
   public var established: WorkingGroupEstablished?
-  /// Its meetings.
+  /// Every meeting scheduled, held or not; a meeting ID is used once per group.
   public var meetings: [MeetingID: ScheduledMeeting] = [:]
 
   /// A meeting's day and whether it was held.
@@ -15,7 +15,7 @@ public struct WorkingGroupState: Sendable, Hashable {
     public var held: Bool
   }
 
-  /// Creates the state of a stream with no events.
+  /// What a stream with no events folds to: the same as ``WorkingGroupDecider/initialState``.
   public init() {}
 
   /// Meetings scheduled in a calendar year.
@@ -56,7 +56,7 @@ public enum WorkingGroupError: Error, Hashable, Sendable {
 
 /// The rules of working groups: established by the office, meeting twice a year.
 public struct WorkingGroupDecider: Decider {
-  /// Creates the decider.
+  /// The decider keeps nothing between calls: one value serves every stream.
   public init() {}
 
   /// A stream with no events.

@@ -8,7 +8,7 @@ import EventLogMacros
 /// The office established a working group.
 @BinaryEvent
 public struct WorkingGroupEstablished: CouncilEvent {
-  /// The group.
+  /// The group's identifier; its stream is `workinggroup-` followed by it.
   public var group: WorkingGroupID
   /// Its name, such as `Inland Protection`.
   public var name: String
@@ -19,7 +19,7 @@ public struct WorkingGroupEstablished: CouncilEvent {
 /// The office scheduled a meeting of the group.
 @BinaryEvent
 public struct WorkingGroupMeetingScheduled: CouncilEvent {
-  /// The meeting.
+  /// The meeting's identifier, not yet used in this group.
   public var meeting: MeetingID
   /// The season, such as `winter` or `summer`.
   public var season: String
@@ -32,7 +32,7 @@ public struct WorkingGroupMeetingScheduled: CouncilEvent {
 /// The meeting was held.
 @BinaryEvent
 public struct WorkingGroupMeetingHeld: CouncilEvent {
-  /// The meeting.
+  /// The scheduled meeting, which had not been recorded as held.
   public var meeting: MeetingID
   /// How many took part.
   public var attendance: Int

@@ -240,7 +240,8 @@ public struct BinaryDecodingError: Error, Hashable, Sendable, CustomStringConver
   /// What was wrong, such as `truncated string`.
   public var reason: String
 
-  /// Creates an error.
+  /// `offset` counts bytes from the payload's start; `reason` is a short phrase such as
+  /// `truncated string`.
   public init(offset: Int, reason: String) {
     self.offset = offset
     self.reason = reason

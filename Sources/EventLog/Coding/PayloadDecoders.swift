@@ -27,7 +27,7 @@ public struct PayloadDecoders<Event>: Sendable {
     /// How to read it.
     public var decoder: PayloadDecoder<Event>
 
-    /// Creates an entry.
+    /// `eventType` must be the type name recorded with the events, such as `MemberApplied`.
     public init(eventType: String, decoder: @escaping PayloadDecoder<Event>) {
       self.eventType = eventType
       self.decoder = decoder

@@ -178,7 +178,7 @@ public struct EventData: Hashable, Sendable {
     return copy
   }
 
-  /// Creates an event from its parts.
+  /// Leave `recordedTime` `nil` unless copying a log: the store then stamps the commit's time.
   public init(
     id: EventID, eventType: String, schemaVersion: UInt16 = 1, encoding: PayloadEncoding,
     payload: [UInt8], metadata: EventMetadata, recordedTime: Timestamp? = nil

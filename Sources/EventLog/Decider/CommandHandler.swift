@@ -9,7 +9,7 @@ public struct CommandContext: Sendable, Hashable {
   /// Free key/value pairs recorded with each event.
   public var custom: [String: String]
 
-  /// Creates a context.
+  /// Every part may be left out; a `nil` correlation ID gets a new one when the events are recorded.
   public init(
     actor: String? = nil, correlationID: EventID? = nil, causationID: EventID? = nil,
     custom: [String: String] = [:]

@@ -9,13 +9,13 @@ public struct LogPosition: RawRepresentable, Hashable, Comparable, Sendable, Cod
   /// The position as a number, 1 for the first event.
   public var rawValue: UInt64
 
-  /// Creates a position from its number.
+  /// Takes the number as is: 1 is the log's first event; 0 is ``start``, before any event.
   public init(rawValue: UInt64) { self.rawValue = rawValue }
 
-  /// Creates a position from its number.
+  /// The unlabelled form of ``init(rawValue:)``, as in `LogPosition(7)`.
   public init(_ rawValue: UInt64) { self.rawValue = rawValue }
 
-  /// Creates a position from an integer literal.
+  /// Lets code write `7` where a position is expected, as tests and samples do.
   public init(integerLiteral value: UInt64) { self.rawValue = value }
 
   /// The place before the first event: the head of an empty log.

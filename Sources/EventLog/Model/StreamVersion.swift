@@ -9,13 +9,13 @@ public struct StreamVersion: RawRepresentable, Hashable, Comparable, Sendable, C
   /// The version as a number, 1 for a stream's first event.
   public var rawValue: UInt64
 
-  /// Creates a version from its number.
+  /// Takes the number as is: 1 is a stream's first event; 0 is a stream with no events.
   public init(rawValue: UInt64) { self.rawValue = rawValue }
 
-  /// Creates a version from its number.
+  /// The unlabelled form of ``init(rawValue:)``, as in `StreamVersion(3)`.
   public init(_ rawValue: UInt64) { self.rawValue = rawValue }
 
-  /// Creates a version from an integer literal.
+  /// Lets code write `3` where a version is expected, as tests and samples do.
   public init(integerLiteral value: UInt64) { self.rawValue = value }
 
   /// The version of a stream's first event.

@@ -34,7 +34,7 @@ public struct Answer<Value: Sendable>: Sendable {
   /// ``LogPosition/start`` when the prefix is empty.
   public var position: LogPosition
 
-  /// Creates an answer.
+  /// `position` is where the question's prefix ended, even when no event read by it is there.
   public init(value: Value, position: LogPosition) {
     self.value = value
     self.position = position

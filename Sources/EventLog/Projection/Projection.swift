@@ -9,7 +9,7 @@ public struct EventContext: Sendable, Hashable {
   /// When the event was recorded.
   public var time: Timestamp
 
-  /// Creates a context.
+  /// Stores make one per event from its record; tests make their own to drive a projection.
   public init(position: LogPosition, stream: StreamName, version: StreamVersion, time: Timestamp) {
     self.position = position
     self.stream = stream

@@ -64,7 +64,7 @@ public struct AppendResult: Sendable, Hashable {
   /// The log position of the batch's last event.
   public var lastPosition: LogPosition
 
-  /// Creates a result.
+  /// Stores build it; for an empty batch `firstVersion` is one past `lastVersion` (see above).
   public init(
     stream: StreamName, firstVersion: StreamVersion, lastVersion: StreamVersion,
     firstPosition: LogPosition, lastPosition: LogPosition
@@ -111,7 +111,7 @@ public struct LogFilter: Sendable, Hashable {
   /// Only events of these types, or every type when `nil`.
   public var eventTypes: Set<String>?
 
-  /// Creates a filter.
+  /// A `nil` set lets every category (or type) through; both `nil` is the same as ``all``.
   public init(categories: Set<String>? = nil, eventTypes: Set<String>? = nil) {
     self.categories = categories
     self.eventTypes = eventTypes
@@ -132,7 +132,7 @@ public struct LogPage: Sendable, Hashable {
   /// because the events in between were skipped.
   public var nextPosition: LogPosition
 
-  /// Creates a page.
+  /// `nextPosition` may lie past the last event when a filter skipped the events in between.
   public init(events: [RecordedEvent], nextPosition: LogPosition) {
     self.events = events
     self.nextPosition = nextPosition

@@ -7,7 +7,7 @@ public struct StoredState: Sendable, Hashable {
   /// The encoded state.
   public var bytes: [UInt8]
 
-  /// Creates a stored state.
+  /// `position` is a log position for a projection's state, a stream version for a snapshot.
   public init(position: UInt64, bytes: [UInt8]) {
     self.position = position
     self.bytes = bytes

@@ -10,7 +10,7 @@ public struct VerificationProblem: Sendable, Hashable, CustomStringConvertible {
   /// What is wrong.
   public var message: String
 
-  /// Creates a problem.
+  /// Leave `position` and `stream` `nil` for a problem that concerns the whole log.
   public init(position: LogPosition? = nil, stream: StreamName? = nil, message: String) {
     self.position = position
     self.stream = stream
@@ -36,7 +36,7 @@ public struct VerificationReport: Sendable {
   /// Every problem found, in the order found (records first, then the indexes).
   public var problems: [VerificationProblem]
 
-  /// Creates a report.
+  /// Stores build it after a check; an empty `problems` means nothing was found wrong.
   public init(head: LogPosition, records: Int, streams: Int, problems: [VerificationProblem]) {
     self.head = head
     self.records = records
