@@ -9,6 +9,7 @@ let package = Package(
     .library(name: "EventLog", targets: ["EventLog"]),
     .library(name: "EventLogLMDB", targets: ["EventLogLMDB"]),
     .library(name: "EventLogMacros", targets: ["EventLogMacros"]),
+    .library(name: "EventLogPersonalData", targets: ["EventLogPersonalData"]),
     .library(name: "EventLogConformance", targets: ["EventLogConformance"]),
     .library(name: "Council", targets: ["Council"]),
     .library(name: "CouncilSamples", targets: ["CouncilSamples"]),
@@ -25,6 +26,8 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     // The PostgreSQL client, for EventLogPostgres only, and only with the `Postgres` trait.
     .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+    // AES-GCM for personal data (EventLogPersonalData), so that people can be forgotten.
+    .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     // The coding macros' compiler plugin (EventLogMacroPlugin) and its tests only.
     .package(url: "https://github.com/swiftlang/swift-syntax", "603.0.1"..<"604.0.0"),
     // Property-based tests (CouncilTests) only.
@@ -44,9 +47,14 @@ let package = Package(
     .target(name: "EventLog"),
     // The embedded default store.
     .target(name: "EventLogLMDB", dependencies: ["EventLog", "CLMDB", "CLMDBGuard"]),
+    // Personal data sealed per person: the AES-GCM vault and the master key.
+    .target(
+      name: "EventLogPersonalData",
+      dependencies: ["EventLog", .product(name: "Crypto", package: "swift-crypto")]
+    ),
     // The council's domain, written with deciders: members, accounts, working groups,
     // resolutions, the participation fund, consultations and conferences.
-    .target(name: "Council", dependencies: ["EventLog", "EventLogMacros"]),
+    .target(name: "Council", dependencies: ["EventLog", "EventLogMacros", "EventLogPersonalData"]),
     // Sample data for the examples, tests and benchmarks, not part of the domain: the seed
     // council's setup, the 2018 conference recorded from its report, and a seedable synthetic
     // council.
@@ -147,6 +155,7 @@ let package = Package(
       name: "CouncilTests",
       dependencies: [
         "Council", "CouncilSamples", "EventLog", "EventLogLMDB", "EventLogTestSupport",
+        "EventLogPersonalData",
         .product(name: "PropertyBased", package: "swift-property-based"),
       ],
       // A log written by format 1 and its export, read by path (see FormatOneLogTests).

@@ -23,6 +23,11 @@ struct Databases {
   var categories: MDB_dbi = 0
   /// Key → derived state: position (8 bytes, little-endian) then the state's bytes.
   var states: MDB_dbi = 0
+  /// The data keys of personal data (``LMDBEventStore``'s ``DataKeyStore``): subject
+  /// (`kind:id`, UTF-8), 0, key number (8 bytes, big-endian) → the wrapped key; key number 0
+  /// with an empty value is a forgotten subject's tombstone. `nil` in a log opened read-only
+  /// that was written before the database existed.
+  var keys: MDB_dbi?
 }
 
 /// The on-disk format marker stored under `format` in the `meta` database.
@@ -327,6 +332,15 @@ final class Environment: @unchecked Sendable {
       dbs.types = try open("types")
       dbs.categories = try open("categories")
       dbs.states = try open("states")
+      // Added after format 2: made when a log is first opened for writing.
+      var keys: MDB_dbi = 0
+      let keysRC = clmdb_dbi_open(txn, "keys", readOnly ? 0 : UInt32(MDB_CREATE), &keys)
+      if keysRC == LMDBCode.notFound && readOnly {
+        dbs.keys = nil
+      } else {
+        try check(keysRC, "opening the keys database")
+        dbs.keys = keys
+      }
       var loaded = Names()
       try loadNames(txn, into: &loaded)
       if !readOnly && stored < StoreFormat.version { try CommitMarker.write(txn, dbs) }

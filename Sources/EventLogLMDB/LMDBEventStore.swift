@@ -84,7 +84,7 @@ public final class LMDBEventStore: InlineProjectionHost, @unchecked Sendable {
   public let options: Options
 
   let environment: Environment
-  private let writer: Writer
+  let writer: Writer
   private let signal: AppendSignal
 
   /// Opens the log in directory `path`, creating it if needed.
@@ -365,7 +365,7 @@ public final class LMDBEventStore: InlineProjectionHost, @unchecked Sendable {
     await signal.wait(after: position, timeout: options.pollInterval)
   }
 
-  private func checkWritable() throws(EventStoreError) {
+  func checkWritable() throws(EventStoreError) {
     if options.readOnly {
       throw EventStoreError(.readOnly, "the log was opened read-only", path: path)
     }

@@ -19,6 +19,8 @@ final class Writer: @unchecked Sendable {
     case append([StreamAppend])
     /// Save (or, with `nil`, delete) a derived state.
     case state(key: String, StoredState?)
+    case storeKeys([WrappedDataKey])
+    case destroyKeys(DataSubject)
   }
 
   typealias Outcome = Result<[AppendResult], EventStoreError>
@@ -226,6 +228,10 @@ final class Writer: @unchecked Sendable {
             staged.merge(models) { $1 }
           case .state(let key, let state):
             try transaction.putState(state, for: key)
+          case .storeKeys(let keys):
+            try transaction.putDataKeys(keys)
+          case .destroyKeys(let subject):
+            try transaction.destroyDataKeys(of: subject)
           }
           let rc = clmdb_txn_commit(child)  // frees `child` whatever it returns
           try check(rc, "committing a nested transaction")

@@ -5,8 +5,8 @@ import Testing
 
 let adminCreated = AccountEvent.administrativeCreated(
   AdministrativeAccountCreated(
-    account: "a-42", member: "42", name: "FCJ office", email: "office@fcj.example",
-    on: Day(2018, 2, 1)))
+    account: "a-42", member: "42", name: Personal("FCJ office", of: .account("a-42")),
+    email: Personal("office@fcj.example", of: .account("a-42")), on: Day(2018, 2, 1)))
 let chronicle = MailingList(
   id: "chronicle", name: "Chronicle", audience: .anyone, excludedAffiliations: [])
 let ccrlist = MailingList(
@@ -50,7 +50,8 @@ struct AccountTests {
         == .success([
           .individualCreated(
             IndividualAccountCreated(
-              account: "i-1", member: "42", name: "Ana", email: "ana@fcj.example", role: .staff,
+              account: "i-1", member: "42", name: Personal("Ana", of: .account("i-1")),
+              email: Personal("ana@fcj.example", of: .account("i-1")), role: .staff,
               on: Day(2018, 3, 1)))
         ]))
   }
@@ -99,7 +100,8 @@ struct AccountTests {
   @Test func deactivation() {
     let individual = AccountEvent.individualCreated(
       IndividualAccountCreated(
-        account: "i-1", member: "42", name: "Ana", email: "ana@fcj.example",
+        account: "i-1", member: "42", name: Personal("Ana", of: .account("i-1")),
+        email: Personal("ana@fcj.example", of: .account("i-1")),
         role: .volunteerInStaffRole, on: Day(2018, 3, 1)))
     let deactivated = AccountEvent.deactivated(
       AccountDeactivated(on: Day(2018, 9, 1), reason: "left"))
@@ -147,7 +149,8 @@ struct AccountTests {
       adminCreated,
       .individualCreated(
         IndividualAccountCreated(
-          account: "i", member: "m", name: "n", email: "e@x.org", role: .staff, on: Day(2018, 1, 1))
+          account: "i", member: "m", name: Personal("n", of: .account("i")),
+          email: Personal("e@x.org", of: .account("i")), role: .staff, on: Day(2018, 1, 1))
       ),
       .deactivated(AccountDeactivated(on: Day(2018, 1, 1), reason: "r")),
       .subscribed(AccountSubscribed(list: "l", on: Day(2018, 1, 1))),
@@ -160,7 +163,9 @@ struct AccountTests {
         MailingListEstablished(
           list: "ccrlist", name: "CCRLIST", audience: .anyone, excludedAffiliations: ["media"])),
       .subscribed(
-        PublicSubscribed(list: "ccrlist", name: "Ana", affiliation: "ngo", on: Day(2018, 1, 1))),
+        PublicSubscribed(
+          list: "ccrlist", name: Personal("Ana", of: .subscriber("ana@x.org")), affiliation: "ngo",
+          on: Day(2018, 1, 1), email: Personal("ana@x.org", of: .subscriber("ana@x.org")))),
       .unsubscribed(PublicUnsubscribed(list: "ccrlist", on: Day(2018, 1, 1))),
     ]
     #expect(Set(subscriptions.map(\.eventType)) == Set(SubscriptionEvent.eventTypes))

@@ -31,6 +31,15 @@ struct EventRoundTripPropertyTests {
   private static func check<Event: CouncilEvent>(_ event: Event) throws {
     var writer = BinaryWriter()
     event.encode(to: &writer)
+    if let failure = writer.failure {
+      // A random personal value has no data subject, and is refused rather than written in
+      // plaintext; the family tests round-trip personal values given their subjects.
+      #expect(failure.code == .noSubject, "\(Event.eventType): \(failure)")
+      let json = try CouncilCatalog.json(event)
+      let fromJSON = try CouncilCatalog.payload(named: Event.eventType, json: json)
+      #expect(fromJSON as? Event == event, "\(Event.eventType): JSON form")
+      return
+    }
     let bytes = writer.bytes
     let decoded = try bytes.withUnsafeBytes { raw in
       var reader = BinaryReader(raw)
@@ -108,6 +117,7 @@ struct EventRoundTripPropertyTests {
       else { return nil }
       return object["eventType"] as? String
     }
-    #expect(Set(golden) == Set(names))
+    // The erasure of personal data came after the golden log (format 2).
+    #expect(Set(golden) == Set(names).subtracting(["PersonalDataErased"]))
   }
 }

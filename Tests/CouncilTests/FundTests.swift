@@ -11,7 +11,13 @@ let submission = ApplicationSubmitted(
   application: "app-1", fund: "amina-malko", component: "participation", candidate: "Samira",
   supportingMember: "42", consultation: "fall-2018", year: 2018, requestedAmount: 120_000,
   on: Day(2018, 9, 1))
-let submitted = FundEvent.applicationSubmitted(submission)
+/// The submission as the decider records it: the candidate's name given to their subject.
+let submitted = FundEvent.applicationSubmitted(
+  {
+    var sealed = submission
+    sealed.candidate = submission.candidate.of(.applicant(submission.application))
+    return sealed
+  }())
 func approvedEvent(_ amount: Int, full: Bool = false) -> FundEvent {
   .applicationApproved(
     ApplicationApproved(
@@ -62,7 +68,8 @@ struct FundTests {
         .approve(amount: 1, remainingBudget: 10, on: Day(2018, 9, 6), reason: "x", by: .office))
         == .failure(.wrongStatus(.awaitingInformation)))
     let answered = FundEvent.informationProvided(
-      InformationProvided(answer: "Youth caucus", on: Day(2018, 9, 7)))
+      InformationProvided(
+        answer: Personal("Youth caucus", of: .applicant("app-1")), on: Day(2018, 9, 7)))
     #expect(
       applications.given([submitted, asked]).when(
         .provideInformation(answer: "Youth caucus", on: Day(2018, 9, 7), by: admin))
@@ -161,7 +168,9 @@ struct FundTests {
       .budgetReleased(BudgetReleased(application: "a", consultation: "c", amount: 1)), submitted,
       .moreInformationRequested(
         MoreInformationRequested(question: "q", decidedBy: "o", on: Day(2018, 1, 1))),
-      .informationProvided(InformationProvided(answer: "a", on: Day(2018, 1, 1))), approvedEvent(5),
+      .informationProvided(
+        InformationProvided(answer: Personal("a", of: .applicant("a")), on: Day(2018, 1, 1))),
+      approvedEvent(5),
       .applicationDeclined(ApplicationDeclined(decidedBy: "o", on: Day(2018, 1, 1), reason: "r")),
       .applicationWithdrawn(ApplicationWithdrawn(by: "b", on: Day(2018, 1, 1), reason: "r")),
       .applicationPaid(ApplicationPaid(amount: 5, decidedBy: "o", on: Day(2018, 1, 1))),

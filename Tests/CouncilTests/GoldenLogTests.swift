@@ -67,23 +67,40 @@ struct GoldenLogTests {
     try await GoldenLog.withLog { store in
       let events = try await store.readLog(from: .first, limit: 10_000).events
       let types = Set(events.map(\.eventType))
-      #expect(types == Set(CouncilCatalog.types.map { $0.eventType }))
+      // The erasure of personal data came after format 2.
+      let added: Set<String> = ["PersonalDataErased"]
+      #expect(types == Set(CouncilCatalog.types.map { $0.eventType }).subtracting(added))
     }
   }
 
-  @Test("every payload decodes and encodes again to the same bytes")
+  @Test("every payload decodes and encodes again to the same bytes, but personal data")
   func payloadsEncodeAgainByteForByte() async throws {
     try await GoldenLog.withLog { store in
       let events = try await store.readLog(from: .first, limit: 10_000).events
       #expect(events.count == 1514)
+      var withPersonalData: Set<String> = []
       for event in events {
         let decoded = try CouncilCatalog.decode(event)
         var writer = BinaryWriter()
         try decoded.encodePayload(to: &writer)
+        if let failure = writer.failure {
+          // Format 2 held personal fields in plaintext; they read back, but are never written
+          // in plaintext again (they have no subject to be sealed for).
+          #expect(failure.code == .noSubject, "\(event.eventType): \(failure)")
+          withPersonalData.insert(event.eventType)
+          continue
+        }
         #expect(
           writer.bytes == event.payload,
           "\(event.eventType) at position \(event.position) encodes differently")
       }
+      #expect(
+        withPersonalData == [
+          "AdministrativeAccountCreated", "IndividualAccountCreated", "EmailReserved",
+          "PublicSubscribed", "ParticipantRegistered", "ParticipantWaitlisted",
+          "ExceptionAdmitted", "RegistrationTransferred", "EvaluationSubmitted",
+          "ApplicationSubmitted", "InformationProvided",
+        ])
     }
   }
 }

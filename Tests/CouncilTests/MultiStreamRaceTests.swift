@@ -88,7 +88,10 @@ enum RaceStore: String, CaseIterable, Sendable {
     }
     let store = RacingStore(inner)
     let clock = EventClock.fixed(Day(2018, 9, 1).start)
-    let council = Council(store: store, clock: clock, ids: .timeOrdered(clock: clock))
+    // The racing wrapper keeps no keys: the inner store's keep them.
+    let council = Council(
+      store: store, clock: clock, ids: .timeOrdered(clock: clock),
+      protector: Council.defaultProtector(for: inner))
     try await CouncilSetup.recordSeedCouncil(in: council)
     try await council.apply("42", profile: profile, on: Day(2018, 1, 10), by: .office)
     try await council.approve(

@@ -12,7 +12,7 @@ public struct AccountState: Sendable, Hashable {
   /// The person's role, for individual accounts.
   public var role: AccountRole?
   /// Its e-mail address.
-  public var email: String?
+  public var email: Personal<String>?
   /// Whether it was deactivated.
   public var deactivated = false
   /// The mailing lists it receives.
@@ -90,8 +90,8 @@ public struct AccountDecider: Decider {
       return [
         .administrativeCreated(
           AdministrativeAccountCreated(
-            account: account, member: member, name: name, email: Streams.normalizedEmail(email),
-            on: day))
+            account: account, member: member, name: Personal(name, of: .account(account)),
+            email: Personal(Streams.normalizedEmail(email), of: .account(account)), on: day))
       ]
 
     case .createIndividual(
@@ -107,8 +107,9 @@ public struct AccountDecider: Decider {
       return [
         .individualCreated(
           IndividualAccountCreated(
-            account: account, member: member, name: name, email: Streams.normalizedEmail(email),
-            role: role, on: day))
+            account: account, member: member, name: Personal(name, of: .account(account)),
+            email: Personal(Streams.normalizedEmail(email), of: .account(account)), role: role,
+            on: day))
       ]
 
     case .deactivate(let day, let reason, let issuer):

@@ -26,9 +26,9 @@ public struct AdministrativeAccountCreated: CouncilEvent {
   /// The member organization it administers.
   public var member: MemberID
   /// The person or office it is for.
-  public var name: String
+  public var name: Personal<String>
   /// Its e-mail address (unique across all accounts).
-  public var email: String
+  public var email: Personal<String>
   /// The day it was created.
   public var on: Day
 }
@@ -41,9 +41,9 @@ public struct IndividualAccountCreated: CouncilEvent {
   /// The member organization the person belongs to.
   public var member: MemberID
   /// The person's name.
-  public var name: String
+  public var name: Personal<String>
   /// Its e-mail address (unique across all accounts).
-  public var email: String
+  public var email: Personal<String>
   /// The person's role.
   public var role: AccountRole
   /// The day it was created.
@@ -87,12 +87,13 @@ public enum AccountEvent: CouncilEventFamily {
   case unsubscribed(AccountUnsubscribed)
 }
 
-/// The reservation of an e-mail address by an account (stream `email-ADDRESS`): appended with
-/// expected version "no stream", so two accounts can never hold one address, without locks.
+/// The reservation of an e-mail address by an account (stream `email-DIGEST`, see
+/// ``Streams/email(_:)``): appended with expected version "no stream", so two accounts can
+/// never hold one address, without locks.
 @BinaryEvent
 public struct EmailReserved: CouncilEvent {
-  /// The normalized address.
-  public var address: String
+  /// The normalized address, personal data of the account's holder.
+  public var address: Personal<String>
   /// The account holding it.
   public var account: AccountID
 }

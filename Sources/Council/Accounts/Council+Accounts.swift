@@ -85,7 +85,10 @@ extension Council {
     let list = try await mailingList(list)
     try await run(
       SubscriptionDecider(),
-      .subscribe(list, name: name, affiliation: affiliation, on: day ?? today, by: issuer),
+      .subscribe(
+        list, name: Personal(name, of: .subscriber(email)), affiliation: affiliation,
+        on: day ?? today, by: issuer,
+        email: Personal(Streams.normalizedEmail(email), of: .subscriber(email))),
       on: Streams.subscriber(email), by: issuer)
   }
 }

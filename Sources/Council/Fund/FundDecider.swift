@@ -195,7 +195,9 @@ public struct ApplicationDecider: Decider {
       }
       guard standing else { throw .memberNotInGoodStanding(submission.supportingMember) }
       guard submission.requestedAmount > 0 else { throw .invalidAmount(submission.requestedAmount) }
-      return [.applicationSubmitted(submission)]
+      var sealed = submission
+      sealed.candidate = submission.candidate.of(.applicant(submission.application))
+      return [.applicationSubmitted(sealed)]
     case .requestInformation(let question, let day, let issuer):
       try office(issuer, "ask for more information")
       guard state.status == .submitted else { throw .wrongStatus(state.status) }
@@ -206,6 +208,10 @@ public struct ApplicationDecider: Decider {
     case .provideInformation(let answer, let day, let issuer):
       try supporter(issuer, state, "answer for the application")
       guard state.status == .awaitingInformation else { throw .wrongStatus(state.status) }
+      // The answer is about the candidate: free text of theirs.
+      let answer =
+        state.submission.map { Personal(answer, of: .applicant($0.application)) }
+        ?? Personal(answer)
       return [.informationProvided(InformationProvided(answer: answer, on: day))]
     case .approve(let amount, let remaining, let day, let reason, let issuer):
       try office(issuer, "approve an application")

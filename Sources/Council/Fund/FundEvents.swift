@@ -59,8 +59,8 @@ public struct ApplicationSubmitted: CouncilEvent {
   public var fund: FundID
   /// The component applied to.
   public var component: String
-  /// The refugee candidate.
-  public var candidate: String
+  /// The refugee candidate's name, personal data of ``DataSubject/applicant(_:)``.
+  public var candidate: Personal<String>
   /// The member organization supporting the candidate.
   public var supportingMember: MemberID
   /// The consultation whose expenses it covers (the first of the meetings, for leadership).
@@ -88,7 +88,7 @@ public struct MoreInformationRequested: CouncilEvent {
 @BinaryEvent
 public struct InformationProvided: CouncilEvent {
   /// The supporting member's reply to the last ``MoreInformationRequested``.
-  public var answer: String
+  public var answer: Personal<String>
   /// The day the supporting member answered.
   public var on: Day
 }

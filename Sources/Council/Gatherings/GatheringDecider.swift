@@ -34,6 +34,8 @@ public struct RegistrationRecord: Sendable, Hashable {
   public var noShow = false
   /// Evaluated the gathering.
   public var evaluated = false
+  /// How many people have held it: 1, plus one for each transfer.
+  public var holders = 1
 
   /// Whether it holds a place within capacity (confirmed, or offered and not yet lapsed).
   var holdsPlace: Bool { status == .confirmed || status == .offered }
@@ -195,6 +197,7 @@ public struct GatheringDecider: Decider {
 
     case .register(let id, let participant, let day, let issuer):
       guard let scheduled = state.scheduled else { throw .notScheduled }
+      let participant = participant.of(.participant(scheduled.gathering, id))
       guard state.registrations[id] == nil else { throw .duplicateRegistration(id) }
       guard participant.rate == .nonMember || issuer.isOffice || issuer.member != nil else {
         throw .memberRateNeedsMember
@@ -255,7 +258,8 @@ public struct GatheringDecider: Decider {
 
     case .admitException(let id, let participant, let day, let reason, let issuer):
       try office(issuer, "admit an exception")
-      guard state.scheduled != nil else { throw .notScheduled }
+      guard let scheduled = state.scheduled else { throw .notScheduled }
+      let participant = participant.of(.participant(scheduled.gathering, id))
       guard state.closed else { throw .registrationStillOpen }
       if let record = state.registrations[id] {
         // A waitlisted person may be admitted as an exception.
@@ -317,9 +321,11 @@ public struct GatheringDecider: Decider {
         throw .wrongStatus(id, record.status)
       }
       guard !record.checkedIn && !record.noShow else { throw .attendanceRecorded(id) }
+      let gathering = try schedule(state).gathering
+      let holder = participant.of(.participant(gathering, id, holder: record.holders + 1))
       return [
         .registrationTransferred(
-          RegistrationTransferred(registration: id, to: participant, on: day))
+          RegistrationTransferred(registration: id, to: holder, on: day))
       ]
 
     case .checkIn(let id, let day, let issuer):
@@ -380,9 +386,17 @@ public struct GatheringDecider: Decider {
       guard answers.allSatisfy({ (0...5).contains($0) }) else {
         throw .invalidAnswers("each answer is 0 to 5")
       }
+      let gathering = try schedule(state).gathering
+      let holder =
+        record.participant.subject ?? .participant(gathering, id, holder: record.holders)
+      let author = DataSubject.respondent(holder)
+      // An empty comment is no comment: what is sealed cannot be looked into later.
+      let comment = comment.flatMap { $0.isEmpty ? nil : $0 }
       return [
         .evaluationSubmitted(
-          EvaluationSubmitted(registration: id, answers: answers, comment: comment))
+          EvaluationSubmitted(
+            registration: id, answers: answers, comment: comment.map { Personal($0, of: author) }
+          ))
       ]
     }
   }
@@ -430,6 +444,7 @@ public struct GatheringDecider: Decider {
       state.placesHeld -= 1
     case .registrationTransferred(let e):
       state.registrations[e.registration]?.participant = e.to
+      state.registrations[e.registration]?.holders += 1
     case .participantCheckedIn(let e):
       state.registrations[e.registration]?.checkedIn = true
     case .noShowRecorded(let e):

@@ -216,7 +216,7 @@ public struct EvaluationSubmitted: CouncilEvent {
   /// One answer per statement: 1 strongly disagree … 5 strongly agree, 0 not answered.
   public var answers: [Int]
   /// An optional comment.
-  public var comment: String?
+  public var comment: Personal<String>?
 }
 
 /// Every event of a gathering's stream (`gathering-ID`).

@@ -51,12 +51,18 @@ public enum OutcomeCategory: String, TextEnum {
 }
 
 /// Who registers: what registration counts and reports group by.
+///
+/// The name and organization are personal data of the participant's
+/// ``DataSubject`` (``DataSubject/Kind/participant``), sealed in the log and erased when the
+/// participant is forgotten. The country, the rate and the three flags are what the reports
+/// count: they stay readable after an erasure, tied then only to a registration number, so
+/// that every figure of a report stays what it was (see <doc:PersonalData>).
 @BinaryCodable
 public struct Participant: Hashable, Sendable, Codable, BinaryCodable {
   /// The person's name.
-  public var name: String
+  public var name: Personal<String>
   /// Their organization.
-  public var organization: String
+  public var organization: Personal<String>
   /// The country they come from.
   public var country: String
   /// The rate they pay.
@@ -67,4 +73,40 @@ public struct Participant: Hashable, Sendable, Codable, BinaryCodable {
   public var youth: Bool = false
   /// Whether the council funds their participation.
   public var funded: Bool = false
+
+  /// A participant as a registration form gives it: the personal fields revealed, with no
+  /// subject yet (the gathering's decider gives them theirs).
+  public init(
+    name: String, organization: String, country: String, rate: Rate, refugee: Bool = false,
+    youth: Bool = false, funded: Bool = false
+  ) {
+    self.init(
+      name: Personal(name), organization: Personal(organization), country: country, rate: rate,
+      refugee: refugee, youth: youth, funded: funded)
+  }
+
+  /// A participant with every field given as it is held.
+  public init(
+    name: Personal<String>, organization: Personal<String>, country: String, rate: Rate,
+    refugee: Bool, youth: Bool, funded: Bool
+  ) {
+    self.name = name
+    self.organization = organization
+    self.country = country
+    self.rate = rate
+    self.refugee = refugee
+    self.youth = youth
+    self.funded = funded
+  }
+
+  /// Whose data this is: the subject of the name.
+  public var subject: DataSubject? { name.subject }
+
+  /// The same participant, their personal fields given to `subject`.
+  public func of(_ subject: DataSubject) -> Participant {
+    var copy = self
+    copy.name = name.of(subject)
+    copy.organization = organization.of(subject)
+    return copy
+  }
 }

@@ -106,7 +106,9 @@ extension Council {
       throw AccountError.emailInUse(address)
     }
     try decision.append(accountEvents, to: accountStream)
-    try decision.append([EmailReserved(address: address, account: account)], to: emailStream)
+    try decision.append(
+      [EmailReserved(address: Personal(address, of: .account(account)), account: account)],
+      to: emailStream)
   }
 
   /// The office rejects an application.

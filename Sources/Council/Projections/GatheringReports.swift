@@ -79,7 +79,7 @@ public struct EvaluationSummary: Hashable, Sendable, Codable {
   /// Each statement's figures, in the form's order.
   public var statements: [StatementSummary]
   /// The comments given.
-  public var comments: [String]
+  public var comments: [Personal<String>]
 }
 
 /// What the reports fold for one gathering.
@@ -104,7 +104,7 @@ public struct GatheringTally: Hashable, Sendable, BinaryCodable {
   var statements: [String] = []
   var answered: [Int] = []
   var agreed: [Int] = []
-  var comments: [String] = []
+  var comments: [Personal<String>] = []
 
   init() {}
 
@@ -189,7 +189,7 @@ public struct GatheringTally: Hashable, Sendable, BinaryCodable {
         answered[index] += 1
         if answer >= 4 { agreed[index] += 1 }
       }
-      if let comment = e.comment, !comment.isEmpty { comments.append(comment) }
+      if let comment = e.comment { comments.append(comment) }
     }
   }
 

@@ -11,15 +11,18 @@ import Foundation
 public struct DirectoryAccount: Hashable, Sendable, Codable, BinaryCodable {
   /// The account's identifier, for looking the account itself up (`account-ID`).
   public var account: AccountID
-  /// The person's name.
-  public var name: String
+  /// The person's name, sealed as the log holds it.
+  public var name: Personal<String>
   /// The role; `nil` for the administrative account.
   public var role: AccountRole?
-  /// The e-mail address: shown to the office only (see ``MemberDirectory/search(_:as:)``).
-  public var email: String?
+  /// The e-mail address, sealed: shown to the office only (see
+  /// ``MemberDirectory/search(_:as:)``).
+  public var email: Personal<String>?
 
   /// The directory keeps `email`; ``MemberDirectory/search(_:as:)`` blanks it for all but the office.
-  public init(account: AccountID, name: String, role: AccountRole?, email: String?) {
+  public init(
+    account: AccountID, name: Personal<String>, role: AccountRole?, email: Personal<String>?
+  ) {
     self.account = account
     self.name = name
     self.role = role

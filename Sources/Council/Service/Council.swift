@@ -1,4 +1,5 @@
 import EventLog
+import EventLogPersonalData
 
 /// The council's front door: runs each command through its aggregate's decider, and crosses
 /// aggregates where a rule needs it (an approval that creates the administrative account,
@@ -17,20 +18,40 @@ public struct Council: Sendable {
   public let ids: EventIDGenerator
   /// How many times a command is decided again after a conflict.
   public var maximumAttempts = 5
+  /// Seals, opens and forgets people's data (see <doc:PersonalData>); `nil` when the store
+  /// keeps no data keys, and then every command that records a person is refused.
+  public let protector: (any PersonalDataProtector)?
 
   /// Creates the front door to the council recorded in `store`.
+  ///
+  /// - Parameter protector: what seals people's data. By default, a ``PersonalDataVault``
+  ///   over the store's own keys: for an ``InMemoryEventStore``, with a master key made for
+  ///   this process (the log does not outlive it either); for any other store that is a
+  ///   ``DataKeyStore`` (the LMDB store), with ``MasterKey/default(environment:)``, obtained the
+  ///   first time a person's data is sealed or opened.
   public init(
-    store: any EventStore & StateStore, clock: EventClock = .system, ids: EventIDGenerator? = nil
+    store: any EventStore & StateStore, clock: EventClock = .system, ids: EventIDGenerator? = nil,
+    protector: (any PersonalDataProtector)? = nil
   ) {
     self.store = store
     self.clock = clock
     self.ids = ids ?? .timeOrdered(clock: clock)
+    self.protector = protector ?? Self.defaultProtector(for: store)
+  }
+
+  /// The protector ``init(store:clock:ids:protector:)`` gives `store` when it is given none.
+  public static func defaultProtector(for store: any EventStore) -> (any PersonalDataProtector)? {
+    if let memory = store as? InMemoryEventStore {
+      return PersonalDataVault(keys: memory, masterKey: MasterKey.generate())
+    }
+    guard let keys = store as? any DataKeyStore else { return nil }
+    return PersonalDataVault(keys: keys) { () throws(PersonalDataError) in try MasterKey.default() }
   }
 
   /// The same council, telling the time by `clock` (for recording what happened on a past day,
   /// as imports and simulations do).
   public func with(clock: EventClock) -> Council {
-    var copy = Council(store: store, clock: clock, ids: ids)
+    var copy = Council(store: store, clock: clock, ids: ids, protector: protector)
     copy.maximumAttempts = maximumAttempts
     return copy
   }
@@ -40,13 +61,18 @@ public struct Council: Sendable {
 
   /// A command handler for `decider` on this council's store, clock and IDs.
   public func handler<D: Decider>(_ decider: D) -> CommandHandler<D> {
-    CommandHandler(
+    var handler = CommandHandler(
       decider: decider, store: store, clock: clock, ids: ids, maximumAttempts: maximumAttempts)
+    handler.protector = protector
+    return handler
   }
 
   /// A multi-stream command handler on this council's store, clock and IDs.
   public var multiStreamHandler: MultiStreamHandler {
-    MultiStreamHandler(store: store, clock: clock, ids: ids, maximumAttempts: maximumAttempts)
+    var handler = MultiStreamHandler(
+      store: store, clock: clock, ids: ids, maximumAttempts: maximumAttempts)
+    handler.protector = protector
+    return handler
   }
 
   /// Decides a command over several streams with `decide` and appends what it decided in one
@@ -85,16 +111,21 @@ public struct Council: Sendable {
     try await load(MemberDecider(), Streams.member(id)).state
   }
 
-  /// Encodes events for appending, with one correlation ID and the issuer as actor.
+  /// Encodes events for appending, with one correlation ID and the issuer as actor; their
+  /// personal fields are sealed by ``protector``, whose new keys are stored before this
+  /// returns.
   public func eventData<Event: RecordableEvent>(
     _ events: [Event], by issuer: Issuer, correlation: EventID
-  ) throws -> [EventData] {
+  ) async throws -> [EventData] {
     let time = clock.now()
-    return try events.map { event in
+    let data = try events.map { event in
       try EventData(
         event, id: ids.next(),
-        metadata: EventMetadata(time: time, correlationID: correlation, actor: issuer.description))
+        metadata: EventMetadata(time: time, correlationID: correlation, actor: issuer.description),
+        sealer: protector)
     }
+    try await protector?.saveNewKeys()
+    return data
   }
 
   /// Runs `attempt` until it does not fail with a version conflict, at most

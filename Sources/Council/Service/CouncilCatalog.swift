@@ -16,7 +16,7 @@ public enum CouncilCatalog {
   /// The families of events, one per kind of stream.
   public static let families: [any CouncilEventFamily.Type] = [
     MemberEvent.self, AccountEvent.self, SubscriptionEvent.self, GatheringEvent.self,
-    WorkingGroupEvent.self, ResolutionEvent.self, FundEvent.self,
+    WorkingGroupEvent.self, ResolutionEvent.self, FundEvent.self, ErasureEvent.self,
   ]
 
   /// The payload types by event type name.

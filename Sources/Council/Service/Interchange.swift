@@ -52,22 +52,51 @@ public enum Interchange {
 
   /// Writes every event of `store` from `position` on, a line each, to `write`.
   ///
+  /// Personal values are written sealed (their ciphertext, which only the log's keys open),
+  /// except those of forgotten subjects, written erased. With `protector` (which must hold the
+  /// master key the log's keys were wrapped with) they are written opened, in plaintext: an
+  /// export to move a log to new keys, or to answer for its whole content. Importing either
+  /// keeps erased subjects erased; importing an opened export seals its values again.
+  ///
   /// - Returns: the number of events written.
   @discardableResult
   public static func export(
-    _ store: any EventStore, from position: LogPosition = .first, to write: (String) throws -> Void
+    _ store: any EventStore, from position: LogPosition = .first,
+    revealingWith protector: (any PersonalDataProtector)? = nil,
+    to write: (String) throws -> Void
   ) async throws -> Int {
+    let subjects = try await (store as? any DataKeyStore)?.dataSubjects() ?? [:]
+    let erased = Set(subjects.filter { $0.value == .erased }.keys)
     var next = position
     var count = 0
     while true {
       let page = try await store.readLog(from: next, limit: 1000)
       if page.events.isEmpty { return count }
       for event in page.events {
-        try write(try line(for: event))
+        if (protector == nil && erased.isEmpty)
+          || !event.payload.contains(subsequence: [0xFF, 0x00])
+        {
+          try write(try line(for: event))
+        } else {
+          try write(try await line(for: event, erased: erased, revealingWith: protector))
+        }
         count += 1
       }
       next = page.nextPosition
     }
+  }
+
+  /// One event as a line, its personal values opened by `protector` or written erased.
+  static func line(
+    for event: RecordedEvent, erased: Set<DataSubject>,
+    revealingWith protector: (any PersonalDataProtector)?
+  ) async throws -> String {
+    let plain = try line(for: event)
+    let json = try JSONSerialization.jsonObject(with: Data(plain.utf8))
+    let opened = try await PersonalJSON.open(json, erased: erased, with: protector)
+    let data = try JSONSerialization.data(
+      withJSONObject: opened, options: [.sortedKeys, .withoutEscapingSlashes])
+    return String(decoding: data, as: UTF8.self)
   }
 
   /// Writes every event of `store`, a line each, to the open file `descriptor`, in writes of
@@ -262,14 +291,21 @@ public enum Interchange {
   /// Reads one line (its bytes, without the newline) back into the event it describes; see
   /// ``event(fromLine:number:)-(String,_)``. A line without `recorded` (written before
   /// record format 2) gets its `time` as its recorded time.
+  ///
+  /// Personal values must be sealed or erased already (a line exported with plain values
+  /// needs a sealer: import it with ``Importer``).
   public static func event(fromLine bytes: Data, number: Int) throws(ImportError)
     -> RecordedEvent
   {
-    try parse(bytes, number: number).event
+    var subjects = LegacySubjects()
+    return try parse(bytes, number: number, subjects: &subjects).event
   }
 
   /// A line's event, and whether the line gave its recorded time.
-  static func parse(_ bytes: Data, number: Int) throws(ImportError) -> (
+  static func parse(
+    _ bytes: Data, number: Int, sealer: (any PersonalDataSealer)? = nil,
+    subjects: inout LegacySubjects
+  ) throws(ImportError) -> (
     event: RecordedEvent, hasRecordedTime: Bool
   ) {
     let header: Header
@@ -309,8 +345,16 @@ public enum Interchange {
       throw ImportError(
         line: number, reason: "\(header.eventType) payload: \(phrase(for: error))")
     }
+    // A line exported before personal data was sealed holds plain values: they are given
+    // their subjects and sealed now.
+    let given = subjects.assign(payload, in: header.stream)
     var writer = BinaryWriter()
-    payload.encode(to: &writer)
+    writer.sealer = sealer
+    given.encode(to: &writer)
+    if let failure = writer.failure {
+      throw ImportError(
+        line: number, reason: "\(header.eventType) payload: a personal value: \(failure)")
+    }
     let event = RecordedEvent(
       position: header.position, stream: header.stream, version: header.version,
       id: header.id,
@@ -417,6 +461,10 @@ public enum Interchange {
     public static let batchSize = 1000
 
     private let store: any EventStore
+    /// Seals the plain personal values of lines exported with them (``Interchange/export(_:from:revealingWith:to:)``
+    /// or a log written before personal data was sealed).
+    private let protector: (any PersonalDataProtector)?
+    private var subjects = LegacySubjects()
     private var checkedEmpty = false
     private var next = LogPosition.first
     private var appends: [StreamAppend] = []
@@ -428,9 +476,11 @@ public enum Interchange {
     private var batchStart = LogPosition.first
     private var count = 0
 
-    /// An importer into `store`, which must be empty.
-    public init(into store: any EventStore) {
+    /// An importer into `store`, which must be empty; plain personal values are sealed by
+    /// `protector`, the store's default (``Council/defaultProtector(for:)``) unless given.
+    public init(into store: any EventStore, protector: (any PersonalDataProtector)? = nil) {
       self.store = store
+      self.protector = protector ?? Council.defaultProtector(for: store)
     }
 
     /// Checks one line and queues its event, appending the queue when it is full.
@@ -453,7 +503,8 @@ public enum Interchange {
       let event: RecordedEvent
       let data: EventData
       do {
-        let parsed = try Interchange.parse(Data(line), number: number)
+        let parsed = try Interchange.parse(
+          Data(line), number: number, sealer: protector, subjects: &subjects)
         event = parsed.event
         guard event.position == next else {
           throw ImportError(
@@ -525,6 +576,8 @@ public enum Interchange {
 
     private mutating func flush() async throws {
       guard !appends.isEmpty else { return }
+      // The keys of the values sealed for this batch are kept before its events are.
+      try await protector?.saveNewKeys()
       let results: [AppendResult]
       do {
         results = try await store.append(appends)

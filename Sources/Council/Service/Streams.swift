@@ -1,4 +1,5 @@
 import EventLog
+import EventLogPersonalData
 import Foundation
 
 /// The council's stream names, one category per aggregate. A category is the part before
@@ -12,13 +13,16 @@ public enum Streams {
   public static func account(_ id: AccountID) -> StreamName {
     StreamName(category: "account", id: id.rawValue)
   }
-  /// `email-ADDRESS`: the reservation of a normalized e-mail address (unique across accounts).
+  /// `email-DIGEST`: the reservation of a normalized e-mail address (unique across
+  /// accounts). The stream is named by a ``Pseudonym`` of the address, never the address: a
+  /// stream name cannot be erased.
   public static func email(_ address: String) -> StreamName {
-    StreamName(category: "email", id: normalizedEmail(address))
+    StreamName(category: "email", id: Pseudonym.of(normalizedEmail(address)))
   }
-  /// `subscriber-ADDRESS`: someone from the public subscribed to open lists.
+  /// `subscriber-DIGEST`: someone from the public subscribed to open lists, named by a
+  /// ``Pseudonym`` of their normalized address.
   public static func subscriber(_ address: String) -> StreamName {
-    StreamName(category: "subscriber", id: normalizedEmail(address))
+    StreamName(category: "subscriber", id: Pseudonym.of(normalizedEmail(address)))
   }
   /// `mailinglist-ID`: a mailing list and its rules.
   public static func mailingList(_ id: MailingListID) -> StreamName {

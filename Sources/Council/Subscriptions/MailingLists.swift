@@ -56,12 +56,15 @@ public struct MailingList: Sendable, Hashable {
 public struct PublicSubscribed: CouncilEvent {
   /// The list joined, which must be open to anyone and not exclude the affiliation.
   public var list: MailingListID
-  /// The subscriber's name.
-  public var name: String
+  /// The subscriber's name, personal data of ``DataSubject/Kind/subscriber``.
+  public var name: Personal<String>
   /// The subscriber's affiliation, such as `ngo`, `academic`, `media` or `government`.
   public var affiliation: String
   /// The day the person subscribed.
   public var on: Day
+  /// The address subscribed (recorded since personal data is sealed: before, the stream's
+  /// name held it).
+  public var email: Personal<String>? = nil
 }
 
 /// A subscriber from the public left a list.
@@ -96,8 +99,11 @@ public struct SubscriptionState: Sendable, Hashable {
 public enum SubscriptionCommand: Sendable {
   /// The office establishes a list (in the list's stream).
   case establish(MailingListEstablished, by: Issuer)
-  /// Someone from the public subscribes (in their subscriber stream) to `list`.
-  case subscribe(MailingList, name: String, affiliation: String, on: Day, by: Issuer)
+  /// Someone from the public subscribes (in their subscriber stream) to `list`; the name and
+  /// address carry the subscriber's ``DataSubject`` (``DataSubject/subscriber(_:)``).
+  case subscribe(
+    MailingList, name: Personal<String>, affiliation: String, on: Day, by: Issuer,
+    email: Personal<String>? = nil)
   /// A public subscriber leaves a list.
   case unsubscribe(MailingListID, on: Day, by: Issuer)
 }
@@ -141,7 +147,7 @@ public struct SubscriptionDecider: Decider {
       guard state.list == nil else { throw .listExists(event.list) }
       return [.listEstablished(event)]
 
-    case .subscribe(let list, let name, let affiliation, let day, let issuer):
+    case .subscribe(let list, let name, let affiliation, let day, let issuer, let email):
       guard issuer.isOffice || issuer.publicName != nil else {
         throw .notPermitted(
           NotPermitted(
@@ -154,7 +160,9 @@ public struct SubscriptionDecider: Decider {
       }
       guard !state.subscriptions.contains(list.id) else { throw .alreadySubscribed(list.id) }
       return [
-        .subscribed(PublicSubscribed(list: list.id, name: name, affiliation: normalized, on: day))
+        .subscribed(
+          PublicSubscribed(
+            list: list.id, name: name, affiliation: normalized, on: day, email: email))
       ]
 
     case .unsubscribe(let list, let day, let issuer):

@@ -14,6 +14,20 @@ public struct BinaryWriter: Sendable {
 
   @usableFromInline var storage: [UInt8]
 
+  /// Seals the ``Personal`` values written: the log's ``PersonalDataProtector`` while an event
+  /// is encoded for appending, `nil` otherwise (a revealed personal value then fails, see
+  /// ``failure``).
+  public var sealer: (any PersonalDataSealer)?
+
+  /// The first personal value that could not be written, if any: the bytes are then
+  /// incomplete, and ``EventData`` refuses the event with this error.
+  public private(set) var failure: PersonalDataError?
+
+  /// Records that a value could not be written; the first failure is kept.
+  public mutating func fail(_ error: PersonalDataError) {
+    if failure == nil { failure = error }
+  }
+
   /// Creates an empty writer with room for `capacity` bytes.
   public init(capacity: Int = 128) {
     storage = []
@@ -23,6 +37,7 @@ public struct BinaryWriter: Sendable {
   /// Removes the bytes written so far, keeping the storage for reuse.
   public mutating func removeAll() {
     storage.removeAll(keepingCapacity: true)
+    failure = nil
   }
 
   /// Writes one byte.

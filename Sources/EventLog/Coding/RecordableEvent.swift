@@ -192,20 +192,29 @@ public struct EventData: Hashable, Sendable {
     self.metadata = metadata
   }
 
-  /// Encodes a typed event.
+  /// Encodes a typed event, sealing its ``Personal`` fields with `sealer`.
   ///
   /// - Throws: ``EventStoreError`` with code ``EventStoreError/Code/encodingFailed`` when the
-  ///   payload cannot be encoded.
-  public init<Event: RecordableEvent>(_ event: Event, id: EventID, metadata: EventMetadata)
-    throws(EventStoreError)
-  {
+  ///   payload cannot be encoded, including a personal field that cannot be sealed (no
+  ///   `sealer`, no subject, a forgotten subject): personal data is never written in
+  ///   plaintext.
+  public init<Event: RecordableEvent>(
+    _ event: Event, id: EventID, metadata: EventMetadata,
+    sealer: (any PersonalDataSealer)? = nil
+  ) throws(EventStoreError) {
     let type = event.eventType
     var writer = BinaryWriter()
+    writer.sealer = sealer
     do {
       try event.encodePayload(to: &writer)
     } catch {
       throw EventStoreError(
         .encodingFailed, "could not encode the payload: \(error)", eventType: type, eventID: id)
+    }
+    if let failure = writer.failure {
+      throw EventStoreError(
+        .encodingFailed, "a personal field was not written: \(failure)", eventType: type,
+        eventID: id)
     }
     self.init(
       id: id, eventType: type, schemaVersion: Event.schemaVersion(of: type),

@@ -54,6 +54,9 @@ public struct CommandHandler<D: Decider>: Sendable {
   public var maximumAttempts: Int
   /// Save a snapshot once a stream has grown this many events past its last one.
   public var snapshotInterval: UInt64
+  /// Seals the events' ``Personal`` fields; `nil` when the events hold no personal data
+  /// (an event with a revealed personal value is then refused, never written in plaintext).
+  public var protector: (any PersonalDataProtector)?
 
   let store: any EventStore
   private let states: (any StateStore)?
@@ -102,7 +105,10 @@ public struct CommandHandler<D: Decider>: Sendable {
   /// command whose rule spans several streams. It does not use this handler's decider,
   /// schema or snapshots: each stream is read through the decider the command names.
   public var multiStream: MultiStreamHandler {
-    MultiStreamHandler(store: store, clock: clock, ids: ids, maximumAttempts: maximumAttempts)
+    var handler = MultiStreamHandler(
+      store: store, clock: clock, ids: ids, maximumAttempts: maximumAttempts)
+    handler.protector = protector
+    return handler
   }
 
   /// The state of `stream` and its version (`nil` when it does not exist).
@@ -155,7 +161,7 @@ public struct CommandHandler<D: Decider>: Sendable {
       }
       var withCorrelation = context
       withCorrelation.correlationID = correlation
-      let data = try eventData(events, context: withCorrelation)
+      let data = try await eventData(events, context: withCorrelation)
       let result: AppendResult
       do {
         result = try await store.append(data, to: stream, expectedVersion: .at(version))
@@ -173,16 +179,22 @@ public struct CommandHandler<D: Decider>: Sendable {
 
   /// Encodes events with metadata from `context` (a new correlation ID when it has none) and
   /// the injected clock and ID generator.
-  func eventData(_ events: [D.Event], context: CommandContext) throws -> [EventData] {
+  ///
+  /// Personal fields are sealed by ``protector``, and the data keys it made are stored before
+  /// this returns, so that no event is appended whose key was not kept.
+  func eventData(_ events: [D.Event], context: CommandContext) async throws -> [EventData] {
     let time = clock.now()
     let correlation = context.correlationID ?? ids.next()
-    return try events.map { event in
+    let data = try events.map { event in
       try EventData(
         event, id: ids.next(),
         metadata: EventMetadata(
           time: time, correlationID: correlation, causationID: context.causationID,
-          actor: context.actor, custom: context.custom))
+          actor: context.actor, custom: context.custom),
+        sealer: protector)
     }
+    try await protector?.saveNewKeys()
+    return data
   }
 
   private func saveSnapshotIfDue(
@@ -262,7 +274,7 @@ public struct StreamSession<D: Decider>: Sendable {
     for _ in 0..<handler.maximumAttempts {
       let events = try handler.decider.decide(command, state: state)
       guard !events.isEmpty else { return [] }
-      let data = try handler.eventData(events, context: context)
+      let data = try await handler.eventData(events, context: context)
       do {
         let result = try await handler.store.append(data, to: stream, expectedVersion: .at(version))
         state = handler.decider.fold(events, from: state)

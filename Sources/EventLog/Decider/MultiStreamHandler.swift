@@ -39,6 +39,8 @@ public struct MultiStreamHandler: Sendable {
   public var maximumAttempts: Int
   /// How many events a read of a stream asks the store for at a time (at least one).
   public var pageSize: Int = 500
+  /// Seals the events' ``Personal`` fields (see ``CommandHandler/protector``).
+  public var protector: (any PersonalDataProtector)?
 
   private let clock: EventClock
   private let ids: EventIDGenerator
@@ -79,7 +81,8 @@ public struct MultiStreamHandler: Sendable {
     // A handler whose property was set to 0 or less still decides once.
     for attempt in 1...max(1, maximumAttempts) {
       var decision = MultiStreamDecision(
-        store: store, context: context, clock: clock, ids: ids, pageSize: max(1, pageSize))
+        store: store, context: context, clock: clock, ids: ids, pageSize: max(1, pageSize),
+        sealer: protector)
       let value: Value
       do {
         value = try await decide(&decision)
@@ -95,6 +98,8 @@ public struct MultiStreamHandler: Sendable {
       guard decision.hasEvents else {
         return MultiStreamOutcome(value: value, results: [], attempts: attempt)
       }
+      // The data keys made while the events were encoded are kept before the events are.
+      try await protector?.saveNewKeys()
       do {
         let results = try await store.append(appends)
         return MultiStreamOutcome(value: value, results: results, attempts: attempt)
@@ -141,6 +146,7 @@ public struct MultiStreamDecision: Sendable {
   private let clock: EventClock
   private let ids: EventIDGenerator
   private let pageSize: Int
+  private let sealer: (any PersonalDataSealer)?
   /// The streams read, in order, and the version each was read at (`nil`: it did not exist).
   private var reads: [(stream: StreamName, version: StreamVersion?)] = []
   /// The streams written, in order of their first append, and their events.
@@ -148,8 +154,9 @@ public struct MultiStreamDecision: Sendable {
 
   init(
     store: any EventStore, context: CommandContext, clock: EventClock, ids: EventIDGenerator,
-    pageSize: Int
+    pageSize: Int, sealer: (any PersonalDataSealer)?
   ) {
+    self.sealer = sealer
     self.store = store
     self.context = context
     self.clock = clock
@@ -218,7 +225,9 @@ public struct MultiStreamDecision: Sendable {
       actor: context.actor, custom: context.custom)
     var data: [EventData] = []
     data.reserveCapacity(events.count)
-    for event in events { data.append(try EventData(event, id: ids.next(), metadata: metadata)) }
+    for event in events {
+      data.append(try EventData(event, id: ids.next(), metadata: metadata, sealer: sealer))
+    }
     if let index = writes.firstIndex(where: { $0.stream == stream }) {
       writes[index].events += data
     } else {

@@ -20,6 +20,8 @@ public final class InMemoryEventStore: InlineProjectionHost {
   private let signal = AppendSignal(head: .start)
   /// The clock that stamps each event's recorded time at commit.
   public let clock: EventClock
+  /// Where the data keys of the log's personal data are kept: in memory, like the log.
+  public let dataKeys = InMemoryDataKeyStore()
 
   /// Creates an empty store whose recorded times come from `clock` (the system clock unless
   /// a test or a deterministic simulation injects another).
