@@ -1,38 +1,29 @@
 // Records the 2018 International Refugee Rights Conference from its report as events in an
 // LMDB log, then prints the report's tables from the projections.
 //
-//   swift run conference-2018 [DIRECTORY]
+//   swift run conference-2018 [DIRECTORY] [--forget]
 //
-// With no directory, the log goes to a fresh temporary directory.
+// With no directory, the log goes to a fresh temporary directory. With --forget, it then
+// forgets one participant (the first who left a comment) and prints the report again: every
+// figure stays, and their name and comment read as erased.
 import Council
 import CouncilSamples
 import EventLog
 import EventLogLMDB
 import Foundation
 
+let arguments = CommandLine.arguments.dropFirst()
+let forgetting = arguments.contains("--forget")
 let directory =
-  CommandLine.arguments.dropFirst().first
+  arguments.first { $0 != "--forget" }
   ?? FileManager.default.temporaryDirectory.appendingPathComponent(
     "conference-2018-\(UUID().uuidString)"
   ).path
 
 func percent(_ value: Double) -> String { String(format: "%.1f %%", value) }
 
-do {
-  // The store records each event on the day of 2018 it happened.
-  let recording = ManualClock(Day(2018, 1, 15).start)
-  let store = try LMDBEventStore(
-    path: directory, options: .init(durability: .noSync), clock: recording.clock)
-  defer { store.close() }
-  let clock = EventClock.fixed(Day(2018, 1, 15).start)
-  let council = Council(
-    store: store, clock: clock, ids: .seeded(2018, clock: .stepping(from: clock.now())))
-  let started = ContinuousClock.now
-  let recorded = try await Conference2018.record(in: council, recordingClock: recording)
-  print(
-    "Recorded the 2018 International Refugee Rights Conference as \(recorded) events in \(directory) (\(ContinuousClock.now - started))"
-  )
-
+/// Prints the report's tables as the projections fold them now.
+func printReport(_ store: LMDBEventStore, _ council: Council) async throws {
   let reports = try await GatheringReportsProjection().state(in: store, asOf: .now)
   guard let counts = reports.value.registrationCounts(Conference2018.gathering),
     let evaluation = reports.value.evaluationSummary(Conference2018.gathering)
@@ -81,7 +72,50 @@ do {
         + statement.statement)
   }
   print("\nParticipants appreciated…")
-  for comment in evaluation.comments { print("  - \(comment)") }
+  for comment in evaluation.comments {
+    print("  - \(try await council.reveal(comment, by: .office))")
+  }
+}
+
+do {
+  // The store records each event on the day of 2018 it happened.
+  let recording = ManualClock(Day(2018, 1, 15).start)
+  let store = try LMDBEventStore(
+    path: directory, options: .init(durability: .noSync), clock: recording.clock)
+  defer { store.close() }
+  let clock = EventClock.fixed(Day(2018, 1, 15).start)
+  let council = Council(
+    store: store, clock: clock, ids: .seeded(2018, clock: .stepping(from: clock.now())))
+  let started = ContinuousClock.now
+  let recorded = try await Conference2018.record(in: council, recordingClock: recording)
+  print(
+    "Recorded the 2018 International Refugee Rights Conference as \(recorded) events in \(directory) (\(ContinuousClock.now - started))"
+  )
+
+  try await printReport(store, council)
+  if forgetting {
+    // The first participant who left a comment asks to be forgotten.
+    let state = try await council.gathering(Conference2018.gathering)
+    let events = try await store.readLog(from: .first, limit: 100_000).events
+    var subject: DataSubject?
+    for event in events {
+      if case .evaluationSubmitted(let e) = try? event.decode(as: GatheringEvent.self),
+        e.comment != nil, let holder = state.registrations[e.registration]?.participant.subject
+      {
+        subject = holder
+        break
+      }
+    }
+    guard let subject else { throw EventStoreError(.corruptRecord, "nobody left a comment") }
+    let name = try await council.reveal(
+      state.registrations.values.first { $0.participant.subject == subject }?.participant.name
+        ?? Personal("?"), by: .office)
+    let erasure = try await council.forget(subject, reason: "the participant asked", by: .office)
+    print(
+      "\nForgot \(name) (\(erasure.subjects.map(\.description).joined(separator: ", "))): the report again, every figure as before"
+    )
+    try await printReport(store, council)
+  }
 } catch {
   print("conference-2018: \(error)")
   exit(1)

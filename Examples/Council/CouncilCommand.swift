@@ -173,16 +173,27 @@ struct Export: AsyncParsableCommand {
   static let configuration = CommandConfiguration(abstract: "Write the log as JSON Lines.")
   @OptionGroup var log: LogPath
   @Option(help: "The file to write (standard output when absent).") var to: String?
+  @Flag(
+    help: """
+      Write people's data opened, in plaintext, with the master key; without it, it is \
+      written sealed. Forgotten people's data is written erased either way.
+      """)
+  var plaintext = false
 
   func run() async throws {
     let log = try await self.log.open()
     defer { log.close() }
     let store = log.store
+    let protector = plaintext ? Council(store: store).protector : nil
+    if plaintext && protector == nil {
+      throw CommandFailure("this log keeps no data keys: there is nothing to open")
+    }
     if let to {
-      let count = try await Interchange.exportFile(store, to: to)
+      let count = try await Interchange.exportFile(store, to: to, revealingWith: protector)
       print("Exported \(count) events to \(to)")
     } else {
-      try await Interchange.export(store, toDescriptor: STDOUT_FILENO, naming: "standard output")
+      try await Interchange.export(
+        store, toDescriptor: STDOUT_FILENO, naming: "standard output", revealingWith: protector)
     }
   }
 }

@@ -4,7 +4,7 @@ import Crypto
 /// must be unique per value (an e-mail address reserved once) without holding the value.
 ///
 /// It is SHA-256, unkeyed: whoever guesses a value can check the guess against the name, but
-/// nobody reads the value from it. Say so where that matters (see <doc:PersonalData>).
+/// nobody reads the value from it. Say so where that matters (the Council's *Personal Data* article does).
 public enum Pseudonym {
   /// The first `length` hexadecimal digits (at most 64) of the SHA-256 of `value`'s UTF-8.
   public static func of(_ value: String, length: Int = 32) -> String {

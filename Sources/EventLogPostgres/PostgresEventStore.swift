@@ -138,8 +138,9 @@
 
     /// The marker the store keeps in its format table, to recognize its own tables.
     static let formatMarker = "councillog-event-log"
-    /// The table layout version this library writes and reads.
-    public static let formatVersion = 1
+    /// The table layout version this library writes and reads. Format 2 adds the table of
+    /// personal data's keys (`data_keys`); a format 1 log gains it when first opened.
+    public static let formatVersion = 2
 
     let client: PostgresClient
     let tables: Tables
@@ -361,7 +362,13 @@
     /// first, so there is none yet; format 2 adds its step here as `2: { connection, tables in
     /// … }` (statements that change the tables, and rewrite rows if it must), and raises
     /// ``formatVersion``.
-    static let migrations: [Int: @Sendable (PostgresConnection, Tables) async throws -> Void] = [:]
+    static let migrations: [Int: @Sendable (PostgresConnection, Tables) async throws -> Void] = [
+      // Format 2: the data keys of personal data (see PostgresDataKeys.swift).
+      2: { connection, tables in
+        try await connection.query(
+          PostgresQuery(unsafeSQL: Tables.createKeys(tables.keys)), logger: logger)
+      }
+    ]
 
     private static func createTables(_ connection: PostgresConnection, _ tables: Tables)
       async throws
@@ -376,6 +383,7 @@
         """,
         "CREATE TABLE \(tables.names) (kind smallint NOT NULL, number int NOT NULL, name text NOT NULL, PRIMARY KEY (kind, number), UNIQUE (kind, name))",
         "CREATE TABLE \(tables.states) (key text PRIMARY KEY, position bigint NOT NULL, bytes bytea NOT NULL)",
+        Tables.createKeys(tables.keys),
         "INSERT INTO \(tables.head) VALUES (1, 0, NULL)",
         "INSERT INTO \(tables.format) VALUES ('format', '\(formatMarker)'), ('version', '\(formatVersion)')",
       ]
@@ -455,7 +463,14 @@
   /// The store's tables, qualified by schema.
   struct Tables: Sendable {
     static let formatName = "councillog_format"
-    static let allNames: Set<String> = [formatName, "head", "events", "names", "states"]
+    static let allNames: Set<String> = [
+      formatName, "head", "events", "names", "states", "data_keys",
+    ]
+
+    /// The statement that creates the data keys' table named `name`.
+    static func createKeys(_ name: String) -> String {
+      "CREATE TABLE \(name) (subject text NOT NULL, id bigint NOT NULL, wrapped bytea NOT NULL, PRIMARY KEY (subject, id))"
+    }
 
     let schema: String
     let quotedSchema: String
@@ -464,6 +479,7 @@
     let events: String
     let names: String
     let states: String
+    let keys: String
 
     init(schema: String) {
       self.schema = schema
@@ -473,6 +489,7 @@
       events = quotedSchema + ".events"
       names = quotedSchema + ".names"
       states = quotedSchema + ".states"
+      keys = quotedSchema + ".data_keys"
     }
   }
 

@@ -38,6 +38,94 @@ struct Conference2018Tests {
     #expect((counts.byRate["member"] ?? 0) + (counts.byRate["nonMember"] ?? 0) == 650)
   }
 
+  @Test("forgetting any one participant leaves every figure of the report as it was")
+  func forgettingAParticipantKeepsEveryFigure() async throws {
+    let recording = ManualClock(Day(2018, 1, 15).start)
+    let store = InMemoryEventStore(clock: recording.clock)
+    let clock = EventClock.fixed(Day(2018, 1, 15).start)
+    let council = Council(store: store, clock: clock, ids: .seeded(2018, clock: clock))
+    try await Conference2018.record(in: council, recordingClock: recording)
+    func figures() async throws -> (RegistrationCounts?, EvaluationSummary?) {
+      let reports = try await GatheringReportsProjection().state(in: store, asOf: .now).value
+      return (
+        reports.registrationCounts(Conference2018.gathering),
+        reports.evaluationSummary(Conference2018.gathering)
+      )
+    }
+    let (counts, evaluation) = try await figures()
+    #expect(counts?.checkedIn == 650)
+
+    // Three people unlike each other: the first who commented, a funded refugee, and the
+    // second holder of a transferred registration.
+    let state = try await council.gathering(Conference2018.gathering)
+    let events = try await store.readLog(from: .first, limit: 100_000).events
+    var commenter: (DataSubject, Personal<String>)?
+    var transferee: DataSubject?
+    for event in events {
+      switch try event.decode(as: GatheringEvent.self) {
+      case .evaluationSubmitted(let e) where commenter == nil:
+        if let comment = e.comment, let holder = state.registrations[e.registration]?.participant.subject {
+          commenter = (holder, comment)
+        }
+      case .registrationTransferred(let e) where transferee == nil:
+        transferee = e.to.subject
+      default: break
+      }
+    }
+    let refugee = state.registrations.values.first {
+      $0.participant.refugee && $0.participant.funded && $0.checkedIn
+    }?.participant.subject
+    // The report's recording may hold no transfer: then a youth who came instead.
+    let youth = state.registrations.values.first {
+      $0.participant.youth && $0.checkedIn && !$0.participant.refugee
+    }?.participant.subject
+    let (author, comment) = try #require(commenter)
+    let people = [author, try #require(refugee), try #require(transferee ?? youth)]
+    #expect(Set(people).count == 3)
+
+    for person in people {
+      try await council.forget(person, reason: "the participant asked", by: .office)
+      let (countsAfter, evaluationAfter) = try await figures()
+      #expect(countsAfter == counts, "the counts changed when \(person) was forgotten")
+      #expect(evaluationAfter?.statements == evaluation?.statements)
+      #expect(evaluationAfter?.responses == evaluation?.responses)
+      #expect(evaluationAfter?.comments.count == evaluation?.comments.count)
+    }
+    #expect(try await council.reveal(comment, by: .office).isErased)
+    let name = try #require(state.registrations.values.first { $0.participant.subject == author })
+    #expect(try await council.reveal(name.participant.name, by: .office).isErased)
+  }
+
+  @Test("each event's personal values are where the catalog declares them, of its subjects")
+  func personalValuesAreWhereTheCatalogSays() async throws {
+    let (store, _) = try await recorded()
+    let events =
+      try await store.readLog(from: .first, limit: 100_000).events
+      + generatedCouncilLog(seed: 5, events: 5_000)
+    var seen: Set<String> = []
+    for event in events {
+      let json = try JSONSerialization.jsonObject(
+        with: CouncilCatalog.json(CouncilCatalog.decode(event)))
+      var found: Set<PersonalField> = []
+      func walk(_ value: Any, _ path: String) {
+        if let object = value as? [String: Any] {
+          if let subject = (object["subject"] as? String).flatMap(DataSubject.init), object["sealed"] != nil {
+            found.insert(PersonalField(path, subject.kind))
+            return
+          }
+          for (key, inner) in object { walk(inner, path.isEmpty ? key : path + "." + key) }
+        } else if let array = value as? [Any] {
+          for inner in array { walk(inner, path) }
+        }
+      }
+      walk(json, "")
+      let declared = Set(CouncilCatalog.personalFields[event.eventType] ?? [])
+      #expect(found.isSubset(of: declared), "\(event.eventType): \(found) not declared")
+      if !found.isEmpty { seen.insert(event.eventType) }
+    }
+    #expect(seen.count >= 8, "only \(seen.sorted()) held personal values")
+  }
+
   @Test func theProjectionsReproduceTheReportsEvaluation() async throws {
     let (_, reports) = try await recorded()
     let summary = try #require(reports.evaluationSummary(Conference2018.gathering))

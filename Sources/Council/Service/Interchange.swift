@@ -108,11 +108,12 @@ public enum Interchange {
   /// - Returns: the number of events written.
   @discardableResult
   public static func export(
-    _ store: any EventStore, toDescriptor descriptor: Int32, naming what: String
+    _ store: any EventStore, toDescriptor descriptor: Int32, naming what: String,
+    revealingWith protector: (any PersonalDataProtector)? = nil
   ) async throws -> Int {
     var buffer: [UInt8] = []
     buffer.reserveCapacity(1 << 20 + 4096)
-    let count = try await export(store) { line in
+    let count = try await export(store, revealingWith: protector) { line in
       buffer.append(contentsOf: line.utf8)
       buffer.append(10)
       if buffer.count >= 1 << 20 {
@@ -131,9 +132,12 @@ public enum Interchange {
   ///
   /// - Returns: the number of events written.
   @discardableResult
-  public static func exportFile(_ store: any EventStore, to path: String) async throws -> Int {
+  public static func exportFile(
+    _ store: any EventStore, to path: String,
+    revealingWith protector: (any PersonalDataProtector)? = nil
+  ) async throws -> Int {
     try await StagedPath.writeFile(at: path, purpose: "exporting") { descriptor in
-      try await export(store, toDescriptor: descriptor, naming: path)
+      try await export(store, toDescriptor: descriptor, naming: path, revealingWith: protector)
     }
   }
 
