@@ -180,9 +180,9 @@ extension LMDBEventStore {
     throws(EventStoreError)
   {
     var env: OpaquePointer?
-    try check(mdb_env_create(&env), "creating an environment to copy the log")
+    try checkCode(mdb_env_create(&env), "creating an environment to copy the log", directory)
     defer { mdb_env_close(env) }
-    try check(mdb_env_set_maxdbs(env, 16), "setting the number of databases")
+    try checkCode(mdb_env_set_maxdbs(env, 16), "setting the number of databases", directory)
     // No other process has the log open (the lock says so), so it is read without LMDB's
     // lock file, whose lock this process already holds.
     let rc = mdb_env_open(env, directory, UInt32(MDB_RDONLY | MDB_NOLOCK), 0o644)
@@ -199,8 +199,8 @@ extension LMDBEventStore {
     // A file cut short would make the copy read past its end (SIGBUS).
     var info = MDB_envinfo()
     var stat = MDB_stat()
-    try check(mdb_env_info(env, &info), "reading the environment's info")
-    try check(mdb_env_stat(env, &stat), "reading the environment's page size")
+    try checkCode(mdb_env_info(env, &info), "reading the environment's info", directory)
+    try checkCode(mdb_env_stat(env, &stat), "reading the environment's page size", directory)
     let needed = (info.me_last_pgno + 1) * Int(stat.ms_psize)
     let size = try fileSize(directory + "/data.mdb")
     guard size >= needed else {
@@ -233,8 +233,9 @@ extension LMDBEventStore {
       path: temporary, options: Options(durability: .full, initialMapSize: mapSize))
     defer { environment.closeEnvironment() }
     var txn: OpaquePointer?
-    try check(
-      mdb_txn_begin(environment.env, nil, 0, &txn), "beginning the compacted copy's transaction")
+    try checkCode(
+      mdb_txn_begin(environment.env, nil, 0, &txn), "beginning the compacted copy's transaction",
+      temporary)
     do {
       try CommitMarker.write(txn, environment.dbs)
     } catch {
@@ -266,6 +267,11 @@ extension LMDBEventStore {
     guard mdb_env_set_maxdbs(env, 16) == 0 else { return }
     _ = mdb_env_open(env, directory, UInt32(MDB_NOTLS), 0o644)
   }
+}
+
+/// Throws unless `rc` is success, naming `path`.
+private func checkCode(_ rc: Int32, _ what: String, _ path: String) throws(EventStoreError) {
+  if rc != LMDBCode.success { throw lmdbError(rc, what, path: path) }
 }
 
 /// The lock LMDB's processes share on the first byte of `lock.mdb`, taken exclusively: LMDB
