@@ -1,5 +1,5 @@
-// The `council` command: create, generate, export, import, replay, query and verify council
-// logs. Uses only the libraries' public API.
+// The `council` command: create, generate, export, import, replay, query, verify and compact
+// council logs. Uses only the libraries' public API.
 import ArgumentParser
 import Council
 import CouncilSamples
@@ -21,7 +21,7 @@ struct CouncilCommand: AsyncParsableCommand {
     subcommands: [
       Init.self, Generate.self, Export.self, Import.self, Replay.self, Directory.self,
       Registrations.self, Evaluations.self, Fund.self, Resolutions.self, Members.self, Verify.self,
-      People.self, Person.self, Forget.self,
+      People.self, Person.self, Forget.self, Compact.self,
     ])
 
   /// Runs the command line; every error, ArgumentParser's own included, is one line on standard

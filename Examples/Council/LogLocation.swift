@@ -62,6 +62,13 @@ struct LogPath: ParsableArguments {
   )
 
   func openLMDB(writable: Bool) throws -> LMDBEventStore {
+    try checkLMDBLog()
+    return try LMDBEventStore(path: path, options: .init(readOnly: !writable))
+  }
+
+  /// Refuses, in one line each, a path that is not an LMDB log directory: none there, a file,
+  /// a directory without a regular `data.mdb`.
+  func checkLMDBLog() throws {
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
       throw CommandFailure("no log at \(path): create one with `council init \(path)`")
@@ -80,7 +87,6 @@ struct LogPath: ParsableArguments {
     default:
       throw CommandFailure("\(path)/data.mdb is not a regular file: \(path) is not a log")
     }
-    return try LMDBEventStore(path: path, options: .init(readOnly: !writable))
   }
 
   /// Builds a new log and publishes it only once `build` has returned: nothing is at the

@@ -475,3 +475,16 @@ final class Environment: @unchecked Sendable {
     }
   }
 }
+
+extension Environment {
+  /// Claims directory `path` (standardized) for this process, as opening it does; returns
+  /// false when it is open or claimed already. Compaction holds the claim while it works.
+  static func claim(_ path: String) -> Bool {
+    openPaths.withLock { $0.insert(path).inserted }
+  }
+
+  /// Gives up a claim taken with ``claim(_:)``.
+  static func release(_ path: String) {
+    _ = openPaths.withLock { $0.remove(path) }
+  }
+}

@@ -26,6 +26,10 @@
 //     `peak-kb KB counts APPLIED CHECKPOINT`: the peak anonymous (not file-backed) resident
 //     memory sampled during the rebuild, in KiB.
 //
+//   EventLogStressHelper compact PATH
+//     Compacts the log (`LMDBEventStore.compact(at:)`) and prints `compacted BEFORE AFTER`
+//     (the sizes of data.mdb), for the tests that kill a compaction.
+//
 // Exit status 0 on success, 1 with a message on standard error otherwise.
 import EventLog
 import EventLogLMDB
@@ -141,7 +145,9 @@ func anonymousResidentKilobytes() -> Int {
 }
 
 let arguments = Array(CommandLine.arguments.dropFirst())
-guard arguments.count >= 2 else { fail("usage: append|project|rebuild PATH ...") }
+guard arguments.count >= 2 else {
+  fail("usage: append|append-concurrent|project|rebuild|compact PATH ...")
+}
 let path = arguments[1]
 
 do {
@@ -219,6 +225,10 @@ do {
     let final = max(peak.withLock { $0 }, anonymousResidentKilobytes())
     say("peak-kb \(final) counts \(runner.state.applied) \(runner.checkpoint)")
     store.close()
+
+  case "compact":
+    let report = try LMDBEventStore.compact(at: path)
+    say("compacted \(report.bytesBefore) \(report.bytesAfter)")
 
   default:
     fail("unknown command \(arguments[0])")
