@@ -80,8 +80,8 @@ public struct MasterKey: Sendable {
   /// Reads the key file at `path`, or makes a new key and writes it there (readable by its
   /// owner only) when there is none.
   ///
-  /// Two processes making the file at once agree on one key: the file is created exclusively,
-  /// and the one that loses reads the winner's.
+  /// Processes making the file at once agree on one key: the file appears whole or not at all
+  /// (it is written aside, then linked into place), and those that lose read the winner's.
   public static func loadOrCreate(at path: String) throws(PersonalDataError) -> MasterKey {
     if FileManager.default.fileExists(atPath: path) { return try load(from: path) }
     let directory = (path as NSString).deletingLastPathComponent
@@ -93,20 +93,29 @@ public struct MasterKey: Sendable {
       throw PersonalDataError(
         .masterKey, "cannot create the directory \(directory) for the master key")
     }
+    // The key is written whole to a file of its own, then linked to `path`: `link` fails when
+    // `path` exists, so a process that loses the race reads a complete key, never a partial one.
     let key = generate()
-    let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+    let temporary = path + ".\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
+    let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o600)
     guard descriptor >= 0 else {
-      if errno == EEXIST { return try load(from: path) }
       throw PersonalDataError(
-        .masterKey, "cannot create the master key file \(path): \(String(cString: strerror(errno)))"
-      )
+        .masterKey,
+        "cannot create the master key file \(path): \(String(cString: strerror(errno)))")
     }
-    defer { close(descriptor) }
+    defer { unlink(temporary) }
     let bytes = Array((key.base64 + "\n").utf8)
     let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-    guard written == bytes.count, fsync(descriptor) == 0 else {
-      unlink(path)
+    let synced = fsync(descriptor) == 0
+    close(descriptor)
+    guard written == bytes.count, synced else {
       throw PersonalDataError(.masterKey, "cannot write the master key file \(path)")
+    }
+    guard link(temporary, path) == 0 else {
+      if errno == EEXIST { return try load(from: path) }
+      throw PersonalDataError(
+        .masterKey,
+        "cannot create the master key file \(path): \(String(cString: strerror(errno)))")
     }
     return key
   }

@@ -6,7 +6,7 @@
     /// The schema that holds this store's tables.
     public var schema: String { tables.schema }
 
-    /// Moves every event, name and saved state of `staging` — a log in another schema of the
+    /// Moves every event, name, saved state and data key of `staging` — a log in another schema of the
     /// same database — into this log, which must be empty, in one transaction: afterwards this
     /// log holds exactly what `staging` held, or (on any failure) still nothing. `staging` is
     /// left as it was; drop it with ``dropSchema()``.
@@ -81,6 +81,12 @@
               INSERT INTO \(target.states) (key, position, bytes)
               SELECT key, position, bytes FROM \(source.states)
               ON CONFLICT (key) DO UPDATE SET position = EXCLUDED.position, bytes = EXCLUDED.bytes
+              """,
+              // The wrapped data keys (and tombstones) of the people the log holds data of.
+              """
+              INSERT INTO \(target.keys) (subject, id, wrapped)
+              SELECT subject, id, wrapped FROM \(source.keys)
+              ON CONFLICT (subject, id) DO NOTHING
               """,
             ]
             for statement in statements {

@@ -12,8 +12,19 @@
       try await TestServer.withStore(schema: target) { target in
         try await TestServer.withStore(schema: staging) { staging in
           try await PostgresVerificationTests.fill(staging)
+          let kept = DataSubject("participant", "g/r1")
+          let forgotten = DataSubject("participant", "g/r2")
+          try await staging.storeDataKeys([
+            WrappedDataKey(subject: kept, id: 7, wrapped: [1, 2, 3]),
+            WrappedDataKey(subject: forgotten, id: 8, wrapped: [4, 5, 6]),
+          ])
+          #expect(try await staging.destroyDataKeys(of: forgotten) == 1)
           let before = try await staging.readLog(from: .first, limit: 100).events
           #expect(try await target.adopt(staging) == 12)
+          // The data keys came along, the tombstone of a forgotten person too.
+          #expect(try await target.dataKey(of: kept, id: 7) == .found([1, 2, 3]))
+          #expect(try await target.dataKey(of: forgotten, id: 8) == .destroyed)
+          #expect(try await target.dataSubjects() == [kept: .held, forgotten: .erased])
           #expect(try await target.headPosition() == 12)
           #expect(try await target.readLog(from: .first, limit: 100).events == before)
           #expect(try await target.verify().isHealthy)
