@@ -31,4 +31,8 @@ port="$(bash scripts/pg-cluster.sh init "$cluster" "$password")"
 export COUNCILLOG_POSTGRES_URL="postgres://councillog:$password@127.0.0.1:$port/councillog"
 # Where the fault tests start clusters of their own, to stop and kill.
 export COUNCILLOG_POSTGRES_CLUSTERS="$root"
+# The master key of personal data that the tests' logs (and the `council` commands they run)
+# make and use: one of the test run's own, not the user's (~/.config/council/master-key).
+export XDG_CONFIG_HOME="$PWD/.build/test-config"
+unset COUNCIL_MASTER_KEY COUNCIL_MASTER_KEY_FILE
 swift test --traits Postgres "$@"

@@ -21,7 +21,7 @@ struct CouncilCommand: AsyncParsableCommand {
     subcommands: [
       Init.self, Generate.self, Export.self, Import.self, Replay.self, Directory.self,
       Registrations.self, Evaluations.self, Fund.self, Resolutions.self, Members.self, Verify.self,
-      People.self, Person.self, Forget.self, Compact.self,
+      People.self, Person.self, Forget.self, Retain.self, Compact.self,
     ])
 
   /// Runs the command line; every error, ArgumentParser's own included, is one line on standard
@@ -149,23 +149,9 @@ struct Generate: AsyncParsableCommand {
   func record(into store: any EventStore & StateStore, recording: ManualClock) async throws -> (
     LogPosition, Int, Int
   ) {
-    let start = Day(2016, 1, 1)
-    let clock = EventClock.fixed(start.start)
-    let council = Council(
-      store: store, clock: clock, ids: .seeded(seed, clock: .stepping(from: start.start)))
-    try await CouncilSetup.recordSeedCouncil(in: council)
-    var simulation = CouncilSimulation(
-      council: council, start: start, seed: seed, members: max(20, events / 40),
-      recordingClock: recording)
-    var accepted = 0
-    var refused = 0
-    while try await store.headPosition().rawValue < UInt64(events) {
-      let remaining = events - Int(clamping: try await store.headPosition().rawValue)
-      let outcome = try await simulation.runCouncil(commands: max(10, min(5000, remaining)))
-      accepted += outcome.accepted
-      refused += outcome.refused
-    }
-    return (try await store.headPosition(), accepted, refused)
+    let generated = try await CouncilSimulation.generate(
+      events: events, seed: seed, into: store, recordingClock: recording)
+    return (generated.head, generated.accepted, generated.refused)
   }
 }
 

@@ -123,3 +123,46 @@ struct Forget: AsyncParsableCommand {
         + (positions.isEmpty ? "" : " (recorded at position \(positions))"))
   }
 }
+
+struct Retain: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Erase the personal data that retention rules say is due (run it daily).",
+    discussion: """
+      Without --rules, the council's own rules: evaluation comments three years after the \
+      gathering, participants seven years after it, deactivated accounts seven years after. \
+      A rules file is a JSON array of {"name", "subjects" (a kind), "months", "after" \
+      (gatheringEnds or accountDeactivated)}.
+      """)
+  @OptionGroup var log: LogPath
+  @Option(help: "A JSON file of retention rules.") var rules: String?
+  @Option(help: "Apply the rules as of this day (YYYY-MM-DD) instead of today.") var on: String?
+
+  func run() async throws {
+    var chosen = RetentionRule.councilDefaults
+    if let rules {
+      guard let data = FileManager.default.contents(atPath: rules) else {
+        throw CommandFailure("cannot read the rules file \(rules)")
+      }
+      do {
+        chosen = try JSONDecoder().decode([RetentionRule].self, from: data)
+      } catch {
+        throw CommandFailure("the rules file \(rules) is not a JSON array of rules: \(error)")
+      }
+    }
+    var clock = EventClock.system
+    if let on {
+      guard let day = Day(on) else {
+        throw CommandFailure("--on takes a day (YYYY-MM-DD), not \(on)")
+      }
+      clock = .fixed(day.start)
+    }
+    let log = try await self.log.open(writable: true)
+    defer { log.close() }
+    let erasures = try await Council(store: log.store, clock: clock).applyRetention(
+      chosen, by: .office)
+    let subjects = erasures.flatMap(\.subjects)
+    print(
+      "Retention: \(subjects.count) subjects erased"
+        + (subjects.isEmpty ? "" : ": " + subjects.map(\.description).joined(separator: ", ")))
+  }
+}

@@ -142,6 +142,29 @@ extension LMDBEventStore: DataKeyStore {
     }
   }
 
+  /// The keys of `subject`; see ``DataKeyStore/dataKeys(of:)``.
+  public func dataKeys(of subject: DataSubject) async throws -> [WrappedDataKey] {
+    try environment.read { txn throws(EventStoreError) in
+      guard let dbi = environment.dbs.keys else { return [] }
+      var ids: [UInt64] = []
+      try forEachDataKey(txn, dbi, prefix: DataKeyLayout.prefix(subject)) { _, id in
+        if id != 0 { ids.append(id) }
+      }
+      var keys: [WrappedDataKey] = []
+      for id in ids {
+        try withValue(DataKeyLayout.key(subject, id: id)) { key throws(EventStoreError) in
+          var value = MDB_val()
+          try check(clmdb_get(txn, dbi, &key, &value), "reading a key of \(subject)")
+          keys.append(
+            WrappedDataKey(
+              subject: subject, id: id,
+              wrapped: Array(try value.probedBuffer("a key of \(subject)"))))
+        }
+      }
+      return keys
+    }
+  }
+
   private func dataSubjectKeyCount(_ subject: DataSubject) async throws -> Int {
     try environment.read { txn throws(EventStoreError) in
       guard let dbi = environment.dbs.keys else { return 0 }

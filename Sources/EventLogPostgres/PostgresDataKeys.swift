@@ -108,6 +108,25 @@
       }
     }
 
+    /// The keys of `subject`; see ``DataKeyStore/dataKeys(of:)``.
+    public func dataKeys(of subject: DataSubject) async throws -> [WrappedDataKey] {
+      let table = tables.keys
+      return try await withConnection("reading data keys") { connection in
+        let rows = try await connection.query(
+          """
+          SELECT id, wrapped FROM \(unescaped: table)
+          WHERE subject = \(subject.description) AND id <> 0 ORDER BY id
+          """, logger: logger)
+        var keys: [WrappedDataKey] = []
+        for try await (id, wrapped) in rows.decode((Int64, ByteBuffer).self) {
+          keys.append(
+            WrappedDataKey(
+              subject: subject, id: UInt64(bitPattern: id), wrapped: Array(buffer: wrapped)))
+        }
+        return keys
+      }
+    }
+
     /// Runs `body` inside a transaction on `connection`, rolled back when it throws.
     static func transaction(
       _ connection: PostgresConnection, _ body: () async throws -> Void

@@ -85,6 +85,19 @@ func occurs(_ text: String, in bytes: [UInt8]) -> Bool {
   }
 }
 
+/// Whether `pattern` appears in `bytes`.
+func contains(_ pattern: [UInt8], in bytes: [UInt8]) -> Bool {
+  guard !pattern.isEmpty, pattern.count <= bytes.count else { return false }
+  var index = 0
+  while index <= bytes.count - pattern.count {
+    if bytes[index] == pattern[0], bytes[index..<(index + pattern.count)].elementsEqual(pattern) {
+      return true
+    }
+    index += 1
+  }
+  return false
+}
+
 /// Every file under `directory`, read whole.
 func filesUnder(_ directory: String) throws -> [(String, [UInt8])] {
   var files: [(String, [UInt8])] = []
@@ -107,6 +120,7 @@ struct PersonalDataTests {
     let directory = TemporaryDirectory()
     let path = directory.appending("log")
     let master = MasterKey.generate()
+    var ingridKeys: [[UInt8]] = []
     do {
       let store = try LMDBEventStore(path: path)
       defer { store.close() }
@@ -131,6 +145,14 @@ struct PersonalDataTests {
         #expect(!sealed.contains { $0.contains(text) }, "\(text) is in the sealed export")
       }
 
+      // Her keys, wrapped as the file holds them, to look for after compaction.
+      for subject in [
+        PeopleOnRecord.ingrid, .respondent(PeopleOnRecord.ingrid), PeopleOnRecord.ingridAccount,
+      ] {
+        let keys = try await store.dataKeys(of: subject)
+        #expect(!keys.isEmpty, "\(subject) has no key")
+        ingridKeys += keys.map(\.wrapped)
+      }
       let erasure = try await council.forget(
         PeopleOnRecord.ingrid, reason: "she asked", by: .office)
       #expect(erasure.subjects == [PeopleOnRecord.ingrid, .respondent(PeopleOnRecord.ingrid)])
@@ -150,6 +172,10 @@ struct PersonalDataTests {
     for (name, bytes) in try filesUnder(path) {
       for text in PeopleOnRecord.ingridTexts {
         #expect(!occurs(text, in: bytes), "\(text) is in \(name) after compaction")
+      }
+      // Nor her destroyed keys: the keys database is in the same file.
+      for key in ingridKeys {
+        #expect(!contains(key, in: bytes), "a destroyed key of Ingrid is in \(name)")
       }
     }
 
@@ -309,5 +335,88 @@ struct PersonalDataTests {
       try vault.seal(Array("Ana".utf8), for: PeopleOnRecord.ingrid)
     }
     #expect(again?.code == .subjectErased)
+  }
+}
+
+@Suite("The master key file")
+struct MasterKeyFileTests {
+  @Test("many makers at once agree on one complete key, kept readable by its owner only")
+  func concurrentMakersAgreeOnOneKey() async throws {
+    let directory = TemporaryDirectory()
+    let path = directory.path + "/config/council/master-key"
+    let keys = try await withThrowingTaskGroup(of: String.self) { group in
+      for _ in 0..<16 {
+        group.addTask { try MasterKey.loadOrCreate(at: path).base64 }
+      }
+      var keys: Set<String> = []
+      for try await key in group { keys.insert(key) }
+      return keys
+    }
+    #expect(keys.count == 1)
+    #expect(try MasterKey.load(from: path).base64 == keys.first)
+    let attributes = try FileManager.default.attributesOfItem(atPath: path)
+    #expect((attributes[.posixPermissions] as? Int) == 0o600)
+    let left = try FileManager.default.contentsOfDirectory(
+      atPath: directory.path + "/config/council")
+    #expect(left == ["master-key"])
+  }
+
+  @Test("a damaged key file is a typed error naming the file")
+  func aDamagedKeyFileIsNamed() throws {
+    let directory = TemporaryDirectory()
+    let path = directory.path + "/master-key"
+    try Data("not a key\n".utf8).write(to: URL(fileURLWithPath: path))
+    let error = #expect(throws: PersonalDataError.self) { try MasterKey.loadOrCreate(at: path) }
+    #expect(error?.code == .masterKey)
+    #expect(error?.message.contains(path) == true)
+  }
+}
+
+@Suite("Retention rules, applied as of the council's clock")
+struct RetentionTests {
+  @Test("evaluation comments go three years after the conference, and only then, once")
+  func commentsAreErasedThreeYearsAfter() async throws {
+    let store = InMemoryEventStore()
+    let council = Council(store: store, clock: .fixed(Day(2018, 2, 1).start))
+    try await PeopleOnRecord.record(in: council)
+    let rules = [
+      RetentionRule("evaluation comments", erases: .respondent, months: 36, after: .gatheringEnds)
+    ]
+    // The conference ended on 9 June 2018.
+    let early = council.with(clock: .fixed(Day(2021, 6, 9).start))
+    #expect(try await early.applyRetention(rules, by: .office).isEmpty)
+    let due = council.with(clock: .fixed(Day(2021, 6, 10).start))
+    let erasures = try await due.applyRetention(rules, by: .office)
+    #expect(
+      Set(erasures.flatMap(\.subjects))
+        == [.respondent(PeopleOnRecord.ingrid), .respondent(PeopleOnRecord.bertha)])
+    #expect(try await due.applyRetention(rules, by: .office).isEmpty, "a second run erased more")
+    // The comments are gone; the names, and every figure, are not.
+    let reports = try await GatheringReportsProjection().state(in: store, asOf: .now).value
+    let summary = try #require(reports.evaluationSummary(PeopleOnRecord.gathering))
+    #expect(summary.responses == 2)
+    for comment in summary.comments {
+      #expect(try await council.reveal(comment, by: .office).isErased)
+    }
+    let state = try await council.gathering(PeopleOnRecord.gathering)
+    let ingrid = try #require(state.registrations["r1"]?.participant)
+    #expect(
+      try await council.reveal(ingrid.name, by: .office).revealed == PeopleOnRecord.ingridName)
+    // Each erasure names its rule.
+    let record = try await council.person(.respondent(PeopleOnRecord.bertha), by: .office)
+    #expect(record.events.last?.data.contains("\"rule\":\"evaluation comments\"") == true)
+    let refused = await #expect(throws: PersonalDataError.self) {
+      try await due.applyRetention(rules, by: admin)
+    }
+    #expect(refused?.code == .notPermitted)
+  }
+
+  @Test("rules are data: they read from JSON")
+  func rulesAreData() throws {
+    let json = Data(
+      #"[{"name":"comments","subjects":"respondent","months":36,"after":"gatheringEnds"}]"#.utf8)
+    let rules = try JSONDecoder().decode([RetentionRule].self, from: json)
+    #expect(
+      rules == [RetentionRule("comments", erases: .respondent, months: 36, after: .gatheringEnds)])
   }
 }

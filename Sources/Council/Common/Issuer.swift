@@ -36,8 +36,15 @@ public enum Issuer: Hashable, Sendable, Codable, BinaryCodable, CustomStringConv
   /// Whether this is any account of `member` (administrative or individual).
   public func acts(for member: MemberID) -> Bool { self.member == member }
 
-  /// A short description, such as `office` or `administrator of member 42`; recorded as the
-  /// events' actor.
+  /// The issuer as the log records it in each event's metadata (`actor`): the description,
+  /// but `public` alone for a member of the public, whose name would be personal data no key
+  /// could erase.
+  public var recordedActor: String {
+    if case .publicPerson = self { return "public" }
+    return description
+  }
+
+  /// A short description, such as `office` or `administrator of member 42`.
   public var description: String {
     switch self {
     case .office: return "office"

@@ -178,7 +178,7 @@ extension Council {
         continue
       }
       let event = PersonalDataErased(
-        subject: each, on: day ?? today, requestedBy: issuer.description, reason: reason,
+        subject: each, on: day ?? today, requestedBy: issuer.recordedActor, reason: reason,
         rule: rule)
       appends.append(
         StreamAppend(
@@ -306,6 +306,46 @@ extension Array where Element == UInt8 {
 
 /// Personal values in an event's JSON form (see ``Personal``'s `Codable` form).
 enum PersonalJSON {
+  /// `json` with each sealed value given the wrapped keys of its subject (`"keys"`).
+  static func attachKeys(_ json: Any, keys: inout Interchange.ExportedKeys) async throws -> Any {
+    if var object = json as? [String: Any] {
+      if let text = object["subject"] as? String, object["sealed"] != nil,
+        let subject = DataSubject(text)
+      {
+        if let wrapped = try await keys.keys(of: subject) { object["keys"] = wrapped }
+        return object
+      }
+      for (key, value) in object { object[key] = try await attachKeys(value, keys: &keys) }
+      return object
+    }
+    if let array = json as? [Any] {
+      var attached: [Any] = []
+      for value in array { attached.append(try await attachKeys(value, keys: &keys)) }
+      return attached
+    }
+    return json
+  }
+
+  /// Adds the wrapped keys found beside sealed values in `json` to `keys`; `false` when one
+  /// is malformed.
+  static func collectKeys(_ json: Any, into keys: inout [WrappedDataKey]) -> Bool {
+    if let object = json as? [String: Any] {
+      if let text = object["subject"] as? String, let list = object["keys"] as? [[String: String]] {
+        guard let subject = DataSubject(text) else { return false }
+        for entry in list {
+          guard let id = entry["id"].flatMap({ UInt64($0, radix: 16) }), id != 0,
+            let wrapped = entry["wrapped"].flatMap({ Data(base64Encoded: $0) })
+          else { return false }
+          keys.append(WrappedDataKey(subject: subject, id: id, wrapped: Array(wrapped)))
+        }
+        return true
+      }
+      return object.values.allSatisfy { collectKeys($0, into: &keys) }
+    }
+    if let array = json as? [Any] { return array.allSatisfy { collectKeys($0, into: &keys) } }
+    return true
+  }
+
   /// `json` with its sealed values opened by `protector` (only those of `only`, when given),
   /// those of forgotten subjects (in `erased`, or found so when opened) written erased, and
   /// the rest as they were.

@@ -87,7 +87,7 @@ public struct Council: Sendable {
     _ decide: (inout MultiStreamDecision) async throws -> Value
   ) async throws -> MultiStreamOutcome<Value> {
     try await multiStreamHandler.handle(
-      context: CommandContext(actor: issuer.description), isolation: isolation, decide)
+      context: CommandContext(actor: issuer.recordedActor), isolation: isolation, decide)
   }
 
   /// Runs `command` on `stream` through `decider`, recording the issuer as the actor.
@@ -96,7 +96,7 @@ public struct Council: Sendable {
     _ decider: D, _ command: D.Command, on stream: StreamName, by issuer: Issuer
   ) async throws -> CommandOutcome<D> {
     try await handler(decider).handle(
-      command, on: stream, context: CommandContext(actor: issuer.description))
+      command, on: stream, context: CommandContext(actor: issuer.recordedActor))
   }
 
   /// The state of `stream` folded through `decider`, and its version.
@@ -121,7 +121,8 @@ public struct Council: Sendable {
     let data = try events.map { event in
       try EventData(
         event, id: ids.next(),
-        metadata: EventMetadata(time: time, correlationID: correlation, actor: issuer.description),
+        metadata: EventMetadata(
+          time: time, correlationID: correlation, actor: issuer.recordedActor),
         sealer: protector)
     }
     try await protector?.saveNewKeys()

@@ -65,20 +65,21 @@ public enum Interchange {
     revealingWith protector: (any PersonalDataProtector)? = nil,
     to write: (String) throws -> Void
   ) async throws -> Int {
-    let subjects = try await (store as? any DataKeyStore)?.dataSubjects() ?? [:]
+    let keyStore = store as? any DataKeyStore
+    let subjects = try await keyStore?.dataSubjects() ?? [:]
     let erased = Set(subjects.filter { $0.value == .erased }.keys)
+    var keys = ExportedKeys(store: protector == nil ? keyStore : nil)
     var next = position
     var count = 0
     while true {
       let page = try await store.readLog(from: next, limit: 1000)
       if page.events.isEmpty { return count }
       for event in page.events {
-        if (protector == nil && erased.isEmpty)
-          || !event.payload.contains(subsequence: [0xFF, 0x00])
-        {
+        if subjects.isEmpty || !event.payload.contains(subsequence: [0xFF, 0x00]) {
           try write(try line(for: event))
         } else {
-          try write(try await line(for: event, erased: erased, revealingWith: protector))
+          try write(
+            try await line(for: event, erased: erased, revealingWith: protector, keys: &keys))
         }
         count += 1
       }
@@ -86,14 +87,32 @@ public enum Interchange {
     }
   }
 
+  /// The wrapped keys a sealed export writes beside each sealed value (`"keys"`), read from
+  /// the store once per subject: what lets the import open the values with the same master key.
+  struct ExportedKeys {
+    let store: (any DataKeyStore)?
+    var bySubject: [DataSubject: [[String: String]]] = [:]
+
+    mutating func keys(of subject: DataSubject) async throws -> [[String: String]]? {
+      guard let store else { return nil }
+      if let known = bySubject[subject] { return known }
+      let keys = try await store.dataKeys(of: subject).map { key in
+        ["id": String(key.id, radix: 16), "wrapped": Data(key.wrapped).base64EncodedString()]
+      }
+      bySubject[subject] = keys
+      return keys
+    }
+  }
+
   /// One event as a line, its personal values opened by `protector` or written erased.
   static func line(
     for event: RecordedEvent, erased: Set<DataSubject>,
-    revealingWith protector: (any PersonalDataProtector)?
+    revealingWith protector: (any PersonalDataProtector)?, keys: inout ExportedKeys
   ) async throws -> String {
     let plain = try line(for: event)
     let json = try JSONSerialization.jsonObject(with: Data(plain.utf8))
-    let opened = try await PersonalJSON.open(json, erased: erased, with: protector)
+    var opened = try await PersonalJSON.open(json, erased: erased, with: protector)
+    if protector == nil { opened = try await PersonalJSON.attachKeys(opened, keys: &keys) }
     let data = try JSONSerialization.data(
       withJSONObject: opened, options: [.sortedKeys, .withoutEscapingSlashes])
     return String(decoding: data, as: UTF8.self)
@@ -469,6 +488,9 @@ public enum Interchange {
     /// or a log written before personal data was sealed).
     private let protector: (any PersonalDataProtector)?
     private var subjects = LegacySubjects()
+    /// The wrapped keys the queued lines carried, stored before their events.
+    private var keys: [WrappedDataKey] = []
+    private var keysSeen: Set<String> = []
     private var checkedEmpty = false
     private var next = LogPosition.first
     private var appends: [StreamAppend] = []
@@ -507,6 +529,7 @@ public enum Interchange {
       let event: RecordedEvent
       let data: EventData
       do {
+        try collectKeys(line, number: number)
         let parsed = try Interchange.parse(
           Data(line), number: number, sealer: protector, subjects: &subjects)
         event = parsed.event
@@ -580,8 +603,17 @@ public enum Interchange {
 
     private mutating func flush() async throws {
       guard !appends.isEmpty else { return }
-      // The keys of the values sealed for this batch are kept before its events are.
+      // The keys of the values sealed for this batch, and those its lines carried, are kept
+      // before its events are.
       try await protector?.saveNewKeys()
+      if !keys.isEmpty {
+        guard let keyStore = store as? any DataKeyStore else {
+          throw ImportError(
+            line: 0, reason: "this store keeps no data keys: it cannot hold sealed values")
+        }
+        try await keyStore.storeDataKeys(keys)
+        keys.removeAll(keepingCapacity: true)
+      }
       let results: [AppendResult]
       do {
         results = try await store.append(appends)
@@ -605,6 +637,20 @@ public enum Interchange {
       appendLines.removeAll(keepingCapacity: true)
       eventLines.removeAll(keepingCapacity: true)
       streams.removeAll(keepingCapacity: true)
+    }
+
+    /// Queues the wrapped keys a line's sealed values carry (see ``Interchange/export(_:from:revealingWith:to:)``).
+    private mutating func collectKeys(_ line: [UInt8], number: Int) throws(ImportError) {
+      // Most lines hold no sealed value: a byte search spares them the JSON parse.
+      guard line.contains(subsequence: Array("\"wrapped\":".utf8)) else { return }
+      guard let json = try? JSONSerialization.jsonObject(with: Data(line)) else { return }
+      var found: [WrappedDataKey] = []
+      guard PersonalJSON.collectKeys(json, into: &found) else {
+        throw ImportError(line: number, reason: "a sealed value's keys are not {id, wrapped}")
+      }
+      for key in found where keysSeen.insert("\(key.subject) \(key.id)").inserted {
+        keys.append(key)
+      }
     }
 
     /// The line of the queued event an error of the store concerns.

@@ -42,6 +42,15 @@ public final class InMemoryDataKeyStore: DataKeyStore {
     }
   }
 
+  /// The keys of `subject`; see ``DataKeyStore/dataKeys(of:)``.
+  public func dataKeys(of subject: DataSubject) async throws -> [WrappedDataKey] {
+    keys.withLock { stored in
+      (stored.bySubject[subject] ?? [:]).sorted { $0.key < $1.key }.map {
+        WrappedDataKey(subject: subject, id: $0.key, wrapped: $0.value)
+      }
+    }
+  }
+
   /// Every subject with keys or a tombstone; see ``DataKeyStore/dataSubjects()``.
   public func dataSubjects() async throws -> [DataSubject: DataSubjectStatus] {
     keys.withLock { stored in
@@ -67,6 +76,11 @@ extension InMemoryEventStore: DataKeyStore {
   /// Destroys keys in ``dataKeys``; see ``DataKeyStore/destroyDataKeys(of:)``.
   public func destroyDataKeys(of subject: DataSubject) async throws -> Int {
     try await dataKeys.destroyDataKeys(of: subject)
+  }
+
+  /// The keys of `subject` in ``dataKeys``; see ``DataKeyStore/dataKeys(of:)``.
+  public func dataKeys(of subject: DataSubject) async throws -> [WrappedDataKey] {
+    try await dataKeys.dataKeys(of: subject)
   }
 
   /// The subjects in ``dataKeys``; see ``DataKeyStore/dataSubjects()``.

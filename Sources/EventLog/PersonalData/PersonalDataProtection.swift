@@ -101,4 +101,9 @@ public protocol DataKeyStore: Sendable {
 
   /// Every subject with keys or a tombstone.
   func dataSubjects() async throws -> [DataSubject: DataSubjectStatus]
+
+  /// Every key of `subject`, wrapped, in key-number order; none once it was forgotten. For
+  /// moving keys to another store or another master key, and for checking that destroyed
+  /// keys are gone.
+  func dataKeys(of subject: DataSubject) async throws -> [WrappedDataKey]
 }
