@@ -28,6 +28,8 @@ let package = Package(
         .product(name: "EventLog", package: "CouncilLog"),
         .product(name: "EventLogLMDB", package: "CouncilLog"),
         .product(name: "Council", package: "CouncilLog"),
+        .product(name: "CouncilSamples", package: "CouncilLog"),
+        .product(name: "EventLogPersonalData", package: "CouncilLog"),
         .product(name: "EventLogPostgres", package: "CouncilLog"),
         .product(name: "PostgresNIO", package: "postgres-nio"),
         "RawLMDB",

@@ -286,6 +286,8 @@ struct PersonalDataTests {
         "ParticipantRegistered", "ParticipantCheckedIn", "EvaluationSubmitted",
       ])
     #expect(record.events[0].data.contains(PeopleOnRecord.ingridName))
+    // Her evaluation's comment is hers too: opened with the rest.
+    #expect(record.events[2].data.contains(PeopleOnRecord.ingridComment))
     #expect(!record.events.contains { $0.data.contains(PeopleOnRecord.berthaName) })
     #expect(record.events.map(\.position) == record.events.map(\.position).sorted())
     try await council.forget(PeopleOnRecord.ingrid, reason: "asked", by: .office)
@@ -293,6 +295,8 @@ struct PersonalDataTests {
     #expect(after.status == .erased)
     #expect(after.events.last?.eventType == "PersonalDataErased")
     #expect(!after.events.contains { $0.data.contains(PeopleOnRecord.ingridName) })
+    #expect(!after.events.contains { $0.data.contains("\"sealed\"") }, "shown erased, not sealed")
+    #expect(after.events[2].data.contains("\"erased\":true"))
   }
 
   @Test("a personal value is never written in plaintext: without a sealer the command is refused")

@@ -9,19 +9,51 @@
 // second = throughput (iterations per second) × events per iteration. See README.md here.
 import Benchmark
 import Council
+import CouncilSamples
 import EventLog
 import EventLogLMDB
+import EventLogPersonalData
 import Foundation
 import RawLMDB
 
-/// A typical event: one registration to a consultation.
+/// The benchmarks' vault: data keys kept in memory, wrapped by a master key made for the run.
+let vault = PersonalDataVault(keys: InMemoryDataKeyStore(), masterKey: .generate())
+
+/// A typical event: one registration to a consultation, with the participant's name and
+/// organization (personal data) to be sealed with the participant's key.
 let typical = GatheringEvent.participantRegistered(
   ParticipantRegistered(
     registration: "fall-2018-r1234",
     participant: Participant(
       name: "Amina Haddad", organization: "Centre social d'aide aux immigrants", country: "Canada",
-      rate: .member, refugee: true, youth: false, funded: true),
+      rate: .member, refugee: true, youth: false, funded: true
+    ).of(.participant("fall-2018", "fall-2018-r1234")),
     on: Day(2018, 10, 2), awaitingApproval: false))
+
+/// Keeps personal values as they are, unencrypted, in the same envelope a vault writes: the
+/// baseline that the cost of encryption is measured against. For benchmarks only.
+struct PlaintextProtector: PersonalDataProtector {
+  func seal(_ plaintext: [UInt8], for subject: DataSubject) -> [UInt8] { plaintext }
+  func saveNewKeys() async throws {}
+  func open(_ ciphertext: [UInt8], for subject: DataSubject) async throws -> [UInt8]? {
+    ciphertext
+  }
+  func destroyKeys(of subject: DataSubject) async throws -> Bool { false }
+  func subjects() async throws -> [DataSubject: DataSubjectStatus] { [:] }
+}
+
+/// Opens the sealed name and organization of a registration: what showing the participant costs.
+func openPersonalFields(of event: GatheringEvent, with protector: some PersonalDataProtector)
+  async throws -> Int
+{
+  guard case .participantRegistered(let registered) = event else { return 0 }
+  var bytes = 0
+  for field in [registered.participant.name, registered.participant.organization] {
+    guard case .sealed(let sealed) = field.content, let subject = field.subject else { continue }
+    bytes += try await protector.open(sealed, for: subject)?.count ?? 0
+  }
+  return bytes
+}
 
 func temporaryDirectory(_ name: String) -> String {
   FileManager.default.temporaryDirectory.appendingPathComponent(
@@ -37,7 +69,8 @@ func batch(_ ids: EventIDGenerator) -> [EventData] {
     try! EventData(
       typical, id: ids.next(),
       metadata: EventMetadata(
-        time: Timestamp(nanosecondsSince1970: 1_538_474_400_000_000_000), actor: "office"))
+        time: Timestamp(nanosecondsSince1970: 1_538_474_400_000_000_000), actor: "office"),
+      sealer: vault)
   }
 }
 
@@ -75,6 +108,7 @@ func councilLog(events: Int, into store: some EventStore) async throws {
         name: "P\(r)", organization: "Org \(r % 50)", country: r % 9 == 0 ? "Mexico" : "Canada",
         rate: r % 3 == 0 ? .nonMember : .member)
       participant.youth = r % 7 == 0
+      participant = participant.of(.participant(id, "\(id)-\(r)"))
       stream.append(
         .participantRegistered(
           ParticipantRegistered(
@@ -90,8 +124,9 @@ func councilLog(events: Int, into store: some EventStore) async throws {
       stream.append(
         .evaluationSubmitted(
           EvaluationSubmitted(
-            registration: "\(id)-\(r)", answers: [5, 4, r % 5], comment: r % 10 == 0 ? "Good" : nil)
-        ))
+            registration: "\(id)-\(r)", answers: [5, 4, r % 5],
+            comment: r % 10 == 0
+              ? Personal("Good").of(.respondent(.participant(id, "\(id)-\(r)"))) : nil)))
     }
     for s in 0..<20 {
       stream.append(
@@ -100,7 +135,9 @@ func councilLog(events: Int, into store: some EventStore) async throws {
             session: "\(id)-s\(s)", kind: .workshop, title: "Workshop \(s)", on: Day(2018, 11, 2),
             interpretation: [])))
     }
-    let data = try stream.map { try EventData($0, id: ids.next(), metadata: time) }
+    let data = try stream.map {
+      try EventData($0, id: ids.next(), metadata: time, sealer: vault)
+    }
     for chunk in stride(from: 0, to: data.count, by: 1000) {
       try await store.append(
         Array(data[chunk..<min(data.count, chunk + 1000)]),
@@ -119,14 +156,16 @@ func councilLog(events: Int, into store: some EventStore) async throws {
           administrativeAccount: "a\(gathering)")),
     ]
     try await store.append(
-      try memberEvents.map { try EventData($0, id: ids.next(), metadata: time) },
+      try memberEvents.map { try EventData($0, id: ids.next(), metadata: time, sealer: vault) },
       to: StreamName(category: "member", id: member.rawValue), expectedVersion: .any)
     let account = AccountEvent.administrativeCreated(
       AdministrativeAccountCreated(
-        account: "a\(gathering)", member: member, name: "Office", email: "o\(gathering)@x.example",
+        account: "a\(gathering)", member: member,
+        name: Personal("Office").of(.account("a\(gathering)")),
+        email: Personal("o\(gathering)@x.example").of(.account("a\(gathering)")),
         on: Day(2016, 2, 1)))
     try await store.append(
-      [try EventData(account, id: ids.next(), metadata: time)],
+      [try EventData(account, id: ids.next(), metadata: time, sealer: vault)],
       to: StreamName(category: "account", id: "a\(gathering)"), expectedVersion: .any)
     written += stream.count + 3
   }
@@ -145,7 +184,7 @@ func oneInTwentyLog(events: Int, at path: String) async throws {
           GatheringEvent.registrationCancelled(
             RegistrationCancelled(registration: "r\(index)", on: Day(2018, 5, 1))), id: ids.next(),
           metadata: metadata)
-        : try EventData(typical, id: ids.next(), metadata: metadata)
+        : try EventData(typical, id: ids.next(), metadata: metadata, sealer: vault)
     }
     try await store.append(data, to: "gathering-g\(chunk / 50_000)", expectedVersion: .any)
   }
@@ -175,16 +214,30 @@ let benchmarks: @Sendable () -> Void = {
   let codec = Benchmark.Configuration(
     metrics: [.throughput, .wallClock], warmupIterations: 1, scalingFactor: .mega,
     maxDuration: .seconds(4), maxIterations: 5)
-  Benchmark("Codec: binary encode, typical event (x1M)", configuration: codec) { benchmark in
-    var writer = BinaryWriter(capacity: 256)
-    for _ in benchmark.scaledIterations {
-      writer.removeAll()
-      typical.encodePayload(to: &writer)
-      blackHole(writer.bytes.count)
+  // Sealing runs AES-GCM twice per event (name and organization): these count in thousands.
+  let sealing = Benchmark.Configuration(
+    metrics: [.throughput, .wallClock], warmupIterations: 1, scalingFactor: .kilo,
+    maxDuration: .seconds(4), maxIterations: 1000)
+  for (label, sealer) in [
+    ("sealed", vault as any PersonalDataSealer), ("in plaintext", PlaintextProtector()),
+  ] {
+    Benchmark(
+      "Codec: binary encode, typical event, personal fields \(label) (x1K)",
+      configuration: sealing
+    ) { benchmark in
+      var writer = BinaryWriter(capacity: 256)
+      writer.sealer = sealer
+      for _ in benchmark.scaledIterations {
+        writer.removeAll()
+        typical.encodePayload(to: &writer)
+        blackHole(writer.bytes.count)
+      }
+      precondition(writer.failure == nil)
     }
   }
   let encoded: [UInt8] = {
     var writer = BinaryWriter()
+    writer.sealer = vault
     typical.encodePayload(to: &writer)
     return writer.bytes
   }()
@@ -208,6 +261,21 @@ let benchmarks: @Sendable () -> Void = {
         blackHole(try! ParticipantRegistered(from: &reader))
       }
     }
+  }
+  Benchmark(
+    "Codec: binary decode, typical event, and open its personal fields (keys cached) (x1K)",
+    configuration: sealing
+  ) { benchmark in
+    try await vault.saveNewKeys()
+    let schema = EventSchema<GatheringEvent>()
+    var opened = 0
+    for _ in benchmark.scaledIterations {
+      let event = try encoded.withUnsafeBytes { raw in
+        try schema.decode(eventType: "ParticipantRegistered", schemaVersion: 1, payload: raw)
+      }
+      opened += try await openPersonalFields(of: event, with: vault)
+    }
+    precondition(opened > 0)
   }
   let jsonCodec = Benchmark.Configuration(
     metrics: [.throughput, .wallClock], warmupIterations: 1, scalingFactor: .kilo,
@@ -354,6 +422,37 @@ let benchmarks: @Sendable () -> Void = {
       setup: { try await councilLog(events: events, at: path) },
       teardown: { remove(path) })
   }
+  // The log `council generate` makes, recorded once with a vault and once with the plaintext
+  // baseline: rebuilding every read model from each gives the cost of encryption on a rebuild.
+  for (label, sealed) in [("sealed", true), ("in plaintext", false)] {
+    let path = temporaryDirectory("rebuild-generated-\(sealed)")
+    Benchmark(
+      "Rebuild: every read model from the 100 000-event generated log, personal data \(label)",
+      configuration: .init(
+        metrics: [.throughput, .wallClock, .peakMemoryResident], warmupIterations: 2,
+        maxDuration: .seconds(15), maxIterations: 15),
+      closure: { benchmark in
+        let store = try LMDBEventStore(path: path)
+        defer { store.close() }
+        let runner = ProjectionRunner(
+          CouncilReadModelsProjection(), store: store,
+          options: .init(pageSize: 4096, saveEvery: 1 << 40))
+        benchmark.startMeasurement()
+        try await runner.rebuild()
+        benchmark.stopMeasurement()
+        blackHole(runner.state.gatherings.gatherings.count)
+      },
+      setup: {
+        let store = try LMDBEventStore(path: path, options: .init(durability: .noSync))
+        defer { store.close() }
+        let protector: any PersonalDataProtector =
+          sealed
+          ? PersonalDataVault(keys: store, masterKey: .generate()) : PlaintextProtector()
+        _ = try await CouncilSimulation.generate(
+          events: 100_000, seed: 7, into: store, protector: protector)
+      },
+      teardown: { remove(path) })
+  }
   let twentyPath = temporaryDirectory("one-in-twenty")
   Benchmark(
     "Rebuild: a projection reading one event type in twenty, 1 000 000 events",
@@ -383,7 +482,8 @@ func singleAppendEvents() throws -> [EventData] {
   let ids = EventIDGenerator.timeOrdered()
   return try (0..<512).map { _ in
     try EventData(
-      typical, id: ids.next(), metadata: EventMetadata(time: Timestamp(nanosecondsSince1970: 0)))
+      typical, id: ids.next(), metadata: EventMetadata(time: Timestamp(nanosecondsSince1970: 0)),
+      sealer: vault)
   }
 }
 

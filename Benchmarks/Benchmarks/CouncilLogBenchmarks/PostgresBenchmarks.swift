@@ -432,8 +432,9 @@ func registerPostgresBenchmarks() {
       let ids = EventIDGenerator.timeOrdered()
       let events = try (0..<200).map { _ in
         try EventData(
-          typical, id: ids.next(), metadata: EventMetadata(time: Timestamp(nanosecondsSince1970: 0))
-        )
+          typical, id: ids.next(),
+          metadata: EventMetadata(time: Timestamp(nanosecondsSince1970: 0)),
+          sealer: vault)
       }
       var early = 0
       benchmark.startMeasurement()

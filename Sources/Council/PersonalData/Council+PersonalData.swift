@@ -203,7 +203,8 @@ extension Council {
 
   /// Everything the log holds about `subject`, for an access request: each event that holds
   /// a personal value of theirs, and each event of their registration, account or
-  /// application, with its position, stream, type and time; their own values opened.
+  /// application, with its position, stream, type and time; their own values opened (for a
+  /// participant, the comment of their registration's evaluation too).
   ///
   /// - Throws: ``PersonalDataError/Code/notPermitted`` when `issuer` may not read the subject's
   ///   data (see ``mayRead(_:by:)``); ``PersonalDataError/Code/unknownSubject`` when the log
@@ -212,25 +213,28 @@ extension Council {
     try await checkAccess(to: subject, by: issuer)
     let protector = try requireProtector()
     let known = try await protector.subjects()
-    var marker = BinaryWriter(capacity: 64)
-    subject.encode(to: &marker)
-    let sealedPattern: [UInt8] = [0xFF, 0x00, 0x01] + marker.bytes
-    let erasedPattern: [UInt8] = [0xFF, 0x00, 0x02] + marker.bytes
+    // A participant is also the author of their registration's evaluation: their comment is
+    // theirs too, opened (or shown erased) with the rest.
+    let own: Set<DataSubject> =
+      subject.kind == .participant ? [subject, .respondent(subject)] : [subject]
+    let patterns = own.flatMap { subject -> [[UInt8]] in
+      var marker = BinaryWriter(capacity: 64)
+      subject.encode(to: &marker)
+      return [[0xFF, 0x00, 0x01] + marker.bytes, [0xFF, 0x00, 0x02] + marker.bytes]
+    }
     let related = relatedStream(of: subject)
     var events: [PersonRecord.HeldEvent] = []
     var position = LogPosition.start
     while true {
       let page = try await store.readLog(from: position, limit: 1000, filter: .all)
       for event in page.events {
-        let holds =
-          event.payload.contains(subsequence: sealedPattern)
-          || event.payload.contains(subsequence: erasedPattern)
+        let holds = patterns.contains { event.payload.contains(subsequence: $0) }
         let about = related.map { $0.matches(event) } ?? false
         let erasure = event.stream == Streams.erasure(subject)
         guard holds || about || erasure else { continue }
         let payload = try CouncilCatalog.decode(event)
         let json = try JSONSerialization.jsonObject(with: CouncilCatalog.json(payload))
-        let opened = try await PersonalJSON.open(json, only: subject, with: protector)
+        let opened = try await PersonalJSON.open(json, only: own, with: protector)
         let data = try JSONSerialization.data(withJSONObject: opened, options: [.sortedKeys])
         events.append(
           PersonRecord.HeldEvent(
@@ -350,7 +354,7 @@ enum PersonalJSON {
   /// those of forgotten subjects (in `erased`, or found so when opened) written erased, and
   /// the rest as they were.
   static func open(
-    _ json: Any, only: DataSubject? = nil, erased: Set<DataSubject> = [],
+    _ json: Any, only: Set<DataSubject>? = nil, erased: Set<DataSubject> = [],
     with protector: (any PersonalDataProtector)?
   ) async throws -> Any {
     if var object = json as? [String: Any] {
@@ -360,7 +364,7 @@ enum PersonalJSON {
         if erased.contains(subject) {
           return ["subject": text, "erased": true]
         }
-        guard let protector, only == nil || only == subject,
+        guard let protector, only?.contains(subject) ?? true,
           let bytes = Data(base64Encoded: sealed)
         else { return object }
         guard let plaintext = try await protector.open(Array(bytes), for: subject) else {
