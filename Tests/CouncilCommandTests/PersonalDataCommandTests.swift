@@ -44,6 +44,19 @@ struct PersonalDataCommandTests {
     // Export writes the forgotten person erased; compaction keeps the log whole.
     let exported = try await council.run(["export", "log"])
     #expect(exported.output.contains("{\"erased\":true,\"subject\":\"\(participant)\"}"))
+    // Imported, the forgotten person stays forgotten: listed erased, and not forgettable again.
+    #expect(try await council.run(["export", "log", "--to", "log.jsonl"]).status == 0)
+    let imported = try await council.run(["import", "log.jsonl", "copy"])
+    #expect(imported.status == 0, "\(imported.errors)")
+    let copied = try await council.run(["people", "copy", "--json"])
+    let copiedPeople =
+      try JSONSerialization.jsonObject(with: Data(copied.output.utf8)) as? [[String: String]]
+    #expect(copiedPeople?.first { $0["subject"] == participant }?["status"] == "erased")
+    #expect(copiedPeople?.count == listed?.count)
+    let copiedPerson = try await council.run(["person", "copy", participant, "--json"])
+    #expect(copiedPerson.output.contains("\"status\" : \"erased\""), "\(copiedPerson.output)")
+    let forgetCopy = try await council.run(["forget", "copy", participant, "--reason", "asked"])
+    #expect(forgetCopy.errors.contains("alreadyErased"), "\(forgetCopy.errors)")
     #expect(try await council.run(["compact", "log"]).status == 0)
     let verified = try await council.run(["verify", "log"])
     #expect(verified.status == 0, "\(verified.output)")

@@ -411,13 +411,7 @@ let benchmarks: @Sendable () -> Void = {
       closure: { benchmark in
         let store = try LMDBEventStore(path: path)
         defer { store.close() }
-        let runner = ProjectionRunner(
-          CouncilReadModelsProjection(), store: store,
-          options: .init(pageSize: 4096, saveEvery: 1 << 40))
-        benchmark.startMeasurement()
-        try await runner.rebuild()
-        benchmark.stopMeasurement()
-        blackHole(runner.state.gatherings.gatherings.count)
+        try await rebuildEveryReadModel(from: store, timing: benchmark)
       },
       setup: { try await councilLog(events: events, at: path) },
       teardown: { remove(path) })
@@ -434,13 +428,7 @@ let benchmarks: @Sendable () -> Void = {
       closure: { benchmark in
         let store = try LMDBEventStore(path: path)
         defer { store.close() }
-        let runner = ProjectionRunner(
-          CouncilReadModelsProjection(), store: store,
-          options: .init(pageSize: 4096, saveEvery: 1 << 40))
-        benchmark.startMeasurement()
-        try await runner.rebuild()
-        benchmark.stopMeasurement()
-        blackHole(runner.state.gatherings.gatherings.count)
+        try await rebuildEveryReadModel(from: store, timing: benchmark)
       },
       setup: {
         let store = try LMDBEventStore(path: path, options: .init(durability: .noSync))
@@ -475,6 +463,20 @@ let benchmarks: @Sendable () -> Void = {
   // MARK: PostgreSQL
   // Registered only when COUNCILLOG_POSTGRES_URL names a server (scripts/bench-postgres.sh).
   registerPostgresBenchmarks()
+}
+
+/// Rebuilds every read model of the council from `store`, timing the rebuild alone: the
+/// rebuild benchmarks' work, the same for every store and log.
+func rebuildEveryReadModel(from store: any EventStore & StateStore, timing benchmark: Benchmark)
+  async throws
+{
+  let runner = ProjectionRunner(
+    CouncilReadModelsProjection(), store: store,
+    options: .init(pageSize: 4096, saveEvery: 1 << 40))
+  benchmark.startMeasurement()
+  try await runner.rebuild()
+  benchmark.stopMeasurement()
+  blackHole(runner.state.gatherings.gatherings.count)
 }
 
 /// 512 typical events with increasing IDs: the single-event append benchmarks' events.

@@ -398,13 +398,7 @@ func registerPostgresBenchmarks() {
     closure: { benchmark in
       let store = try await server.store(schema: postgresCouncilSchema)
       defer { store.close() }
-      let runner = ProjectionRunner(
-        CouncilReadModelsProjection(), store: store,
-        options: .init(pageSize: 4096, saveEvery: 1 << 40))
-      benchmark.startMeasurement()
-      try await runner.rebuild()
-      benchmark.stopMeasurement()
-      blackHole(runner.state.gatherings.gatherings.count)
+      try await rebuildEveryReadModel(from: store, timing: benchmark)
     },
     setup: { try await ensureCouncilLog(server) })
 

@@ -350,6 +350,22 @@ enum PersonalJSON {
     return true
   }
 
+  /// Adds the subjects of the erased values in `json` (`{"erased": true, "subject": …}`) to
+  /// `subjects`.
+  static func collectErased(_ json: Any, into subjects: inout Set<DataSubject>) {
+    if let object = json as? [String: Any] {
+      if object["erased"] as? Bool == true, let text = object["subject"] as? String,
+        let subject = DataSubject(text)
+      {
+        subjects.insert(subject)
+        return
+      }
+      for value in object.values { collectErased(value, into: &subjects) }
+    } else if let array = json as? [Any] {
+      for value in array { collectErased(value, into: &subjects) }
+    }
+  }
+
   /// `json` with its sealed values opened by `protector` (only those of `only`, when given),
   /// those of forgotten subjects (in `erased`, or found so when opened) written erased, and
   /// the rest as they were.

@@ -491,6 +491,10 @@ public enum Interchange {
     /// The wrapped keys the queued lines carried, stored before their events.
     private var keys: [WrappedDataKey] = []
     private var keysSeen: Set<String> = []
+    /// The people the queued lines hold erased, whose tombstones are written before their
+    /// events: forgotten in the exported log, they stay forgotten in the new one.
+    private var erased: [DataSubject] = []
+    private var erasedSeen: Set<DataSubject> = []
     private var checkedEmpty = false
     private var next = LogPosition.first
     private var appends: [StreamAppend] = []
@@ -614,6 +618,10 @@ public enum Interchange {
         try await keyStore.storeDataKeys(keys)
         keys.removeAll(keepingCapacity: true)
       }
+      if !erased.isEmpty, let keyStore = store as? any DataKeyStore {
+        for subject in erased { _ = try await keyStore.destroyDataKeys(of: subject) }
+      }
+      erased.removeAll(keepingCapacity: true)
       let results: [AppendResult]
       do {
         results = try await store.append(appends)
@@ -641,9 +649,20 @@ public enum Interchange {
 
     /// Queues the wrapped keys a line's sealed values carry (see ``Interchange/export(_:from:revealingWith:to:)``).
     private mutating func collectKeys(_ line: [UInt8], number: Int) throws(ImportError) {
-      // Most lines hold no sealed value: a byte search spares them the JSON parse.
-      guard line.contains(subsequence: Array("\"wrapped\":".utf8)) else { return }
-      guard let json = try? JSONSerialization.jsonObject(with: Data(line)) else { return }
+      // Most lines hold no sealed or erased value: a byte search spares them the JSON parse.
+      let carriesKeys = line.contains(subsequence: Array("\"wrapped\":".utf8))
+      let holdsErased = line.contains(subsequence: Array("\"erased\":true".utf8))
+      guard carriesKeys || holdsErased,
+        let json = try? JSONSerialization.jsonObject(with: Data(line))
+      else { return }
+      if holdsErased {
+        var subjects: Set<DataSubject> = []
+        PersonalJSON.collectErased(json, into: &subjects)
+        for subject in subjects.sorted() where erasedSeen.insert(subject).inserted {
+          erased.append(subject)
+        }
+      }
+      guard carriesKeys else { return }
       var found: [WrappedDataKey] = []
       guard PersonalJSON.collectKeys(json, into: &found) else {
         throw ImportError(line: number, reason: "a sealed value's keys are not {id, wrapped}")
