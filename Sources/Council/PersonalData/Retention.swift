@@ -61,6 +61,7 @@ extension Council {
     let people = try await requireProtector().subjects()
     var gatheringEnds: [GatheringID: Day?] = [:]
     var erasures: [Erasure] = []
+    var forgotten: Set<DataSubject> = []
     for rule in rules {
       let due = people.filter { $0.key.kind == rule.subjects && $0.value == .held }.keys.sorted()
       for subject in due {
@@ -77,14 +78,13 @@ extension Council {
         case .accountDeactivated:
           start = try await deactivation(of: AccountID(subject.id))
         }
-        guard let start, start.adding(months: rule.months) < today else { continue }
         // A participant's erasure takes their evaluation's author with it.
-        if let current = try await requireProtector().subjects()[subject], current == .erased {
-          continue
-        }
-        erasures.append(
-          try await forget(
-            subject, reason: "retention: \(rule.name)", rule: rule.name, by: issuer))
+        guard let start, start.adding(months: rule.months) < today, !forgotten.contains(subject)
+        else { continue }
+        let erasure = try await forget(
+          subject, reason: "retention: \(rule.name)", rule: rule.name, by: issuer)
+        forgotten.formUnion(erasure.subjects)
+        erasures.append(erasure)
       }
     }
     return erasures
