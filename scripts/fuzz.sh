@@ -38,6 +38,19 @@ macro_plugin() {
   echo "$(swift build --traits Postgres --show-bin-path)/EventLogMacroPlugin-tool"
 }
 
+# swift-crypto, which seals people's data, from SwiftPM's own (uninstrumented) build of it:
+# its modules for the compiler, its objects for the linker.
+crypto_modules() {
+  swift build --traits Postgres --target EventLogPersonalData >&2
+  echo "$(swift build --traits Postgres --show-bin-path)"
+}
+crypto_objects() {
+  local bin=$1 target
+  for target in Crypto CryptoBoringWrapper CCryptoBoringSSL CCryptoBoringSSLShims CXKCP CXKCPShims; do
+    find "$bin/$target.build" -name '*.o'
+  done
+}
+
 # Compiles the Swift sources under Sources/$1 into one instrumented object and its module;
 # further arguments go to the compiler.
 build_module() {
@@ -57,7 +70,17 @@ build() {
   local plugin
   plugin="$(macro_plugin)#EventLogMacroPlugin"
   build_module EventLogMacros -load-plugin-executable "$plugin"
-  build_module Council -load-plugin-executable "$plugin"
+  local bin
+  bin="$(crypto_modules)"
+  local crypto=(-I "$bin/Modules")
+  local map
+  for map in .build/checkouts/swift-crypto/Sources/C{CryptoBoringSSL,CryptoBoringSSLShims,XKCP,XKCPShims}/include/module.modulemap; do
+    [ -f "$map" ] && crypto+=(-Xcc -fmodule-map-file="$map")
+  done
+  build_module EventLogPersonalData "${crypto[@]}"
+  build_module Council -load-plugin-executable "$plugin" "${crypto[@]}"
+  local objects
+  mapfile -t objects < <(crypto_objects "$bin")
   local target file
   for target in "${TARGETS[@]}"; do
     case "$target" in
@@ -66,8 +89,9 @@ build() {
     esac
     if up_to_date "$BUILD/fuzz-$target" Fuzz "$OBJ/Council.o" "$OBJ/EventLog.o"; then continue; fi
     echo "linking fuzz-$target"
-    "${SWIFTC[@]}" -module-name "Fuzz_$target" -I "$OBJ" Fuzz/Support.swift "$file" \
-      "$OBJ/EventLog.o" "$OBJ/EventLogMacros.o" "$OBJ/Council.o" -o "$BUILD/fuzz-$target"
+    "${SWIFTC[@]}" -module-name "Fuzz_$target" -I "$OBJ" "${crypto[@]}" Fuzz/Support.swift "$file" \
+      "$OBJ/EventLog.o" "$OBJ/EventLogMacros.o" "$OBJ/EventLogPersonalData.o" "$OBJ/Council.o" \
+      "${objects[@]}" -o "$BUILD/fuzz-$target"
   done
   for target in "${TARGETS[@]}"; do
     if [ ! -d "$BUILD/seeds/$target" ] || ! up_to_date "$BUILD/seeds/$target.stamp" \
