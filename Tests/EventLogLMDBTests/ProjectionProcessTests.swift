@@ -38,10 +38,11 @@ struct ProjectionProcessTests {
     var random = SplitMix64(seed: 3)
     var finishedEarly = 0
     for _ in 0..<30 {
-      // Each event costs the projection some work, so that a catch-up of the whole log takes
-      // far longer than a child takes to start and be killed, however fast the store reads.
+      // Each event costs the projection some work (about a second for the whole log on this
+      // machine), so that a catch-up takes far longer than a child takes to start and be
+      // killed, however fast the store reads and whatever the machine.
       let child = try StressHelper([
-        "project", path, String(1 + random.next() % 300), String(1 + random.next() % 64), "200",
+        "project", path, String(1 + random.next() % 300), String(1 + random.next() % 64), "20000",
       ])
       try await Task.sleep(for: .milliseconds(Int(5 + random.next() % 120)))
       await child.kill()
