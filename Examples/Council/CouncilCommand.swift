@@ -77,6 +77,12 @@ struct QueryOptions: ParsableArguments {
   @Flag(help: "Print JSON for programs instead of a table.")
   var json = false
 
+  @Flag(
+    help:
+      "Rebuild the kept read model from the first event instead of catching it up (without --as-of)."
+  )
+  var rebuild = false
+
   /// The moment asked for, checked against `store`: a position past its head is refused.
   func moment(in store: any EventStore) async throws -> AsOf {
     guard let asOf else { return .now }
@@ -244,11 +250,9 @@ struct Directory: AsyncParsableCommand {
   @Flag(help: "Show e-mail addresses, as the office sees the directory.") var office = false
 
   func run() async throws {
-    let log = try await self.log.open()
+    let log = try await self.log.openForQuery()
     defer { log.close() }
-    let store = log.store
-    let answer = try await MemberDirectoryProjection().state(
-      in: store, asOf: try await query.moment(in: store))
+    let answer = try await query.answer(MemberDirectoryProjection(), in: log)
     let page = answer.value.search(
       DirectoryQuery(
         region: region, service: service, clientGroup: clientGroup, language: language, text: text,
@@ -292,11 +296,11 @@ struct Members: AsyncParsableCommand {
   @OptionGroup var query: QueryOptions
 
   func run() async throws {
-    let log = try await self.log.open()
+    let log = try await self.log.openForQuery()
     defer { log.close() }
     let store = log.store
     let moment = try await query.moment(in: store)
-    let answer = try await MembershipHistoryProjection().state(in: store, asOf: moment)
+    let answer = try await query.answer(MembershipHistoryProjection(), in: log)
     if let member {
       guard let history = answer.value.members[MemberID(member)] else {
         throw try await notInLog("member \(member)", asOf: moment, at: answer.position) {

@@ -56,6 +56,16 @@ struct LogPath: ParsableArguments {
     return .lmdb(try openLMDB(writable: writable))
   }
 
+  /// Opens an existing log for a query: writable when it can be, so that the query keeps its
+  /// read model in the log (see `QueryOptions.answer(_:in:)`), for reading only otherwise (a
+  /// log on read-only storage, or one the user may only read, is still answered).
+  func openForQuery() async throws -> OpenLog {
+    if isPostgres { return try await open() }
+    try checkLMDBLog()
+    if let store = try? LMDBEventStore(path: path) { return .lmdb(store) }
+    return .lmdb(try openLMDB(writable: false))
+  }
+
   /// The error of a postgres:// argument given to a council built without the trait.
   static let withoutPostgres = CommandFailure(
     "this council was built without PostgreSQL support: build it with `swift build --traits Postgres`"

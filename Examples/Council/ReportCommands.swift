@@ -12,11 +12,11 @@ struct Registrations: AsyncParsableCommand {
   @OptionGroup var query: QueryOptions
 
   func run() async throws {
-    let log = try await self.log.open()
+    let log = try await self.log.openForQuery()
     defer { log.close() }
     let store = log.store
     let moment = try await query.moment(in: store)
-    let answer = try await GatheringReportsProjection().state(in: store, asOf: moment)
+    let answer = try await query.answer(GatheringReportsProjection(), in: log)
     let ids = try await selected(answer, consultation, asOf: moment, in: store)
     let counts: [(GatheringID, RegistrationCounts)] = ids.compactMap { id in
       answer.value.registrationCounts(id).map { (id, $0) }
@@ -54,11 +54,11 @@ struct Evaluations: AsyncParsableCommand {
   @OptionGroup var query: QueryOptions
 
   func run() async throws {
-    let log = try await self.log.open()
+    let log = try await self.log.openForQuery()
     defer { log.close() }
     let store = log.store
     let moment = try await query.moment(in: store)
-    let answer = try await GatheringReportsProjection().state(in: store, asOf: moment)
+    let answer = try await query.answer(GatheringReportsProjection(), in: log)
     let summaries = try await selected(answer, consultation, asOf: moment, in: store).compactMap {
       id in
       answer.value.evaluationSummary(id).map { (id, $0) }
@@ -92,11 +92,9 @@ struct Fund: AsyncParsableCommand {
   @OptionGroup var query: QueryOptions
 
   func run() async throws {
-    let log = try await self.log.open()
+    let log = try await self.log.openForQuery()
     defer { log.close() }
-    let store = log.store
-    let answer = try await FundLedgerProjection().state(
-      in: store, asOf: try await query.moment(in: store))
+    let answer = try await query.answer(FundLedgerProjection(), in: log)
     let ledger = answer.value
     let consultations = ledger.consultations.sorted { $0.key < $1.key }
     if query.json {
@@ -156,11 +154,9 @@ struct Resolutions: AsyncParsableCommand {
   @OptionGroup var query: QueryOptions
 
   func run() async throws {
-    let log = try await self.log.open()
+    let log = try await self.log.openForQuery()
     defer { log.close() }
-    let store = log.store
-    let answer = try await ResolutionRegisterProjection().state(
-      in: store, asOf: try await query.moment(in: store))
+    let answer = try await query.answer(ResolutionRegisterProjection(), in: log)
     let register = answer.value
     if query.json {
       try printJSON(

@@ -1,0 +1,98 @@
+import Council
+import EventLog
+import Synchronization
+
+// The queries answer "now" from read models kept in the log: each projection's state and
+// checkpoint are saved together in the log's own state store (a database of the LMDB
+// environment, a table of the PostgreSQL schema), loaded, caught up from the checkpoint, and
+// saved again. A question asked twice costs loading the model; new events cost their fold; a
+// new version of a projection (another state key) is rebuilt once. Questions about the past
+// (`--as-of`) fold the log from its start, as before.
+
+extension QueryOptions {
+  /// The answer of `projection` as of the moment asked for, in `log`.
+  ///
+  /// For now (no `--as-of`), from the model kept in the log: loaded, caught up with the new
+  /// events and saved; rebuilt from the first event when there is none, when its saved state
+  /// does not decode, or with `--rebuild`. As of a day or position, folded from the start.
+  func answer<P: Projection>(_ projection: P, in log: OpenLog) async throws -> Answer<P.State> {
+    let moment = try await moment(in: log.store)
+    guard moment == .now else { return try await projection.state(in: log.store, asOf: moment) }
+    let runner = ProjectionRunner(
+      projection, store: KeptStates(log.store), options: .init(pageSize: 4096, saveEvery: .max))
+    var loaded = false
+    if !rebuild {
+      do {
+        loaded = try await runner.load()
+      } catch let error as EventStoreError where error.code == .corruptRecord {
+        // A saved state that does not decode is only a cache: it is rebuilt and replaced.
+        loaded = false
+      }
+    }
+    if loaded {
+      try await runner.catchUp()
+    } else {
+      try await runner.rebuild()
+    }
+    return runner.read { Answer(value: $0, position: $1) }
+  }
+}
+
+/// A log's state store used as a cache: states are loaded from the log and saved into it when
+/// the log can be written; when it cannot (opened for reading only, on read-only storage, a
+/// full disk), the state is kept in memory for this process and the question is still answered.
+final class KeptStates: EventStore, StateStore {
+  private let base: any EventStore & StateStore
+  private let unsaved = Mutex<[String: StoredState]>([:])
+
+  init(_ base: any EventStore & StateStore) { self.base = base }
+
+  func append(_ appends: [StreamAppend]) async throws -> [AppendResult] {
+    throw EventStoreError(.invalidArgument, "a query does not append")
+  }
+
+  func readStream(
+    _ stream: StreamName, from version: StreamVersion?, direction: ReadDirection, limit: Int
+  ) async throws -> [RecordedEvent] {
+    try await base.readStream(stream, from: version, direction: direction, limit: limit)
+  }
+
+  func readLog(from position: LogPosition, limit: Int, filter: LogFilter) async throws -> LogPage {
+    try await base.readLog(from: position, limit: limit, filter: filter)
+  }
+
+  func scanLog(
+    from position: LogPosition, limit: Int, filter: LogFilter, _ body: (RecordView) throws -> Void
+  ) async throws -> LogPosition {
+    try await base.scanLog(from: position, limit: limit, filter: filter, body)
+  }
+
+  func currentVersion(of stream: StreamName) async throws -> StreamVersion? {
+    try await base.currentVersion(of: stream)
+  }
+
+  func headPosition() async throws -> LogPosition { try await base.headPosition() }
+
+  func waitForAppends(after position: LogPosition) async {
+    await base.waitForAppends(after: position)
+  }
+
+  func loadState(_ key: String) async throws -> StoredState? {
+    if let kept = unsaved.withLock({ $0[key] }) { return kept }
+    return try await base.loadState(key)
+  }
+
+  func saveState(_ state: StoredState, for key: String) async throws {
+    do {
+      try await base.saveState(state, for: key)
+      _ = unsaved.withLock { $0.removeValue(forKey: key) }
+    } catch {
+      unsaved.withLock { $0[key] = state }
+    }
+  }
+
+  func deleteState(_ key: String) async throws {
+    _ = unsaved.withLock { $0.removeValue(forKey: key) }
+    try? await base.deleteState(key)
+  }
+}

@@ -1,0 +1,101 @@
+import Council
+import EventLog
+import EventLogLMDB
+import EventLogTestSupport
+import Foundation
+import Testing
+
+@Suite("council queries from read models kept in the log")
+struct KeptReadModelTests {
+  /// Each query, its projection, and the words that open its JSON answer.
+  static let queries: [(arguments: [String], projection: String)] = [
+    (["directory", "log", "--json"], MemberDirectoryProjection().stateKey),
+    (["registrations", "log", "--json"], GatheringReportsProjection().stateKey),
+    (["evaluations", "log", "--json"], GatheringReportsProjection().stateKey),
+    (["fund", "log", "--json"], FundLedgerProjection().stateKey),
+    (["resolutions", "log", "--json"], ResolutionRegisterProjection().stateKey),
+    (["members", "log", "--json"], MembershipHistoryProjection().stateKey),
+  ]
+
+  /// The checkpoint of the state kept under `key` in the log at `path`, if any.
+  func keptCheckpoint(_ path: String, _ key: String) async throws -> UInt64? {
+    let store = try LMDBEventStore(path: path)
+    defer { store.close() }
+    return try await store.loadState(key)?.position
+  }
+
+  @Test func aQueryKeepsItsModelAndAnswersAsAFoldFromTheStartDoes() async throws {
+    let directory = TemporaryDirectory()
+    let council = try CouncilBinary(workingIn: directory.path)
+    let generated = try await council.run(["generate", "log", "--events", "3000", "--seed", "5"])
+    #expect(generated.status == 0, "\(generated.errors)")
+    let head = try #require(
+      generated.output.split(separator: " ").dropFirst().first.flatMap { UInt64($0) })
+    for (arguments, key) in Self.queries {
+      // The fold from the first event, which keeps nothing.
+      let folded = try await council.run(arguments + ["--as-of", String(head)])
+      #expect(folded.status == 0, "\(arguments): \(folded.errors)")
+      let first = try await council.run(arguments)
+      #expect(first.status == 0, "\(arguments): \(first.errors)")
+      expectSameText(first.output, folded.output, "\(arguments), first answer")
+      #expect(try await keptCheckpoint(directory.appending("log"), key) == head, "\(arguments)")
+      // Asked again, from the kept model, and rebuilt on demand: the same answer.
+      let again = try await council.run(arguments)
+      expectSameText(again.output, folded.output, "\(arguments), asked again")
+      let rebuilt = try await council.run(arguments + ["--rebuild"])
+      expectSameText(rebuilt.output, folded.output, "\(arguments), rebuilt")
+    }
+  }
+
+  @Test func aModelKeptAtAnEarlierCheckpointIsCaughtUpWithTheNewEvents() async throws {
+    let directory = TemporaryDirectory()
+    let council = try CouncilBinary(workingIn: directory.path)
+    let generated = try await council.run(["generate", "log", "--events", "3000", "--seed", "6"])
+    #expect(generated.status == 0, "\(generated.errors)")
+    let path = directory.appending("log")
+    let now = try await council.run(["directory", "log", "--json", "--rebuild"])
+    #expect(now.status == 0)
+    // The model as it stood at position 1 200, kept, as if the log had grown since.
+    let store = try LMDBEventStore(path: path)
+    let head = try await store.headPosition()
+    try await store.deleteState(MemberDirectoryProjection().stateKey)
+    let runner = ProjectionRunner(
+      MemberDirectoryProjection(), store: store, options: .init(pageSize: 100))
+    let early = try await runner.catchUp(until: LogPosition(1200))
+    store.close()
+    #expect(early < head)
+    let earlyAnswer = try await council.run(
+      ["directory", "log", "--json", "--as-of", String(early.rawValue)])
+    #expect(earlyAnswer.output != now.output, "the log moved after the early checkpoint")
+    let caughtUp = try await council.run(["directory", "log", "--json"])
+    #expect(caughtUp.status == 0, "\(caughtUp.errors)")
+    expectSameText(caughtUp.output, now.output, "caught up from \(early)")
+    #expect(
+      try await keptCheckpoint(path, MemberDirectoryProjection().stateKey) == head.rawValue)
+  }
+
+  @Test func aDamagedKeptModelIsRebuiltNotAnError() async throws {
+    let directory = TemporaryDirectory()
+    let council = try CouncilBinary(workingIn: directory.path)
+    let generated = try await council.run(["generate", "log", "--events", "2000", "--seed", "7"])
+    #expect(generated.status == 0, "\(generated.errors)")
+    let path = directory.appending("log")
+    let expected = try await council.run(["registrations", "log", "--json"])
+    #expect(expected.status == 0)
+    let key = GatheringReportsProjection().stateKey
+    let store = try LMDBEventStore(path: path)
+    let head = try await store.headPosition()
+    try await store.saveState(
+      StoredState(position: head.rawValue, bytes: [0xFF, 0x01, 0x02]), for: key)
+    store.close()
+    let answered = try await council.run(["registrations", "log", "--json"])
+    #expect(answered.status == 0, "\(answered.errors)")
+    #expect(answered.errors.isEmpty)
+    expectSameText(answered.output, expected.output, "after the kept state was damaged")
+    let reopened = try LMDBEventStore(path: path)
+    let kept = try await reopened.loadState(key)
+    reopened.close()
+    #expect(kept?.bytes != [0xFF, 0x01, 0x02], "the damaged state was replaced")
+    #expect(kept?.position == head.rawValue)
+  }
+}
