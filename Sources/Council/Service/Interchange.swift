@@ -34,6 +34,12 @@ public enum Interchange {
   /// One event as a line of JSON (without the newline).
   public static func line(for event: RecordedEvent) throws -> String {
     let payload = try CouncilCatalog.json(CouncilCatalog.decode(event))
+    return try EnvelopeText.line(for: event, payload: payload)
+      ?? encoderLine(for: event, payload: payload)
+  }
+
+  /// A line whose envelope `JSONEncoder` writes: what ``EnvelopeText`` writes faster.
+  static func encoderLine(for event: RecordedEvent, payload: Data) throws -> String {
     let envelope = Envelope(
       eventType: event.eventType, id: event.id,
       metadata: Metadata(
@@ -48,6 +54,69 @@ public enum Interchange {
     // "data" sorts before every other key, so the line stays in sorted-key order.
     return "{\"data\":" + String(decoding: payload, as: UTF8.self) + ","
       + String(decoding: rest.dropFirst(), as: UTF8.self)
+  }
+
+  /// The envelope of a line written directly, byte for byte as `JSONEncoder` writes
+  /// ``Envelope`` (sorted keys, slashes unescaped), for the events whose text needs no
+  /// escape but of `"` and `\\` and whose metadata has no custom entries; `nil` for the others,
+  /// which `JSONEncoder` writes. Encoding the envelope was most of an export's time.
+  enum EnvelopeText {
+    static func line(for event: RecordedEvent, payload: Data) -> String? {
+      guard event.metadata.custom.isEmpty else { return nil }
+      var out: [UInt8] = []
+      out.reserveCapacity(payload.count + 400)
+      out.append(contentsOf: #"{"data":"#.utf8)
+      out.append(contentsOf: payload)
+      guard string(#","eventType":"#, event.eventType, &out),
+        string(#","id":"#, event.id.description, &out)
+      else { return nil }
+      out.append(contentsOf: #","metadata":{"#.utf8)
+      var separator = ""
+      if let actor = event.metadata.actor {
+        guard string(#""actor":"#, actor, &out) else { return nil }
+        separator = ","
+      }
+      if let causation = event.metadata.causationID {
+        guard string(separator + #""causationID":"#, causation.description, &out) else {
+          return nil
+        }
+        separator = ","
+      }
+      if let correlation = event.metadata.correlationID {
+        guard string(separator + #""correlationID":"#, correlation.description, &out) else {
+          return nil
+        }
+        separator = ","
+      }
+      out.append(contentsOf: (separator + #""custom":{}},"position":"#).utf8)
+      out.append(contentsOf: String(event.position.rawValue).utf8)
+      guard string(#","recorded":"#, event.recordedTime.description, &out) else { return nil }
+      out.append(contentsOf: #","schemaVersion":"#.utf8)
+      out.append(contentsOf: String(event.schemaVersion).utf8)
+      guard string(#","stream":"#, event.stream.rawValue, &out),
+        string(#","time":"#, event.metadata.time.description, &out)
+      else { return nil }
+      out.append(contentsOf: #","version":"#.utf8)
+      out.append(contentsOf: String(event.version.rawValue).utf8)
+      out.append(UInt8(ascii: "}"))
+      return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends `key` and `value` as a JSON string; `false` when the value has a control
+    /// character (whose escape is left to `JSONEncoder`).
+    private static func string(_ key: String, _ value: String, _ out: inout [UInt8]) -> Bool {
+      out.append(contentsOf: key.utf8)
+      out.append(UInt8(ascii: "\""))
+      for byte in value.utf8 {
+        if byte < 0x20 || byte == 0x7F { return false }
+        if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+          out.append(UInt8(ascii: "\\"))
+        }
+        out.append(byte)
+      }
+      out.append(UInt8(ascii: "\""))
+      return true
+    }
   }
 
   /// Writes every event of `store` from `position` on, a line each, to `write`.
@@ -77,6 +146,8 @@ public enum Interchange {
       for event in page.events {
         if subjects.isEmpty || !event.payload.contains(subsequence: [0xFF, 0x00]) {
           try write(try line(for: event))
+        } else if protector == nil {
+          try write(try await sealedLine(for: event, erased: erased, keys: &keys))
         } else {
           try write(
             try await line(for: event, erased: erased, revealingWith: protector, keys: &keys))
@@ -101,6 +172,123 @@ public enum Interchange {
       }
       bySubject[subject] = keys
       return keys
+    }
+  }
+
+  /// One event as a line of a sealed export: each sealed value with its subject's wrapped keys
+  /// (`{"keys":[{"id":…,"wrapped":…}],"sealed":…,"subject":…}`), or erased when its subject
+  /// is in `erased`.
+  ///
+  /// The line is edited as text, not parsed and written again: a sealed value is encoded as
+  /// the object `{"sealed":"…","subject":"…"}` (sorted keys), whose opening cannot occur inside
+  /// a JSON string (its quotes would be escaped there). Slashes are written unescaped, as in
+  /// every line that holds personal values.
+  static func sealedLine(
+    for event: RecordedEvent, erased: Set<DataSubject>, keys: inout ExportedKeys
+  ) async throws -> String {
+    let text = try line(for: event)
+    var bytes = Array(text.utf8)
+    var output: [UInt8] = []
+    output.reserveCapacity(bytes.count + 512)
+    var index = 0
+    while index < bytes.count {
+      let byte = bytes[index]
+      if byte == UInt8(ascii: "\\"), index + 1 < bytes.count {
+        // An escape: `\/` is written `/`; any other is copied whole.
+        if bytes[index + 1] != UInt8(ascii: "/") { output.append(byte) }
+        output.append(bytes[index + 1])
+        index += 2
+        continue
+      }
+      if byte == UInt8(ascii: "{"), let value = SealedValue(in: bytes, at: index) {
+        if erased.contains(value.subject) {
+          output.append(contentsOf: #"{"erased":true,"subject":"#.utf8)
+          output.append(contentsOf: value.subjectText)
+          output.append(UInt8(ascii: "}"))
+        } else {
+          output.append(UInt8(ascii: "{"))
+          if let wrapped = try await keys.keys(of: value.subject) {
+            output.append(contentsOf: #""keys":["#.utf8)
+            for (number, key) in wrapped.enumerated() {
+              if number > 0 { output.append(UInt8(ascii: ",")) }
+              output.append(contentsOf: #"{"id":""#.utf8)
+              output.append(contentsOf: (key["id"] ?? "").utf8)
+              output.append(contentsOf: #"","wrapped":""#.utf8)
+              output.append(contentsOf: (key["wrapped"] ?? "").utf8)
+              output.append(contentsOf: #""}"#.utf8)
+            }
+            output.append(contentsOf: "],".utf8)
+          }
+          output.append(contentsOf: value.body)
+        }
+        index = value.end
+        continue
+      }
+      output.append(byte)
+      index += 1
+    }
+    bytes = output
+    return String(decoding: bytes, as: UTF8.self)
+  }
+
+  /// A sealed value as a payload's JSON holds it: `{"sealed":"BASE64","subject":"KIND:ID"}`.
+  struct SealedValue {
+    static let opening = Array(#"{"sealed":""#.utf8)
+    static let middle = Array(#"","subject":""#.utf8)
+
+    /// The subject.
+    var subject: DataSubject
+    /// The subject as JSON text, its quotes included.
+    var subjectText: [UInt8]
+    /// The object without its opening brace (`"sealed":…}`), slashes unescaped.
+    var body: [UInt8]
+    /// Just past the closing brace.
+    var end: Int
+
+    /// The sealed value that starts at `start`, if one does.
+    init?(in bytes: [UInt8], at start: Int) {
+      guard bytes.count - start > Self.opening.count + Self.middle.count + 2,
+        bytes[start..<(start + Self.opening.count)].elementsEqual(Self.opening)
+      else { return nil }
+      var body = Array(Self.opening.dropFirst())
+      body.reserveCapacity(256)
+      // Base64 and a subject hold no quote, and no escape but that of a slash (`\/`).
+      func string(from index: inout Int, into text: inout [UInt8]) -> Bool {
+        while index < bytes.count {
+          let byte = bytes[index]
+          if byte == UInt8(ascii: "\\") {
+            guard index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "/") else {
+              return false
+            }
+            text.append(UInt8(ascii: "/"))
+            index += 2
+            continue
+          }
+          text.append(byte)
+          index += 1
+          if byte == UInt8(ascii: "\"") { return true }
+        }
+        return false
+      }
+      var index = start + Self.opening.count
+      guard string(from: &index, into: &body) else { return nil }
+      // `string` took the closing quote, the first byte of `middle`.
+      guard bytes.count - index >= Self.middle.count - 1,
+        bytes[index..<(index + Self.middle.count - 1)].elementsEqual(Self.middle.dropFirst())
+      else { return nil }
+      index += Self.middle.count - 1
+      body.append(contentsOf: Self.middle.dropFirst().dropLast())
+      var text: [UInt8] = [UInt8(ascii: "\"")]
+      guard string(from: &index, into: &text), index < bytes.count,
+        bytes[index] == UInt8(ascii: "}"),
+        let subject = DataSubject(String(decoding: text.dropFirst().dropLast(), as: UTF8.self))
+      else { return nil }
+      body.append(contentsOf: text)
+      body.append(UInt8(ascii: "}"))
+      self.subject = subject
+      self.subjectText = text
+      self.body = body
+      self.end = index + 1
     }
   }
 

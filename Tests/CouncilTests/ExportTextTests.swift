@@ -1,0 +1,106 @@
+import CouncilSamples
+import EventLog
+import EventLogLMDB
+import EventLogTestSupport
+import Foundation
+import Testing
+
+@testable import Council
+
+/// The export writes lines as text where it used to go through `JSONEncoder` and
+/// `JSONSerialization`; these tests hold the text paths to what the encoder paths write, byte
+/// for byte.
+@Suite("Export lines written as text")
+struct ExportTextTests {
+  /// Every event of a generated log, with the store (closed by the caller).
+  func generatedLog(_ directory: borrowing TemporaryDirectory, events: Int) async throws
+    -> (LMDBEventStore, [RecordedEvent])
+  {
+    let store = try LMDBEventStore(path: directory.appending("log"))
+    _ = try await CouncilSimulation.generate(events: events, seed: 11, into: store)
+    var all: [RecordedEvent] = []
+    var next = LogPosition.first
+    while true {
+      let page = try await store.readLog(from: next, limit: 1000)
+      if page.events.isEmpty { break }
+      all += page.events
+      next = page.nextPosition
+    }
+    return (store, all)
+  }
+
+  @Test func envelopesAreWrittenAsTheEncoderWritesThem() async throws {
+    let directory = TemporaryDirectory()
+    let (store, events) = try await generatedLog(directory, events: 1500)
+    defer { store.close() }
+    #expect(events.count >= 1500)
+    // The generated events, and the same with every kind of metadata and awkward text.
+    var variants = events
+    let base = events[events.count - 1]
+    let texts = [
+      "plain", "with/slash", "with \"quotes\"", "back\\slash", "accentué ✓", "tab\there",
+      "nul\u{0}",
+      "del\u{7F}", "line\nbreak",
+    ]
+    for (index, text) in texts.enumerated() {
+      var event = base
+      event.metadata.actor = text
+      event.stream = (try? StreamName(validating: "stream-" + text)) ?? base.stream
+      event.eventType = base.eventType
+      event.metadata.causationID = index.isMultiple(of: 2) ? base.id : nil
+      event.metadata.correlationID = index.isMultiple(of: 3) ? nil : base.id
+      if index.isMultiple(of: 4) { event.metadata.custom = ["b": text, "a/1": "x", "A": "y"] }
+      variants.append(event)
+      event.metadata.actor = nil
+      variants.append(event)
+    }
+    var written = 0
+    for event in variants {
+      let payload = try CouncilCatalog.json(CouncilCatalog.decode(event))
+      let expected = try Interchange.encoderLine(for: event, payload: payload)
+      let line = try Interchange.line(for: event)
+      let actor = event.metadata.actor ?? "-"
+      #expect(line == expected, "position \(event.position), actor \(actor)")
+      if Interchange.EnvelopeText.line(for: event, payload: payload) != nil { written += 1 }
+    }
+    // The text path wrote the generated events (the encoder only the unusual ones).
+    #expect(written >= events.count)
+  }
+
+  @Test func sealedLinesAreWrittenAsTheJSONPathWritesThem() async throws {
+    let directory = TemporaryDirectory()
+    let (store, events) = try await generatedLog(directory, events: 3000)
+    defer { store.close() }
+    let subjects = try await store.dataSubjects().keys.sorted()
+    #expect(subjects.count > 10)
+    // Every third subject written erased, participants (`GATHERING/REG`, a slash) among them.
+    let erased = Set(subjects.enumerated().filter { $0.offset % 3 == 0 }.map(\.element))
+    var textKeys = Interchange.ExportedKeys(store: store)
+    var jsonKeys = Interchange.ExportedKeys(store: store)
+    var sealed = 0
+    var erasedLines = 0
+    for event in events where event.payload.contains(subsequence: [0xFF, 0x00]) {
+      let text = try await Interchange.sealedLine(for: event, erased: erased, keys: &textKeys)
+      let json = try await Interchange.line(
+        for: event, erased: erased, revealingWith: nil, keys: &jsonKeys)
+      #expect(text == json, "position \(event.position): \(textDifference(text, json))")
+      if text.contains(#""sealed":"#) { sealed += 1 }
+      if text.contains(#""erased":true"#) { erasedLines += 1 }
+    }
+    #expect(sealed > 100)
+    #expect(erasedLines > 10)
+    // Participants' subjects hold a slash, which the encoder escapes and the JSON path does not.
+    #expect(subjects.contains { $0.description.contains("/") })
+  }
+}
+
+/// Where two texts first differ, for a short failure message.
+private func textDifference(_ a: String, _ b: String) -> String {
+  let a = Array(a.utf8)
+  let b = Array(b.utf8)
+  let index = (0..<min(a.count, b.count)).first { a[$0] != b[$0] } ?? min(a.count, b.count)
+  let around = { (bytes: [UInt8]) in
+    String(decoding: bytes[max(0, index - 40)..<min(bytes.count, index + 40)], as: UTF8.self)
+  }
+  return "at byte \(index): \(around(a)) | \(around(b))"
+}
