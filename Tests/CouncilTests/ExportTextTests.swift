@@ -104,3 +104,52 @@ private func textDifference(_ a: String, _ b: String) -> String {
   }
   return "at byte \(index): \(around(a)) | \(around(b))"
 }
+
+@Suite("Import lines read in one pass, their keys as text")
+struct ImportTextTests {
+  @Test func exportedLinesReadInOnePassAndTheirKeysAndErasuresAsText() async throws {
+    let directory = TemporaryDirectory()
+    let (store, events) = try await ExportTextTests().generatedLog(directory, events: 3000)
+    defer { store.close() }
+    let subjects = try await store.dataSubjects().keys.sorted()
+    let erased = Set(subjects.enumerated().filter { $0.offset % 4 == 1 }.map(\.element))
+    var keys = Interchange.ExportedKeys(store: store)
+    var scanned = 0
+    for event in events {
+      let personal = event.payload.contains(subsequence: [0xFF, 0x00])
+      let line =
+        personal
+        ? try await Interchange.sealedLine(for: event, erased: erased, keys: &keys)
+        : try Interchange.line(for: event)
+      let bytes = Array(line.utf8)
+      // One pass gives the envelope and payload the two passes give.
+      let (envelope, payload) = try #require(Interchange.wholeLine(Data(bytes)))
+      #expect(envelope.position == event.position)
+      #expect(envelope.eventType == event.eventType)
+      let type = try #require(CouncilCatalog.byName[event.eventType])
+      let twoPasses = try Interchange.decodePayload(type, Data(bytes))
+      #expect(try CouncilCatalog.json(payload) == CouncilCatalog.json(twoPasses))
+      guard personal else {
+        #expect(PersonalText.scan(bytes).map { $0.keys.isEmpty && $0.erased.isEmpty } ?? false)
+        continue
+      }
+      // As text, the keys and erasures JSON finds.
+      let json = try JSONSerialization.jsonObject(with: Data(bytes))
+      var jsonKeys: [WrappedDataKey] = []
+      #expect(PersonalJSON.collectKeys(json, into: &jsonKeys))
+      var jsonErased: Set<DataSubject> = []
+      PersonalJSON.collectErased(json, into: &jsonErased)
+      let text = try #require(PersonalText.scan(bytes), "position \(event.position)")
+      #expect(Set(text.keys) == Set(jsonKeys), "position \(event.position)")
+      #expect(text.keys.count == jsonKeys.count)
+      #expect(text.erased == jsonErased, "position \(event.position)")
+      if !text.keys.isEmpty || !text.erased.isEmpty { scanned += 1 }
+      // Written otherwise (a space after each colon), a line with keys is left to JSON.
+      if !jsonKeys.isEmpty {
+        let spaced = Array(line.replacingOccurrences(of: "\":", with: "\": ").utf8)
+        #expect(PersonalText.scan(spaced) == nil, "position \(event.position)")
+      }
+    }
+    #expect(scanned > 100)
+  }
+}

@@ -420,6 +420,11 @@ public enum Interchange {
       data = try decoder.container(keyedBy: CodingKeys.self).decode(ValueKind.self, forKey: .data)
     }
 
+    init(data: ValueKind, envelope: Envelope) {
+      self.data = data
+      self.envelope = envelope
+    }
+
     subscript<Value>(dynamicMember field: KeyPath<Envelope, Value>) -> Value {
       envelope[keyPath: field]
     }
@@ -512,6 +517,52 @@ public enum Interchange {
     return try parse(bytes, number: number, subjects: &subjects).event
   }
 
+  /// A line read in one pass, as `JSONDecoder` reads an envelope and a payload of the type its
+  /// `"eventType"` names (found by a byte search: the key cannot occur inside a string, where
+  /// its quotes would be escaped); `nil` when the line does not read so, or the type read is
+  /// not the one found.
+  static func wholeLine(_ bytes: Data) -> (Envelope, any CouncilEvent)? {
+    let found = bytes.withUnsafeBytes { raw -> String? in
+      let mark = eventTypeMark
+      var index = 0
+      while index + mark.count <= raw.count {
+        if raw[index] == mark[0], (1..<mark.count).allSatisfy({ raw[index + $0] == mark[$0] }) {
+          let start = index + mark.count
+          guard let end = raw[start...].firstIndex(of: UInt8(ascii: "\"")) else { return nil }
+          return String(decoding: raw[start..<end], as: UTF8.self)
+        }
+        index += 1
+      }
+      return nil
+    }
+    guard let name = found, let type = CouncilCatalog.byName[name],
+      let (envelope, payload) = try? decodeWhole(type, bytes), envelope.eventType == name
+    else { return nil }
+    return (envelope, payload)
+  }
+
+  static let eventTypeMark = Array(#""eventType":""#.utf8)
+
+  /// An envelope and a payload of type `Payload`, read together.
+  struct WholeLine<Payload: Decodable>: Decodable {
+    var envelope: Envelope
+    var data: Payload
+
+    private enum CodingKeys: String, CodingKey { case data }
+
+    init(from decoder: any Decoder) throws {
+      envelope = try Envelope(from: decoder)
+      data = try decoder.container(keyedBy: CodingKeys.self).decode(Payload.self, forKey: .data)
+    }
+  }
+
+  static func decodeWhole<Payload: CouncilEvent>(_ type: Payload.Type, _ bytes: Data) throws
+    -> (Envelope, any CouncilEvent)
+  {
+    let line = try JSONDecoder().decode(WholeLine<Payload>.self, from: bytes)
+    return (line.envelope, line.data)
+  }
+
   /// A line's event, and whether the line gave its recorded time.
   static func parse(
     _ bytes: Data, number: Int, sealer: (any PersonalDataSealer)? = nil,
@@ -519,6 +570,13 @@ public enum Interchange {
   ) throws(ImportError) -> (
     event: RecordedEvent, hasRecordedTime: Bool
   ) {
+    // Most lines are read in one pass, their type found by a byte search; any line that
+    // does not read so is read again in two, for the checks and error messages below.
+    if let (envelope, payload) = wholeLine(bytes) {
+      return try event(
+        of: Header(data: .object, envelope: envelope), bytes, payload: payload, number: number,
+        sealer: sealer, subjects: &subjects)
+    }
     let header: Header
     do {
       header = try JSONDecoder().decode(Header.self, from: bytes)
@@ -529,6 +587,16 @@ public enum Interchange {
       throw ImportError(
         line: number, reason: "data is \(header.data.phrase), not an object")
     }
+    return try event(
+      of: header, bytes, payload: nil, number: number, sealer: sealer, subjects: &subjects)
+  }
+
+  /// The event of a line whose header is read (and whose payload, when given), after the
+  /// checks of its type, versions and position; see ``parse(_:number:sealer:subjects:)``.
+  static func event(
+    of header: Header, _ bytes: Data, payload decoded: (any CouncilEvent)?, number: Int,
+    sealer: (any PersonalDataSealer)?, subjects: inout LegacySubjects
+  ) throws(ImportError) -> (event: RecordedEvent, hasRecordedTime: Bool) {
     guard let type = CouncilCatalog.byName[header.eventType] else {
       throw ImportError(line: number, reason: "unknown event type \(header.eventType)")
     }
@@ -551,7 +619,7 @@ public enum Interchange {
     }
     let payload: any CouncilEvent
     do {
-      payload = try decodePayload(type, bytes)
+      payload = try decoded ?? decodePayload(type, bytes)
     } catch {
       throw ImportError(
         line: number, reason: "\(header.eventType) payload: \(phrase(for: error))")
@@ -721,9 +789,9 @@ public enum Interchange {
       let event: RecordedEvent
       let data: EventData
       do {
-        try collectKeys(line, number: number)
         let parsed = try Interchange.parse(
           Data(line), number: number, sealer: protector, subjects: &subjects)
+        try collectKeys(line, number: number)
         event = parsed.event
         guard event.position == next else {
           throw ImportError(
@@ -838,22 +906,24 @@ public enum Interchange {
     /// Queues the wrapped keys a line's sealed values carry (see ``Interchange/export(_:from:revealingWith:to:)``).
     private mutating func collectKeys(_ line: [UInt8], number: Int) throws(ImportError) {
       // Most lines hold no sealed or erased value: a byte search spares them the JSON parse.
-      let carriesKeys = line.contains(subsequence: Array("\"wrapped\":".utf8))
-      let holdsErased = line.contains(subsequence: Array("\"erased\":true".utf8))
-      guard carriesKeys || holdsErased,
-        let json = try? JSONSerialization.jsonObject(with: Data(line))
-      else { return }
-      if holdsErased {
-        var subjects: Set<DataSubject> = []
+      let carriesKeys = line.contains(subsequence: PersonalText.wrappedMark)
+      let holdsErased = line.contains(subsequence: PersonalText.erasedMark)
+      guard carriesKeys || holdsErased else { return }
+      var found: [WrappedDataKey] = []
+      var subjects: Set<DataSubject> = []
+      if let scanned = PersonalText.scan(line) {
+        // Written as an export writes it: read as text.
+        found = scanned.keys
+        subjects = scanned.erased
+      } else {
+        guard let json = try? JSONSerialization.jsonObject(with: Data(line)) else { return }
         PersonalJSON.collectErased(json, into: &subjects)
-        for subject in subjects.sorted() where erasedSeen.insert(subject).inserted {
-          erased.append(subject)
+        guard PersonalJSON.collectKeys(json, into: &found) else {
+          throw ImportError(line: number, reason: "a sealed value's keys are not {id, wrapped}")
         }
       }
-      guard carriesKeys else { return }
-      var found: [WrappedDataKey] = []
-      guard PersonalJSON.collectKeys(json, into: &found) else {
-        throw ImportError(line: number, reason: "a sealed value's keys are not {id, wrapped}")
+      for subject in subjects.sorted() where erasedSeen.insert(subject).inserted {
+        erased.append(subject)
       }
       for key in found where keysSeen.insert("\(key.subject) \(key.id)").inserted {
         keys.append(key)

@@ -1,0 +1,145 @@
+import EventLog
+import Foundation
+
+/// The personal values of an interchange line read as text, in the exact form an export writes
+/// them, so that an import need not parse the line twice:
+///
+/// - a sealed value with its keys, `{"keys":[{"id":"HEX","wrapped":"BASE64"},…],"sealed":"BASE64","subject":"KIND:ID"}`;
+/// - an erased value, `{"erased":true,"subject":"KIND:ID"}`.
+///
+/// A line whose `"wrapped":` or `"erased":true` is anywhere else, or written otherwise (other
+/// spacing or key order, a value that does not read), gets `nil`: it is read as JSON instead.
+enum PersonalText {
+  static let wrappedMark = Array(#""wrapped":"#.utf8)
+  static let erasedMark = Array(#""erased":true"#.utf8)
+  static let keysOpening = Array(#"{"keys":["#.utf8)
+  static let erasedOpening = Array(#"{"erased":true,"subject":""#.utf8)
+  static let keyOpening = Array(#"{"id":""#.utf8)
+  static let keyMiddle = Array(#"","wrapped":""#.utf8)
+  static let sealedOpening = Array(#"],"sealed":""#.utf8)
+  static let subjectOpening = Array(#"","subject":""#.utf8)
+
+  /// The wrapped keys and the erased subjects of `line`, or `nil` when it is not written as an
+  /// export writes it.
+  static func scan(_ line: [UInt8]) -> (keys: [WrappedDataKey], erased: Set<DataSubject>)? {
+    var keys: [WrappedDataKey] = []
+    var erased: Set<DataSubject> = []
+    var wrappedSeen = 0
+    var erasedSeen = 0
+    var index = 0
+    while index < line.count {
+      if line[index] == UInt8(ascii: "{") {
+        if has(keysOpening, in: line, at: index) {
+          guard sealedValue(in: line, at: &index, keys: &keys, count: &wrappedSeen) else {
+            return nil
+          }
+          continue
+        }
+        if has(erasedOpening, in: line, at: index) {
+          index += erasedOpening.count
+          guard let text = string(in: line, at: &index),
+            has([UInt8(ascii: "}")], in: line, at: index),
+            let subject = DataSubject(text)
+          else { return nil }
+          index += 1
+          erased.insert(subject)
+          erasedSeen += 1
+          continue
+        }
+      }
+      index += 1
+    }
+    // Every mark was inside a value read here, or the line is read as JSON.
+    guard occurrences(of: wrappedMark, in: line) == wrappedSeen,
+      occurrences(of: erasedMark, in: line) == erasedSeen
+    else { return nil }
+    return (keys, erased)
+  }
+
+  /// Reads the sealed value with keys at `index` (at its `{`), moving `index` past it.
+  private static func sealedValue(
+    in line: [UInt8], at index: inout Int, keys: inout [WrappedDataKey], count: inout Int
+  ) -> Bool {
+    index += keysOpening.count
+    var found: [(id: UInt64, wrapped: [UInt8])] = []
+    while true {
+      guard has(keyOpening, in: line, at: index) else { return false }
+      index += keyOpening.count
+      // The hexadecimal ID, then its closing quote and `,"wrapped":"`.
+      guard let idText = string(in: line, at: &index, closing: false),
+        let id = UInt64(idText, radix: 16), id != 0, has(keyMiddle, in: line, at: index)
+      else { return false }
+      index += keyMiddle.count
+      guard let base64 = string(in: line, at: &index), let wrapped = Data(base64Encoded: base64),
+        has([UInt8(ascii: "}")], in: line, at: index)
+      else { return false }
+      index += 1
+      found.append((id, Array(wrapped)))
+      count += 1
+      if has([UInt8(ascii: ",")], in: line, at: index) {
+        index += 1
+        continue
+      }
+      break
+    }
+    guard has(sealedOpening, in: line, at: index) else { return false }
+    index += sealedOpening.count
+    guard string(in: line, at: &index, closing: false) != nil,
+      has(subjectOpening, in: line, at: index)
+    else { return false }
+    index += subjectOpening.count
+    guard let text = string(in: line, at: &index), has([UInt8(ascii: "}")], in: line, at: index),
+      let subject = DataSubject(text)
+    else { return false }
+    index += 1
+    for key in found {
+      keys.append(WrappedDataKey(subject: subject, id: key.id, wrapped: key.wrapped))
+    }
+    return true
+  }
+
+  /// The text of a JSON string from `index` (just past its opening quote) to its closing quote,
+  /// past which `index` is moved (or onto which, when not `closing`); `nil` for an escape other
+  /// than `\/`, or no closing quote.
+  private static func string(in line: [UInt8], at index: inout Int, closing: Bool = true)
+    -> String?
+  {
+    var text: [UInt8] = []
+    while index < line.count {
+      let byte = line[index]
+      if byte == UInt8(ascii: "\"") {
+        if closing { index += 1 }
+        return String(decoding: text, as: UTF8.self)
+      }
+      if byte == UInt8(ascii: "\\") {
+        guard index + 1 < line.count, line[index + 1] == UInt8(ascii: "/") else { return nil }
+        text.append(UInt8(ascii: "/"))
+        index += 2
+        continue
+      }
+      text.append(byte)
+      index += 1
+    }
+    return nil
+  }
+
+  private static func has(_ pattern: [UInt8], in line: [UInt8], at index: Int) -> Bool {
+    guard line.count - index >= pattern.count else { return false }
+    for offset in 0..<pattern.count where line[index + offset] != pattern[offset] { return false }
+    return true
+  }
+
+  private static func occurrences(of pattern: [UInt8], in line: [UInt8]) -> Int {
+    var count = 0
+    var index = 0
+    while index + pattern.count <= line.count {
+      if line[index] == pattern[0], has(pattern, in: line, at: index) {
+        count += 1
+        index += pattern.count
+      } else {
+        index += 1
+      }
+    }
+    return count
+  }
+}
