@@ -1,0 +1,62 @@
+import Council
+import CouncilSamples
+import EventLog
+import EventLogLMDB
+import EventLogTestSupport
+import Testing
+
+// The README's and the DecidersAndProjections article's samples of a kept read model, run on a
+// generated log: the answer from the kept model is the fold's, rebuilt or caught up.
+@Suite("Doc samples: a read model kept in the log")
+struct KeptReadModelSamples {
+  @Test func theKeptRegistrationCountsAreTheFoldsRebuiltOrCaughtUp() async throws {
+    let directory = TemporaryDirectory()
+    let store = try LMDBEventStore(path: directory.appending("log"))
+    defer { store.close() }
+    _ = try await CouncilSimulation.generate(events: 3000, seed: 2, into: store)
+    let key = GatheringReportsProjection().stateKey
+    for round in 0..<2 {
+      if round == 0 {
+        // Nothing kept: the sample rebuilds.
+        try await store.deleteState(key)
+      } else {
+        // Kept as the log stood at an earlier position: the sample catches up.
+        try await store.deleteState(key)
+        let early = ProjectionRunner(GatheringReportsProjection(), store: store)
+        #expect(try await early.catchUp(until: LogPosition(1000)) < store.headPosition())
+      }
+      // sample: readme-kept-read-model
+      let runner = ProjectionRunner(GatheringReportsProjection(), store: store)
+      if try await runner.load() { try await runner.catchUp() } else { try await runner.rebuild() }
+      let counts = runner.read { reports, position in reports.registrationCounts("spring-2016") }
+      // end sample
+      let folded = try await GatheringReportsProjection().state(in: store, asOf: .now)
+      #expect(counts == folded.value.registrationCounts("spring-2016"), "round \(round)")
+      #expect(counts != nil && counts?.registered ?? 0 > 0)
+      #expect(runner.checkpoint == folded.position)
+      #expect(try await store.loadState(key)?.position == folded.position.rawValue)
+    }
+  }
+
+  @Test func theKeptDirectoryAnswersAsTheFold() async throws {
+    let directory = TemporaryDirectory()
+    let store = try LMDBEventStore(path: directory.appending("log"))
+    defer { store.close() }
+    _ = try await CouncilSimulation.generate(events: 1500, seed: 4, into: store)
+    // sample: docc-kept-read-model
+    let runner = ProjectionRunner(MemberDirectoryProjection(), store: store)
+    if try await runner.load() {
+      try await runner.catchUp()  // only the events after the saved checkpoint; saves when it moved
+    } else {
+      try await runner.rebuild()  // no saved model for this version yet: built once, and saved
+    }
+    let answer = runner.read { directory, position in
+      (directory.search(DirectoryQuery(region: "Quebec"), as: .office), position)
+    }
+    // end sample
+    let folded = try await MemberDirectoryProjection().state(in: store, asOf: .now)
+    #expect(answer.0 == folded.value.search(DirectoryQuery(region: "Quebec"), as: .office))
+    #expect(answer.1 == folded.position)
+    #expect(answer.0.total > 0)
+  }
+}
