@@ -66,16 +66,21 @@ public struct FundLedger: Hashable, Sendable, BinaryCodable {
       entries[id] = Entry(
         component: e.component, member: e.supportingMember, consultation: e.consultation,
         status: "submitted", approved: 0, paid: 0)
-    case .moreInformationRequested: entries[id]?.status = "awaitingInformation"
-    case .informationProvided: entries[id]?.status = "submitted"
+    case .moreInformationRequested:
+      entries.updateValue(forKey: id) { $0.status = "awaitingInformation" }
+    case .informationProvided: entries.updateValue(forKey: id) { $0.status = "submitted" }
     case .applicationApproved(let e):
-      entries[id]?.status = "approved"
-      entries[id]?.approved = e.amount
-    case .applicationDeclined: entries[id]?.status = "declined"
-    case .applicationWithdrawn: entries[id]?.status = "withdrawn"
+      entries.updateValue(forKey: id) {
+        $0.status = "approved"
+        $0.approved = e.amount
+      }
+    case .applicationDeclined: entries.updateValue(forKey: id) { $0.status = "declined" }
+    case .applicationWithdrawn: entries.updateValue(forKey: id) { $0.status = "withdrawn" }
     case .applicationPaid(let e):
-      entries[id]?.status = "paid"
-      entries[id]?.paid = e.amount
+      entries.updateValue(forKey: id) {
+        $0.status = "paid"
+        $0.paid = e.amount
+      }
     }
   }
 }
@@ -178,16 +183,22 @@ public struct ResolutionRegisterProjection: Projection {
       state.resolutions[id] = RegisteredResolution(
         resolution: id, workingGroup: e.workingGroup, title: e.title, text: e.text,
         status: "proposed", decidedOn: nil)
-    case .resolutionAmended(let e): state.resolutions[id]?.text = e.text
+    case .resolutionAmended(let e): state.resolutions.updateValue(forKey: id) { $0.text = e.text }
     case .resolutionAdopted(let e):
-      state.resolutions[id]?.status = "adopted"
-      state.resolutions[id]?.decidedOn = e.on
+      state.resolutions.updateValue(forKey: id) {
+        $0.status = "adopted"
+        $0.decidedOn = e.on
+      }
     case .resolutionDefeated(let e):
-      state.resolutions[id]?.status = "defeated"
-      state.resolutions[id]?.decidedOn = e.on
+      state.resolutions.updateValue(forKey: id) {
+        $0.status = "defeated"
+        $0.decidedOn = e.on
+      }
     case .resolutionWithdrawn(let e):
-      state.resolutions[id]?.status = "withdrawn"
-      state.resolutions[id]?.decidedOn = e.on
+      state.resolutions.updateValue(forKey: id) {
+        $0.status = "withdrawn"
+        $0.decidedOn = e.on
+      }
     }
   }
 }

@@ -160,14 +160,18 @@ public struct MemberDirectory: BinaryCodable, Sendable, Hashable {
   mutating func apply(_ event: MemberEvent, member: MemberID) {
     switch event {
     case .applied(let e):
-      records[member] = Record(
-        profile: e.profile, active: false, accounts: records[member]?.accounts ?? [])
+      if let index = records.index(forKey: member) {
+        records.values[index].profile = e.profile
+        records.values[index].active = false
+      } else {
+        records[member] = Record(profile: e.profile, active: false, accounts: [])
+      }
     case .profileUpdated(let e):
-      records[member]?.profile = e.profile
+      records.updateValue(forKey: member) { $0.profile = e.profile }
     case .approved, .renewed, .reinstated:
-      records[member]?.active = true
+      records.updateValue(forKey: member) { $0.active = true }
     case .rejected, .lapsed, .withdrew:
-      records[member]?.active = false
+      records.updateValue(forKey: member) { $0.active = false }
     }
   }
 
@@ -175,12 +179,16 @@ public struct MemberDirectory: BinaryCodable, Sendable, Hashable {
     switch event {
     case .administrativeCreated(let e):
       accountOwners[e.account] = e.member
-      records[e.member]?.accounts.insert(
-        DirectoryAccount(account: e.account, name: e.name, role: nil, email: e.email), at: 0)
+      records.updateValue(forKey: e.member) {
+        $0.accounts.insert(
+          DirectoryAccount(account: e.account, name: e.name, role: nil, email: e.email), at: 0)
+      }
     case .individualCreated(let e):
       accountOwners[e.account] = e.member
-      records[e.member]?.accounts.append(
-        DirectoryAccount(account: e.account, name: e.name, role: e.role, email: e.email))
+      records.updateValue(forKey: e.member) {
+        $0.accounts.append(
+          DirectoryAccount(account: e.account, name: e.name, role: e.role, email: e.email))
+      }
     case .deactivated:
       break
     case .subscribed, .unsubscribed:
@@ -190,7 +198,7 @@ public struct MemberDirectory: BinaryCodable, Sendable, Hashable {
 
   mutating func deactivate(_ account: AccountID) {
     guard let member = accountOwners[account] else { return }
-    records[member]?.accounts.removeAll { $0.account == account }
+    records.updateValue(forKey: member) { $0.accounts.removeAll { $0.account == account } }
   }
 
 }

@@ -108,48 +108,57 @@ public struct MembershipHistoryProjection: Projection {
     _ event: MemberEvent, context: EventContext, to state: inout MembershipHistories
   ) {
     let member = MemberID(context.stream.id ?? "")
-    var history = state.members[member] ?? MemberHistory()
+    // The history is changed where the dictionary holds it: a copy taken out and stored back
+    // would copy its arrays on every event.
+    if let movement = Self.apply(event, to: &state.members[member, default: MemberHistory()]) {
+      state.years[movement.year.components.year, default: MembershipYear()][
+        keyPath: movement.count] += 1
+    }
+  }
+
+  /// Folds one event into a member's history; returns the year's movement it counts, if any.
+  private static func apply(
+    _ event: MemberEvent, to history: inout MemberHistory
+  ) -> (year: Day, count: WritableKeyPath<MembershipYear, Int>)? {
     func change(_ day: Day, _ status: MembershipStatus) {
       history.changes.append(MemberHistory.StatusChange(on: day, status: status))
-    }
-    func count(_ day: Day, _ update: (inout MembershipYear) -> Void) {
-      update(&state.years[day.components.year, default: MembershipYear()])
     }
     switch event {
     case .applied(let e):
       change(e.on, .applicant)
+      return nil
     case .approved(let e):
       history.joinedOn = e.joinedOn
       history.terms = [MembershipTerm(starts: e.joinedOn, ends: e.termEnds)]
       change(e.joinedOn, .active)
-      count(e.joinedOn) { $0.joined += 1 }
+      return (e.joinedOn, \.joined)
     case .rejected(let e):
       change(e.on, .rejected)
+      return nil
     case .profileUpdated:
-      break
+      return nil
     case .renewed(let e):
       if e.startsNewTerm || history.terms.isEmpty {
         history.terms.append(MembershipTerm(starts: e.termStarts, ends: e.termEnds))
         change(e.termStarts, .active)
-        count(e.on) { $0.rejoined += 1 }
+        return (e.on, \.rejoined)
       } else {
         history.terms[history.terms.count - 1].ends = e.termEnds
-        count(e.on) { $0.renewed += 1 }
+        return (e.on, \.renewed)
       }
     case .lapsed(let e):
       change(e.on, .lapsed)
-      count(e.on) { $0.lapsed += 1 }
+      return (e.on, \.lapsed)
     case .withdrew(let e):
       if let last = history.terms.indices.last, history.terms[last].ends > e.on {
         history.terms[last].ends = e.on
       }
       change(e.on, .withdrawn)
-      count(e.on) { $0.withdrew += 1 }
+      return (e.on, \.withdrew)
     case .reinstated(let e):
       history.terms.append(MembershipTerm(starts: e.termStarts, ends: e.termEnds))
       change(e.termStarts, .active)
-      count(e.termStarts) { $0.rejoined += 1 }
+      return (e.termStarts, \.rejoined)
     }
-    state.members[member] = history
   }
 }

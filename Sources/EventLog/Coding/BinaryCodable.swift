@@ -82,9 +82,13 @@ extension BinaryWriter {
     _ dictionary: [Key: Value]
   ) {
     writeVariableLength(UInt64(dictionary.count))
-    for (key, value) in dictionary.sorted(by: { $0.key < $1.key }) {
-      key.encode(to: &self)
-      value.encode(to: &self)
+    // Sorting the positions rather than the pairs copies no value: a read model's records
+    // hold strings and arrays, and copying them all cost more than writing them.
+    var order = Array(dictionary.indices)
+    order.sort { dictionary.keys[$0] < dictionary.keys[$1] }
+    for index in order {
+      dictionary.keys[index].encode(to: &self)
+      dictionary.values[index].encode(to: &self)
     }
   }
 

@@ -146,9 +146,12 @@ where Key: BinaryEncodable & Comparable, Value: BinaryEncodable {
   /// equal dictionaries give equal bytes.
   public func encode(to writer: inout BinaryWriter) {
     writer.writeVariableLength(UInt64(count))
-    for (key, value) in sorted(by: { $0.key < $1.key }) {
-      key.encode(to: &writer)
-      value.encode(to: &writer)
+    // Positions are sorted rather than pairs, so that no value is copied.
+    var order = Array(indices)
+    order.sort { keys[$0] < keys[$1] }
+    for index in order {
+      keys[index].encode(to: &writer)
+      values[index].encode(to: &writer)
     }
   }
 }
