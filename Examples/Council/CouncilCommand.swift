@@ -383,7 +383,7 @@ struct Verify: AsyncParsableCommand {
       defer { log.close() }
       // One read snapshot: right beside writers appending meanwhile.
       report = try await log.verify { record in
-        _ = try CouncilCatalog.decode(try record.recordedEvent())
+        _ = try CouncilCatalog.decode(record)
       }
     } catch let error as EventStoreError {
       guard error.code == .corruptRecord else { throw error }

@@ -37,13 +37,21 @@ extension LMDBEventStore {
 }
 
 /// The checks of ``LMDBEventStore/verify(payloads:)``, inside one read transaction.
+/// One stream's events as the verifier found them.
+private struct StreamEvents {
+  /// The positions in version order: the position of version `n` at index `n - 1`.
+  var positions: [UInt64] = []
+  /// How many of its versions the stream index has described so far.
+  var covered: UInt64 = 0
+}
+
 private struct Verifier {
   let txn: OpaquePointer?
   let environment: Environment
   let payloads: ((RecordView) throws -> Void)?
   var problems: [VerificationProblem] = []
-  /// Each stream's events in version order: the position of version `n` at index `n - 1`.
-  var streams: [StreamName: [UInt64]] = [:]
+  /// Each stream's events, and how many of them the stream index has covered so far.
+  var streams: [StreamName: StreamEvents] = [:]
   /// Every event ID and its position, for the ID index.
   var ids: [(EventID, UInt64)] = []
   var records = 0
@@ -71,6 +79,7 @@ private struct Verifier {
     } catch {
       problem(nil, nil, "the name tables: \(error.message)")
     }
+    reserveCapacity()
     checkRecords(names)
     checkStreamIndex()
     checkStreamVersions()
@@ -249,14 +258,12 @@ private struct Verifier {
       }
       lastTime = time
     }
-    var versions = streams[stream, default: []]
-    if view.version.rawValue != UInt64(versions.count + 1) {
-      problem(
-        position, stream,
-        "version \(view.version) where \(versions.count + 1) was expected")
+    // Appended where the dictionary holds the array: a copy taken out and stored back would
+    // copy the array on every event.
+    let count = Self.append(position, to: &streams[stream, default: StreamEvents()])
+    if view.version.rawValue != UInt64(count + 1) {
+      problem(position, stream, "version \(view.version) where \(count + 1) was expected")
     }
-    versions.append(position)
-    streams[stream] = versions
     ids.append((view.id, position))
     if let payloads, !damaged {
       do {
@@ -267,6 +274,26 @@ private struct Verifier {
         problem(position, stream, "\(view.eventType): \(error)")
       }
     }
+  }
+
+  /// Sizes the tables from LMDB's own counts, so that they do not grow (rehashing every
+  /// stream name) while the records are read. A damaged count only costs memory, never more
+  /// than the records themselves would.
+  mutating func reserveCapacity() {
+    var events = MDB_stat()
+    var streamCount = MDB_stat()
+    guard clmdb_stat(txn, environment.dbs.events, &events) == 0,
+      clmdb_stat(txn, environment.dbs.streams, &streamCount) == 0
+    else { return }
+    let records = Int(clamping: events.ms_entries)
+    ids.reserveCapacity(records)
+    streams.reserveCapacity(min(records, Int(clamping: streamCount.ms_entries)))
+  }
+
+  /// Appends a stream's next position; returns how many it had before.
+  private static func append(_ position: UInt64, to events: inout StreamEvents) -> Int {
+    events.positions.append(position)
+    return events.positions.count - 1
   }
 
   // MARK: - Indexes
@@ -281,7 +308,6 @@ private struct Verifier {
       return
     }
     defer { mdb_cursor_close(cursor) }
-    var covered: [StreamName: UInt64] = [:]
     var key = MDB_val()
     var value = MDB_val()
     var rc = clmdb_cursor_get(cursor, &key, &value, MDB_FIRST)
@@ -303,14 +329,23 @@ private struct Verifier {
         bigEndian: keyBytes.loadUnaligned(fromByteOffset: keyBytes.count - 8, as: UInt64.self))
       let firstPosition = UInt64(bigEndian: valueBytes.loadUnaligned(as: UInt64.self))
       let count = UInt64(bigEndian: valueBytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
-      let versions = streams[stream] ?? []
-      let expectedVersion = (covered[stream] ?? 0) + 1
+      guard let index = streams.index(forKey: stream) else {
+        // A stream no record names: reported as for a stream with no events.
+        problem(
+          firstPosition, stream,
+          firstVersion == 1
+            ? "the stream index lists \(count) events from version 1, the log has 0"
+            : "the stream index starts a batch at version \(firstVersion) where 1 was expected")
+        continue
+      }
+      let versions = streams.values[index].positions
+      let expectedVersion = streams.values[index].covered + 1
       guard firstVersion == expectedVersion else {
         problem(
           firstPosition, stream,
           "the stream index starts a batch at version \(firstVersion) where \(expectedVersion) was expected"
         )
-        covered[stream] = max(covered[stream] ?? 0, firstVersion)
+        streams.values[index].covered = max(streams.values[index].covered, firstVersion)
         continue
       }
       let available = UInt64(versions.count) - min(UInt64(versions.count), firstVersion - 1)
@@ -319,7 +354,7 @@ private struct Verifier {
           firstPosition, stream,
           "the stream index lists \(count) events from version \(firstVersion), the log has \(available)"
         )
-        covered[stream] = UInt64(versions.count)
+        streams.values[index].covered = UInt64(versions.count)
         continue
       }
       for offset in 0..<count {
@@ -333,21 +368,22 @@ private struct Verifier {
           break
         }
       }
-      covered[stream] = firstVersion + count - 1
+      streams.values[index].covered = firstVersion + count - 1
     }
     if rc != LMDBCode.notFound {
       problem(nil, nil, lmdbError(rc, "reading the stream index").message)
     }
-    for (stream, versions) in streams where (covered[stream] ?? 0) != UInt64(versions.count) {
+    for (stream, events) in streams where events.covered != UInt64(events.positions.count) {
       problem(
-        versions.first, stream,
-        "the stream index lists \(covered[stream] ?? 0) events, the log \(versions.count)")
+        events.positions.first, stream,
+        "the stream index lists \(events.covered) events, the log \(events.positions.count)")
     }
   }
 
   /// Each stream's recorded version is its last event's.
   mutating func checkStreamVersions() {
-    for (stream, versions) in streams {
+    for (stream, events) in streams {
+      let versions = events.positions
       do {
         let recorded = try storedVersion(txn, environment.dbs, stream)
         if recorded?.rawValue != UInt64(versions.count) {

@@ -28,20 +28,40 @@ public enum CouncilCatalog {
   /// - Throws: ``EventStoreError`` with code ``EventStoreError/Code/unknownEventType`` for a
   ///   name not in the catalog, ``EventStoreError/Code/corruptRecord`` when it does not decode.
   public static func decode(_ event: RecordedEvent) throws -> any CouncilEvent {
-    guard let type = byName[event.eventType] else {
-      throw EventStoreError(
-        .unknownEventType, "not a council event type", stream: event.stream, version: event.version,
-        position: event.position, eventType: event.eventType)
+    try event.payload.withUnsafeBytes { raw in
+      try decode(
+        eventType: event.eventType, payload: raw, stream: event.stream, version: event.version,
+        position: event.position)
     }
-    return try event.payload.withUnsafeBytes { raw in
-      var reader = BinaryReader(raw)
-      do {
-        return try type.init(from: &reader)
-      } catch {
-        throw EventStoreError(
-          .corruptRecord, "payload does not decode: \(error)", stream: event.stream,
-          version: event.version, position: event.position, eventType: event.eventType)
-      }
+  }
+
+  /// Decodes the payload of a record where it lies in the log, copying nothing first: what
+  /// `council verify` does to every record.
+  ///
+  /// - Throws: as ``decode(_:)-(RecordedEvent)``.
+  public static func decode(_ record: RecordView) throws -> any CouncilEvent {
+    try decode(
+      eventType: record.eventType, payload: record.payload, stream: nil, version: record.version,
+      position: record.position, streamOfRecord: { try? record.stream() })
+  }
+
+  private static func decode(
+    eventType: String, payload: UnsafeRawBufferPointer, stream: StreamName?,
+    version: StreamVersion, position: LogPosition,
+    streamOfRecord: () -> StreamName? = { nil }
+  ) throws -> any CouncilEvent {
+    guard let type = byName[eventType] else {
+      throw EventStoreError(
+        .unknownEventType, "not a council event type", stream: stream ?? streamOfRecord(),
+        version: version, position: position, eventType: eventType)
+    }
+    var reader = BinaryReader(payload)
+    do {
+      return try type.init(from: &reader)
+    } catch {
+      throw EventStoreError(
+        .corruptRecord, "payload does not decode: \(error)", stream: stream ?? streamOfRecord(),
+        version: version, position: position, eventType: eventType)
     }
   }
 

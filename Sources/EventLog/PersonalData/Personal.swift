@@ -39,12 +39,14 @@ public struct Personal<Value: BinaryCodable & Hashable & Sendable>: Hashable, Se
   public var content: Content
 
   /// A revealed value of `subject`.
+  @inlinable
   public init(_ value: Value, of subject: DataSubject? = nil) {
     self.subject = subject
     self.content = .revealed(value)
   }
 
   /// A value in any state.
+  @inlinable
   public init(subject: DataSubject?, content: Content) {
     self.subject = subject
     self.content = content
@@ -100,9 +102,9 @@ extension Personal: CustomStringConvertible {
 
 /// The bytes that begin a sealed or erased personal value.
 @usableFromInline enum PersonalEncoding {
-  static let marker: (UInt8, UInt8) = (0xFF, 0x00)
-  static let sealed: UInt8 = 1
-  static let erased: UInt8 = 2
+  @inlinable static var marker: (UInt8, UInt8) { (0xFF, 0x00) }
+  @inlinable static var sealed: UInt8 { 1 }
+  @inlinable static var erased: UInt8 { 2 }
 }
 
 extension Personal: BinaryEncodable, BinaryDecodable {
@@ -150,6 +152,9 @@ extension Personal: BinaryEncodable, BinaryDecodable {
 
   /// Reads a sealed or erased value, or the plain value of a payload written before personal
   /// fields were sealed.
+  ///
+  /// Inlinable, so that it is specialized for `Value` where an event's decoder calls it.
+  @inlinable
   public init(from reader: inout BinaryReader) throws {
     let start = reader.offset
     guard reader.remaining >= 3, reader.buffer[start] == PersonalEncoding.marker.0,
