@@ -460,6 +460,12 @@ let benchmarks: @Sendable () -> Void = {
     setup: { try await oneInTwentyLog(events: 1_000_000, at: twentyPath) },
     teardown: { remove(twentyPath) })
 
+  // MARK: The generated log: what users wait on (GeneratedLogBenchmarks.swift)
+  registerGeneratedLogBenchmarks()
+
+  // MARK: Appends as a busy service makes them (ServiceAppendBenchmarks.swift)
+  registerServiceAppendBenchmarks()
+
   // MARK: PostgreSQL
   // Registered only when COUNCILLOG_POSTGRES_URL names a server (scripts/bench-postgres.sh).
   registerPostgresBenchmarks()

@@ -1,0 +1,258 @@
+// What users wait on, measured on the log they have: the one `council generate --seed 3` makes
+// (the realistic mix of members, accounts, fund applications, resolutions and gatherings),
+// at each size named in COUNCILLOG_BENCH_SIZES (default 100000; say "100000,1000000,10000000"
+// for the whole curve), beside a raw LMDB cursor scan of the same file.
+//
+// A generated log takes time to make (about 10 minutes a million events here), so each is made
+// once and kept in COUNCILLOG_BENCH_LOGS (default: the temporary directory), as
+// `councillog-generated-SIZE-seed3`, with its export beside it (`….jsonl`). Every iteration's
+// time is also appended to COUNCILLOG_BENCH_RESULTS (JSON Lines), which
+// `scripts/bench-chart.py` draws; `scripts/bench-generated.sh` runs all of it.
+import Benchmark
+import Council
+import CouncilSamples
+import EventLog
+import EventLogLMDB
+import EventLogPersonalData
+import Foundation
+import RawLMDB
+import Synchronization
+
+/// The sizes of generated log to measure.
+let generatedSizes: [Int] = {
+  let text = ProcessInfo.processInfo.environment["COUNCILLOG_BENCH_SIZES"] ?? "100000"
+  let sizes = text.split(separator: ",").compactMap {
+    Int($0.trimmingCharacters(in: .whitespaces))
+  }
+  return sizes.isEmpty ? [100_000] : sizes
+}()
+
+/// Where the generated logs are kept between runs.
+let generatedLogsDirectory =
+  ProcessInfo.processInfo.environment["COUNCILLOG_BENCH_LOGS"]
+  ?? FileManager.default.temporaryDirectory.path
+
+/// The kept generated log of `events` events.
+func generatedLogPath(_ events: Int) -> String {
+  "\(generatedLogsDirectory)/councillog-generated-\(events)-seed3"
+}
+
+/// Makes the generated log of `events` events unless it is kept already. It is made beside its
+/// place and renamed into it, so that a run stopped half-way leaves no half-made log to reuse.
+func ensureGeneratedLog(_ events: Int) async throws {
+  let path = generatedLogPath(events)
+  if FileManager.default.fileExists(atPath: path + "/data.mdb") { return }
+  let staging = path + ".making-\(ProcessInfo.processInfo.processIdentifier)"
+  remove(staging)
+  let store = try LMDBEventStore(path: staging, options: .init(durability: .noSync))
+  do {
+    let vault = PersonalDataVault(keys: store, masterKey: .generate())
+    _ = try await CouncilSimulation.generate(
+      events: events, seed: 3, into: store, protector: vault)
+    try await vault.saveNewKeys()
+  } catch {
+    store.close()
+    remove(staging)
+    throw error
+  }
+  store.close()
+  try FileManager.default.createDirectory(
+    atPath: generatedLogsDirectory, withIntermediateDirectories: true)
+  try FileManager.default.moveItem(atPath: staging, toPath: path)
+}
+
+/// The export of the generated log, made once beside it.
+func ensureGeneratedExport(_ events: Int) async throws -> String {
+  try await ensureGeneratedLog(events)
+  let file = generatedLogPath(events) + ".jsonl"
+  if FileManager.default.fileExists(atPath: file) { return file }
+  let store = try LMDBEventStore(path: generatedLogPath(events))
+  defer { store.close() }
+  try await Interchange.exportFile(store, to: file)
+  return file
+}
+
+/// Appends one iteration's figures to COUNCILLOG_BENCH_RESULTS, when it is set.
+func recordResult(_ what: String, events: Int, seconds: Double, extra: [String: Double] = [:]) {
+  guard let path = ProcessInfo.processInfo.environment["COUNCILLOG_BENCH_RESULTS"] else {
+    return
+  }
+  var fields: [String: Double] = extra
+  fields["events"] = Double(events)
+  fields["seconds"] = seconds
+  if seconds > 0 { fields["eventsPerSecond"] = Double(events) / seconds }
+  let numbers = fields.sorted { $0.key < $1.key }.map { "\"\($0.key)\":\($0.value)" }
+  let line = "{\"what\":\"\(what)\"," + numbers.joined(separator: ",") + "}\n"
+  guard let handle = FileHandle(forWritingAtPath: path) ?? createFile(path) else { return }
+  defer { try? handle.close() }
+  _ = try? handle.seekToEnd()
+  try? handle.write(contentsOf: Data(line.utf8))
+}
+
+private func createFile(_ path: String) -> FileHandle? {
+  guard FileManager.default.createFile(atPath: path, contents: nil) else { return nil }
+  return FileHandle(forWritingAtPath: path)
+}
+
+/// Times `body` between the harness's start and stop, and records the time as `what`.
+func timed(
+  _ benchmark: Benchmark, _ what: String, events: Int, _ body: () async throws -> Void
+) async rethrows {
+  let clock = ContinuousClock()
+  benchmark.startMeasurement()
+  let started = clock.now
+  try await body()
+  let elapsed = clock.now - started
+  benchmark.stopMeasurement()
+  recordResult(
+    what, events: events,
+    seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+}
+
+/// The LMDB data file's bytes per event of the log.
+func bytesPerEvent(_ events: Int) async throws -> Int {
+  let path = generatedLogPath(events)
+  let store = try LMDBEventStore(path: path)
+  let head = try await store.headPosition().rawValue
+  store.close()
+  let attributes = try FileManager.default.attributesOfItem(atPath: path + "/data.mdb")
+  let size = (attributes[.size] as? Int) ?? 0
+  return head == 0 ? 0 : size / Int(head)
+}
+
+func registerGeneratedLogBenchmarks() {
+  for events in generatedSizes {
+    let label = "Generated log, \(events) events"
+    let path = generatedLogPath(events)
+    // Large logs get one measured iteration: each takes from seconds to minutes.
+    let heavy = Benchmark.Configuration(
+      metrics: [.throughput, .wallClock, .peakMemoryResident], warmupIterations: 0,
+      maxDuration: .seconds(events >= 1_000_000 ? 1 : 20), maxIterations: 5)
+    let light = Benchmark.Configuration(
+      metrics: [.throughput, .wallClock, .peakMemoryResident], warmupIterations: 1,
+      maxDuration: .seconds(10), maxIterations: 20)
+
+    Benchmark(
+      "\(label): rebuild every read model", configuration: light,
+      closure: { benchmark in
+        let store = try LMDBEventStore(path: path)
+        defer { store.close() }
+        let runner = ProjectionRunner(
+          CouncilReadModelsProjection(), store: ReadOnlyLog(store),
+          options: .init(pageSize: 4096, saveEvery: 1 << 40))
+        try await timed(benchmark, "rebuild", events: events) { try await runner.rebuild() }
+        blackHole(runner.state.directory.activeEntries.count)
+      },
+      setup: { try await ensureGeneratedLog(events) })
+    Benchmark(
+      "\(label): raw LMDB cursor scan of the same file", configuration: light,
+      closure: { benchmark in
+        var bytes = 0
+        var count = 0
+        await timed(benchmark, "raw scan", events: events) {
+          count = raw_lmdb_scan(path, "events", &bytes)
+        }
+        precondition(count >= events)
+        blackHole(bytes)
+      },
+      setup: { try await ensureGeneratedLog(events) })
+    Benchmark(
+      "\(label): verify, every payload decoded", configuration: heavy,
+      closure: { benchmark in
+        let store = try LMDBEventStore(path: path)
+        defer { store.close() }
+        var report: VerificationReport?
+        try await timed(benchmark, "verify", events: events) {
+          report = try store.verify { record in _ = try CouncilCatalog.decode(record) }
+        }
+        precondition(report?.isHealthy == true)
+      },
+      setup: { try await ensureGeneratedLog(events) })
+    Benchmark(
+      "\(label): export to JSON Lines", configuration: heavy,
+      closure: { benchmark in
+        let store = try LMDBEventStore(path: path)
+        defer { store.close() }
+        let file = temporaryDirectory("export") + ".jsonl"
+        defer { remove(file) }
+        try await timed(benchmark, "export", events: events) {
+          try await Interchange.exportFile(store, to: file)
+        }
+      },
+      setup: { try await ensureGeneratedLog(events) })
+    Benchmark(
+      "\(label): import of its export into a new log", configuration: heavy,
+      closure: { benchmark in
+        let file = generatedLogPath(events) + ".jsonl"
+        let target = temporaryDirectory("import")
+        defer { remove(target) }
+        try await timed(benchmark, "import", events: events) {
+          try await Interchange.importFile(
+            file, intoNewLog: target,
+            open: { try LMDBEventStore(path: $0, options: .init(durability: .noSync)) },
+            close: { $0.close() })
+        }
+      },
+      setup: { _ = try await ensureGeneratedExport(events) })
+    Benchmark(
+      "\(label): directory by region from the kept read model, nothing new",
+      configuration: .init(
+        metrics: [.throughput, .wallClock, .peakMemoryResident], warmupIterations: 1,
+        maxDuration: .seconds(10), maxIterations: 20),
+      closure: { benchmark in
+        guard let log = keptLog.withLock({ $0?.log }) else { throw BenchmarkSetupError.noKeptModel }
+        let runner = ProjectionRunner(
+          MemberDirectoryProjection(), store: log, options: .init(pageSize: 4096, saveEvery: .max))
+        var total = 0
+        try await timed(benchmark, "directory query (kept)", events: events) {
+          guard try await runner.load() else { throw BenchmarkSetupError.noKeptModel }
+          try await runner.catchUp()
+          total = runner.read { directory, _ in
+            directory.search(
+              DirectoryQuery(region: "Quebec", pageSize: 1_000_000),
+              as: .publicPerson(name: "reader")
+            ).total
+          }
+        }
+        precondition(total > 0)
+      },
+      setup: {
+        try await ensureGeneratedLog(events)
+        // Keeps the directory as the first `council directory` question does, here in memory
+        // (ReadOnlyLog), so that the kept log's files stay as generated.
+        let store = try LMDBEventStore(path: path)
+        let log = ReadOnlyLog(store)
+        try await ProjectionRunner(
+          MemberDirectoryProjection(), store: log, options: .init(pageSize: 4096, saveEvery: .max)
+        ).rebuild()
+        keptLog.withLock { $0 = (store, log) }
+      },
+      teardown: {
+        keptLog.withLock {
+          $0?.store.close()
+          $0 = nil
+        }
+      })
+    Benchmark(
+      "\(label): bytes on disk per event",
+      configuration: .init(
+        metrics: [.custom("bytes per event (data.mdb)", useScalingFactor: false)],
+        warmupIterations: 0, maxIterations: 1),
+      closure: { benchmark in
+        let bytes = try await bytesPerEvent(events)
+        benchmark.measurement(.custom("bytes per event (data.mdb)", useScalingFactor: false), bytes)
+        recordResult("bytes per event", events: events, seconds: 0, extra: ["bytes": Double(bytes)])
+      },
+      setup: { try await ensureGeneratedLog(events) })
+  }
+}
+
+/// The log whose directory the kept-model benchmark questions, open from its setup to its
+/// teardown (one environment is opened once per process).
+let keptLog = Mutex<(store: LMDBEventStore, log: ReadOnlyLog)?>(nil)
+
+/// A benchmark whose setup did not leave what it measures.
+enum BenchmarkSetupError: Error {
+  /// The directory's kept model was not found in the log.
+  case noKeptModel
+}

@@ -1,0 +1,140 @@
+// Appends as a busy service makes them: 1, 4, 16 and 64 concurrent callers, each appending one
+// event at a time (a 256-byte payload, a fresh random ID) to one of 10 000 streams chosen at
+// random, durably; beside raw LMDB doing the same writes (the record, the ID, the stream index
+// entry and the stream's version) in one durable transaction per group of as many events as
+// there are callers. Both report events a second and the latency of an append: p50, p99 and
+// p99.9 (for raw LMDB, of a group's transaction).
+import Benchmark
+import EventLog
+import EventLogLMDB
+import Foundation
+import RawLMDB
+
+/// Events appended per iteration, whatever the number of callers.
+let serviceEvents = 1024
+/// Streams the events are spread over.
+let serviceStreams = 10_000
+
+/// Percentile `fraction` (0…1) of sorted `values`, nearest rank.
+func percentile(_ sorted: [Double], _ fraction: Double) -> Double {
+  guard !sorted.isEmpty else { return 0 }
+  let rank = Int((fraction * Double(sorted.count)).rounded(.up)) - 1
+  return sorted[min(sorted.count - 1, max(0, rank))]
+}
+
+/// One append of the service workload: a 256-byte payload under a fresh random ID.
+func serviceEvent() -> EventData {
+  EventData(
+    id: .random(), eventType: "ServiceRequestRecorded", encoding: .binary,
+    payload: [UInt8](repeating: 0x5A, count: 256),
+    metadata: EventMetadata(time: Timestamp(nanosecondsSince1970: 1_700_000_000_000_000_000)))
+}
+
+/// Appends `serviceEvents` events from `callers` concurrent tasks, one event an append, each
+/// to a random stream; returns each append's latency in microseconds.
+func serviceAppends(callers: Int, to store: LMDBEventStore) async throws -> [Double] {
+  try await withThrowingTaskGroup(of: [Double].self) { group in
+    for caller in 0..<callers {
+      group.addTask {
+        var latencies: [Double] = []
+        let clock = ContinuousClock()
+        for _ in stride(from: caller, to: serviceEvents, by: callers) {
+          let stream = StreamName(category: "bench", id: "s\(Int.random(in: 0..<serviceStreams))")
+          let event = serviceEvent()
+          let started = clock.now
+          try await store.append([event], to: stream, expectedVersion: .any)
+          let elapsed = clock.now - started
+          latencies.append(
+            Double(elapsed.components.seconds) * 1e6 + Double(elapsed.components.attoseconds)
+              / 1e12)
+        }
+        return latencies
+      }
+    }
+    var all: [Double] = []
+    for try await latencies in group { all += latencies }
+    return all
+  }
+}
+
+/// The size of the record the store writes for one service event: what the raw baseline puts.
+func serviceRecordSize() async throws -> Int {
+  let path = temporaryDirectory("record-size")
+  defer { remove(path) }
+  let store = try LMDBEventStore(path: path, options: .init(durability: .noSync))
+  defer { store.close() }
+  try await store.append([serviceEvent()], to: "bench-s1", expectedVersion: .any)
+  var size = 0
+  _ = try await store.scanLog(from: .first, limit: 1, filter: .all) { size = $0.bytes.count }
+  return size
+}
+
+/// Reports the latencies' p50, p99 and p99.9 as the benchmark's custom metrics and records
+/// them with the iteration's time.
+func reportLatencies(
+  _ latencies: [Double], _ benchmark: Benchmark, _ what: String, seconds: Double
+) {
+  let sorted = latencies.sorted()
+  let (p50, p99, p999) = (
+    percentile(sorted, 0.5), percentile(sorted, 0.99), percentile(sorted, 0.999)
+  )
+  benchmark.measurement(.custom("latency p50 (µs)", useScalingFactor: false), Int(p50))
+  benchmark.measurement(.custom("latency p99 (µs)", useScalingFactor: false), Int(p99))
+  benchmark.measurement(.custom("latency p99.9 (µs)", useScalingFactor: false), Int(p999))
+  recordResult(
+    what, events: serviceEvents, seconds: seconds,
+    extra: ["p50Microseconds": p50, "p99Microseconds": p99, "p999Microseconds": p999])
+}
+
+func registerServiceAppendBenchmarks() {
+  let configuration = Benchmark.Configuration(
+    metrics: [
+      .throughput, .wallClock, .custom("latency p50 (µs)", useScalingFactor: false),
+      .custom("latency p99 (µs)", useScalingFactor: false),
+      .custom("latency p99.9 (µs)", useScalingFactor: false),
+    ], warmupIterations: 1, maxDuration: .seconds(10), maxIterations: 10)
+  for callers in [1, 4, 16, 64] {
+    Benchmark(
+      "Service: \(serviceEvents) single-event durable appends from \(callers) caller(s), random streams",
+      configuration: configuration
+    ) { benchmark in
+      let path = temporaryDirectory("service")
+      defer { remove(path) }
+      let store = try LMDBEventStore(path: path)
+      defer { store.close() }
+      let clock = ContinuousClock()
+      benchmark.startMeasurement()
+      let started = clock.now
+      let latencies = try await serviceAppends(callers: callers, to: store)
+      let elapsed = clock.now - started
+      benchmark.stopMeasurement()
+      precondition(latencies.count == serviceEvents)
+      reportLatencies(
+        latencies, benchmark, "service appends, \(callers) callers",
+        seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds)
+          / 1e18)
+    }
+    Benchmark(
+      "Raw LMDB: the same \(serviceEvents) events' writes, one durable transaction per \(callers)",
+      configuration: configuration
+    ) { benchmark in
+      let path = temporaryDirectory("raw-service")
+      defer { remove(path) }
+      let recordSize = try await serviceRecordSize()
+      var latencies = [UInt64](
+        repeating: 0, count: (serviceEvents + callers - 1) / callers)
+      let clock = ContinuousClock()
+      benchmark.startMeasurement()
+      let started = clock.now
+      let status = raw_lmdb_grouped_appends(
+        path, serviceEvents, callers, recordSize, serviceStreams, 42, &latencies)
+      let elapsed = clock.now - started
+      benchmark.stopMeasurement()
+      precondition(status == 0)
+      reportLatencies(
+        latencies.map { Double($0) / 1000 }, benchmark, "raw service writes, groups of \(callers)",
+        seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds)
+          / 1e18)
+    }
+  }
+}
