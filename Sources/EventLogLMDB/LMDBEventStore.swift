@@ -9,7 +9,9 @@ import Foundation
 /// - Durability: by default every commit is flushed to disk (`fsync`) before an append
 ///   returns; see ``Durability`` for the faster modes and what they risk.
 /// - Group commit: appends from concurrent tasks are committed together by one writer thread,
-///   each in its own nested transaction, so many writers share one `fsync`.
+///   each in its own nested transaction, so many writers share one `fsync`. After a commit that
+///   released several callers, the writer waits for them to append again (at most half a
+///   commit's time) before committing, so that a busy service's callers keep sharing syncs.
 /// - Processes: several processes may open the same log at once; LMDB serializes their
 ///   writers with a lock in `lock.mdb`, positions stay gapless, and ``follow(from:filter:pageSize:)``
 ///   sees another process's appends within ``Options/pollInterval``.

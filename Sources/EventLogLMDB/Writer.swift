@@ -95,9 +95,18 @@ final class Writer: @unchecked Sendable {
   }
 
   private func run() {
+    // How many callers the last commit released, and how long that commit took: the callers
+    // of a busy service append again as soon as they are released, so the writer waits a
+    // little (at most half a commit) for them to come back before it commits what is queued.
+    // Without this, each commit carried whoever happened to be queued (often one append) while
+    // the others were still on their way, and concurrent callers gained little from sharing
+    // a sync.
+    var released = 0
+    var lastCommit: UInt64 = 0
     while true {
       wake.wait()
       while true {
+        if released > 1 { gather(released, waitingAtMost: min(lastCommit / 2, 1_000_000)) }
         let (group, closed) = queue.withLock { queue -> ([Request], Bool) in
           let count = min(queue.requests.count, maximumGroup)
           let group = Array(queue.requests.prefix(count))
@@ -111,8 +120,21 @@ final class Writer: @unchecked Sendable {
           }
           break
         }
+        let started = DispatchTime.now().uptimeNanoseconds
         process(group)
+        lastCommit = DispatchTime.now().uptimeNanoseconds - started
+        released = group.count
       }
+    }
+  }
+
+  /// Waits until `count` requests are queued, the store closes, or `nanoseconds` pass.
+  private func gather(_ count: Int, waitingAtMost nanoseconds: UInt64) {
+    let deadline = DispatchTime.now() + .nanoseconds(Int(nanoseconds))
+    // Each submit signals `wake` once; a signal taken here only ends this wait early, and the
+    // loop that follows drains the queue before it waits on `wake` again, so none is lost.
+    while queue.withLock({ $0.requests.count < count && !$0.closed }) {
+      if wake.wait(timeout: deadline) == .timedOut { return }
     }
   }
 
