@@ -94,19 +94,23 @@ private func createFile(_ path: String) -> FileHandle? {
   return FileHandle(forWritingAtPath: path)
 }
 
-/// Times `body` between the harness's start and stop, and records the time as `what`.
-func timed(
-  _ benchmark: Benchmark, _ what: String, events: Int, _ body: () async throws -> Void
-) async rethrows {
+/// Times `body` between the harness's start and stop; returns the seconds it took.
+@discardableResult
+func timed(_ benchmark: Benchmark, _ body: () async throws -> Void) async rethrows -> Double {
   let clock = ContinuousClock()
   benchmark.startMeasurement()
   let started = clock.now
   try await body()
   let elapsed = clock.now - started
   benchmark.stopMeasurement()
-  recordResult(
-    what, events: events,
-    seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+  return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+}
+
+/// Times `body` as ``timed(_:_:)`` does and records the time as `what`.
+func timed(
+  _ benchmark: Benchmark, _ what: String, events: Int, _ body: () async throws -> Void
+) async rethrows {
+  recordResult(what, events: events, seconds: try await timed(benchmark, body))
 }
 
 /// The LMDB data file's bytes per event of the log.

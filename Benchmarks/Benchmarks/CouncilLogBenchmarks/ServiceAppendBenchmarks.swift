@@ -102,17 +102,12 @@ func registerServiceAppendBenchmarks() {
       defer { remove(path) }
       let store = try LMDBEventStore(path: path)
       defer { store.close() }
-      let clock = ContinuousClock()
-      benchmark.startMeasurement()
-      let started = clock.now
-      let latencies = try await serviceAppends(callers: callers, to: store)
-      let elapsed = clock.now - started
-      benchmark.stopMeasurement()
+      var latencies: [Double] = []
+      let seconds = try await timed(benchmark) {
+        latencies = try await serviceAppends(callers: callers, to: store)
+      }
       precondition(latencies.count == serviceEvents)
-      reportLatencies(
-        latencies, benchmark, "service appends, \(callers) callers",
-        seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds)
-          / 1e18)
+      reportLatencies(latencies, benchmark, "service appends, \(callers) callers", seconds: seconds)
     }
     Benchmark(
       "Raw LMDB: the same \(serviceEvents) events' writes, one durable transaction per \(callers)",
@@ -123,18 +118,15 @@ func registerServiceAppendBenchmarks() {
       let recordSize = try await serviceRecordSize()
       var latencies = [UInt64](
         repeating: 0, count: (serviceEvents + callers - 1) / callers)
-      let clock = ContinuousClock()
-      benchmark.startMeasurement()
-      let started = clock.now
-      let status = raw_lmdb_grouped_appends(
-        path, serviceEvents, callers, recordSize, serviceStreams, 42, &latencies)
-      let elapsed = clock.now - started
-      benchmark.stopMeasurement()
+      var status: Int32 = -1
+      let seconds = await timed(benchmark) {
+        status = raw_lmdb_grouped_appends(
+          path, serviceEvents, callers, recordSize, serviceStreams, 42, &latencies)
+      }
       precondition(status == 0)
       reportLatencies(
         latencies.map { Double($0) / 1000 }, benchmark, "raw service writes, groups of \(callers)",
-        seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds)
-          / 1e18)
+        seconds: seconds)
     }
   }
 }
