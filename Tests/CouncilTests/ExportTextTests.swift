@@ -1,11 +1,11 @@
 import CouncilSamples
-import EventLog
 import EventLogLMDB
 import EventLogTestSupport
 import Foundation
 import Testing
 
 @testable import Council
+@testable import EventLog
 
 /// The export writes lines as text where it used to go through `JSONEncoder` and
 /// `JSONSerialization`; these tests hold the text paths to what the encoder paths write, byte
@@ -65,6 +65,31 @@ struct ExportTextTests {
     }
     // The text path wrote the generated events (the encoder only the unusual ones).
     #expect(written >= events.count)
+  }
+
+  @Test func payloadsAreWrittenAsTheEncoderWritesThem() async throws {
+    let directory = TemporaryDirectory()
+    let (store, events) = try await generatedLog(directory, events: 3000)
+    defer { store.close() }
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = .sortedKeys
+    var types: Set<String> = []
+    for event in events {
+      let payload = try CouncilCatalog.decode(event)
+      let expected = try encoder.encode(payload)
+      #expect(try CouncilCatalog.json(payload) == expected, "position \(event.position)")
+      // Written directly, not handed back to `JSONEncoder`.
+      #expect(try SortedJSONEncoder().encodeDirectly(payload) != nil)
+      types.insert(event.eventType)
+    }
+    // Sealed personal values are among them; opened and erased ones are written as well.
+    #expect(types.count > 20)
+    let opened = Personal("Zoé \"Z\"", of: DataSubject("account", "a/1"))
+    let bare = Personal("plain/text")
+    let erased = Personal<String>(subject: DataSubject("account", "a-2"), content: .erased)
+    for value in [opened, bare, erased] {
+      #expect(try SortedJSONEncoder().encodeDirectly(value) == Array(try encoder.encode(value)))
+    }
   }
 
   @Test func sealedLinesAreWrittenAsTheJSONPathWritesThem() async throws {

@@ -76,6 +76,13 @@ struct ModelTests {
         == 1_526_687_998_500_000_000)
     #expect(Timestamp(rfc3339: "1969-12-31T23:59:59.999999999Z")?.nanosecondsSince1970 == -1)
     #expect(Timestamp(nanosecondsSince1970: -1).description == "1969-12-31T23:59:59.999999999Z")
+    // The first and last instants a timestamp holds, and the epoch.
+    let earliest = Timestamp(nanosecondsSince1970: .min)
+    let latest = Timestamp(nanosecondsSince1970: .max)
+    #expect(earliest.description == "1677-09-21T00:12:43.145224192Z")
+    #expect(latest.description == "2262-04-11T23:47:16.854775807Z")
+    #expect(Timestamp(nanosecondsSince1970: 0).description == "1970-01-01T00:00:00.000000000Z")
+    for edge in [earliest, latest] { #expect(Timestamp(rfc3339: edge.description) == edge) }
     for bad in ["2018-13-01T00:00:00Z", "2018-05-18 23:59:58Z", "2018-05-18T23:59:58", "nope"] {
       #expect(Timestamp(rfc3339: bad) == nil, "\(bad)")
     }

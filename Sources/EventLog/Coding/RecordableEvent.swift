@@ -136,9 +136,7 @@ extension JSONEvent {
   public static var payloadEncoding: PayloadEncoding { .json }
   /// Writes the value as JSON with sorted keys, so that the bytes are stable.
   public func encodePayload(to writer: inout BinaryWriter) throws {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = .sortedKeys
-    writer.writeRaw(try encoder.encode(self))
+    writer.writeRaw(try SortedJSONEncoder().encode(self))
   }
   /// Reads the value from the JSON of the rest of the payload.
   public init(eventType: String, schemaVersion: UInt16, payload: inout BinaryReader) throws {

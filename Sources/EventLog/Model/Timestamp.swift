@@ -49,12 +49,32 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     let hour = Int(secondOfDay / 3600)
     let minute = Int(secondOfDay % 3600 / 60)
     let second = Int(secondOfDay % 60)
-    func pad(_ value: Int, _ width: Int) -> String {
-      let text = String(value)
-      return String(repeating: "0", count: max(0, width - text.count)) + text
+    // Written digit by digit into the string's own storage: an export writes two a line.
+    // Every year a timestamp can hold (1677 to 2262) has four digits.
+    return String(unsafeUninitializedCapacity: 30) { text in
+      func put(_ value: Int, _ width: Int, at end: Int) {
+        var value = value
+        for index in stride(from: end - 1, through: end - width, by: -1) {
+          text[index] = UInt8(ascii: "0") + UInt8(value % 10)
+          value /= 10
+        }
+      }
+      put(year, 4, at: 4)
+      text[4] = UInt8(ascii: "-")
+      put(month, 2, at: 7)
+      text[7] = UInt8(ascii: "-")
+      put(day, 2, at: 10)
+      text[10] = UInt8(ascii: "T")
+      put(hour, 2, at: 13)
+      text[13] = UInt8(ascii: ":")
+      put(minute, 2, at: 16)
+      text[16] = UInt8(ascii: ":")
+      put(second, 2, at: 19)
+      text[19] = UInt8(ascii: ".")
+      put(Int(nanos), 9, at: 29)
+      text[29] = UInt8(ascii: "Z")
+      return 30
     }
-    return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(hour, 2)):\(pad(minute, 2)):"
-      + "\(pad(second, 2)).\(pad(Int(nanos), 9))Z"
   }
 
   /// Parses RFC 3339 text in UTC (`Z`), with zero to nine fractional digits; `nil` for other
