@@ -149,9 +149,12 @@ struct ImportTextTests {
       let bytes = Array(line.utf8)
       // One pass gives the envelope and payload the two passes give.
       let (envelope, payload) = try #require(Interchange.wholeLine(Data(bytes)))
+      // Read by `StrictJSONDecoder` itself, not handed to `JSONDecoder`.
+      let type = try #require(CouncilCatalog.byName[event.eventType])
+      let direct = readDirectly(type, bytes)
+      #expect(direct, "position \(event.position)")
       #expect(envelope.position == event.position)
       #expect(envelope.eventType == event.eventType)
-      let type = try #require(CouncilCatalog.byName[event.eventType])
       let twoPasses = try Interchange.decodePayload(type, Data(bytes))
       #expect(try CouncilCatalog.json(payload) == CouncilCatalog.json(twoPasses))
       guard personal else {
@@ -177,4 +180,10 @@ struct ImportTextTests {
     }
     #expect(scanned > 100)
   }
+}
+
+/// Whether the line's envelope and payload are read by `StrictJSONDecoder` without
+/// `JSONDecoder`.
+private func readDirectly<Payload: CouncilEvent>(_ type: Payload.Type, _ bytes: [UInt8]) -> Bool {
+  StrictJSONDecoder().decodeDirectly(Interchange.WholeLine<Payload>.self, from: bytes) != nil
 }

@@ -59,6 +59,23 @@ struct ModelTests {
   @Test func eventIDTextRoundTrip() throws {
     let id = EventID.random()
     #expect(EventID(uuidString: id.description) == id)
+    // The text form and its parsing agree with Foundation's `UUID`.
+    for _ in 0..<200 {
+      let uuid = UUID()
+      #expect(EventID(uuid).description == uuid.uuidString.lowercased())
+      #expect(EventID(uuidString: uuid.uuidString) == EventID(uuid))
+      #expect(EventID(uuidString: uuid.uuidString.lowercased()) == EventID(uuid))
+    }
+    let texts = [
+      "0190f3c2-7a1b-7c3d-8e4f-0123456789ab", "0190F3C2-7A1B-7C3D-8E4F-0123456789AB",
+      "0190f3c2-7a1b-7c3d-8e4f-0123456789a", "0190f3c2-7a1b-7c3d-8e4f-0123456789abc",
+      "0190f3c2x7a1b-7c3d-8e4f-0123456789ab", "0190f3c2-7a1b-7c3d-8e4f-0123456789ag",
+      "0190f3c27a1b7c3d8e4f0123456789abcdef", "", "{0190f3c2-7a1b-7c3d-8e4f-0123456789ab}",
+      "0190f3c2-7a1b-7c3d-8e4f-0123456789aé",
+    ]
+    for text in texts {
+      #expect(EventID(uuidString: text) == UUID(uuidString: text).map(EventID.init), "\(text)")
+    }
     #expect(EventID(id.uuid) == id)
     let json = try JSONEncoder().encode([id])
     #expect(try JSONDecoder().decode([EventID].self, from: json) == [id])

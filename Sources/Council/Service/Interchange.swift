@@ -559,7 +559,7 @@ public enum Interchange {
   static func decodeWhole<Payload: CouncilEvent>(_ type: Payload.Type, _ bytes: Data) throws
     -> (Envelope, any CouncilEvent)
   {
-    let line = try JSONDecoder().decode(WholeLine<Payload>.self, from: bytes)
+    let line = try StrictJSONDecoder().decode(WholeLine<Payload>.self, from: Array(bytes))
     return (line.envelope, line.data)
   }
 

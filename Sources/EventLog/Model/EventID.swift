@@ -42,10 +42,39 @@ public struct EventID: Hashable, Comparable, Sendable, CustomStringConvertible {
     self.init(high: high, low: low)
   }
 
-  /// Parses the canonical text form, such as `0190f3c2-7a1b-7c3d-8e4f-0123456789ab`.
+  /// Parses the canonical text form, such as `0190f3c2-7a1b-7c3d-8e4f-0123456789ab`: 32 hex
+  /// digits of either case in groups of 8, 4, 4, 4 and 12 separated by hyphens, as Foundation's
+  /// `UUID(uuidString:)` takes it.
   public init?(uuidString: String) {
-    guard let uuid = UUID(uuidString: uuidString) else { return nil }
-    self.init(uuid)
+    var text = uuidString
+    let parsed = text.withUTF8 { utf8 -> (UInt64, UInt64)? in
+      guard utf8.count == 36 else { return nil }
+      var high: UInt64 = 0
+      var low: UInt64 = 0
+      var digits = 0
+      for (index, byte) in utf8.enumerated() {
+        if index == 8 || index == 13 || index == 18 || index == 23 {
+          guard byte == UInt8(ascii: "-") else { return nil }
+          continue
+        }
+        let value: UInt8
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): value = byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): value = byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): value = byte - UInt8(ascii: "A") + 10
+        default: return nil
+        }
+        if digits < 16 {
+          high = high << 4 | UInt64(value)
+        } else {
+          low = low << 4 | UInt64(value)
+        }
+        digits += 1
+      }
+      return (high, low)
+    }
+    guard let (high, low) = parsed else { return nil }
+    self.init(high: high, low: low)
   }
 
   /// A random (version 4) ID.
@@ -68,7 +97,25 @@ public struct EventID: Hashable, Comparable, Sendable, CustomStringConvertible {
   public var version: Int { Int((high >> 12) & 0xF) }
 
   /// The canonical lower-case text form.
-  public var description: String { uuid.uuidString.lowercased() }
+  public var description: String {
+    String(unsafeUninitializedCapacity: 36) { text in
+      let digits: StaticString = "0123456789abcdef"
+      var index = 0
+      for half in 0..<2 {
+        let value = half == 0 ? high : low
+        for shift in stride(from: 60, through: 0, by: -4) {
+          let position = half * 16 + (60 - shift) / 4
+          if position == 8 || position == 12 || position == 16 || position == 20 {
+            text[index] = UInt8(ascii: "-")
+            index += 1
+          }
+          text[index] = digits.utf8Start[Int((value >> UInt64(shift)) & 0xF)]
+          index += 1
+        }
+      }
+      return index
+    }
+  }
 
   /// Orders IDs by their bytes, which for version 7 IDs is the order they were made in.
   public static func < (lhs: EventID, rhs: EventID) -> Bool {
