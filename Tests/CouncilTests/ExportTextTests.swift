@@ -119,6 +119,33 @@ struct ExportTextTests {
   }
 }
 
+@Suite("Byte searches")
+struct ByteSearchTests {
+  /// `firstOffset(of:from:)` finds what a byte-by-byte search finds, in random bytes over a
+  /// small alphabet (so that partial matches are common), at every start.
+  @Test func firstOffsetAgreesWithAByteByByteSearch() {
+    var random = SplitMix64(seed: 7)
+    for _ in 0..<300 {
+      let haystack = (0..<Int(random.next() % 40)).map { _ in UInt8(random.next() % 3) }
+      let pattern = (0..<Int(random.next() % 4)).map { _ in UInt8(random.next() % 3) }
+      for start in 0...(haystack.count + 1) {
+        let naive =
+          pattern.isEmpty
+          ? (start <= haystack.count ? start : nil)
+          : (start..<max(start, haystack.count - pattern.count + 1)).first {
+            Array(haystack[$0..<($0 + pattern.count)]) == pattern
+          }
+        #expect(
+          haystack.firstOffset(of: pattern, from: start) == naive, "\(haystack) \(pattern) \(start)"
+        )
+      }
+      #expect(
+        haystack.contains(subsequence: pattern)
+          == (haystack.firstOffset(of: pattern, from: 0) != nil))
+    }
+  }
+}
+
 /// Where two texts first differ, for a short failure message.
 private func textDifference(_ a: String, _ b: String) -> String {
   let a = Array(a.utf8)

@@ -294,17 +294,33 @@ private struct RelatedEvents {
 extension Array where Element == UInt8 {
   /// Whether the bytes contain `pattern` contiguously.
   func contains(subsequence pattern: [UInt8]) -> Bool {
-    guard !pattern.isEmpty, pattern.count <= count else { return pattern.isEmpty }
-    let first = pattern[0]
-    var index = 0
-    let last = count - pattern.count
-    while index <= last {
-      if self[index] == first && self[index..<(index + pattern.count)].elementsEqual(pattern) {
-        return true
+    firstOffset(of: pattern, from: 0) != nil
+  }
+
+  /// Where `pattern` first occurs at or after `start` (its first byte found by `memchr`, the
+  /// rest compared by `memcmp`: many times faster than comparing byte by byte); `nil` when it
+  /// does not.
+  func firstOffset(of pattern: [UInt8], from start: Int) -> Int? {
+    guard !pattern.isEmpty else { return start <= count ? start : nil }
+    guard start >= 0, count - start >= pattern.count else { return nil }
+    return withUnsafeBytes { haystack in
+      pattern.withUnsafeBytes { needle in
+        guard let base = haystack.baseAddress, let needleBase = needle.baseAddress else {
+          return nil
+        }
+        let last = haystack.count - needle.count
+        var offset = start
+        while offset <= last {
+          guard let found = memchr(base + offset, Int32(pattern[0]), last - offset + 1) else {
+            return nil
+          }
+          offset = base.distance(to: UnsafeRawPointer(found))
+          if memcmp(base + offset, needleBase, needle.count) == 0 { return offset }
+          offset += 1
+        }
+        return nil
       }
-      index += 1
     }
-    return false
   }
 }
 

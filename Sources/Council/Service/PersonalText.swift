@@ -12,6 +12,7 @@ import Foundation
 enum PersonalText {
   static let wrappedMark = Array(#""wrapped":"#.utf8)
   static let erasedMark = Array(#""erased":true"#.utf8)
+  static let objectOpening = Array(#"{""#.utf8)
   static let keysOpening = Array(#"{"keys":["#.utf8)
   static let erasedOpening = Array(#"{"erased":true,"subject":""#.utf8)
   static let keyOpening = Array(#"{"id":""#.utf8)
@@ -27,25 +28,25 @@ enum PersonalText {
     var wrappedSeen = 0
     var erasedSeen = 0
     var index = 0
-    while index < line.count {
-      if line[index] == UInt8(ascii: "{") {
-        if has(keysOpening, in: line, at: index) {
-          guard sealedValue(in: line, at: &index, keys: &keys, count: &wrappedSeen) else {
-            return nil
-          }
-          continue
+    // From one `{"` to the next (both openings start so).
+    while let opening = line.firstOffset(of: objectOpening, from: index) {
+      index = opening
+      if has(keysOpening, in: line, at: index) {
+        guard sealedValue(in: line, at: &index, keys: &keys, count: &wrappedSeen) else {
+          return nil
         }
-        if has(erasedOpening, in: line, at: index) {
-          index += erasedOpening.count
-          guard let text = string(in: line, at: &index),
-            has([UInt8(ascii: "}")], in: line, at: index),
-            let subject = DataSubject(text)
-          else { return nil }
-          index += 1
-          erased.insert(subject)
-          erasedSeen += 1
-          continue
-        }
+        continue
+      }
+      if has(erasedOpening, in: line, at: index) {
+        index += erasedOpening.count
+        guard let text = string(in: line, at: &index),
+          has([UInt8(ascii: "}")], in: line, at: index),
+          let subject = DataSubject(text)
+        else { return nil }
+        index += 1
+        erased.insert(subject)
+        erasedSeen += 1
+        continue
       }
       index += 1
     }
@@ -132,13 +133,9 @@ enum PersonalText {
   private static func occurrences(of pattern: [UInt8], in line: [UInt8]) -> Int {
     var count = 0
     var index = 0
-    while index + pattern.count <= line.count {
-      if line[index] == pattern[0], has(pattern, in: line, at: index) {
-        count += 1
-        index += pattern.count
-      } else {
-        index += 1
-      }
+    while let found = line.firstOffset(of: pattern, from: index) {
+      count += 1
+      index = found + pattern.count
     }
     return count
   }

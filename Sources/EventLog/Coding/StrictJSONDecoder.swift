@@ -1,13 +1,14 @@
 import Foundation
 
-/// Reads `Decodable` values from JSON, giving exactly what Foundation's `JSONDecoder` gives,
-/// several times faster on plain JSON.
+/// Reads `Decodable` values from JSON, giving exactly what Foundation's `JSONDecoder` gives, in
+/// about half its time on plain JSON.
 ///
 /// The text is parsed once into a flat list of its values, and the value's `init(from:)` reads
-/// from that list. Whatever this decoder does not follow itself goes to `JSONDecoder`, so
-/// results and errors are always `JSONDecoder`'s: text that is not strict JSON, a key given
-/// twice or escaped, a number that is not a plain integer where an integer is asked for, a
-/// `Float`, `Date`, `Data`, `URL` or `Decimal`, and any error the value's own decoding throws.
+/// from that list. A key given twice reads as its first value, as with `JSONDecoder`. Whatever
+/// this decoder does not follow itself goes to `JSONDecoder`, so results and errors are always
+/// `JSONDecoder`'s: text that is not strict JSON, an escaped key, a number that is not a plain
+/// integer where an integer is asked for, a `Float`, `Date`, `Data`, `URL` or `Decimal`, and any
+/// error the value's own decoding throws.
 ///
 /// ```swift
 /// let event = try StrictJSONDecoder().decode(MemberApplied.self, from: bytes)
@@ -246,35 +247,37 @@ final class JSONTape {
     }
   }
 
-  /// The members of object `node`: each key's node and value's node. A key that is escaped,
-  /// or given twice, is not followed.
-  func members(of node: Int) throws -> [(key: Int, value: Int)] {
+  /// Checks that `node` is an object whose keys are all plain (unescaped) strings: an escaped
+  /// key would be matched by its unescaped text, which is left to `JSONDecoder`.
+  func checkObject(_ node: Int) throws {
     guard nodes[node].kind == .object else { throw JSONNotFollowed() }
-    var members: [(key: Int, value: Int)] = []
-    members.reserveCapacity(Int(nodes[node].count))
     var child = node + 1
     for _ in 0..<nodes[node].count {
-      // An escaped key would be matched by its unescaped text: left to `JSONDecoder`.
       guard nodes[child].kind == .string else { throw JSONNotFollowed() }
-      members.append((child, child + 1))
       child = Int(nodes[child + 1].next)
     }
-    try bytes.withUnsafeBufferPointer { buffer in
-      guard let base = buffer.baseAddress else { return }
-      for later in members.indices {
-        let a = nodes[members[later].key]
-        for earlier in members.indices[..<later] {
-          let b = nodes[members[earlier].key]
-          let count = Int(a.end - a.start)
-          if count == Int(b.end - b.start),
-            memcmp(base + Int(a.start), base + Int(b.start), count) == 0
-          {
-            throw JSONNotFollowed()
-          }
-        }
-      }
+  }
+
+  /// The value node of the first member of object `node` whose key is `key` (a key given twice
+  /// reads as its first value, as `JSONDecoder` reads it); `nil` when there is none.
+  func member(_ key: String, of node: Int) -> Int? {
+    var child = node + 1
+    for _ in 0..<nodes[node].count {
+      if self.key(child, is: key) { return child + 1 }
+      child = Int(nodes[child + 1].next)
     }
-    return members
+    return nil
+  }
+
+  /// The keys of object `node`, each once, in the order they are written.
+  func keys(of node: Int) -> [String] {
+    var keys: [String] = []
+    var child = node + 1
+    for _ in 0..<nodes[node].count {
+      if let key = try? string(child), !keys.contains(key) { keys.append(key) }
+      child = Int(nodes[child + 1].next)
+    }
+    return keys
   }
 
   /// The text of a plain string node.
@@ -403,8 +406,8 @@ struct JSONTapeDecoder: Decoder {
   var userInfo: [CodingUserInfoKey: Any] { [:] }
 
   func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
-    KeyedDecodingContainer(
-      JSONTapeKeyedContainer<Key>(tape: tape, members: try tape.members(of: node)))
+    try tape.checkObject(node)
+    return KeyedDecodingContainer(JSONTapeKeyedContainer<Key>(tape: tape, object: node))
   }
 
   func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
@@ -431,21 +434,16 @@ struct JSONTapeDecoder: Decoder {
 
 struct JSONTapeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
   let tape: JSONTape
-  let members: [(key: Int, value: Int)]
+  let object: Int
 
   var codingPath: [any CodingKey] { [] }
 
-  var allKeys: [Key] {
-    members.compactMap { member in
-      (try? tape.string(member.key)).flatMap { Key(stringValue: $0) }
-    }
-  }
+  var allKeys: [Key] { tape.keys(of: object).compactMap { Key(stringValue: $0) } }
 
   /// The value node of `key`.
   private func value(_ key: Key) throws -> Int {
-    let name = key.stringValue
-    for member in members where tape.key(member.key, is: name) { return member.value }
-    throw JSONNotFollowed()
+    guard let node = tape.member(key.stringValue, of: object) else { throw JSONNotFollowed() }
+    return node
   }
 
   func contains(_ key: Key) -> Bool { (try? value(key)) != nil }
