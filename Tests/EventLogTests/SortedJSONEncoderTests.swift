@@ -138,6 +138,9 @@ struct SortedJSONEncoderTests {
   @Test func handWrittenContainersNestedAndOutOfOrder() throws {
     try expectSame(Hand())
     try expectSame(["x": Nothing()])
+    // At the top level, a value that encodes nothing is refused, by both.
+    #expect(throws: EncodingError.self) { try JSONEncoder().encode(Nothing()) }
+    #expect(throws: EncodingError.self) { try SortedJSONEncoder().encode(Nothing()) }
     try expectSame([Hand(), Hand()])
   }
 

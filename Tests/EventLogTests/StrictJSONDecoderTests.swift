@@ -83,7 +83,10 @@ struct StrictJSONDecoderTests {
     expectSame([Int].self, "[0, -1, 9223372036854775807, -9223372036854775808]")
     expectSame([UInt64].self, "[18446744073709551615, 0]")
     expectSame([Int8].self, "[127, -128]")
-    expectSame([Double].self, "[0, -0, 1.5, -3.75e-2, 1E10, 123456.789, 0.1, 5e-324]")
+    expectSame([Double].self, "[0, -0, 0.0e5, 1.5, -3.75e-2, 1E10, 123456.789, 0.1]")
+    // The sign of a zero is kept, as `JSONDecoder` keeps it.
+    let zeros = StrictJSONDecoder().decodeDirectly([Double].self, from: Array("[-0, 0]".utf8))
+    #expect(zeros?.map(\.sign) == [.minus, .plus])
   }
 
   @Test func whatJSONDecoderReadsItsOwnWayIsHandedToIt() {
@@ -94,6 +97,10 @@ struct StrictJSONDecoderTests {
     expectSame([Int8].self, "[128]", direct: false)
     expectSame([UInt].self, "[-1]", direct: false)
     expectSame([Float].self, "[0.1]", direct: false)
+    // Doubles that underflow (`JSONDecoder` refuses the first) or are subnormal, and overflow.
+    expectSame([Double].self, "[1e-400]", direct: false)
+    expectSame([Double].self, "[5e-324]", direct: false)
+    expectSame([Double].self, "[1e400]", direct: false)
     // An escaped key.
     expectSame([String: Int].self, #"{"\u0061":1}"#, direct: false)
     // Types `JSONDecoder` reads its own way.

@@ -9,8 +9,9 @@ import Foundation
 /// (their UTF-8 bytes, as Foundation sorts them) when the object is complete.
 ///
 /// What Foundation encodes in its own ways is left to Foundation: when a value holds a `Date`,
-/// `Data`, `URL` or `Decimal`, a float that is not finite, a key given twice, or uses a
-/// container after one nested in it has moved on, ``encode(_:)`` encodes the whole value with
+/// `Data`, `URL` or `Decimal`, a float that is not finite, a key given twice, uses a
+/// container after one nested in it has moved on, or encodes nothing at the top level,
+/// ``encode(_:)`` encodes the whole value with
 /// `JSONEncoder` instead. So the output is always what `JSONEncoder` writes.
 ///
 /// ```swift
@@ -41,7 +42,7 @@ public struct SortedJSONEncoder: Sendable {
   func encodeDirectly<Value: Encodable>(_ value: Value) throws -> [UInt8]? {
     let sink = JSONSink(escapesSlashes: escapesSlashes)
     do {
-      try sink.encodeValue(value)
+      try sink.encodeValue(value, topLevel: true)
       try sink.finish()
       return sink.bytes
     } catch is JSONSink.Unsupported {
@@ -228,8 +229,9 @@ final class JSONSink {
 
   // MARK: Values
 
-  /// Writes any value: the types Foundation encodes its own way are not followed.
-  func encodeValue<Value: Encodable>(_ value: Value) throws {
+  /// Writes any value: the types Foundation encodes its own way are not followed, nor a
+  /// top-level value that encodes nothing (which `JSONEncoder` refuses).
+  func encodeValue<Value: Encodable>(_ value: Value, topLevel: Bool = false) throws {
     if Value.self == Date.self || Value.self == Data.self || Value.self == URL.self
       || Value.self == Decimal.self
     {
@@ -241,7 +243,10 @@ final class JSONSink {
     if unsupported { throw Unsupported() }
     while frames.count > depth { try close() }
     // A value that encodes nothing is an empty object, as `JSONEncoder` writes it.
-    if bytes.count == start { bytes.append(contentsOf: [UInt8(ascii: "{"), UInt8(ascii: "}")]) }
+    if bytes.count == start {
+      if topLevel { throw Unsupported() }
+      bytes.append(contentsOf: [UInt8(ascii: "{"), UInt8(ascii: "}")])
+    }
   }
 
   func writeNull() { bytes.append(contentsOf: "null".utf8) }

@@ -7,7 +7,8 @@ import Foundation
 /// from that list. A key given twice reads as its first value, as with `JSONDecoder`. Whatever
 /// this decoder does not follow itself goes to `JSONDecoder`, so results and errors are always
 /// `JSONDecoder`'s: text that is not strict JSON, an escaped key, a number that is not a plain
-/// integer where an integer is asked for, a `Float`, `Date`, `Data`, `URL` or `Decimal`, and any
+/// integer where an integer is asked for, a double that overflows, underflows or is subnormal,
+/// a `Float`, `Date`, `Data`, `URL` or `Decimal`, and any
 /// error the value's own decoding throws.
 ///
 /// ```swift
@@ -385,6 +386,16 @@ final class JSONTape {
       String(decoding: buffer[Int(found.start)..<Int(found.end)], as: UTF8.self)
     }
     guard let value = Double(text), value.isFinite else { throw JSONNotFollowed() }
+    // A text that underflows to zero, or to a subnormal, is left to `JSONDecoder` (which
+    // refuses some); a zero written as zero is read here.
+    if value == 0 || value.isSubnormal {
+      let digits = text.utf8.prefix { $0 != UInt8(ascii: "e") && $0 != UInt8(ascii: "E") }
+      guard value == 0,
+        digits.allSatisfy({
+          $0 == UInt8(ascii: "0") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ".")
+        })
+      else { throw JSONNotFollowed() }
+    }
     return value
   }
 
