@@ -116,6 +116,13 @@ struct StrictJSONDecoderTests {
       "{\"a\" 1}", "[1 2]", "[", "[\"open",
     ]
     for text in bad { expectSame([Int].self, text, direct: false) }
+    // A bad escape, or half a surrogate pair, where the value is never read: `JSONDecoder`
+    // refuses the whole text.
+    for extra in [#""\x""#, #""\ud834""#, #""\udd1e""#, #""\u12""#, #""\ud834\u0041""#] {
+      expectSame(
+        Address.self, #"{"street":"s","city":"c","lines":[],"extra":"# + extra + "}", direct: false)
+    }
+    expectSame(Address.self, #"{"street":"s","city":"c","lines":[],"extra":"\ud834\udd1e\n"}"#)
     for text in bad { expectSame([String].self, text, direct: false) }
     // Bytes that are not UTF-8.
     let invalid: [UInt8] = [0x5B, 0x22, 0xC3, 0x28, 0x22, 0x5D]

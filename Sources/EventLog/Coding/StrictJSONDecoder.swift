@@ -186,12 +186,56 @@ final class JSONTape {
         if byte < 0x20 { return false }
         if byte >= 0x80 { ascii = false }
         if byte == UInt8(ascii: "\\") {
+          // Checked here even when the string is never read: `JSONDecoder` refuses the whole
+          // text for a bad escape anywhere in it.
+          guard escape() else { return false }
           escaped = true
-          index += 1
+          continue
         }
         index += 1
       }
       return false
+    }
+
+    /// Moves past the escape at `index` (its backslash); `false` when it is not one JSON allows,
+    /// or is half of a surrogate pair.
+    mutating func escape() -> Bool {
+      guard index + 1 < bytes.count else { return false }
+      switch bytes[index + 1] {
+      case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"),
+        UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+        index += 2
+        return true
+      case UInt8(ascii: "u"):
+        guard let unit = unicodeEscape(at: index) else { return false }
+        index += 6
+        if (0xDC00..<0xE000).contains(unit) { return false }
+        guard (0xD800..<0xDC00).contains(unit) else { return true }
+        guard let low = unicodeEscape(at: index), (0xDC00..<0xE000).contains(low) else {
+          return false
+        }
+        index += 6
+        return true
+      default:
+        return false
+      }
+    }
+
+    /// The code unit of the `\uXXXX` escape at `start`, if there is one.
+    func unicodeEscape(at start: Int) -> UInt32? {
+      guard bytes.count - start >= 6, bytes[start] == UInt8(ascii: "\\"),
+        bytes[start + 1] == UInt8(ascii: "u")
+      else { return nil }
+      var value: UInt32 = 0
+      for byte in bytes[(start + 2)..<(start + 6)] {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): value = value << 4 | UInt32(byte - 48)
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): value = value << 4 | UInt32(byte - 87)
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): value = value << 4 | UInt32(byte - 55)
+        default: return nil
+        }
+      }
+      return value
     }
 
     mutating func number() -> Bool {
