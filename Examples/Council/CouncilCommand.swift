@@ -252,20 +252,19 @@ struct Directory: AsyncParsableCommand {
   func run() async throws {
     let log = try await self.log.openForQuery()
     defer { log.close() }
-    let answer = try await query.answer(MemberDirectoryProjection(), in: log)
-    let page = answer.value.search(
-      DirectoryQuery(
-        region: region, service: service, clientGroup: clientGroup, language: language, text: text,
-        pageSize: 1_000_000),
-      as: office ? .office : .publicPerson(name: "reader"))
+    let question = DirectoryQuery(
+      region: region, service: service, clientGroup: clientGroup, language: language, text: text,
+      pageSize: 1_000_000)
+    let viewer: Issuer = office ? .office : .publicPerson(name: "reader")
+    let (page, position) = try await query.answer(question, as: viewer, in: log)
     if query.json {
       try printJSON(
         DirectoryOutput(
-          position: answer.position.rawValue, total: page.total,
+          position: position.rawValue, total: page.total,
           countsByRegion: page.countsByRegion, entries: page.entries))
       return
     }
-    print("Member directory as of log position \(answer.position): \(page.total) active members")
+    print("Member directory as of log position \(position): \(page.total) active members")
     Table(["Member", "Name", "Region", "City", "Services", "Accounts"]).print(
       page.entries.map { entry in
         [

@@ -38,6 +38,29 @@ extension QueryOptions {
   }
 }
 
+extension QueryOptions {
+  /// The directory's answer to `question` as `viewer` sees it, and the position it answers at.
+  ///
+  /// For now, when the log has not moved since the directory was kept, read in place from the
+  /// kept bytes (``KeptDirectory``) rather than loaded whole; otherwise (or when they do not
+  /// read) as ``answer(_:in:)`` gives it.
+  func answer(_ question: DirectoryQuery, as viewer: Issuer, in log: OpenLog) async throws
+    -> (DirectoryPage, LogPosition)
+  {
+    if asOf == nil, !rebuild {
+      do {
+        if let kept = try await KeptDirectory.current(in: log.store) {
+          return (try kept.search(question, as: viewer), kept.position)
+        }
+      } catch let error as EventStoreError where error.code == .corruptRecord {
+        // Read whole below: rebuilt and replaced when it does not decode.
+      }
+    }
+    let answer = try await answer(MemberDirectoryProjection(), in: log)
+    return (answer.value.search(question, as: viewer), answer.position)
+  }
+}
+
 /// A log's state store used as a cache: states are loaded from the log and saved into it when
 /// the log can be written; when it cannot (opened for reading only, on read-only storage, a
 /// full disk), the state is kept in memory for this process and the question is still answered.

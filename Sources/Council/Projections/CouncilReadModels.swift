@@ -87,6 +87,9 @@ public struct CouncilReadModelsProjection: Projection {
 
   /// `council-read-models`.
   public var name: String { "council-read-models" }
+  /// 2: the member directory's binary form lists its active members first; models kept by
+  /// version 1 are rebuilt once.
+  public var version: Int { 2 }
   /// Empty read models.
   public var initialState: CouncilReadModels { CouncilReadModels() }
 

@@ -91,7 +91,10 @@ public struct DirectoryPage: Hashable, Sendable {
 
 /// The member directory: active member organizations only (a lapsed or withdrawn member
 /// leaves it, and returns when it renews or is reinstated), with their accounts.
-@BinaryCodable
+///
+/// Its binary form lists the active members in the directory's order before the records
+/// themselves, so that ``KeptDirectory`` can answer a search from a kept directory without
+/// reading it whole.
 public struct MemberDirectory: BinaryCodable, Sendable, Hashable {
   /// Everything known about each member, active or not, so that a member who returns comes
   /// back with its profile and accounts.
@@ -110,51 +113,104 @@ public struct MemberDirectory: BinaryCodable, Sendable, Hashable {
 
   /// Every active member, sorted by English name.
   public var activeEntries: [DirectoryEntry] {
-    records.filter(\.value.active)
-      .map {
-        DirectoryEntry(member: $0.key, profile: $0.value.profile, accounts: $0.value.accounts)
-      }
-      .sorted { ($0.profile.nameEnglish, $0.member) < ($1.profile.nameEnglish, $1.member) }
+    activeOrder.map {
+      DirectoryEntry(
+        member: records.keys[$0], profile: records.values[$0].profile,
+        accounts: records.values[$0].accounts)
+    }
+  }
+
+  /// Where the active records are in ``records``, in the directory's order: by English name,
+  /// then by identifier.
+  private var activeOrder: [[MemberID: Record].Index] {
+    var order = records.indices.filter { records.values[$0].active }
+    order.sort {
+      (records.values[$0].profile.nameEnglish, records.keys[$0])
+        < (records.values[$1].profile.nameEnglish, records.keys[$1])
+    }
+    return order
   }
 
   /// Searches the directory as `viewer` sees it: e-mail addresses are shown to the office only.
   public func search(_ query: DirectoryQuery, as viewer: Issuer) -> DirectoryPage {
-    let text = query.text.map(Self.fold).map { $0.split(separator: " ").map(String.init) } ?? []
-    func has(_ values: [String], _ wanted: String?) -> Bool {
-      guard let wanted else { return true }
-      let folded = Self.fold(wanted)
-      return values.contains { Self.fold($0) == folded }
+    var search = DirectorySearch(query)
+    for index in activeOrder {
+      let record = records.values[index]
+      search.consider(records.keys[index], record.profile) { record.accounts }
     }
-    let matching = activeEntries.filter { entry in
-      let profile = entry.profile
-      guard query.region.map({ Self.fold($0) == Self.fold(profile.region) }) ?? true,
-        has(profile.services, query.service), has(profile.clientGroups, query.clientGroup),
-        has(profile.languages, query.language)
-      else { return false }
-      let haystack = Self.fold(profile.nameEnglish + " " + profile.nameFrench + " " + profile.city)
-      return text.allSatisfy { haystack.contains($0) }
-    }
-    var byRegion: [String: Int] = [:]
-    var byService: [String: Int] = [:]
-    for entry in matching {
-      byRegion[entry.profile.region, default: 0] += 1
-      for service in Set(entry.profile.services) { byService[service, default: 0] += 1 }
-    }
-    let start = min(matching.count, query.page * query.pageSize)
-    var page = Array(matching[start..<min(matching.count, start + query.pageSize)])
-    if !viewer.isOffice {
-      for index in page.indices {
-        for account in page[index].accounts.indices { page[index].accounts[account].email = nil }
-      }
-    }
-    return DirectoryPage(
-      entries: page, total: matching.count, countsByRegion: byRegion, countsByService: byService)
+    return search.page(as: viewer)
   }
 
   /// Text folded for comparison: lower case, without accents.
   static func fold(_ text: String) -> String {
     text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
       .trimmingCharacters(in: .whitespaces)
+  }
+
+  /// Writes the active members' order, the records (each after its member's identifier, in
+  /// identifier order) as one length-prefixed section, the accounts' owners as another, and a
+  /// checksum of all of it (``RecordChecksum``, 8 bytes).
+  ///
+  /// The order gives, for each active member in the directory's order, where its entry
+  /// begins in the records' section.
+  public func encode(to writer: inout BinaryWriter) {
+    let start = writer.bytes.count
+    var section = BinaryWriter(capacity: 64 * records.count + 16)
+    section.sealer = writer.sealer
+    section.writeVariableLength(UInt64(records.count))
+    var byIdentifier = Array(records.indices)
+    byIdentifier.sort { records.keys[$0] < records.keys[$1] }
+    var starts: [[MemberID: Record].Index: Int] = [:]
+    starts.reserveCapacity(records.count)
+    for index in byIdentifier {
+      starts[index] = section.bytes.count
+      records.keys[index].encode(to: &section)
+      records.values[index].encode(to: &section)
+    }
+    if let failure = section.failure { writer.fail(failure) }
+    let order = activeOrder
+    writer.writeVariableLength(UInt64(order.count))
+    for index in order { writer.writeVariableLength(UInt64(starts[index] ?? 0)) }
+    writer.write(bytes: section.bytes)
+    var owners = BinaryWriter(capacity: 32 * accountOwners.count + 8)
+    owners.write(accountOwners)
+    writer.write(bytes: owners.bytes)
+    let checksum = writer.bytes.withUnsafeBytes {
+      RecordChecksum.hash(UnsafeRawBufferPointer(rebasing: $0[start...]))
+    }
+    writer.writeFixedWidth(checksum)
+  }
+
+  /// Reads what ``encode(to:)`` writes, checking the checksum, that the order lists as many
+  /// members as are active, and that each section is filled exactly.
+  public init(from reader: inout BinaryReader) throws {
+    let start = reader.offset
+    let layout = try DirectoryLayout(&reader)
+    let records = try reader.read([MemberID: Record].self)
+    guard reader.offset == layout.records.upperBound else {
+      throw BinaryDecodingError(
+        offset: layout.records.lowerBound,
+        reason:
+          "the directory's records end at byte \(reader.offset), not \(layout.records.upperBound)")
+    }
+    let active = records.values.reduce(0) { $0 + ($1.active ? 1 : 0) }
+    guard active == layout.order.count else {
+      throw BinaryDecodingError(
+        offset: start,
+        reason: "the directory lists \(layout.order.count) active members, its records \(active)")
+    }
+    _ = try reader.readCount()  // the owners' length, read by the layout
+    let owners = try reader.read([AccountID: MemberID].self)
+    guard reader.offset == layout.owners.upperBound else {
+      throw BinaryDecodingError(
+        offset: layout.owners.lowerBound,
+        reason:
+          "the directory's account owners end at byte \(reader.offset), not \(layout.owners.upperBound)"
+      )
+    }
+    _ = try reader.readFixedWidth(UInt64.self)  // the checksum, checked by the layout
+    self.records = records
+    self.accountOwners = owners
   }
 
   mutating func apply(_ event: MemberEvent, member: MemberID) {
@@ -210,6 +266,9 @@ public struct MemberDirectoryProjection: Projection {
 
   /// `member-directory`.
   public var name: String { "member-directory" }
+  /// 2: the directory's binary form lists its active members first (for ``KeptDirectory``);
+  /// a directory kept by version 1 is rebuilt once.
+  public var version: Int { 2 }
   /// Member and account streams.
   public var categories: Set<String>? { ["member", "account"] }
   /// An empty directory.

@@ -56,6 +56,37 @@ struct KeptReadModelSamples {
     // end sample
     let folded = try await MemberDirectoryProjection().state(in: store, asOf: .now)
     #expect(answer.0 == folded.value.search(DirectoryQuery(region: "Quebec"), as: .office))
+    // Kept and nothing new, then one event more: read in place, then caught up.
+    for round in 0..<2 {
+      if round == 1 {
+        try await store.append(
+          [
+            try EventData(
+              CouncilEstablished(name: "x", termMonths: 12, graceDays: 0), id: .random(),
+              metadata: EventMetadata(time: Timestamp(nanosecondsSince1970: 0)))
+          ], to: "note-1", expectedVersion: .any)
+      }
+      let keptBefore = try await KeptDirectory.current(in: store)
+      #expect((keptBefore != nil) == (round == 0), "round \(round)")
+      // sample: docc-kept-directory
+      let query = DirectoryQuery(region: "Quebec")
+      let page: DirectoryPage
+      if let kept = try await KeptDirectory.current(in: store) {
+        page = try kept.search(query, as: .office)  // nothing new since it was kept: read in place
+      } else {
+        let runner = ProjectionRunner(MemberDirectoryProjection(), store: store)
+        if try await runner.load() {
+          try await runner.catchUp()
+        } else {
+          try await runner.rebuild()
+        }
+        page = runner.read { directory, _ in directory.search(query, as: .office) }
+      }
+      // end sample
+      let now = try await MemberDirectoryProjection().state(in: store, asOf: .now)
+      #expect(page == now.value.search(query, as: .office), "round \(round)")
+      #expect(try await KeptDirectory.current(in: store) != nil, "kept again")
+    }
     #expect(answer.1 == folded.position)
     #expect(answer.0.total > 0)
   }

@@ -1,0 +1,225 @@
+import Council
+import CouncilSamples
+import EventLog
+import EventLogLMDB
+import EventLogTestSupport
+import Foundation
+import Testing
+
+/// The directory's search as the issue describes it, written plainly here: every active entry
+/// in name order, filtered on folded text, counted, paged, e-mails blanked for the public.
+func plainDirectorySearch(_ directory: MemberDirectory, _ query: DirectoryQuery, as viewer: Issuer)
+  -> PlainPage
+{
+  func fold(_ text: String) -> String {
+    text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
+      .trimmingCharacters(in: .whitespaces)
+  }
+  func has(_ values: [String], _ wanted: String?) -> Bool {
+    wanted.map { wanted in values.contains { fold($0) == fold(wanted) } } ?? true
+  }
+  let words = query.text.map { fold($0).split(separator: " ").map(String.init) } ?? []
+  let matching = directory.activeEntries
+    .sorted { ($0.profile.nameEnglish, $0.member) < ($1.profile.nameEnglish, $1.member) }
+    .filter { entry in
+      let profile = entry.profile
+      guard query.region.map({ fold($0) == fold(profile.region) }) ?? true,
+        has(profile.services, query.service), has(profile.clientGroups, query.clientGroup),
+        has(profile.languages, query.language)
+      else { return false }
+      let haystack = fold(profile.nameEnglish + " " + profile.nameFrench + " " + profile.city)
+      return words.allSatisfy { haystack.contains($0) }
+    }
+  var byRegion: [String: Int] = [:]
+  var byService: [String: Int] = [:]
+  for entry in matching {
+    byRegion[entry.profile.region, default: 0] += 1
+    for service in Set(entry.profile.services) { byService[service, default: 0] += 1 }
+  }
+  let start = query.page.multipliedReportingOverflow(by: query.pageSize)
+  let first = start.overflow ? matching.count : min(matching.count, start.partialValue)
+  var page = Array(
+    matching[first..<min(matching.count, first + min(query.pageSize, matching.count))])
+  if !viewer.isOffice {
+    for index in page.indices {
+      for account in page[index].accounts.indices { page[index].accounts[account].email = nil }
+    }
+  }
+  return PlainPage(
+    entries: page, total: matching.count, countsByRegion: byRegion, countsByService: byService)
+}
+
+/// A page of ``plainDirectorySearch(_:_:as:)``, compared field by field with a ``DirectoryPage``.
+struct PlainPage: Equatable {
+  var entries: [DirectoryEntry]
+  var total: Int
+  var countsByRegion: [String: Int]
+  var countsByService: [String: Int]
+}
+
+extension PlainPage {
+  init(_ page: DirectoryPage) {
+    self.init(
+      entries: page.entries, total: page.total, countsByRegion: page.countsByRegion,
+      countsByService: page.countsByService)
+  }
+}
+
+@Suite("The kept directory, read in place")
+struct KeptDirectoryTests {
+  /// A generated log with its directory kept, and the directory itself.
+  func keptLog(at path: String, events: Int = 4000, seed: UInt64 = 11)
+    async throws -> (LMDBEventStore, MemberDirectory)
+  {
+    let store = try LMDBEventStore(path: path)
+    _ = try await CouncilSimulation.generate(events: events, seed: seed, into: store)
+    let runner = ProjectionRunner(MemberDirectoryProjection(), store: store)
+    try await runner.rebuild()
+    return (store, runner.read { directory, _ in directory })
+  }
+
+  /// Questions over every region, service, client group and language the directory holds,
+  /// in other cases and accents, with words of names and cities, and pages of every kind.
+  func questions(about directory: MemberDirectory) -> [DirectoryQuery] {
+    let entries = directory.activeEntries
+    let regions = Set(entries.map(\.profile.region)).sorted()
+    let services = Set(entries.flatMap(\.profile.services)).sorted()
+    let groups = Set(entries.flatMap(\.profile.clientGroups)).sorted()
+    let languages = Set(entries.flatMap(\.profile.languages)).sorted()
+    var queries: [DirectoryQuery] = [DirectoryQuery(), DirectoryQuery(pageSize: 1_000_000)]
+    for region in regions {
+      queries.append(DirectoryQuery(region: region, pageSize: 1_000_000))
+      queries.append(DirectoryQuery(region: region.uppercased(), page: 1, pageSize: 3))
+    }
+    queries.append(DirectoryQuery(region: "quebec"))
+    queries.append(DirectoryQuery(region: " Québec "))
+    for service in services { queries.append(DirectoryQuery(service: service, pageSize: 40)) }
+    for group in groups { queries.append(DirectoryQuery(clientGroup: group, page: 2, pageSize: 5)) }
+    for language in languages { queries.append(DirectoryQuery(language: language.lowercased())) }
+    if let region = regions.first, let service = services.first, let group = groups.last {
+      queries.append(DirectoryQuery(region: region, service: service, clientGroup: group))
+    }
+    for entry in entries.prefix(5) {
+      let word = entry.profile.nameEnglish.split(separator: " ").last.map(String.init) ?? ""
+      queries.append(DirectoryQuery(text: word))
+      queries.append(DirectoryQuery(text: entry.profile.city.uppercased() + " " + word))
+    }
+    queries.append(DirectoryQuery(text: "montreal"))
+    queries.append(DirectoryQuery(region: "Atlantis"))
+    queries.append(DirectoryQuery(page: 10_000, pageSize: 50))
+    queries.append(DirectoryQuery(page: Int.max, pageSize: Int.max))
+    queries.append(DirectoryQuery(page: 3, pageSize: Int.max))
+    return queries
+  }
+
+  @Test func itAnswersEveryQuestionAsTheDirectoryAndThePlainSearchDo() async throws {
+    let temporary = TemporaryDirectory()
+    let (store, directory) = try await keptLog(at: temporary.appending("log"))
+    defer { store.close() }
+    let kept = try #require(try await KeptDirectory.current(in: store))
+    #expect(kept.position == (try await store.headPosition()))
+    let queries = questions(about: directory)
+    #expect(queries.count > 30)
+    var answered = 0
+    for query in queries {
+      for viewer in [Issuer.office, .publicPerson(name: "reader")] {
+        let plain = plainDirectorySearch(directory, query, as: viewer)
+        #expect(PlainPage(directory.search(query, as: viewer)) == plain, "\(query)")
+        #expect(PlainPage(try kept.search(query, as: viewer)) == plain, "\(query)")
+        answered += plain.entries.count
+      }
+    }
+    #expect(answered > 1000, "the questions found members")
+    // E-mail addresses: kept for the office, blanked for the public.
+    let office = try kept.search(DirectoryQuery(pageSize: 1_000_000), as: .office)
+    let public_ = try kept.search(DirectoryQuery(pageSize: 1_000_000), as: .publicPerson(name: "r"))
+    #expect(office.entries.contains { $0.accounts.contains { $0.email != nil } })
+    #expect(!public_.entries.contains { $0.accounts.contains { $0.email != nil } })
+  }
+
+  @Test func itIsGivenOnlyWhileTheLogHasNotMovedSinceItWasKept() async throws {
+    let temporary = TemporaryDirectory()
+    let store = try LMDBEventStore(path: temporary.appending("log"))
+    defer { store.close() }
+    _ = try await CouncilSimulation.generate(events: 1500, seed: 3, into: store)
+    #expect(try await KeptDirectory.current(in: store) == nil, "nothing kept yet")
+    let runner = ProjectionRunner(
+      MemberDirectoryProjection(), store: store, options: .init(pageSize: 100))
+    #expect(try await runner.catchUp(until: LogPosition(700)) < store.headPosition())
+    #expect(try await KeptDirectory.current(in: store) == nil, "kept at an earlier position")
+    try await runner.catchUp()
+    let kept = try #require(try await KeptDirectory.current(in: store))
+    #expect(kept.position == (try await store.headPosition()))
+    _ = try await store.append(
+      [
+        StreamAppend(
+          stream: StreamName(category: "note", id: "1"), expectedVersion: .any,
+          events: [
+            try EventData(
+              CouncilEstablished(name: "x", termMonths: 12, graceDays: 0), id: .random(),
+              metadata: EventMetadata(time: Timestamp(nanosecondsSince1970: 0)))
+          ])
+      ])
+    #expect(try await KeptDirectory.current(in: store) == nil, "an event appended since")
+  }
+
+  @Test func theDirectoryReadsBackWholeAsItWasKept() async throws {
+    let temporary = TemporaryDirectory()
+    let (store, directory) = try await keptLog(
+      at: temporary.appending("log"), events: 2500, seed: 5)
+    defer { store.close() }
+    let state = try #require(try await store.loadState(MemberDirectoryProjection().stateKey))
+    let decoded = try state.bytes.withUnsafeBytes { raw in
+      var reader = BinaryReader(raw)
+      return try MemberDirectory(from: &reader)
+    }
+    #expect(decoded == directory)
+    var writer = BinaryWriter()
+    decoded.encode(to: &writer)
+    #expect(writer.bytes == state.bytes, "equal directories, equal bytes")
+  }
+
+  @Test func damagedBytesGiveATypedErrorNeverACrashOrAWrongAnswer() async throws {
+    let temporary = TemporaryDirectory()
+    let (store, directory) = try await keptLog(
+      at: temporary.appending("log"), events: 2000, seed: 8)
+    let state = try #require(try await store.loadState(MemberDirectoryProjection().stateKey))
+    store.close()
+    let query = DirectoryQuery(pageSize: 1_000_000)
+    let expected = directory.search(query, as: .office)
+    func answer(_ bytes: [UInt8]) -> Result<DirectoryPage, EventStoreError> {
+      Result { () throws(EventStoreError) in
+        try KeptDirectory(StoredState(position: state.position, bytes: bytes))
+          .search(query, as: .office)
+      }
+    }
+    #expect(PlainPage(try answer(state.bytes).get()) == PlainPage(expected))
+    // Cut short anywhere, or any byte changed: refused, naming the state.
+    func expectRefused(_ bytes: [UInt8], _ what: String) {
+      switch answer(bytes) {
+      case .failure(let error):
+        #expect(error.code == .corruptRecord, "\(what)")
+        #expect(error.message.contains(MemberDirectoryProjection().stateKey), "\(what)")
+      case .success:
+        Issue.record("\(what): answered")
+      }
+      #expect(throws: (any Error).self, "\(what): the whole decode refuses it too") {
+        try bytes.withUnsafeBytes { raw in
+          var reader = BinaryReader(raw)
+          _ = try MemberDirectory(from: &reader)
+        }
+      }
+    }
+    for length in stride(from: 0, to: state.bytes.count, by: max(1, state.bytes.count / 97)) {
+      expectRefused(Array(state.bytes.prefix(length)), "cut at \(length) of \(state.bytes.count)")
+    }
+    expectRefused(Array(state.bytes.dropLast()), "its last byte cut")
+    var generator = SplitMix64(seed: 21)
+    for _ in 0..<200 {
+      var flipped = state.bytes
+      let index = Int.random(in: 0..<flipped.count, using: &generator)
+      flipped[index] ^= UInt8.random(in: 1...255, using: &generator)
+      expectRefused(flipped, "byte \(index) changed")
+    }
+  }
+}
