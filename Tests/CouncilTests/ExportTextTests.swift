@@ -175,7 +175,7 @@ struct ImportTextTests {
         : try Interchange.line(for: event)
       let bytes = Array(line.utf8)
       // One pass gives the envelope and payload the two passes give.
-      let (envelope, payload) = try #require(Interchange.wholeLine(Data(bytes)))
+      let (envelope, payload) = try #require(Interchange.wholeLine(bytes))
       // Read by `StrictJSONDecoder` itself, not handed to `JSONDecoder`.
       let type = try #require(CouncilCatalog.byName[event.eventType])
       let direct = readDirectly(type, bytes)

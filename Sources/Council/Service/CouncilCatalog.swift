@@ -68,12 +68,7 @@ public enum CouncilCatalog {
   /// The JSON of a payload, keys sorted, as `JSONEncoder` writes it with `.sortedKeys` (by
   /// ``EventLog/SortedJSONEncoder``, which is faster).
   public static func json(_ payload: any CouncilEvent) throws -> Data {
-    Data(try jsonBytes(payload))
-  }
-
-  /// The bytes of ``json(_:)``.
-  static func jsonBytes(_ payload: any CouncilEvent) throws -> [UInt8] {
-    try SortedJSONEncoder().encode(payload)
+    Data(try SortedJSONEncoder().encode(payload))
   }
 
   /// Reads a payload of the named type from its JSON.

@@ -514,28 +514,19 @@ public enum Interchange {
     -> RecordedEvent
   {
     var subjects = LegacySubjects()
-    return try parse(bytes, number: number, subjects: &subjects).event
+    return try parse(Array(bytes), number: number, subjects: &subjects).event
   }
 
   /// A line read in one pass, as `JSONDecoder` reads an envelope and a payload of the type its
   /// `"eventType"` names (found by a byte search: the key cannot occur inside a string, where
   /// its quotes would be escaped); `nil` when the line does not read so, or the type read is
   /// not the one found.
-  static func wholeLine(_ bytes: Data) -> (Envelope, any CouncilEvent)? {
-    let found = bytes.withUnsafeBytes { raw -> String? in
-      let mark = eventTypeMark
-      var index = 0
-      while index + mark.count <= raw.count {
-        if raw[index] == mark[0], (1..<mark.count).allSatisfy({ raw[index + $0] == mark[$0] }) {
-          let start = index + mark.count
-          guard let end = raw[start...].firstIndex(of: UInt8(ascii: "\"")) else { return nil }
-          return String(decoding: raw[start..<end], as: UTF8.self)
-        }
-        index += 1
-      }
-      return nil
-    }
-    guard let name = found, let type = CouncilCatalog.byName[name],
+  static func wholeLine(_ bytes: [UInt8]) -> (Envelope, any CouncilEvent)? {
+    guard let mark = bytes.firstOffset(of: eventTypeMark, from: 0) else { return nil }
+    let start = mark + eventTypeMark.count
+    guard let end = bytes.firstOffset(of: [UInt8(ascii: "\"")], from: start) else { return nil }
+    let name = String(decoding: bytes[start..<end], as: UTF8.self)
+    guard let type = CouncilCatalog.byName[name],
       let (envelope, payload) = try? decodeWhole(type, bytes), envelope.eventType == name
     else { return nil }
     return (envelope, payload)
@@ -556,16 +547,16 @@ public enum Interchange {
     }
   }
 
-  static func decodeWhole<Payload: CouncilEvent>(_ type: Payload.Type, _ bytes: Data) throws
+  static func decodeWhole<Payload: CouncilEvent>(_ type: Payload.Type, _ bytes: [UInt8]) throws
     -> (Envelope, any CouncilEvent)
   {
-    let line = try StrictJSONDecoder().decode(WholeLine<Payload>.self, from: Array(bytes))
+    let line = try StrictJSONDecoder().decode(WholeLine<Payload>.self, from: bytes)
     return (line.envelope, line.data)
   }
 
   /// A line's event, and whether the line gave its recorded time.
   static func parse(
-    _ bytes: Data, number: Int, sealer: (any PersonalDataSealer)? = nil,
+    _ bytes: [UInt8], number: Int, sealer: (any PersonalDataSealer)? = nil,
     subjects: inout LegacySubjects
   ) throws(ImportError) -> (
     event: RecordedEvent, hasRecordedTime: Bool
@@ -578,10 +569,11 @@ public enum Interchange {
         sealer: sealer, subjects: &subjects)
     }
     let header: Header
+    let data = Data(bytes)
     do {
-      header = try JSONDecoder().decode(Header.self, from: bytes)
+      header = try JSONDecoder().decode(Header.self, from: data)
     } catch {
-      throw ImportError(line: number, reason: numberOutOfRange(in: bytes) ?? phrase(for: error))
+      throw ImportError(line: number, reason: numberOutOfRange(in: data) ?? phrase(for: error))
     }
     guard header.data == .object else {
       throw ImportError(
@@ -594,7 +586,7 @@ public enum Interchange {
   /// The event of a line whose header is read (and whose payload, when given), after the
   /// checks of its type, versions and position; see ``parse(_:number:sealer:subjects:)``.
   static func event(
-    of header: Header, _ bytes: Data, payload decoded: (any CouncilEvent)?, number: Int,
+    of header: Header, _ bytes: [UInt8], payload decoded: (any CouncilEvent)?, number: Int,
     sealer: (any PersonalDataSealer)?, subjects: inout LegacySubjects
   ) throws(ImportError) -> (event: RecordedEvent, hasRecordedTime: Bool) {
     guard let type = CouncilCatalog.byName[header.eventType] else {
@@ -619,7 +611,7 @@ public enum Interchange {
     }
     let payload: any CouncilEvent
     do {
-      payload = try decoded ?? decodePayload(type, bytes)
+      payload = try decoded ?? decodePayload(type, Data(bytes))
     } catch {
       throw ImportError(
         line: number, reason: "\(header.eventType) payload: \(phrase(for: error))")
@@ -790,7 +782,7 @@ public enum Interchange {
       let data: EventData
       do {
         let parsed = try Interchange.parse(
-          Data(line), number: number, sealer: protector, subjects: &subjects)
+          line, number: number, sealer: protector, subjects: &subjects)
         try collectKeys(line, number: number)
         event = parsed.event
         guard event.position == next else {

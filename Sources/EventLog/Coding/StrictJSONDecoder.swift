@@ -222,21 +222,7 @@ final class JSONTape {
     }
 
     /// The code unit of the `\uXXXX` escape at `start`, if there is one.
-    func unicodeEscape(at start: Int) -> UInt32? {
-      guard bytes.count - start >= 6, bytes[start] == UInt8(ascii: "\\"),
-        bytes[start + 1] == UInt8(ascii: "u")
-      else { return nil }
-      var value: UInt32 = 0
-      for byte in bytes[(start + 2)..<(start + 6)] {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): value = value << 4 | UInt32(byte - 48)
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): value = value << 4 | UInt32(byte - 87)
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): value = value << 4 | UInt32(byte - 55)
-        default: return nil
-        }
-      }
-      return value
-    }
+    func unicodeEscape(at start: Int) -> UInt32? { JSONTape.unicodeEscape(in: bytes, at: start) }
 
     mutating func number() -> Bool {
       let start = index
@@ -271,6 +257,26 @@ final class JSONTape {
       _ = add(.number, start, index)
       return true
     }
+  }
+
+  /// The code unit of the `\uXXXX` escape at `start` in `bytes`, if there is one: what the
+  /// parse checks, and what reading an escaped string decodes.
+  static func unicodeEscape<Bytes: RandomAccessCollection<UInt8>>(in bytes: Bytes, at start: Int)
+    -> UInt32? where Bytes.Index == Int
+  {
+    guard start >= bytes.startIndex, bytes.endIndex - start >= 6,
+      bytes[start] == UInt8(ascii: "\\"), bytes[start + 1] == UInt8(ascii: "u")
+    else { return nil }
+    var value: UInt32 = 0
+    for byte in bytes[(start + 2)..<(start + 6)] {
+      switch byte {
+      case UInt8(ascii: "0")...UInt8(ascii: "9"): value = value << 4 | UInt32(byte - 48)
+      case UInt8(ascii: "a")...UInt8(ascii: "f"): value = value << 4 | UInt32(byte - 87)
+      case UInt8(ascii: "A")...UInt8(ascii: "F"): value = value << 4 | UInt32(byte - 55)
+      default: return nil
+      }
+    }
+    return value
   }
 
   // MARK: Reading values
@@ -343,22 +349,6 @@ final class JSONTape {
     output.reserveCapacity(Int(node.end - node.start))
     var index = Int(node.start)
     let end = Int(node.end)
-    func hex4() throws -> UInt32 {
-      guard end - index >= 4 else { throw JSONNotFollowed() }
-      var value: UInt32 = 0
-      for byte in bytes[index..<(index + 4)] {
-        let digit: UInt8
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
-        default: throw JSONNotFollowed()
-        }
-        value = value << 4 | UInt32(digit)
-      }
-      index += 4
-      return value
-    }
     while index < end {
       let byte = bytes[index]
       index += 1
@@ -377,14 +367,16 @@ final class JSONTape {
       case UInt8(ascii: "r"): output.append(0x0D)
       case UInt8(ascii: "t"): output.append(0x09)
       case UInt8(ascii: "u"):
-        var scalar = try hex4()
+        // The parse checked every escape (surrogates in pairs); read here by the same reader.
+        guard var scalar = Self.unicodeEscape(in: bytes[..<end], at: index - 2) else {
+          throw JSONNotFollowed()
+        }
+        index += 4
         if (0xD800..<0xDC00).contains(scalar) {
-          guard end - index >= 6, bytes[index] == UInt8(ascii: "\\"),
-            bytes[index + 1] == UInt8(ascii: "u")
+          guard let low = Self.unicodeEscape(in: bytes[..<end], at: index),
+            (0xDC00..<0xE000).contains(low)
           else { throw JSONNotFollowed() }
-          index += 2
-          let low = try hex4()
-          guard (0xDC00..<0xE000).contains(low) else { throw JSONNotFollowed() }
+          index += 6
           scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
         }
         guard let unicode = Unicode.Scalar(scalar) else { throw JSONNotFollowed() }
