@@ -49,8 +49,8 @@ extension QueryOptions {
   {
     if asOf == nil, !rebuild {
       do {
-        if let kept = try await KeptDirectory.current(in: log.store) {
-          return (try kept.search(question, as: viewer), kept.position)
+        if let answer = try await KeptDirectory.search(question, as: viewer, in: log.store) {
+          return answer
         }
       } catch let error as EventStoreError where error.code == .corruptRecord {
         // Read whole below: rebuilt and replaced when it does not decode.

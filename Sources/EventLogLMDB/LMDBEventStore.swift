@@ -152,6 +152,20 @@ public final class LMDBEventStore: InlineProjectionHost, @unchecked Sendable {
     try typed { try environment.read { txn in try storedState(txn, environment.dbs, key) } }
   }
 
+  /// Lends the state saved under `key` where the map holds it, inside one read transaction,
+  /// without copying it; see ``StateStore/withState(_:_:)``.
+  public func withState<Result>(
+    _ key: String, _ body: (_ position: UInt64, _ bytes: UnsafeRawBufferPointer) throws -> Result
+  ) async throws -> Result? {
+    // Not `typed`: the body's own errors pass through unchanged.
+    try environment.read { txn in
+      guard let (position, bytes) = try storedStateBuffer(txn, environment.dbs, key) else {
+        return nil
+      }
+      return try body(position, bytes)
+    }
+  }
+
   /// Saves a state and its position in one write; see ``StateStore/saveState(_:for:)``.
   public func saveState(_ state: StoredState, for key: String) async throws {
     try checkWritable()

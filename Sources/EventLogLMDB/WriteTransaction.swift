@@ -182,6 +182,14 @@ extension WriteTransaction {
 func storedState(_ txn: OpaquePointer?, _ dbs: Databases, _ key: String) throws(EventStoreError)
   -> StoredState?
 {
+  guard let (position, bytes) = try storedStateBuffer(txn, dbs, key) else { return nil }
+  return StoredState(position: position, bytes: Array(bytes))
+}
+
+/// A derived state's position and bytes where the map holds them: valid until `txn` ends.
+func storedStateBuffer(_ txn: OpaquePointer?, _ dbs: Databases, _ key: String)
+  throws(EventStoreError) -> (UInt64, UnsafeRawBufferPointer)?
+{
   try withValue(Array(key.utf8)) { keyValue throws(EventStoreError) in
     var value = MDB_val()
     let rc = clmdb_get(txn, dbs.states, &keyValue, &value)
@@ -191,9 +199,10 @@ func storedState(_ txn: OpaquePointer?, _ dbs: Databases, _ key: String) throws(
     guard buffer.count >= 8 else {
       throw EventStoreError(.corruptRecord, "state \(key) is shorter than its position")
     }
-    return StoredState(
-      position: UInt64(littleEndian: buffer.loadUnaligned(as: UInt64.self)),
-      bytes: Array(buffer[8...]))
+    return (
+      UInt64(littleEndian: buffer.loadUnaligned(as: UInt64.self)),
+      UnsafeRawBufferPointer(rebasing: buffer[8...])
+    )
   }
 }
 

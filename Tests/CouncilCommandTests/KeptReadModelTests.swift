@@ -80,22 +80,37 @@ struct KeptReadModelTests {
     let generated = try await council.run(["generate", "log", "--events", "2000", "--seed", "7"])
     #expect(generated.status == 0, "\(generated.errors)")
     let path = directory.appending("log")
-    let expected = try await council.run(["registrations", "log", "--json"])
-    #expect(expected.status == 0)
-    let key = GatheringReportsProjection().stateKey
-    let store = try LMDBEventStore(path: path)
-    let head = try await store.headPosition()
-    try await store.saveState(
-      StoredState(position: head.rawValue, bytes: [0xFF, 0x01, 0x02]), for: key)
-    store.close()
-    let answered = try await council.run(["registrations", "log", "--json"])
-    #expect(answered.status == 0, "\(answered.errors)")
-    #expect(answered.errors.isEmpty)
-    expectSameText(answered.output, expected.output, "after the kept state was damaged")
-    let reopened = try LMDBEventStore(path: path)
-    let kept = try await reopened.loadState(key)
-    reopened.close()
-    #expect(kept?.bytes != [0xFF, 0x01, 0x02], "the damaged state was replaced")
-    #expect(kept?.position == head.rawValue)
+    for (query, key) in [
+      ("registrations", GatheringReportsProjection().stateKey),
+      ("directory", MemberDirectoryProjection().stateKey),
+    ] {
+      let expected = try await council.run([query, "log", "--json"])
+      #expect(expected.status == 0)
+      let store = try LMDBEventStore(path: path)
+      let head = try await store.headPosition()
+      let good = try #require(try await store.loadState(key))
+      store.close()
+      // Bytes that are no state; for the directory, whose binary form is checksummed, also
+      // the kept state with one byte changed.
+      var changed = good.bytes
+      changed[changed.count / 3] ^= 0x01
+      let damages: [[UInt8]] =
+        query == "directory" ? [[0xFF, 0x01, 0x02], changed] : [[0xFF, 0x01, 0x02]]
+      for damaged in damages {
+        let store = try LMDBEventStore(path: path)
+        try await store.saveState(StoredState(position: head.rawValue, bytes: damaged), for: key)
+        store.close()
+        let answered = try await council.run([query, "log", "--json"])
+        #expect(answered.status == 0, "\(query): \(answered.errors)")
+        #expect(answered.errors.isEmpty)
+        expectSameText(
+          answered.output, expected.output, "\(query) after its kept state was damaged")
+        let reopened = try LMDBEventStore(path: path)
+        let kept = try await reopened.loadState(key)
+        reopened.close()
+        #expect(kept?.bytes != damaged, "\(query): the damaged state was replaced")
+        #expect(kept?.position == head.rawValue)
+      }
+    }
   }
 }

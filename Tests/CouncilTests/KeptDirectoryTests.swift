@@ -126,6 +126,9 @@ struct KeptDirectoryTests {
         let plain = plainDirectorySearch(directory, query, as: viewer)
         #expect(PlainPage(directory.search(query, as: viewer)) == plain, "\(query)")
         #expect(PlainPage(try kept.search(query, as: viewer)) == plain, "\(query)")
+        let lent = try #require(try await KeptDirectory.search(query, as: viewer, in: store))
+        #expect(PlainPage(lent.page) == plain, "\(query), read where LMDB keeps it")
+        #expect(lent.position == kept.position)
         answered += plain.entries.count
       }
     }
@@ -142,11 +145,14 @@ struct KeptDirectoryTests {
     let store = try LMDBEventStore(path: temporary.appending("log"))
     defer { store.close() }
     _ = try await CouncilSimulation.generate(events: 1500, seed: 3, into: store)
+    let query = DirectoryQuery(region: "Quebec")
     #expect(try await KeptDirectory.current(in: store) == nil, "nothing kept yet")
+    #expect(try await KeptDirectory.search(query, as: .office, in: store) == nil)
     let runner = ProjectionRunner(
       MemberDirectoryProjection(), store: store, options: .init(pageSize: 100))
     #expect(try await runner.catchUp(until: LogPosition(700)) < store.headPosition())
     #expect(try await KeptDirectory.current(in: store) == nil, "kept at an earlier position")
+    #expect(try await KeptDirectory.search(query, as: .office, in: store) == nil)
     try await runner.catchUp()
     let kept = try #require(try await KeptDirectory.current(in: store))
     #expect(kept.position == (try await store.headPosition()))
@@ -161,6 +167,24 @@ struct KeptDirectoryTests {
           ])
       ])
     #expect(try await KeptDirectory.current(in: store) == nil, "an event appended since")
+    #expect(try await KeptDirectory.search(query, as: .office, in: store) == nil)
+  }
+
+  @Test func aDamagedDirectoryInTheLogIsACorruptRecordNamingItsState() async throws {
+    let temporary = TemporaryDirectory()
+    let (store, _) = try await keptLog(at: temporary.appending("log"), events: 1500, seed: 9)
+    defer { store.close() }
+    let key = MemberDirectoryProjection().stateKey
+    var state = try #require(try await store.loadState(key))
+    state.bytes[state.bytes.count / 2] ^= 0x20
+    try await store.saveState(state, for: key)
+    do {
+      _ = try await KeptDirectory.search(DirectoryQuery(), as: .office, in: store)
+      Issue.record("a damaged directory answered")
+    } catch let error as EventStoreError {
+      #expect(error.code == .corruptRecord)
+      #expect(error.message.contains(key))
+    }
   }
 
   @Test func theDirectoryReadsBackWholeAsItWasKept() async throws {

@@ -10,10 +10,14 @@ import Foundation
 /// bytes in place for that: the order of the active members, which the directory's binary
 /// form lists first, then only the profiles it compares and the accounts it returns.
 ///
-/// It answers for the moment the directory was kept; ``current(in:)`` gives it only while the
-/// log has not moved since. When it gives `nil`, catch the directory up with a
-/// ``ProjectionRunner`` (which keeps it again) and search that; the package's overview shows
-/// both.
+/// It answers for the moment the directory was kept, and is given only while the log has not
+/// moved since:
+/// - ``search(_:as:in:)`` answers one question from the bytes where the store keeps them
+///   (LMDB lends them from its map: nothing is copied);
+/// - ``current(in:)`` gives a copy, to ask several questions of.
+///
+/// When they give `nil`, catch the directory up with a ``ProjectionRunner`` (which keeps it
+/// again) and search that; the package's overview shows both.
 ///
 /// Its answers are ``MemberDirectory/search(_:as:)``'s, entry for entry.
 public struct KeptDirectory: Sendable {
@@ -57,6 +61,31 @@ public struct KeptDirectory: Sendable {
     return try KeptDirectory(state)
   }
 
+  /// The answer to `query`, as `viewer` sees it, from the directory kept in `store` where the
+  /// store keeps it (see ``StateStore/withState(_:_:)``), and the position it answers at;
+  /// `nil` when no directory is kept, or when events were appended after it was kept.
+  ///
+  /// - Throws: the store's errors, and ``EventStoreError`` with code
+  ///   ``EventStoreError/Code/corruptRecord`` when the kept directory does not read.
+  public static func search(
+    _ query: DirectoryQuery, as viewer: Issuer, in store: any EventStore & StateStore
+  ) async throws -> (page: DirectoryPage, position: LogPosition)? {
+    let head = try await store.headPosition()
+    let lent = try await store.withState(MemberDirectoryProjection().stateKey) {
+      position, raw -> DirectoryPage? in
+      guard position == head.rawValue else { return nil }
+      do {
+        var reader = BinaryReader(raw)
+        let layout = try DirectoryLayout(&reader)
+        return try answer(query, as: viewer, layout: layout, in: raw)
+      } catch {
+        throw damaged(error)
+      }
+    }
+    guard let found = lent, let page = found else { return nil }
+    return (page, head)
+  }
+
   /// Searches the directory as `viewer` sees it, as ``MemberDirectory/search(_:as:)`` does:
   /// e-mail addresses are shown to the office only.
   ///
@@ -66,15 +95,19 @@ public struct KeptDirectory: Sendable {
     -> DirectoryPage
   {
     do {
-      return try bytes.withUnsafeBytes { try search(query, as: viewer, in: $0) }
+      return try bytes.withUnsafeBytes {
+        try Self.answer(query, as: viewer, layout: layout, in: $0)
+      }
     } catch {
       throw Self.damaged(error)
     }
   }
 
-  private func search(_ query: DirectoryQuery, as viewer: Issuer, in raw: UnsafeRawBufferPointer)
-    throws -> DirectoryPage
-  {
+  /// The search itself, over a directory's bytes whose layout is read.
+  private static func answer(
+    _ query: DirectoryQuery, as viewer: Issuer, layout: DirectoryLayout,
+    in raw: UnsafeRawBufferPointer
+  ) throws -> DirectoryPage {
     let section = layout.records
     let records = UnsafeRawBufferPointer(rebasing: raw[section])
     var search = DirectorySearch(query)

@@ -28,4 +28,27 @@ public protocol StateStore: Sendable {
 
   /// Removes the state saved under `key`, if any.
   func deleteState(_ key: String) async throws
+
+  /// Calls `body` with the position and the bytes of the state saved under `key`, lent for the
+  /// call only; `nil` when there is none.
+  ///
+  /// A store that maps its file (LMDB) lends the bytes where they lie, so that a reader that
+  /// needs part of a large state does not copy all of it (see `KeptDirectory` in `Council`).
+  /// The default loads the state (``loadState(_:)``) and lends its copy. `body` runs
+  /// synchronously, inside the store's read: it must not keep the buffer.
+  ///
+  /// - Throws: the store's errors, and whatever `body` throws, unchanged.
+  func withState<Result>(
+    _ key: String, _ body: (_ position: UInt64, _ bytes: UnsafeRawBufferPointer) throws -> Result
+  ) async throws -> Result?
+}
+
+extension StateStore {
+  /// Lends a copy: ``loadState(_:)``'s bytes; see ``StateStore/withState(_:_:)-(String,_)``.
+  public func withState<Result>(
+    _ key: String, _ body: (_ position: UInt64, _ bytes: UnsafeRawBufferPointer) throws -> Result
+  ) async throws -> Result? {
+    guard let state = try await loadState(key) else { return nil }
+    return try state.bytes.withUnsafeBytes { try body(state.position, $0) }
+  }
 }
