@@ -71,8 +71,8 @@ struct KeptReadModelSamples {
       // sample: docc-kept-directory
       let query = DirectoryQuery(region: "Quebec")
       let page: DirectoryPage
-      if let kept = try await KeptDirectory.current(in: store) {
-        page = try kept.search(query, as: .office)  // nothing new since it was kept: read in place
+      if let kept = try await KeptDirectory.search(query, as: .office, in: store) {
+        page = kept.page  // nothing new since it was kept: read where the log keeps it
       } else {
         let runner = ProjectionRunner(MemberDirectoryProjection(), store: store)
         if try await runner.load() {
