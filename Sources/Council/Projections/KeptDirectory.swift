@@ -111,7 +111,9 @@ public struct KeptDirectory: Sendable {
     let section = layout.records
     let records = UnsafeRawBufferPointer(rebasing: raw[section])
     var search = DirectorySearch(query)
-    for start in layout.order {
+    let filter = search.termFilter(layout.terms)
+    for entry in layout.entries where filter.admits(layout.termNumbers, from: entry.terms) {
+      let start = entry.offset
       var reader = BinaryReader(UnsafeRawBufferPointer(rebasing: records[start...]))
       let member = try MemberID(from: &reader)
       let profile = try MemberProfile(from: &reader)
@@ -137,8 +139,21 @@ public struct KeptDirectory: Sendable {
 /// Where the parts of a directory's binary form lie (see ``MemberDirectory/encode(to:)``):
 /// read, and the checksum checked, without decoding the records.
 struct DirectoryLayout: Sendable {
-  /// Where each active member's entry begins in the records' section, in the directory's order.
-  var order: [Int]
+  /// One active member as the order lists it.
+  struct Entry: Sendable {
+    /// Where its entry begins in the records' section.
+    var offset: Int
+    /// Where its terms lie in ``DirectoryLayout/termNumbers``: its region, then its services,
+    /// client groups and languages, each list after its count.
+    var terms: Int
+  }
+
+  /// The distinct regions, services, client groups and languages of the active members.
+  var terms: [String]
+  /// The active members, in the directory's order.
+  var entries: [Entry]
+  /// The entries' terms, as numbers in ``terms``, one entry after the other.
+  var termNumbers: [Int]
   /// The records' section (their count, then each member's identifier and its record), as
   /// offsets in the reader's buffer.
   var records: Range<Int>
@@ -150,10 +165,32 @@ struct DirectoryLayout: Sendable {
   /// Reads the layout at `reader`'s offset, leaving `reader` at the start of the records.
   init(_ reader: inout BinaryReader) throws {
     let start = reader.offset
+    terms = try reader.read([String].self)
     let count = try reader.readCount()
-    var order: [Int] = []
-    order.reserveCapacity(count)
-    for _ in 0..<count { order.append(Int(clamping: try reader.read(UInt64.self))) }
+    var entries: [Entry] = []
+    entries.reserveCapacity(count)
+    var numbers: [Int] = []
+    numbers.reserveCapacity(count * 8)
+    let termCount = UInt64(terms.count)
+    func term() throws -> Int {
+      let at = reader.offset
+      let number = try reader.read(UInt64.self)
+      guard number < termCount else {
+        throw BinaryDecodingError(
+          offset: at, reason: "term \(number) of a table of \(termCount)")
+      }
+      return Int(number)
+    }
+    for _ in 0..<count {
+      let offset = Int(clamping: try reader.read(UInt64.self))
+      entries.append(Entry(offset: offset, terms: numbers.count))
+      numbers.append(try term())
+      for _ in 0..<3 {
+        let listed = try reader.readCount()
+        numbers.append(listed)
+        for _ in 0..<listed { numbers.append(try term()) }
+      }
+    }
     let recordsLength = try reader.readCount()
     records = reader.offset..<(reader.offset + recordsLength)
     var end = reader
@@ -167,14 +204,43 @@ struct DirectoryLayout: Sendable {
     guard stored == checksum else {
       throw BinaryDecodingError(offset: summed, reason: "the directory's checksum does not match")
     }
-    if let outside = order.first(where: { $0 >= recordsLength }) {
+    if let outside = entries.first(where: { $0.offset >= recordsLength }) {
       throw BinaryDecodingError(
         offset: records.lowerBound,
         reason:
-          "an active member's entry at \(outside) is outside the \(recordsLength) bytes of records")
+          "an active member's entry at \(outside.offset) is outside the \(recordsLength) bytes of records"
+      )
     }
-    self.order = order
+    self.entries = entries
+    self.termNumbers = numbers
     self.end = end.offset
+  }
+}
+
+/// The criteria of a query on region, service, client group and language, as the terms of a
+/// kept directory's table that each admits (`nil`: no criterion): an entry whose terms pass
+/// is one whose profile ``DirectorySearch`` would match on those criteria.
+struct TermFilter {
+  var region: [Bool]?
+  var service: [Bool]?
+  var clientGroup: [Bool]?
+  var language: [Bool]?
+
+  /// Whether the entry whose terms begin at `start` in `numbers` passes.
+  func admits(_ numbers: [Int], from start: Int) -> Bool {
+    if let region, !region[numbers[start]] { return false }
+    var index = start + 1
+    return Self.passes(service, numbers, &index) && Self.passes(clientGroup, numbers, &index)
+      && Self.passes(language, numbers, &index)
+  }
+
+  /// Whether the list at `index` (its count, then its terms) has a term `criterion` admits;
+  /// moves `index` past the list.
+  private static func passes(_ criterion: [Bool]?, _ numbers: [Int], _ index: inout Int) -> Bool {
+    let list = (index + 1)..<(index + 1 + numbers[index])
+    index = list.upperBound
+    guard let criterion else { return true }
+    return list.contains { criterion[numbers[$0]] }
   }
 }
 
@@ -207,6 +273,17 @@ struct DirectorySearch {
     let first = overflow ? Int.max : start
     let (end, past) = first.addingReportingOverflow(query.pageSize)
     pageRange = first..<(past ? Int.max : end)
+  }
+
+  /// Which terms of `terms` each criterion of the query admits, for ``TermFilter``.
+  mutating func termFilter(_ terms: [String]) -> TermFilter {
+    func admitted(_ wanted: String?) -> [Bool]? {
+      guard let wanted else { return nil }
+      return terms.map { fold($0) == wanted }
+    }
+    return TermFilter(
+      region: admitted(region), service: admitted(service), clientGroup: admitted(clientGroup),
+      language: admitted(language))
   }
 
   private mutating func fold(_ text: String) -> String {

@@ -152,7 +152,9 @@ public struct MemberDirectory: BinaryCodable, Sendable, Hashable {
   /// checksum of all of it (``RecordChecksum``, 8 bytes).
   ///
   /// The order gives, for each active member in the directory's order, where its entry
-  /// begins in the records' section.
+  /// begins in the records' section, and its region, services, client groups and languages as
+  /// numbers in a table of the distinct ones, written before it: a search filters on those
+  /// without decoding the profiles it leaves out.
   public func encode(to writer: inout BinaryWriter) {
     let start = writer.bytes.count
     var section = BinaryWriter(capacity: 64 * records.count + 16)
@@ -168,9 +170,34 @@ public struct MemberDirectory: BinaryCodable, Sendable, Hashable {
       records.values[index].encode(to: &section)
     }
     if let failure = section.failure { writer.fail(failure) }
+    // The order, each active member with the terms a search compares (its region, services,
+    // client groups and languages) as numbers in a table of the distinct terms.
     let order = activeOrder
+    var distinct: Set<String> = []
+    for index in order {
+      let profile = records.values[index].profile
+      distinct.insert(profile.region)
+      distinct.formUnion(profile.services)
+      distinct.formUnion(profile.clientGroups)
+      distinct.formUnion(profile.languages)
+    }
+    let terms = distinct.sorted()
+    var number: [String: Int] = [:]
+    for (index, term) in terms.enumerated() { number[term] = index }
+    writer.write(terms)
     writer.writeVariableLength(UInt64(order.count))
-    for index in order { writer.writeVariableLength(UInt64(starts[index] ?? 0)) }
+    for index in order {
+      let profile = records.values[index].profile
+      writer.writeVariableLength(UInt64(starts[index] ?? 0))
+      writer.writeVariableLength(UInt64(number[profile.region] ?? 0))
+      func write(_ list: [String]) {
+        writer.writeVariableLength(UInt64(list.count))
+        for term in list { writer.writeVariableLength(UInt64(number[term] ?? 0)) }
+      }
+      write(profile.services)
+      write(profile.clientGroups)
+      write(profile.languages)
+    }
     writer.write(bytes: section.bytes)
     var owners = BinaryWriter(capacity: 32 * accountOwners.count + 8)
     owners.write(accountOwners)
@@ -194,10 +221,10 @@ public struct MemberDirectory: BinaryCodable, Sendable, Hashable {
           "the directory's records end at byte \(reader.offset), not \(layout.records.upperBound)")
     }
     let active = records.values.reduce(0) { $0 + ($1.active ? 1 : 0) }
-    guard active == layout.order.count else {
+    guard active == layout.entries.count else {
       throw BinaryDecodingError(
         offset: start,
-        reason: "the directory lists \(layout.order.count) active members, its records \(active)")
+        reason: "the directory lists \(layout.entries.count) active members, its records \(active)")
     }
     _ = try reader.readCount()  // the owners' length, read by the layout
     let owners = try reader.read([AccountID: MemberID].self)
