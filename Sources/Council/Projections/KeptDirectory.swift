@@ -3,12 +3,12 @@ import Foundation
 
 /// The member directory as a log keeps it, searched without reading it whole.
 ///
-/// A ``ProjectionRunner`` of ``MemberDirectoryProjection`` keeps the directory in the log's
+/// A `ProjectionRunner` of ``MemberDirectoryProjection`` keeps the directory in the log's
 /// state store. Loading it back decodes every member and account ever recorded, which at a
-/// million events takes most of a second. A search needs far less: the profiles of the active
-/// members, and the accounts of those on the page asked for. `KeptDirectory` reads the kept
-/// bytes in place for that: the order of the active members, which the directory's binary
-/// form lists first, then only the profiles it compares and the accounts it returns.
+/// million events takes most of a second. A search needs far less. `KeptDirectory` reads the
+/// kept bytes in place: the active members in the directory's order, with their regions,
+/// services, client groups and languages as numbers in a table (which the directory's binary
+/// form lists first), then only the profiles and accounts of the members it returns.
 ///
 /// It answers for the moment the directory was kept, and is given only while the log has not
 /// moved since:
@@ -16,7 +16,7 @@ import Foundation
 ///   (LMDB lends them from its map: nothing is copied);
 /// - ``current(in:)`` gives a copy, to ask several questions of.
 ///
-/// When they give `nil`, catch the directory up with a ``ProjectionRunner`` (which keeps it
+/// When they give `nil`, catch the directory up with a `ProjectionRunner` (which keeps it
 /// again) and search that; the package's overview shows both.
 ///
 /// Its answers are ``MemberDirectory/search(_:as:)``'s, entry for entry.
@@ -27,11 +27,11 @@ public struct KeptDirectory: Sendable {
   /// Where the order of the active members and the records lie in ``bytes``.
   private let layout: DirectoryLayout
 
-  /// The kept directory in `state`, as a ``ProjectionRunner`` of
+  /// The kept directory in `state`, as a `ProjectionRunner` of
   /// ``MemberDirectoryProjection`` saved it.
   ///
-  /// Only the order of the active members is read here, and the checksum of the whole
-  /// checked; the records are read as a search reaches them.
+  /// Only the term table and the order of the active members are read here, and the
+  /// checksum of the whole checked; the records are read as a search reaches them.
   ///
   /// - Throws: ``EventStoreError`` with code ``EventStoreError/Code/corruptRecord`` when the
   ///   bytes are not the checksummed directory they should be.
@@ -62,7 +62,7 @@ public struct KeptDirectory: Sendable {
   }
 
   /// The answer to `query`, as `viewer` sees it, from the directory kept in `store` where the
-  /// store keeps it (see ``StateStore/withState(_:_:)``), and the position it answers at;
+  /// store keeps it (see EventLog's `StateStore.withState(_:_:)`), and the position it answers at;
   /// `nil` when no directory is kept, or when events were appended after it was kept.
   ///
   /// - Throws: the store's errors, and ``EventStoreError`` with code

@@ -92,9 +92,9 @@ public struct DirectoryPage: Hashable, Sendable {
 /// The member directory: active member organizations only (a lapsed or withdrawn member
 /// leaves it, and returns when it renews or is reinstated), with their accounts.
 ///
-/// Its binary form lists the active members in the directory's order before the records
-/// themselves, so that ``KeptDirectory`` can answer a search from a kept directory without
-/// reading it whole.
+/// Its binary form lists the active members in the directory's order, with the terms a search
+/// compares, before the records themselves, so that ``KeptDirectory`` can answer a search from
+/// a kept directory without reading it whole (see ``encode(to:)``).
 public struct MemberDirectory: BinaryCodable, Sendable, Hashable {
   /// Everything known about each member, active or not, so that a member who returns comes
   /// back with its profile and accounts.
