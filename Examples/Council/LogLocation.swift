@@ -290,10 +290,13 @@ enum OpenLog {
     }
   }
 
-  /// Checks the whole log in one snapshot; see each store's `verify(payloads:)`.
-  func verify(payloads: @escaping (RecordView) throws -> Void) async throws -> VerificationReport {
+  /// Checks the whole log in one snapshot; see each store's `verify(payloads:)`. LMDB checks
+  /// the payloads on a second thread, beside its other checks.
+  func verify(payloads: @escaping @Sendable (RecordView) throws -> Void) async throws
+    -> VerificationReport
+  {
     switch self {
-    case .lmdb(let store): return try store.verify(payloads: payloads)
+    case .lmdb(let store): return try store.verify(concurrentPayloads: payloads)
     #if Postgres
       case .postgres(let store): return try await store.verify(payloads: payloads)
     #endif

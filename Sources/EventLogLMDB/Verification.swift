@@ -22,11 +22,33 @@ extension LMDBEventStore {
   public func verify(payloads: ((RecordView) throws -> Void)? = nil) throws(EventStoreError)
     -> VerificationReport
   {
+    try verify(payloads.map(PayloadCheck.here) ?? .none)
+  }
+
+  /// Checks the whole log as ``verify(payloads:)`` does, with `payloads` called on a thread of
+  /// its own beside the other checks: on a machine with a core to spare, the check takes about
+  /// as long as the longer of the two rather than both.
+  ///
+  /// `payloads` is called once for each record that passed the other checks, one record at a
+  /// time and in log order, but not on the caller's thread; the call returns when every
+  /// payload has been checked. The report is the one ``verify(payloads:)`` gives.
+  ///
+  /// - Parameter payloads: called with each record that passed the other checks; throw to
+  ///   report its payload as a problem.
+  /// - Returns: the report; its problems name positions and streams.
+  /// - Throws: ``EventStoreError`` only when no snapshot can be read at all.
+  public func verify(
+    concurrentPayloads payloads: @escaping @Sendable (RecordView) throws -> Void
+  ) throws(EventStoreError) -> VerificationReport {
+    try verify(.beside(payloads))
+  }
+
+  private func verify(_ payloads: PayloadCheck) throws(EventStoreError) -> VerificationReport {
     let environment = self.environment
     do {
       return try environment.read { txn in
         var verifier = Verifier(txn: txn, environment: environment, payloads: payloads)
-        return try verifier.run()
+        return verifier.run()
       }
     } catch let error as EventStoreError {
       throw error
@@ -36,29 +58,48 @@ extension LMDBEventStore {
   }
 }
 
-/// The checks of ``LMDBEventStore/verify(payloads:)``, inside one read transaction.
-/// One stream's events as the verifier found them.
-private struct StreamEvents {
-  /// The positions in version order: the position of version `n` at index `n - 1`.
-  var positions: [UInt64] = []
-  /// How many of its versions the stream index has described so far.
-  var covered: UInt64 = 0
+/// How a verification checks payloads: not at all, on the verifying thread, or on a thread
+/// beside it.
+private enum PayloadCheck {
+  case none
+  case here((RecordView) throws -> Void)
+  case beside(@Sendable (RecordView) throws -> Void)
 }
 
+/// The checks of ``LMDBEventStore/verify(payloads:)``, inside one read transaction.
+///
+/// Streams are told apart by their names' bytes in the snapshot (``StreamTable``) and
+/// numbered as they are first met; what the checks keep of each stream and each record lives
+/// in flat arrays indexed by those numbers, so that a log of a million events in half a
+/// million streams is checked without a string or an array made per stream.
 private struct Verifier {
   let txn: OpaquePointer?
   let environment: Environment
-  let payloads: ((RecordView) throws -> Void)?
+  let payloads: PayloadCheck
+  /// The thread checking payloads beside this one, and the records still to hand it.
+  var worker: PayloadWorker?
+  var pending: [PendingPayload] = []
   var problems: [VerificationProblem] = []
-  /// Each stream's events, and how many of them the stream index has covered so far.
-  var streams: [StreamName: StreamEvents] = [:]
+  /// The streams the records name, numbered in the order they were first met.
+  var streams = StreamTable()
+  /// Each stream's event count, by stream number.
+  var counts: [Int] = []
+  /// A category number each stream's records were found to carry rightly, by stream number,
+  /// so that the category's name is compared once per stream, not once per record.
+  var checkedCategories: [UInt32?] = []
+  /// Whether each stream's name is valid as a ``StreamName`` (0: not yet asked, 1: valid,
+  /// 2: not), by stream number: asked when the stream index names it.
+  var validNames: [UInt8] = []
+  /// The stream number and position of each record whose stream was read, in log order.
+  var recordStreams: [Int32] = []
+  var recordPositions: [UInt64] = []
   /// Every event ID and its position, for the ID index.
   var ids: [(EventID, UInt64)] = []
   var records = 0
   var head: UInt64 = 0
 
   init(
-    txn: OpaquePointer?, environment: Environment, payloads: ((RecordView) throws -> Void)?
+    txn: OpaquePointer?, environment: Environment, payloads: PayloadCheck
   ) {
     self.txn = txn
     self.environment = environment
@@ -71,7 +112,7 @@ private struct Verifier {
         position: position.map { LogPosition($0) }, stream: stream, message: message))
   }
 
-  mutating func run() throws -> VerificationReport {
+  mutating func run() -> VerificationReport {
     checkHeaderPages()
     var names = environment.names.withLock { $0 }
     do {
@@ -80,10 +121,26 @@ private struct Verifier {
       problem(nil, nil, "the name tables: \(error.message)")
     }
     reserveCapacity()
+    if case .beside(let check) = payloads {
+      worker = PayloadWorker(types: names.types, check: check)
+      pending.reserveCapacity(PayloadWorker.batchSize)
+    }
+    // The worker reads the snapshot's bytes: it is done before the snapshot ends.
+    defer { _ = worker?.finish() }
     checkRecords(names)
-    checkStreamIndex()
-    checkStreamVersions()
+    let recordProblems = problems.count
+    if !pending.isEmpty { worker?.submit(pending) }
+    pending = []
+    let versions = StreamPositions(
+      counts: counts, recordStreams: recordStreams, recordPositions: recordPositions)
+    recordStreams = []
+    recordPositions = []
+    checkStreamIndex(versions)
+    checkStreamVersions(versions)
     checkIDs()
+    if let worker {
+      mergePayloadProblems(worker.finish(), into: recordProblems)
+    }
     return VerificationReport(
       head: LogPosition(head), records: records, streams: streams.count, problems: problems)
   }
@@ -237,63 +294,139 @@ private struct Verifier {
       if !damaged { problem(position, nil, error.message) }
       return
     }
-    let stream: StreamName
+    // The stream, told apart by its name's bytes: a name met before was checked then.
+    let number: Int
     do {
-      stream = try view.stream()
-      _ = try view.metadata()
+      let nameBytes = try view.streamNameBytes()
+      let known = streams.number(of: nameBytes)
+      if known == nil { _ = try view.stream() }
+      try view.checkMetadata()
+      number = known ?? newStream(nameBytes)
     } catch {
       if !damaged { problem(position, nil, error.message) }
       return
     }
-    if !damaged && names.categories.name(of: view.categoryID) != stream.category {
-      problem(
-        position, stream,
-        "the record's category number \(view.categoryID) is not the category of its stream")
+    if !damaged && checkedCategories[number] != view.categoryID {
+      let stream = streams.name(of: number)
+      if names.categories.name(of: view.categoryID) == stream.category {
+        checkedCategories[number] = view.categoryID
+      } else {
+        problem(
+          position, stream,
+          "the record's category number \(view.categoryID) is not the category of its stream")
+      }
     }
     // Format 1 records carry only the program's time, which was never kept in order.
     if !damaged && view.formatVersion >= 2 {
       let time = view.recordedTime
       if let lastTime, time < lastTime {
-        problem(position, stream, "recorded at \(time), before the event before it (\(lastTime))")
+        problem(
+          position, streams.name(of: number),
+          "recorded at \(time), before the event before it (\(lastTime))")
       }
       lastTime = time
     }
-    // Appended where the dictionary holds the array: a copy taken out and stored back would
-    // copy the array on every event.
-    let count = Self.append(position, to: &streams[stream, default: StreamEvents()])
+    let count = counts[number]
+    counts[number] = count + 1
+    recordStreams.append(Int32(truncatingIfNeeded: number))
+    recordPositions.append(position)
     if view.version.rawValue != UInt64(count + 1) {
-      problem(position, stream, "version \(view.version) where \(count + 1) was expected")
+      problem(
+        position, streams.name(of: number),
+        "version \(view.version) where \(count + 1) was expected")
     }
     ids.append((view.id, position))
-    if let payloads, !damaged {
+    guard !damaged else { return }
+    switch payloads {
+    case .none: break
+    case .here(let check):
       do {
-        try payloads(view)
+        try check(view)
       } catch let error as EventStoreError {
-        problem(position, stream, "\(view.eventType): \(error.message)")
+        problem(position, streams.name(of: number), "\(view.eventType): \(error.message)")
       } catch {
-        problem(position, stream, "\(view.eventType): \(error)")
+        problem(position, streams.name(of: number), "\(view.eventType): \(error)")
+      }
+    case .beside:
+      pending.append(
+        PendingPayload(
+          position: position, stream: Int32(truncatingIfNeeded: number), bytes: view.bytes))
+      if pending.count == PayloadWorker.batchSize {
+        worker?.submit(pending)
+        pending.removeAll(keepingCapacity: true)
       }
     }
   }
 
+  /// Puts the payload problems among the records' problems (the first `end` of them), by
+  /// position, as if each had been found when its record was read.
+  mutating func mergePayloadProblems(_ found: [PayloadProblem], into end: Int) {
+    guard !found.isEmpty else { return }
+    var merged: [VerificationProblem] = []
+    merged.reserveCapacity(problems.count + found.count)
+    var next = 0
+    for problem in problems[..<end] {
+      // A problem with no position (a whole-log one) keeps its place.
+      if let position = problem.position {
+        while next < found.count && found[next].position < position.rawValue {
+          merged.append(payloadProblem(found[next]))
+          next += 1
+        }
+      }
+      merged.append(problem)
+    }
+    for payload in found[next...] { merged.append(payloadProblem(payload)) }
+    merged.append(contentsOf: problems[end...])
+    problems = merged
+  }
+
+  private func payloadProblem(_ found: PayloadProblem) -> VerificationProblem {
+    VerificationProblem(
+      position: LogPosition(found.position), stream: streams.name(of: Int(found.stream)),
+      message: found.message)
+  }
+
+  /// Numbers a stream met for the first time.
+  private mutating func newStream(_ nameBytes: UnsafeRawBufferPointer) -> Int {
+    counts.append(0)
+    checkedCategories.append(nil)
+    validNames.append(0)
+    return streams.insert(nameBytes)
+  }
+
   /// Sizes the tables from LMDB's own counts, so that they do not grow (rehashing every
   /// stream name) while the records are read. A damaged count only costs memory, never more
-  /// than the records themselves would.
+  /// than the records themselves would, and never more than a bound: past it, they grow.
   mutating func reserveCapacity() {
     var events = MDB_stat()
     var streamCount = MDB_stat()
     guard clmdb_stat(txn, environment.dbs.events, &events) == 0,
       clmdb_stat(txn, environment.dbs.streams, &streamCount) == 0
     else { return }
-    let records = Int(clamping: events.ms_entries)
+    let records = min(Int(clamping: events.ms_entries), 1 << 24)
     ids.reserveCapacity(records)
-    streams.reserveCapacity(min(records, Int(clamping: streamCount.ms_entries)))
+    recordStreams.reserveCapacity(records)
+    recordPositions.reserveCapacity(records)
+    let streamsExpected = min(records, Int(clamping: streamCount.ms_entries))
+    streams.reserveCapacity(streamsExpected)
+    counts.reserveCapacity(streamsExpected)
+    checkedCategories.reserveCapacity(streamsExpected)
+    validNames.reserveCapacity(streamsExpected)
   }
 
-  /// Appends a stream's next position; returns how many it had before.
-  private static func append(_ position: UInt64, to events: inout StreamEvents) -> Int {
-    events.positions.append(position)
-    return events.positions.count - 1
+  /// Whether stream `number`'s name (`bytes`) is one a store accepts; asked once per stream.
+  private mutating func isValidName(_ number: Int, _ bytes: UnsafeRawBufferPointer) -> Bool {
+    if validNames[number] == 0 {
+      let valid: Bool
+      if bytes.allSatisfy({ $0 < 0x80 }) {
+        // ASCII: the bytes are the name's UTF-8 as they stand, no string needed.
+        valid = !bytes.isEmpty && bytes.count <= StreamName.maximumLength && !bytes.contains(0)
+      } else {
+        valid = StreamName.isValid(String(decoding: bytes, as: UTF8.self))
+      }
+      validNames[number] = valid ? 1 : 2
+    }
+    return validNames[number] == 1
   }
 
   // MARK: - Indexes
@@ -301,13 +434,17 @@ private struct Verifier {
   /// Each stream-index entry (stream, first version → first position, count) must describe
   /// events the records hold, and together the entries must cover each stream once. No count
   /// is trusted: a damaged one is compared, never used to allocate or loop.
-  mutating func checkStreamIndex() {
+  mutating func checkStreamIndex(_ versions: StreamPositions) {
     var cursor: OpaquePointer?
     guard mdb_cursor_open(txn, environment.dbs.streamIndex, &cursor) == 0 else {
       problem(nil, nil, "cannot open a cursor on the stream index")
       return
     }
     defer { mdb_cursor_close(cursor) }
+    /// How many of each stream's versions the index has described so far.
+    var covered = [UInt64](repeating: 0, count: streams.count)
+    /// The stream the entry before named, and its number.
+    var last: (name: UnsafeRawBufferPointer, number: Int?)?
     var key = MDB_val()
     var value = MDB_val()
     var rc = clmdb_cursor_get(cursor, &key, &value, MDB_FIRST)
@@ -320,16 +457,25 @@ private struct Verifier {
         problem(nil, nil, "a stream index entry of the wrong shape")
         continue
       }
-      let name = String(decoding: keyBytes[..<(keyBytes.count - 9)], as: UTF8.self)
-      guard let stream = try? StreamName(validating: name) else {
-        problem(nil, nil, "the stream index names an invalid stream")
-        continue
-      }
+      let nameBytes = UnsafeRawBufferPointer(rebasing: keyBytes[..<(keyBytes.count - 9)])
       let firstVersion = UInt64(
         bigEndian: keyBytes.loadUnaligned(fromByteOffset: keyBytes.count - 8, as: UInt64.self))
       let firstPosition = UInt64(bigEndian: valueBytes.loadUnaligned(as: UInt64.self))
       let count = UInt64(bigEndian: valueBytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
-      guard let index = streams.index(forKey: stream) else {
+      // A stream's batches are listed one after another: its number is looked up once.
+      let found: Int?
+      if let last, StreamTable.equal(last.name, nameBytes) {
+        found = last.number
+      } else {
+        found = streams.number(of: nameBytes)
+        last = (nameBytes, found)
+      }
+      guard let number = found else {
+        let name = String(decoding: nameBytes, as: UTF8.self)
+        guard let stream = try? StreamName(validating: name) else {
+          problem(nil, nil, "the stream index names an invalid stream")
+          continue
+        }
         // A stream no record names: reported as for a stream with no events.
         problem(
           firstPosition, stream,
@@ -338,28 +484,33 @@ private struct Verifier {
             : "the stream index starts a batch at version \(firstVersion) where 1 was expected")
         continue
       }
-      let versions = streams.values[index].positions
-      let expectedVersion = streams.values[index].covered + 1
+      guard isValidName(number, nameBytes) else {
+        problem(nil, nil, "the stream index names an invalid stream")
+        continue
+      }
+      let stream = streams.name(of: number)
+      let positions = versions.positions(of: number)
+      let expectedVersion = covered[number] + 1
       guard firstVersion == expectedVersion else {
         problem(
           firstPosition, stream,
           "the stream index starts a batch at version \(firstVersion) where \(expectedVersion) was expected"
         )
-        streams.values[index].covered = max(streams.values[index].covered, firstVersion)
+        covered[number] = max(covered[number], firstVersion)
         continue
       }
-      let available = UInt64(versions.count) - min(UInt64(versions.count), firstVersion - 1)
+      let available = UInt64(positions.count) - min(UInt64(positions.count), firstVersion - 1)
       guard count >= 1, count <= available else {
         problem(
           firstPosition, stream,
           "the stream index lists \(count) events from version \(firstVersion), the log has \(available)"
         )
-        streams.values[index].covered = UInt64(versions.count)
+        covered[number] = UInt64(positions.count)
         continue
       }
       for offset in 0..<count {
         let version = firstVersion + offset
-        let actual = versions[Int(version - 1)]
+        let actual = positions[positions.startIndex + Int(version - 1)]
         if actual != firstPosition + offset {
           problem(
             actual, stream,
@@ -368,33 +519,54 @@ private struct Verifier {
           break
         }
       }
-      streams.values[index].covered = firstVersion + count - 1
+      covered[number] = firstVersion + count - 1
     }
     if rc != LMDBCode.notFound {
       problem(nil, nil, lmdbError(rc, "reading the stream index").message)
     }
-    for (stream, events) in streams where events.covered != UInt64(events.positions.count) {
+    for number in 0..<streams.count where covered[number] != UInt64(counts[number]) {
       problem(
-        events.positions.first, stream,
-        "the stream index lists \(events.covered) events, the log \(events.positions.count)")
+        versions.positions(of: number).first, streams.name(of: number),
+        "the stream index lists \(covered[number]) events, the log \(counts[number])")
     }
   }
 
-  /// Each stream's recorded version is its last event's.
-  mutating func checkStreamVersions() {
-    for (stream, events) in streams {
-      let versions = events.positions
-      do {
-        let recorded = try storedVersion(txn, environment.dbs, stream)
-        if recorded?.rawValue != UInt64(versions.count) {
-          problem(
-            versions.last, stream,
-            "the recorded version \(recorded.map(String.init(describing:)) ?? "none") is not its last event's (\(versions.count))"
-          )
-        }
-      } catch {
-        problem(versions.last, stream, error.message)
+  /// Each stream's recorded version is its last event's. The versions are read in one pass
+  /// over their database, in its order, each found among the streams by its name's bytes.
+  mutating func checkStreamVersions(_ versions: StreamPositions) {
+    var recorded = [UInt64?](repeating: nil, count: streams.count)
+    var cursor: OpaquePointer?
+    guard mdb_cursor_open(txn, environment.dbs.streams, &cursor) == 0 else {
+      problem(nil, nil, "cannot open a cursor on the stream versions")
+      return
+    }
+    var key = MDB_val()
+    var value = MDB_val()
+    var rc = clmdb_cursor_get(cursor, &key, &value, MDB_FIRST)
+    while rc == 0 {
+      defer { rc = clmdb_cursor_get(cursor, &key, &value, MDB_NEXT) }
+      // A version kept for a stream no record names is counted below.
+      guard let keyBytes = try? environment.bounds.buffer(key, "a stream version key"),
+        let number = streams.number(of: keyBytes)
+      else { continue }
+      guard let version = value.littleEndianUInt64 else {
+        problem(
+          versions.positions(of: number).last, streams.name(of: number),
+          "the stream's version entry is not 8 bytes")
+        recorded[number] = UInt64(counts[number])
+        continue
       }
+      recorded[number] = version
+    }
+    mdb_cursor_close(cursor)
+    if rc != LMDBCode.notFound {
+      problem(nil, nil, lmdbError(rc, "reading the stream versions").message)
+    }
+    for number in 0..<streams.count where recorded[number] != UInt64(counts[number]) {
+      problem(
+        versions.positions(of: number).last, streams.name(of: number),
+        "the recorded version \(recorded[number].map { String($0) } ?? "none") is not its last event's (\(counts[number]))"
+      )
     }
     var stat = MDB_stat()
     if clmdb_stat(txn, environment.dbs.streams, &stat) == 0, stat.ms_entries != streams.count {
@@ -404,7 +576,9 @@ private struct Verifier {
     }
   }
 
-  /// The ID index maps exactly the records' IDs to their positions.
+  /// The ID index maps exactly the records' IDs to their positions. Both are walked in ID
+  /// order side by side, so that an entry missing or added is reported once, not as a shift of
+  /// every entry after it. At most 100 problems are reported.
   mutating func checkIDs() {
     ids.sort { $0.0 < $1.0 }
     var cursor: OpaquePointer?
@@ -419,34 +593,43 @@ private struct Verifier {
     var rc = clmdb_cursor_get(cursor, &key, &value, MDB_FIRST)
     var reported = 0
     while rc == 0 && reported < 100 {
-      defer { rc = clmdb_cursor_get(cursor, &key, &value, MDB_NEXT) }
       guard key.mv_size == 16, let keyBytes = try? environment.bounds.buffer(key, "an ID"),
         let position = value.bigEndianUInt64
       else {
         problem(nil, nil, "an ID index entry of the wrong shape")
         reported += 1
+        rc = clmdb_cursor_get(cursor, &key, &value, MDB_NEXT)
         continue
       }
       let id = EventID(
         high: UInt64(bigEndian: keyBytes.loadUnaligned(as: UInt64.self)),
         low: UInt64(bigEndian: keyBytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
-      guard index < ids.count, ids[index].0 == id else {
-        problem(position, nil, "the ID index lists event \(id), which no record has")
+      if index < ids.count && ids[index].0 < id {
+        // A record's ID the index passed over.
+        problem(ids[index].1, nil, "event \(ids[index].0) is missing from the ID index")
         reported += 1
+        index += 1
         continue
       }
-      if ids[index].1 != position {
-        problem(
-          ids[index].1, nil, "the ID index puts event \(id) at position \(position)")
+      if index < ids.count && ids[index].0 == id {
+        if ids[index].1 != position {
+          problem(ids[index].1, nil, "the ID index puts event \(id) at position \(position)")
+          reported += 1
+        }
+        index += 1
+      } else {
+        problem(position, nil, "the ID index lists event \(id), which no record has")
         reported += 1
       }
-      index += 1
+      rc = clmdb_cursor_get(cursor, &key, &value, MDB_NEXT)
     }
     if rc != 0 && rc != LMDBCode.notFound {
       problem(nil, nil, lmdbError(rc, "reading the ID index").message)
     }
-    if index < ids.count && reported < 100 {
+    while index < ids.count && reported < 100 && (rc == LMDBCode.notFound) {
       problem(ids[index].1, nil, "event \(ids[index].0) is missing from the ID index")
+      reported += 1
+      index += 1
     }
   }
 }

@@ -160,6 +160,7 @@ func registerGeneratedLogBenchmarks() {
         blackHole(bytes)
       },
       setup: { try await ensureGeneratedLog(events) })
+    // As `council verify` runs it: the payloads decoded on a second thread.
     Benchmark(
       "\(label): verify, every payload decoded", configuration: heavy,
       closure: { benchmark in
@@ -167,6 +168,20 @@ func registerGeneratedLogBenchmarks() {
         defer { store.close() }
         var report: VerificationReport?
         try await timed(benchmark, "verify", events: events) {
+          report = try store.verify(concurrentPayloads: { record in
+            _ = try CouncilCatalog.decode(record)
+          })
+        }
+        precondition(report?.isHealthy == true)
+      },
+      setup: { try await ensureGeneratedLog(events) })
+    Benchmark(
+      "\(label): verify on one thread, every payload decoded", configuration: heavy,
+      closure: { benchmark in
+        let store = try LMDBEventStore(path: path)
+        defer { store.close() }
+        var report: VerificationReport?
+        try await timed(benchmark, "verify on one thread", events: events) {
           report = try store.verify { record in _ = try CouncilCatalog.decode(record) }
         }
         precondition(report?.isHealthy == true)

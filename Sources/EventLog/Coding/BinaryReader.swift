@@ -159,6 +159,12 @@ public struct BinaryReader {
     try readPresenceFlag() ? try read(String.self) : nil
   }
 
+  /// Steps over a length-prefixed string, failing where ``read(_:)-(String.Type)`` would.
+  @usableFromInline mutating func skipString() throws(BinaryDecodingError) {
+    let count = try readLength()
+    _ = try take(count, "string")
+  }
+
   /// Reads a length-prefixed byte array.
   @inlinable public mutating func readBytes() throws(BinaryDecodingError) -> [UInt8] {
     let count = try readLength()

@@ -46,7 +46,7 @@ public struct StreamName: Hashable, Sendable, Comparable, CustomStringConvertibl
   }
 
   /// Creates a stream name without checking it, for names read back from a store.
-  init(unchecked rawValue: String) {
+  package init(unchecked rawValue: String) {
     self.rawValue = rawValue
   }
 

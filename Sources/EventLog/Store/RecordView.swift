@@ -160,6 +160,46 @@ public struct RecordView {
     }
   }
 
+  /// The stream name's UTF-8 bytes as recorded, borrowed: for a reader that tells streams
+  /// apart by their bytes and makes a ``StreamName`` (with ``stream()``) only for a name it has
+  /// not met. Throws what ``stream()`` throws when the name's length runs past the record.
+  package func streamNameBytes() throws(EventStoreError) -> UnsafeRawBufferPointer {
+    var reader = BinaryReader(UnsafeRawBufferPointer(rebasing: bytes[..<payloadOffset]))
+    do {
+      _ = try reader.readRaw(count: headerSize)
+      let count = try reader.readLength()
+      let at = try reader.take(count, "string")
+      return UnsafeRawBufferPointer(rebasing: reader.buffer[at..<at + count])
+    } catch {
+      throw EventStoreError(
+        .corruptRecord, "stream name does not decode: \(error)", position: position)
+    }
+  }
+
+  /// Checks that the metadata decodes, as ``metadata()`` would, without making its values:
+  /// the same walk over the same lengths, so it fails exactly where ``metadata()`` fails and
+  /// with the same error.
+  package func checkMetadata() throws(EventStoreError) {
+    var reader = BinaryReader(UnsafeRawBufferPointer(rebasing: bytes[..<payloadOffset]))
+    do throws(BinaryDecodingError) {
+      _ = try reader.readRaw(count: headerSize)
+      try reader.skipString()
+      let flags = try reader.read(UInt8.self)
+      if flags & 1 != 0 { _ = try reader.readRaw(count: 16) }
+      if flags & 2 != 0 { _ = try reader.readRaw(count: 16) }
+      if flags & 4 != 0 { try reader.skipString() }
+      let count = try reader.readCount()
+      for _ in 0..<count {
+        try reader.skipString()
+        try reader.skipString()
+      }
+    } catch {
+      throw EventStoreError(
+        .corruptRecord, "metadata does not decode: \(error)", position: position,
+        eventType: eventType)
+    }
+  }
+
   /// The event's metadata.
   public func metadata() throws(EventStoreError) -> EventMetadata {
     var reader = BinaryReader(UnsafeRawBufferPointer(rebasing: bytes[..<payloadOffset]))
