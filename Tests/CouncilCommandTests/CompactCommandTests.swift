@@ -84,3 +84,33 @@ struct CompactCommandTests {
     #expect(run.output.hasPrefix("\ndata.mdb\nlock.mdb\nunchanged\nOK: "), "\(run.output)")
   }
 }
+
+@Suite("council storage")
+struct StorageCommandTests {
+  @Test func storageShowsEachDatabaseAndTheRecordsPartsInBytesAnEvent() async throws {
+    let directory = TemporaryDirectory()
+    let council = try CouncilBinary(workingIn: directory.path)
+    #expect(
+      try await council.run(["generate", "log", "--events", "2000", "--seed", "7"]).status == 0)
+    let run = try await council.run(["storage", "log"])
+    #expect(run.status == 0, "\(run.errors)")
+    let lines = run.output.split(separator: "\n").map(String.init)
+    let events = try #require(lines.first { $0.hasPrefix("events ") }, "\(run.output)")
+    let fields = events.split(separator: " ")
+    let count = try #require(Int(fields[1]))
+    #expect(lines.first?.hasSuffix("; \(count) events") == true, "\(run.output)")
+    for name in ["ids ", "streams ", "stream-index ", "free pages ", "header pages "] {
+      #expect(lines.contains { $0.hasPrefix(name) }, "no \(name)in \(run.output)")
+    }
+    #expect(lines.contains { $0.hasPrefix("records: ") && $0.contains("payload ") })
+
+    for arguments in [
+      ["storage", "nothing"], ["storage", "postgres://user:secret@127.0.0.1:1/db"],
+    ] {
+      let refused = try await council.run(arguments)
+      #expect(refused.status != 0)
+      #expect(refused.errorLines.count == 1, "\(refused.errors)")
+      #expect(!refused.errors.contains("secret"))
+    }
+  }
+}
