@@ -8,8 +8,9 @@ import Synchronization
 /// The single writer of an environment: a dedicated thread that commits appends in groups.
 ///
 /// Appends from any number of tasks queue here. The thread takes every append waiting, runs
-/// each in its own nested transaction (so one append's conflict does not undo another's) inside
-/// one write transaction, and commits once: one `fsync` for the whole group (group commit).
+/// them in one write transaction, and commits once: one `fsync` for the whole group (group
+/// commit). When one is refused, the group runs again with each append in its own nested
+/// transaction, so that one append's conflict does not undo another's.
 /// The write transaction begins and commits inside one synchronous call on this thread, never
 /// across an `await`.
 final class Writer: @unchecked Sendable {
@@ -210,12 +211,31 @@ final class Writer: @unchecked Sendable {
     for request in group { request.continuation.resume(returning: .failure(error)) }
   }
 
-  /// Runs each request in a nested transaction of one write transaction and commits it.
+  /// Runs the requests in one write transaction and commits it.
+  ///
+  /// Most groups have no refusal in them: they run straight in the write transaction. When a
+  /// request is refused (a version conflict, an event ID given twice, …), that transaction is
+  /// dropped and the group runs again with each request in a nested transaction of its own, so
+  /// that the refusal undoes only its own request. (A nested transaction costs LMDB a list of
+  /// dirty pages of its own, allocated and merged for each request.)
   ///
   /// Throws only what must undo the whole group (map full, map resized, a failed commit);
   /// a request's own refusal is its outcome.
   private func commit(_ requests: [Operation]) throws(EventStoreError)
     -> ([Outcome], LogPosition?)
+  {
+    if let done = try commit(requests, nested: false) { return done }
+    guard let done = try commit(requests, nested: true) else {
+      throw EventStoreError(.storageFailure, "a group of appends was refused as a whole")
+    }
+    return done
+  }
+
+  /// Runs the requests in one write transaction, each in a nested transaction if `nested`,
+  /// and commits it. Not nested, it returns `nil` (committing nothing) at the first request
+  /// refused.
+  private func commit(_ requests: [Operation], nested: Bool) throws(EventStoreError)
+    -> ([Outcome], LogPosition?)?
   {
     try environment.lock.withReadLock { () throws(EventStoreError) in
       guard let env = environment.env else {
@@ -236,8 +256,10 @@ final class Writer: @unchecked Sendable {
       outcomes.reserveCapacity(requests.count)
       var head: LogPosition?
       for operation in requests {
-        var child: OpaquePointer?
-        try check(mdb_txn_begin(env, txn, 0, &child), "beginning a nested transaction")
+        var child = txn
+        if nested {
+          try check(mdb_txn_begin(env, txn, 0, &child), "beginning a nested transaction")
+        }
         var transaction = WriteTransaction(txn: child, dbs: environment.dbs, names: names)
         do throws(EventStoreError) {
           var results: [AppendResult] = []
@@ -255,8 +277,10 @@ final class Writer: @unchecked Sendable {
           case .destroyKeys(let subject):
             try transaction.destroyDataKeys(of: subject)
           }
-          let rc = clmdb_txn_commit(child)  // frees `child` whatever it returns
-          try check(rc, "committing a nested transaction")
+          if nested {
+            let rc = clmdb_txn_commit(child)  // frees `child` whatever it returns
+            try check(rc, "committing a nested transaction")
+          }
           names = transaction.names
           outcomes.append(.success(results))
         } catch let error
@@ -268,6 +292,8 @@ final class Writer: @unchecked Sendable {
           // group: nothing of a transaction that met damage is committed.
           throw error
         } catch {
+          // Not nested, the refusal may have left part of its request written: drop it all.
+          guard nested else { return nil }
           mdb_txn_abort(child)
           outcomes.append(.failure(error))
         }
