@@ -379,3 +379,49 @@ struct VerifierTableTests {
     #expect(Array(positions.positions(of: 3)) == [8])
   }
 }
+
+@Suite("A group of appends with a refusal in it")
+struct GroupRefusalTests {
+  /// Sixteen appends and one that is refused after writing its first event (its second event
+  /// carries a recorded time earlier than its first), all at once, five times: the writer
+  /// takes them in groups. The refused one leaves nothing; the others are all recorded.
+  @Test func aRefusedAppendUndoesOnlyItselfEvenAfterWritingPartOfItself() async throws {
+    let directory = TemporaryDirectory()
+    let store = try LMDBEventStore(path: directory.appending("log"))
+    defer { store.close() }
+    for round in 0..<5 {
+      var bad = testEvents(2)
+      bad[0].recordedTime = Timestamp(nanosecondsSince1970: 4_000_000_000_000_000_000)
+      bad[1].recordedTime = Timestamp(nanosecondsSince1970: 1)
+      let refusal = try await withThrowingTaskGroup(of: EventStoreError?.self) { group in
+        for index in 0..<16 {
+          group.addTask {
+            try await store.append(
+              testEvents(2), to: StreamName("ok-\(round)x\(index)"), expectedVersion: .noStream)
+            return nil
+          }
+        }
+        group.addTask { [bad] in
+          do {
+            try await store.append(bad, to: StreamName("bad-\(round)"), expectedVersion: .noStream)
+            return nil
+          } catch let error as EventStoreError {
+            return error
+          }
+        }
+        var refusals: [EventStoreError] = []
+        for try await outcome in group { if let outcome { refusals.append(outcome) } }
+        return refusals
+      }
+      #expect(refusal.map(\.code) == [.timeOrder])
+      #expect(try await store.currentVersion(of: StreamName("bad-\(round)")) == nil)
+      for index in 0..<16 {
+        #expect(try await store.currentVersion(of: StreamName("ok-\(round)x\(index)")) == 2)
+      }
+    }
+    #expect(try await store.headPosition() == LogPosition(5 * 16 * 2))
+    let report = try store.verify()
+    #expect(report.isHealthy, "\(report.problems)")
+    #expect(report.streams == 5 * 16)
+  }
+}
