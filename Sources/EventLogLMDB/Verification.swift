@@ -488,12 +488,12 @@ private struct Verifier {
         problem(nil, nil, "the stream index names an invalid stream")
         continue
       }
-      let stream = streams.name(of: number)
+      // The name is made only for a report: most entries need none.
       let positions = versions.positions(of: number)
       let expectedVersion = covered[number] + 1
       guard firstVersion == expectedVersion else {
         problem(
-          firstPosition, stream,
+          firstPosition, streams.name(of: number),
           "the stream index starts a batch at version \(firstVersion) where \(expectedVersion) was expected"
         )
         covered[number] = max(covered[number], firstVersion)
@@ -502,7 +502,7 @@ private struct Verifier {
       let available = UInt64(positions.count) - min(UInt64(positions.count), firstVersion - 1)
       guard count >= 1, count <= available else {
         problem(
-          firstPosition, stream,
+          firstPosition, streams.name(of: number),
           "the stream index lists \(count) events from version \(firstVersion), the log has \(available)"
         )
         covered[number] = UInt64(positions.count)
@@ -513,7 +513,7 @@ private struct Verifier {
         let actual = positions[positions.startIndex + Int(version - 1)]
         if actual != firstPosition + offset {
           problem(
-            actual, stream,
+            actual, streams.name(of: number),
             "the stream index puts version \(version) at position \(firstPosition + offset), the log at \(actual)"
           )
           break
