@@ -92,6 +92,13 @@ final class PayloadWorker: @unchecked Sendable {
     }
   }
 
+  /// How a verification reports a payload check's error: the event type, then the error's
+  /// message.
+  static func describe(_ error: any Error, of view: RecordView) -> String {
+    let message = (error as? EventStoreError)?.message ?? "\(error)"
+    return "\(view.eventType): \(message)"
+  }
+
   /// Runs the check on one record; `nil` when it passes.
   private func checked(_ record: PendingPayload) -> PayloadProblem? {
     let message: String
@@ -103,10 +110,8 @@ final class PayloadWorker: @unchecked Sendable {
       do {
         try check(view)
         return nil
-      } catch let error as EventStoreError {
-        message = "\(view.eventType): \(error.message)"
       } catch {
-        message = "\(view.eventType): \(error)"
+        message = Self.describe(error, of: view)
       }
     } catch {
       message = error.message

@@ -342,10 +342,8 @@ private struct Verifier {
     case .here(let check):
       do {
         try check(view)
-      } catch let error as EventStoreError {
-        problem(position, streams.name(of: number), "\(view.eventType): \(error.message)")
       } catch {
-        problem(position, streams.name(of: number), "\(view.eventType): \(error)")
+        problem(position, streams.name(of: number), PayloadWorker.describe(error, of: view))
       }
     case .beside:
       pending.append(
@@ -420,7 +418,7 @@ private struct Verifier {
       let valid: Bool
       if bytes.allSatisfy({ $0 < 0x80 }) {
         // ASCII: the bytes are the name's UTF-8 as they stand, no string needed.
-        valid = !bytes.isEmpty && bytes.count <= StreamName.maximumLength && !bytes.contains(0)
+        valid = StreamName.isValid(utf8: bytes)
       } else {
         valid = StreamName.isValid(String(decoding: bytes, as: UTF8.self))
       }

@@ -51,9 +51,13 @@ public struct StreamName: Hashable, Sendable, Comparable, CustomStringConvertibl
   }
 
   /// Whether `name` can be used as a stream name.
-  public static func isValid(_ name: String) -> Bool {
-    let count = name.utf8.count
-    return count > 0 && count <= maximumLength && !name.utf8.contains(0)
+  public static func isValid(_ name: String) -> Bool { isValid(utf8: name.utf8) }
+
+  /// Whether the UTF-8 bytes of a name make a valid stream name: the same rule as
+  /// ``isValid(_:)``, for a reader that holds a name's bytes and no string.
+  @inlinable package static func isValid(utf8: some Collection<UInt8>) -> Bool {
+    let count = utf8.count
+    return count > 0 && count <= maximumLength && !utf8.contains(0)
   }
 
   /// The part before the first `-`, or the whole name when it has none.
