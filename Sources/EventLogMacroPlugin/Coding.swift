@@ -11,13 +11,26 @@ enum Coding {
   /// field that may be absent (an optional, or one with a default) reads as `nil` or its default
   /// when the record ends before it: that is how a record written before a trailing field was
   /// added still decodes.
+  ///
+  /// The extension also writes `writeJSON(to:)`, the JSON that Swift's synthesized `Encodable`
+  /// gives the struct (see ``jsonWriter(members:access:)``), unless the struct declares its
+  /// own `Encodable` form (then `JSONWritable` is left out of its conformances) or its own
+  /// `writeJSON(to:)`.
   static func codingExtension(
-    for type: some TypeSyntaxProtocol, fields: [StoredField], access: String,
-    conformances: [TypeSyntax]
+    for type: some TypeSyntaxProtocol, declaration: some DeclGroupSyntax, fields: [StoredField],
+    access: String, conformances: [TypeSyntax]
   ) throws -> ExtensionDeclSyntax {
+    let writesOwnJSON = declaration.declaresMember(named: "writeJSON")
+    let ownEncodable = declaration.customizesEncodable
+    let listed = conformances.filter {
+      writesOwnJSON || !ownEncodable || !$0.trimmedDescription.hasSuffix("JSONWritable")
+    }
     let inheritance =
-      conformances.isEmpty
-      ? "" : ": " + conformances.map(\.trimmedDescription).joined(separator: ", ")
+      listed.isEmpty
+      ? "" : ": " + listed.map(\.trimmedDescription).joined(separator: ", ")
+    let json =
+      writesOwnJSON || ownEncodable
+      ? "" : jsonWriter(members: JSONMember.members(of: declaration), access: access)
     var encode = fields.map { "writer.write(self.\($0.name))" }
     if encode.isEmpty { encode = ["_ = writer"] }
     var decode: [String] = []
@@ -48,9 +61,39 @@ enum Coding {
         /// or defaulted field (one added later) gives it its default.
         \(raw: access)init(from reader: inout EventLog.BinaryReader) throws {
           \(raw: decode.joined(separator: "\n"))
-        }
+        }\(raw: json)
       }
       """)
+  }
+
+  /// `writeJSON(to:)` over `members`: an object whose keys are the members' names in the order
+  /// of their UTF-8 bytes (as `JSONEncoder` sorts them with `.sortedKeys`), a `nil` optional
+  /// left out (as synthesized `Encodable` leaves it out with `encodeIfPresent`).
+  static func jsonWriter(members: [JSONMember], access: String) -> String {
+    var body = ["writer.beginObject()"]
+    for member in members.sorted(by: {
+      Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8))
+    }) {
+      if member.isOptional {
+        body.append("if let value = self.\(member.name) {")
+        body.append("  writer.key(\"\(member.key)\")")
+        body.append("  try writer.value(value)")
+        body.append("}")
+      } else {
+        body.append("writer.key(\"\(member.key)\")")
+        body.append("try writer.value(self.\(member.name))")
+      }
+    }
+    body.append("writer.endObject()")
+    return """
+
+
+      /// Writes the JSON that `Encodable` gives the stored properties: keys sorted, a `nil`
+      /// optional left out.
+      \(access)func writeJSON(to writer: inout EventLog.JSONWriter) throws {
+        \(body.joined(separator: "\n  "))
+      }
+      """
   }
 
   /// A memberwise initializer with the type's own access level, for a public or package type

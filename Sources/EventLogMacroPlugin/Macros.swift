@@ -19,7 +19,7 @@ extension StructCodingMacro {
     else { return [] }
     return [
       try Coding.codingExtension(
-        for: type, fields: fields, access: structure.modifiers.accessPrefix,
+        for: type, declaration: structure, fields: fields, access: structure.modifiers.accessPrefix,
         conformances: protocols)
     ]
   }
@@ -231,7 +231,7 @@ func requireStruct(_ declaration: some DeclGroupSyntax, macro: String) throws ->
   return structure
 }
 
-extension StructDeclSyntax {
+extension DeclGroupSyntax {
   /// Whether the struct declares a property or method of this name itself.
   func declaresMember(named name: String) -> Bool {
     memberBlock.members.contains { member in

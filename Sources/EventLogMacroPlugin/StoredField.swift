@@ -73,6 +73,67 @@ extension StoredField {
   }
 }
 
+/// A stored property as synthesized `Encodable` encodes it: every stored instance property,
+/// constants with an initial value included, under its name.
+struct JSONMember {
+  /// The property's name as code refers to it (backticks kept).
+  var name: String
+  /// The key `Encodable` gives it: the name without backticks.
+  var key: String
+  /// Whether it is written as an optional, which `Encodable` leaves out when `nil`.
+  var isOptional: Bool
+
+  /// The stored properties of `declaration`, in declaration order.
+  static func members(of declaration: some DeclGroupSyntax) -> [JSONMember] {
+    var members: [JSONMember] = []
+    for member in declaration.memberBlock.members {
+      guard let variable = member.decl.as(VariableDeclSyntax.self),
+        !variable.modifiers.contains(where: {
+          $0.name.tokenKind == .keyword(.static) || $0.name.tokenKind == .keyword(.class)
+        })
+      else { continue }
+      for binding in variable.bindings {
+        if let accessors = binding.accessorBlock, !accessors.isObserversOnly { continue }
+        guard let identifier = binding.pattern.as(IdentifierPatternSyntax.self) else { continue }
+        let type = binding.typeAnnotation?.type ?? variable.sharedType(after: binding)
+        let name = identifier.identifier.trimmedDescription
+        members.append(
+          JSONMember(
+            name: name, key: name.filter { $0 != "`" }, isOptional: type?.isOptional ?? false))
+      }
+    }
+    return members
+  }
+}
+
+extension DeclGroupSyntax {
+  /// Whether the declaration gives itself an `Encodable` form of its own: it declares
+  /// `encode(to:)` taking an `Encoder`, or `CodingKeys`.
+  var customizesEncodable: Bool {
+    memberBlock.members.contains { member in
+      if let function = member.decl.as(FunctionDeclSyntax.self) {
+        if function.name.text == "encode",
+          let parameter = function.signature.parameterClause.parameters.first,
+          parameter.type.trimmedDescription.contains("Encoder")
+        {
+          return true
+        }
+        return false
+      }
+      if let enumeration = member.decl.as(EnumDeclSyntax.self) {
+        return enumeration.name.text == "CodingKeys"
+      }
+      if let structure = member.decl.as(StructDeclSyntax.self) {
+        return structure.name.text == "CodingKeys"
+      }
+      if let alias = member.decl.as(TypeAliasDeclSyntax.self) {
+        return alias.name.text == "CodingKeys"
+      }
+      return false
+    }
+  }
+}
+
 extension AccessorBlockSyntax {
   /// Whether the block only observes a stored property (`willSet`, `didSet`).
   var isObserversOnly: Bool {

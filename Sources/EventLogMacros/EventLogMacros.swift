@@ -26,8 +26,15 @@
 /// written before it existed end early, and the field then reads as `nil` or its default.
 /// Renaming a field keeps its bytes; reordering fields or changing a type changes the binary
 /// form, which needs a new schema version and an upcaster (see <doc:SchemaEvolution>).
+///
+/// The struct also gets ``EventLog/JSONWritable/writeJSON(to:)``: the JSON that Swift's
+/// synthesized `Encodable` gives its stored properties (keys sorted, a `nil` optional left
+/// out), written without `Encoder`, which ``EventLog/SortedJSONEncoder`` then uses. A struct
+/// that declares its own `encode(to:)` or `CodingKeys` gets none (it is not made
+/// `JSONWritable`), nor one that declares `writeJSON(to:)` itself.
 @attached(
-  extension, conformances: BinaryEncodable, BinaryDecodable, names: named(encode), named(init))
+  extension, conformances: BinaryEncodable, BinaryDecodable, JSONWritable, names: named(encode),
+  named(init), named(writeJSON))
 @attached(member, names: named(init))
 public macro BinaryCodable() =
   #externalMacro(module: "EventLogMacroPlugin", type: "BinaryCodableMacro")
@@ -45,10 +52,13 @@ public macro BinaryCodable() =
 /// }
 /// ```
 ///
+/// Like ``BinaryCodable()``, it also writes the struct's JSON (``EventLog/JSONWritable``).
+///
 /// - Parameter version: The schema version new records are written with (1 when not given).
 ///   Records of earlier versions are read through upcasters registered in an ``EventSchema``.
 @attached(
-  extension, conformances: BinaryEvent, names: named(encode), named(init))
+  extension, conformances: BinaryEvent, JSONWritable, names: named(encode), named(init),
+  named(writeJSON))
 @attached(member, names: named(eventType), named(schemaVersion), named(init))
 public macro BinaryEvent(version: Int = 1) =
   #externalMacro(module: "EventLogMacroPlugin", type: "BinaryEventMacro")

@@ -114,6 +114,15 @@ import Testing
             let field0 = try reader.read((String).self)
             self.text = field0
           }
+
+          /// Writes the JSON that `Encodable` gives the stored properties: keys sorted, a `nil`
+          /// optional left out.
+          func writeJSON(to writer: inout EventLog.JSONWriter) throws {
+            writer.beginObject()
+            writer.key("text")
+            try writer.value(self.text)
+            writer.endObject()
+          }
         }
         """,
       "the schema version must be an integer literal from 1 to 65535", line: 1, column: 23)

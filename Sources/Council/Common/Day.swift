@@ -119,3 +119,29 @@ public struct Day: Hashable, Comparable, Sendable, Codable, CustomStringConverti
   private static let firstDay = Timestamp.daysFromCivil(year: 0, month: 1, day: 1)
   private static let lastDay = Timestamp.daysFromCivil(year: 9999, month: 12, day: 31)
 }
+
+extension Day: JSONWritable {
+  /// Writes `"YYYY-MM-DD"`, as ``encode(to:)`` does, digit by digit.
+  public func writeJSON(to writer: inout JSONWriter) {
+    let (year, month, day) = components
+    guard (0...9999).contains(year) else {
+      writer.string(description)
+      return
+    }
+    func digits(_ value: Int, _ count: Int, _ out: inout [UInt8]) {
+      var divisor = 1
+      for _ in 1..<count { divisor *= 10 }
+      while divisor > 0 {
+        out.append(UInt8(ascii: "0") + UInt8(value / divisor % 10))
+        divisor /= 10
+      }
+    }
+    writer.bytes.append(UInt8(ascii: "\""))
+    digits(year, 4, &writer.bytes)
+    writer.bytes.append(UInt8(ascii: "-"))
+    digits(month, 2, &writer.bytes)
+    writer.bytes.append(UInt8(ascii: "-"))
+    digits(day, 2, &writer.bytes)
+    writer.bytes.append(UInt8(ascii: "\""))
+  }
+}

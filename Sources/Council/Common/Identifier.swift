@@ -8,7 +8,7 @@ import EventLogMacros
 @BinaryCodable
 public struct Identifier<Tag>: RawRepresentable, Hashable, Comparable, Sendable, Codable,
   ExpressibleByStringLiteral, ExpressibleByStringInterpolation, CustomStringConvertible,
-  BinaryCodable
+  BinaryCodable, JSONWritable
 {
   /// The identifier's text.
   public var rawValue: String
@@ -33,6 +33,9 @@ public struct Identifier<Tag>: RawRepresentable, Hashable, Comparable, Sendable,
     var container = encoder.singleValueContainer()
     try container.encode(rawValue)
   }
+
+  /// Writes the identifier as a bare string, as ``encode(to:)`` does.
+  public func writeJSON(to writer: inout JSONWriter) { writer.string(rawValue) }
 
   /// Decodes the identifier from a bare string.
   public init(from decoder: any Decoder) throws {

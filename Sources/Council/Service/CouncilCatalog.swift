@@ -65,10 +65,12 @@ public enum CouncilCatalog {
     }
   }
 
-  /// The JSON of a payload, keys sorted, as `JSONEncoder` writes it with `.sortedKeys` (by
-  /// ``EventLog/SortedJSONEncoder``, which is faster).
+  /// The JSON of a payload, keys sorted, as `JSONEncoder` writes it with `.sortedKeys`: written
+  /// by the payload's ``EventLog/JSONWritable`` form, which the coding macros generate.
   public static func json(_ payload: any CouncilEvent) throws -> Data {
-    Data(try SortedJSONEncoder().encode(payload))
+    var writer = JSONWriter()
+    try payload.writeJSON(to: &writer)
+    return Data(writer.bytes)
   }
 
   /// Reads a payload of the named type from its JSON.

@@ -33,9 +33,37 @@ public enum Interchange {
 
   /// One event as a line of JSON (without the newline).
   public static func line(for event: RecordedEvent) throws -> String {
-    let payload = try CouncilCatalog.json(CouncilCatalog.decode(event))
-    return try EnvelopeText.line(for: event, payload: payload)
-      ?? encoderLine(for: event, payload: payload)
+    var bytes: [UInt8] = []
+    try appendLine(for: event, to: &bytes)
+    return String(decoding: bytes, as: UTF8.self)
+  }
+
+  /// Appends one event as a line of JSON (without the newline) to `out`: the payload written
+  /// by its generated ``EventLog/JSONWritable`` form straight into `out`, then the envelope
+  /// (by ``EnvelopeText``, or `JSONEncoder` for what that leaves to it). On an error `out` is
+  /// as it was.
+  static func appendLine(
+    for event: RecordedEvent, to out: inout [UInt8], escapingSlashes: Bool = true
+  ) throws {
+    let payload = try CouncilCatalog.decode(event)
+    let start = out.count
+    var writer = JSONWriter(escapesSlashes: escapingSlashes, capacity: 0)
+    swap(&writer.bytes, &out)
+    writer.bytes.append(contentsOf: #"{"data":"#.utf8)
+    let payloadStart = writer.bytes.count
+    do {
+      try payload.writeJSON(to: &writer)
+    } catch {
+      swap(&writer.bytes, &out)
+      out.removeSubrange(start...)
+      throw error
+    }
+    swap(&writer.bytes, &out)
+    if !EnvelopeText.append(for: event, to: &out) {
+      let json = Data(out[payloadStart...])
+      out.removeSubrange(start...)
+      out.append(contentsOf: try encoderLine(for: event, payload: json).utf8)
+    }
   }
 
   /// A line whose envelope `JSONEncoder` writes: what ``EnvelopeText`` writes faster.
@@ -62,44 +90,59 @@ public enum Interchange {
   /// which `JSONEncoder` writes. Encoding the envelope was most of an export's time.
   enum EnvelopeText {
     static func line(for event: RecordedEvent, payload: Data) -> String? {
-      guard event.metadata.custom.isEmpty else { return nil }
       var out: [UInt8] = []
       out.reserveCapacity(payload.count + 400)
       out.append(contentsOf: #"{"data":"#.utf8)
       out.append(contentsOf: payload)
+      guard append(for: event, to: &out) else { return nil }
+      return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends the envelope that follows the payload (from `,"eventType":` to the closing
+    /// brace) to `out`; `false`, with `out` as it was, for an envelope it leaves to
+    /// `JSONEncoder`.
+    static func append(for event: RecordedEvent, to out: inout [UInt8]) -> Bool {
+      let start = out.count
+      if appendEnvelope(for: event, to: &out) { return true }
+      out.removeSubrange(start...)
+      return false
+    }
+
+    private static func appendEnvelope(for event: RecordedEvent, to out: inout [UInt8]) -> Bool {
+      guard event.metadata.custom.isEmpty else { return false }
       guard string(#","eventType":"#, event.eventType, &out),
         string(#","id":"#, event.id.description, &out)
-      else { return nil }
+      else { return false }
       out.append(contentsOf: #","metadata":{"#.utf8)
       var separator = ""
       if let actor = event.metadata.actor {
-        guard string(#""actor":"#, actor, &out) else { return nil }
+        guard string(#""actor":"#, actor, &out) else { return false }
         separator = ","
       }
       if let causation = event.metadata.causationID {
         guard string(separator + #""causationID":"#, causation.description, &out) else {
-          return nil
+          return false
         }
         separator = ","
       }
       if let correlation = event.metadata.correlationID {
         guard string(separator + #""correlationID":"#, correlation.description, &out) else {
-          return nil
+          return false
         }
         separator = ","
       }
       out.append(contentsOf: (separator + #""custom":{}},"position":"#).utf8)
-      out.append(contentsOf: String(event.position.rawValue).utf8)
-      guard string(#","recorded":"#, event.recordedTime.description, &out) else { return nil }
+      JSONText.appendInteger(event.position.rawValue, to: &out)
+      guard string(#","recorded":"#, event.recordedTime.description, &out) else { return false }
       out.append(contentsOf: #","schemaVersion":"#.utf8)
-      out.append(contentsOf: String(event.schemaVersion).utf8)
+      JSONText.appendInteger(event.schemaVersion, to: &out)
       guard string(#","stream":"#, event.stream.rawValue, &out),
         string(#","time":"#, event.metadata.time.description, &out)
-      else { return nil }
+      else { return false }
       out.append(contentsOf: #","version":"#.utf8)
-      out.append(contentsOf: String(event.version.rawValue).utf8)
+      JSONText.appendInteger(event.version.rawValue, to: &out)
       out.append(UInt8(ascii: "}"))
-      return String(decoding: out, as: UTF8.self)
+      return true
     }
 
     /// Appends `key` and `value` as a JSON string; `false` when the value has a control
@@ -134,6 +177,19 @@ public enum Interchange {
     revealingWith protector: (any PersonalDataProtector)? = nil,
     to write: (String) throws -> Void
   ) async throws -> Int {
+    try await exportLines(store, from: position, revealingWith: protector) { line in
+      try write(String(decoding: line, as: UTF8.self))
+    }
+  }
+
+  /// Writes every event of `store` from `position` on, a line each (its bytes, without the
+  /// newline), to `emit`; what ``export(_:from:revealingWith:to:)`` does without making
+  /// strings.
+  static func exportLines(
+    _ store: any EventStore, from position: LogPosition = .first,
+    revealingWith protector: (any PersonalDataProtector)? = nil,
+    emit: ([UInt8]) throws -> Void
+  ) async throws -> Int {
     let keyStore = store as? any DataKeyStore
     let subjects = try await keyStore?.dataSubjects() ?? [:]
     let erased = Set(subjects.filter { $0.value == .erased }.keys)
@@ -143,15 +199,24 @@ public enum Interchange {
     while true {
       let page = try await store.readLog(from: next, limit: 1000)
       if page.events.isEmpty { return count }
+      var line: [UInt8] = []
+      line.reserveCapacity(4096)
+      var scratch: [UInt8] = []
+      scratch.reserveCapacity(4096)
       for event in page.events {
+        line.removeAll(keepingCapacity: true)
         if subjects.isEmpty || !event.payload.contains(subsequence: [0xFF, 0x00]) {
-          try write(try line(for: event))
+          try appendLine(for: event, to: &line)
         } else if protector == nil {
-          try write(try await sealedLine(for: event, erased: erased, keys: &keys))
+          try await appendSealedLine(
+            for: event, erased: erased, keys: &keys, to: &line, scratch: &scratch)
         } else {
-          try write(
-            try await line(for: event, erased: erased, revealingWith: protector, keys: &keys))
+          line.append(
+            contentsOf: try await self.line(
+              for: event, erased: erased, revealingWith: protector, keys: &keys
+            ).utf8)
         }
+        try emit(line)
         count += 1
       }
       next = page.nextPosition
@@ -163,15 +228,40 @@ public enum Interchange {
   struct ExportedKeys {
     let store: (any DataKeyStore)?
     var bySubject: [DataSubject: [[String: String]]] = [:]
+    var textBySubject: [DataSubject: [UInt8]] = [:]
+
+    /// The keys of `subject` as a sealed line writes them before the sealed value:
+    /// `"keys":[{"id":…,"wrapped":…}],`.
+    mutating func keysText(of subject: DataSubject) async throws -> [UInt8]? {
+      if let known = textBySubject[subject] { return known }
+      guard let wrapped = try await fetch(of: subject) else { return nil }
+      var text = Array(#""keys":["#.utf8)
+      for (number, key) in wrapped.enumerated() {
+        if number > 0 { text.append(UInt8(ascii: ",")) }
+        text.append(contentsOf: #"{"id":""#.utf8)
+        text.append(contentsOf: (key["id"] ?? "").utf8)
+        text.append(contentsOf: #"","wrapped":""#.utf8)
+        text.append(contentsOf: (key["wrapped"] ?? "").utf8)
+        text.append(contentsOf: #""}"#.utf8)
+      }
+      text.append(contentsOf: "],".utf8)
+      textBySubject[subject] = text
+      return text
+    }
 
     mutating func keys(of subject: DataSubject) async throws -> [[String: String]]? {
-      guard let store else { return nil }
       if let known = bySubject[subject] { return known }
-      let keys = try await store.dataKeys(of: subject).map { key in
-        ["id": String(key.id, radix: 16), "wrapped": Data(key.wrapped).base64EncodedString()]
-      }
+      guard let keys = try await fetch(of: subject) else { return nil }
       bySubject[subject] = keys
       return keys
+    }
+
+    /// The keys of `subject`, read from the store.
+    private func fetch(of subject: DataSubject) async throws -> [[String: String]]? {
+      guard let store else { return nil }
+      return try await store.dataKeys(of: subject).map { key in
+        ["id": String(key.id, radix: 16), "wrapped": Data(key.wrapped).base64EncodedString()]
+      }
     }
   }
 
@@ -186,49 +276,48 @@ public enum Interchange {
   static func sealedLine(
     for event: RecordedEvent, erased: Set<DataSubject>, keys: inout ExportedKeys
   ) async throws -> String {
-    let text = try line(for: event)
-    var bytes = Array(text.utf8)
-    var output: [UInt8] = []
-    output.reserveCapacity(bytes.count + 512)
+    var line: [UInt8] = []
+    var scratch: [UInt8] = []
+    try await appendSealedLine(
+      for: event, erased: erased, keys: &keys, to: &line, scratch: &scratch)
+    return String(decoding: line, as: UTF8.self)
+  }
+
+  /// Appends what ``sealedLine(for:erased:keys:)`` gives to `output`, the plain line written
+  /// first into `scratch`.
+  static func appendSealedLine(
+    for event: RecordedEvent, erased: Set<DataSubject>, keys: inout ExportedKeys,
+    to output: inout [UInt8], scratch bytes: inout [UInt8]
+  ) async throws {
+    bytes.removeAll(keepingCapacity: true)
+    // Slashes unescaped, as in every line that holds personal values.
+    try appendLine(for: event, to: &bytes, escapingSlashes: false)
     var index = 0
     while index < bytes.count {
-      let byte = bytes[index]
-      if byte == UInt8(ascii: "\\"), index + 1 < bytes.count {
-        // An escape: `\/` is written `/`; any other is copied whole.
-        if bytes[index + 1] != UInt8(ascii: "/") { output.append(byte) }
-        output.append(bytes[index + 1])
-        index += 2
-        continue
+      guard let brace = bytes[index...].firstIndex(of: UInt8(ascii: "{")) else {
+        output.append(contentsOf: bytes[index...])
+        break
       }
-      if byte == UInt8(ascii: "{"), let value = SealedValue(in: bytes, at: index) {
+      output.append(contentsOf: bytes[index..<brace])
+      index = brace
+      if let value = SealedValue(in: bytes, at: index) {
         if erased.contains(value.subject) {
           output.append(contentsOf: #"{"erased":true,"subject":"#.utf8)
           output.append(contentsOf: value.subjectText)
           output.append(UInt8(ascii: "}"))
         } else {
           output.append(UInt8(ascii: "{"))
-          if let wrapped = try await keys.keys(of: value.subject) {
-            output.append(contentsOf: #""keys":["#.utf8)
-            for (number, key) in wrapped.enumerated() {
-              if number > 0 { output.append(UInt8(ascii: ",")) }
-              output.append(contentsOf: #"{"id":""#.utf8)
-              output.append(contentsOf: (key["id"] ?? "").utf8)
-              output.append(contentsOf: #"","wrapped":""#.utf8)
-              output.append(contentsOf: (key["wrapped"] ?? "").utf8)
-              output.append(contentsOf: #""}"#.utf8)
-            }
-            output.append(contentsOf: "],".utf8)
+          if let text = try await keys.keysText(of: value.subject) {
+            output.append(contentsOf: text)
           }
           output.append(contentsOf: value.body)
         }
         index = value.end
         continue
       }
-      output.append(byte)
+      output.append(UInt8(ascii: "{"))
       index += 1
     }
-    bytes = output
-    return String(decoding: bytes, as: UTF8.self)
   }
 
   /// A sealed value as a payload's JSON holds it: `{"sealed":"BASE64","subject":"KIND:ID"}`.
@@ -320,8 +409,8 @@ public enum Interchange {
   ) async throws -> Int {
     var buffer: [UInt8] = []
     buffer.reserveCapacity(1 << 20 + 4096)
-    let count = try await export(store, revealingWith: protector) { line in
-      buffer.append(contentsOf: line.utf8)
+    let count = try await exportLines(store, revealingWith: protector) { line in
+      buffer.append(contentsOf: line)
       buffer.append(10)
       if buffer.count >= 1 << 20 {
         try StagedPath.writeAll(buffer, to: descriptor, naming: what)

@@ -31,6 +31,11 @@ public struct SortedJSONEncoder: Sendable {
   /// - Throws: what `JSONEncoder` throws for the value (the value's own errors, a float that
   ///   is not finite).
   public func encode<Value: Encodable>(_ value: Value) throws -> [UInt8] {
+    if let writable = value as? any JSONWritable {
+      var writer = JSONWriter(escapesSlashes: escapesSlashes)
+      try writable.writeJSON(to: &writer)
+      return writer.bytes
+    }
     if let bytes = try encodeDirectly(value) { return bytes }
     let encoder = JSONEncoder()
     encoder.outputFormatting =
@@ -38,11 +43,21 @@ public struct SortedJSONEncoder: Sendable {
     return Array(try encoder.encode(value))
   }
 
+  /// The JSON of `value` as a part of a larger value: a value that encodes nothing is `{}`,
+  /// and a bare number or string is allowed.
+  func encodeNested<Value: Encodable>(_ value: Value) throws -> [UInt8] {
+    if let bytes = try encodeDirectly(value, topLevel: false) { return bytes }
+    let encoder = JSONEncoder()
+    encoder.outputFormatting =
+      escapesSlashes ? [.sortedKeys] : [.sortedKeys, .withoutEscapingSlashes]
+    return Array(try encoder.encode(value))
+  }
+
   /// The JSON of `value` written directly; `nil` when the value needs `JSONEncoder`.
-  func encodeDirectly<Value: Encodable>(_ value: Value) throws -> [UInt8]? {
+  func encodeDirectly<Value: Encodable>(_ value: Value, topLevel: Bool = true) throws -> [UInt8]? {
     let sink = JSONSink(escapesSlashes: escapesSlashes)
     do {
-      try sink.encodeValue(value, topLevel: true)
+      try sink.encodeValue(value, topLevel: topLevel)
       try sink.finish()
       return sink.bytes
     } catch is JSONSink.Unsupported {
@@ -254,19 +269,7 @@ final class JSONSink {
   func write(_ value: Bool) { bytes.append(contentsOf: (value ? "true" : "false").utf8) }
 
   func writeInteger<Integer: FixedWidthInteger>(_ value: Integer) {
-    if value == 0 {
-      bytes.append(UInt8(ascii: "0"))
-      return
-    }
-    var magnitude = value.magnitude
-    if value < 0 { bytes.append(UInt8(ascii: "-")) }
-    let start = bytes.count
-    while magnitude > 0 {
-      let (quotient, digit) = magnitude.quotientAndRemainder(dividingBy: 10)
-      bytes.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: digit))
-      magnitude = quotient
-    }
-    bytes[start...].reverse()
+    JSONText.appendInteger(value, to: &bytes)
   }
 
   /// A float as `JSONEncoder` writes it: its shortest form, without a trailing `.0`.
@@ -277,44 +280,9 @@ final class JSONSink {
     bytes.append(contentsOf: text.utf8)
   }
 
-  private static let hexDigits = Array("0123456789abcdef".utf8)
-
   /// A string, quoted and escaped as `JSONEncoder` escapes it.
   func writeString(_ value: String) {
-    bytes.append(UInt8(ascii: "\""))
-    var value = value
-    value.withUTF8 { utf8 in
-      var runStart = 0
-      for index in utf8.indices {
-        let byte = utf8[index]
-        let escape: UInt8
-        switch byte {
-        case UInt8(ascii: "\""), UInt8(ascii: "\\"): escape = byte
-        case UInt8(ascii: "/"):
-          guard escapesSlashes else { continue }
-          escape = byte
-        case 0x08: escape = UInt8(ascii: "b")
-        case 0x09: escape = UInt8(ascii: "t")
-        case 0x0A: escape = UInt8(ascii: "n")
-        case 0x0C: escape = UInt8(ascii: "f")
-        case 0x0D: escape = UInt8(ascii: "r")
-        case 0..<0x20: escape = 0
-        default: continue
-        }
-        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
-        bytes.append(UInt8(ascii: "\\"))
-        if escape == 0 {
-          bytes.append(contentsOf: "u00".utf8)
-          bytes.append(Self.hexDigits[Int(byte >> 4)])
-          bytes.append(Self.hexDigits[Int(byte & 0x0F)])
-        } else {
-          bytes.append(escape)
-        }
-        runStart = index + 1
-      }
-      bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
-    }
-    bytes.append(UInt8(ascii: "\""))
+    JSONText.appendString(value, escapesSlashes: escapesSlashes, to: &bytes)
   }
 }
 

@@ -88,3 +88,8 @@ extension DataSubject: BinaryEncodable, BinaryDecodable {
     self.init(Kind(rawValue: kind), id)
   }
 }
+
+extension DataSubject: JSONWritable {
+  /// Writes the `kind:id` form as a string, as ``encode(to:)`` does.
+  public func writeJSON(to writer: inout JSONWriter) { writer.string(description) }
+}

@@ -237,3 +237,40 @@ extension Personal: Codable where Value: Codable {
     }
   }
 }
+
+extension Personal: JSONWritable where Value: JSONWritable {
+  /// Writes what ``encode(to:)`` encodes, keys sorted: `{"subject":…,"value":…}` when
+  /// revealed, `{"sealed":base64,"subject":…}` when sealed, `{"erased":true,"subject":…}`
+  /// when erased, a revealed value with no subject as the bare value.
+  public func writeJSON(to writer: inout JSONWriter) throws {
+    if subject == nil, case .revealed(let value) = content {
+      try value.writeJSON(to: &writer)
+      return
+    }
+    writer.beginObject()
+    switch content {
+    case .revealed(let value):
+      if let subject {
+        writer.key("subject")
+        subject.writeJSON(to: &writer)
+      }
+      writer.key("value")
+      try value.writeJSON(to: &writer)
+    case .sealed(let bytes):
+      writer.key("sealed")
+      writer.base64(bytes)
+      if let subject {
+        writer.key("subject")
+        subject.writeJSON(to: &writer)
+      }
+    case .erased:
+      writer.key("erased")
+      writer.bool(true)
+      if let subject {
+        writer.key("subject")
+        subject.writeJSON(to: &writer)
+      }
+    }
+    writer.endObject()
+  }
+}

@@ -1,0 +1,388 @@
+/// A type that writes its own JSON: the JSON its `Encodable` conformance gives, byte for byte as
+/// Foundation's `JSONEncoder` writes it with `.sortedKeys`, without going through `Encoder`.
+///
+/// ``BinaryCodable()`` and ``BinaryEvent(version:)`` (in `EventLogMacros`) write
+/// ``writeJSON(to:)`` for a struct from its stored properties, keys sorted when the macro runs,
+/// as Swift's synthesized `Encodable` would encode them: a `nil` optional is left out. A struct
+/// that declares its own `encode(to:)` or `CodingKeys` gets no generated writer; give it one by
+/// hand, or leave it to `Encodable` (``JSONWriter`` then encodes it through
+/// ``SortedJSONEncoder``, which is slower but gives the same bytes).
+///
+/// ``SortedJSONEncoder`` uses this form whenever the value it is given has it.
+public protocol JSONWritable {
+  /// Appends the value's JSON to `writer`.
+  ///
+  /// - Throws: what the value's `Encodable` conformance throws, for a part of it that is only
+  ///   `Encodable`; ``JSONWriter/Unwritable`` for a part that has no JSON form at all.
+  func writeJSON(to writer: inout JSONWriter) throws
+}
+
+/// Appends JSON to a byte buffer, as Foundation's `JSONEncoder` writes it with `.sortedKeys`:
+/// what ``JSONWritable`` values (and the writers the coding macros generate) write into.
+///
+/// Objects are written a member at a time, and the caller gives the members in key order:
+///
+/// ```swift
+/// writer.beginObject()
+/// writer.key("city")
+/// try writer.value(city)
+/// writer.key("region")
+/// try writer.value(region)
+/// writer.endObject()
+/// ```
+public struct JSONWriter: Sendable {
+  /// A value with no JSON form: it is neither ``JSONWritable`` nor `Encodable`.
+  public struct Unwritable: Error, CustomStringConvertible {
+    /// The value's type.
+    public var type: String
+    /// Says which type has no JSON form.
+    public var description: String { "\(type) is neither JSONWritable nor Encodable" }
+  }
+
+  /// The JSON written so far.
+  public var bytes: [UInt8]
+  /// Whether `/` is written `\/`, as `JSONEncoder` does unless told `.withoutEscapingSlashes`.
+  public var escapesSlashes: Bool
+  /// How many parts were handed to `Encodable`: what the tests read to see that a type is
+  /// written without it.
+  package var encodableFallbacks = 0
+
+  /// Starts an empty buffer.
+  public init(escapesSlashes: Bool = true, capacity: Int = 512) {
+    self.escapesSlashes = escapesSlashes
+    bytes = []
+    bytes.reserveCapacity(capacity)
+  }
+
+  // MARK: Containers
+
+  /// Writes the comma that separates this member or element from the one before it: there is
+  /// one before it unless the container was just opened (no value ends in `{` or `[`).
+  @inlinable mutating func separate() {
+    if let last = bytes.last, last != UInt8(ascii: "{"), last != UInt8(ascii: "[") {
+      bytes.append(UInt8(ascii: ","))
+    }
+  }
+
+  /// Opens an object (`{`).
+  @inlinable public mutating func beginObject() {
+    bytes.append(UInt8(ascii: "{"))
+  }
+
+  /// Closes the object opened last (`}`).
+  @inlinable public mutating func endObject() {
+    bytes.append(UInt8(ascii: "}"))
+  }
+
+  /// Opens an array (`[`).
+  @inlinable public mutating func beginArray() {
+    bytes.append(UInt8(ascii: "["))
+  }
+
+  /// Closes the array opened last (`]`).
+  @inlinable public mutating func endArray() {
+    bytes.append(UInt8(ascii: "]"))
+  }
+
+  /// Starts a member of the open object: the comma before it if needed, the key and the colon.
+  /// The key is written as given: it must need no escape (a Swift identifier never does).
+  @inlinable public mutating func key(_ key: StaticString) {
+    separate()
+    bytes.append(UInt8(ascii: "\""))
+    key.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    bytes.append(UInt8(ascii: "\""))
+    bytes.append(UInt8(ascii: ":"))
+  }
+
+  /// Starts a member of the open object whose key is any text, escaped as needed.
+  public mutating func key(_ key: String) {
+    separate()
+    string(key)
+    bytes.append(UInt8(ascii: ":"))
+  }
+
+  /// Starts an element of the open array: the comma before it if needed.
+  @inlinable public mutating func element() { separate() }
+
+  // MARK: Values
+
+  /// Writes a value that writes itself.
+  @inlinable public mutating func value<Value: JSONWritable>(_ value: Value) throws {
+    try value.writeJSON(to: &self)
+  }
+
+  /// Writes a value that writes itself (and is also `Encodable`, which it does not need).
+  @inlinable public mutating func value<Value: JSONWritable & Encodable>(_ value: Value) throws {
+    try value.writeJSON(to: &self)
+  }
+
+  /// Writes a value that is only `Encodable`, through ``SortedJSONEncoder`` (or `JSONEncoder`
+  /// for what that leaves to it).
+  public mutating func value<Value: Encodable>(_ value: Value) throws {
+    encodableFallbacks += 1
+    bytes.append(
+      contentsOf: try SortedJSONEncoder(escapesSlashes: escapesSlashes).encodeNested(value))
+  }
+
+  /// A value with no JSON form.
+  ///
+  /// - Throws: ``Unwritable``, always.
+  public mutating func value<Value>(_ value: Value) throws {
+    throw Unwritable(type: String(describing: Value.self))
+  }
+
+  /// Writes `null`.
+  @inlinable public mutating func null() { bytes.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C]) }
+
+  /// Writes `true` or `false`.
+  @inlinable public mutating func bool(_ value: Bool) {
+    if value {
+      bytes.append(contentsOf: [0x74, 0x72, 0x75, 0x65])
+    } else {
+      bytes.append(contentsOf: [0x66, 0x61, 0x6C, 0x73, 0x65])
+    }
+  }
+
+  /// Writes an integer in decimal.
+  public mutating func integer<Integer: FixedWidthInteger>(_ value: Integer) {
+    JSONText.appendInteger(value, to: &bytes)
+  }
+
+  /// Writes a string, quoted and escaped as `JSONEncoder` escapes it.
+  public mutating func string(_ value: String) {
+    JSONText.appendString(value, escapesSlashes: escapesSlashes, to: &bytes)
+  }
+
+  /// Writes bytes as a base64 string (padded, no line breaks), as `JSONEncoder` writes the
+  /// text of `Data.base64EncodedString()`: a `/` escaped when ``escapesSlashes``.
+  public mutating func base64(_ data: [UInt8]) {
+    bytes.append(UInt8(ascii: "\""))
+    var index = 0
+    func letter(_ value: UInt8) {
+      let character = JSONText.base64Alphabet[Int(value)]
+      if character == UInt8(ascii: "/"), escapesSlashes { bytes.append(UInt8(ascii: "\\")) }
+      bytes.append(character)
+    }
+    while index + 3 <= data.count {
+      let a = data[index]
+      let b = data[index + 1]
+      let c = data[index + 2]
+      letter(a >> 2)
+      letter((a & 0x03) << 4 | b >> 4)
+      letter((b & 0x0F) << 2 | c >> 6)
+      letter(c & 0x3F)
+      index += 3
+    }
+    if data.count - index == 1 {
+      let a = data[index]
+      letter(a >> 2)
+      letter((a & 0x03) << 4)
+      bytes.append(contentsOf: [UInt8(ascii: "="), UInt8(ascii: "=")])
+    } else if data.count - index == 2 {
+      let a = data[index]
+      let b = data[index + 1]
+      letter(a >> 2)
+      letter((a & 0x03) << 4 | b >> 4)
+      letter((b & 0x0F) << 2)
+      bytes.append(UInt8(ascii: "="))
+    }
+    bytes.append(UInt8(ascii: "\""))
+  }
+
+  /// Writes text that is known to need no escape (digits, dashes, hexadecimal), quoted.
+  @inlinable public mutating func plainString(_ ascii: some Collection<UInt8>) {
+    bytes.append(UInt8(ascii: "\""))
+    bytes.append(contentsOf: ascii)
+    bytes.append(UInt8(ascii: "\""))
+  }
+}
+
+/// JSON's text for strings and integers, as `JSONEncoder` writes them; shared by
+/// ``JSONWriter`` and ``SortedJSONEncoder``.
+package enum JSONText {
+  private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+  /// Base64's letters, in the order of their values.
+  static let base64Alphabet: [UInt8] = Array(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+
+  /// Appends an integer in decimal.
+  package static func appendInteger<Integer: FixedWidthInteger>(
+    _ value: Integer, to bytes: inout [UInt8]
+  ) {
+    if value == 0 {
+      bytes.append(UInt8(ascii: "0"))
+      return
+    }
+    var magnitude = value.magnitude
+    if value < 0 { bytes.append(UInt8(ascii: "-")) }
+    let start = bytes.count
+    while magnitude > 0 {
+      let (quotient, digit) = magnitude.quotientAndRemainder(dividingBy: 10)
+      bytes.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: digit))
+      magnitude = quotient
+    }
+    bytes[start...].reverse()
+  }
+
+  /// Appends a string, quoted and escaped as `JSONEncoder` escapes it.
+  package static func appendString(_ value: String, escapesSlashes: Bool, to bytes: inout [UInt8]) {
+    bytes.append(UInt8(ascii: "\""))
+    var value = value
+    value.withUTF8 { utf8 in
+      var runStart = 0
+      for index in utf8.indices {
+        let byte = utf8[index]
+        let escape: UInt8
+        switch byte {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"): escape = byte
+        case UInt8(ascii: "/"):
+          guard escapesSlashes else { continue }
+          escape = byte
+        case 0x08: escape = UInt8(ascii: "b")
+        case 0x09: escape = UInt8(ascii: "t")
+        case 0x0A: escape = UInt8(ascii: "n")
+        case 0x0C: escape = UInt8(ascii: "f")
+        case 0x0D: escape = UInt8(ascii: "r")
+        case 0..<0x20: escape = 0
+        default: continue
+        }
+        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
+        bytes.append(UInt8(ascii: "\\"))
+        if escape == 0 {
+          bytes.append(contentsOf: "u00".utf8)
+          bytes.append(hexDigits[Int(byte >> 4)])
+          bytes.append(hexDigits[Int(byte & 0x0F)])
+        } else {
+          bytes.append(escape)
+        }
+        runStart = index + 1
+      }
+      bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
+    }
+    bytes.append(UInt8(ascii: "\""))
+  }
+}
+
+// MARK: - The standard types
+
+extension String: JSONWritable {
+  /// Writes the string, quoted and escaped.
+  @inlinable public func writeJSON(to writer: inout JSONWriter) { writer.string(self) }
+}
+
+extension Bool: JSONWritable {
+  /// Writes `true` or `false`.
+  @inlinable public func writeJSON(to writer: inout JSONWriter) { writer.bool(self) }
+}
+
+extension Int: JSONWritable {
+  /// Writes the integer in decimal.
+  @inlinable public func writeJSON(to writer: inout JSONWriter) { writer.integer(self) }
+}
+
+extension Int64: JSONWritable {
+  /// Writes the integer in decimal.
+  @inlinable public func writeJSON(to writer: inout JSONWriter) { writer.integer(self) }
+}
+
+extension Int32: JSONWritable {
+  /// Writes the integer in decimal.
+  @inlinable public func writeJSON(to writer: inout JSONWriter) { writer.integer(self) }
+}
+
+extension UInt: JSONWritable {
+  /// Writes the integer in decimal.
+  @inlinable public func writeJSON(to writer: inout JSONWriter) { writer.integer(self) }
+}
+
+extension UInt64: JSONWritable {
+  /// Writes the integer in decimal.
+  @inlinable public func writeJSON(to writer: inout JSONWriter) { writer.integer(self) }
+}
+
+extension UInt32: JSONWritable {
+  /// Writes the integer in decimal.
+  @inlinable public func writeJSON(to writer: inout JSONWriter) { writer.integer(self) }
+}
+
+extension UInt16: JSONWritable {
+  /// Writes the integer in decimal.
+  @inlinable public func writeJSON(to writer: inout JSONWriter) { writer.integer(self) }
+}
+
+extension Int16: JSONWritable {
+  /// Writes the integer in decimal.
+  @inlinable public func writeJSON(to writer: inout JSONWriter) { writer.integer(self) }
+}
+
+extension Int8: JSONWritable {
+  /// Writes the integer in decimal.
+  @inlinable public func writeJSON(to writer: inout JSONWriter) { writer.integer(self) }
+}
+
+extension UInt8: JSONWritable {
+  /// Writes the integer in decimal.
+  @inlinable public func writeJSON(to writer: inout JSONWriter) { writer.integer(self) }
+}
+
+extension Optional: JSONWritable where Wrapped: JSONWritable {
+  /// Writes the value, or `null` (a `nil` member of a struct is left out by the struct's
+  /// writer, as `Encodable` leaves it out).
+  @inlinable public func writeJSON(to writer: inout JSONWriter) throws {
+    if let self { try self.writeJSON(to: &writer) } else { writer.null() }
+  }
+}
+
+extension Array: JSONWritable where Element: JSONWritable {
+  /// Writes the elements in order.
+  @inlinable public func writeJSON(to writer: inout JSONWriter) throws {
+    writer.beginArray()
+    for element in self {
+      writer.element()
+      try element.writeJSON(to: &writer)
+    }
+    writer.endArray()
+  }
+}
+
+extension Set: JSONWritable where Element: JSONWritable {
+  /// Writes the elements in the set's own order, as `Encodable` does.
+  @inlinable public func writeJSON(to writer: inout JSONWriter) throws {
+    writer.beginArray()
+    for element in self {
+      writer.element()
+      try element.writeJSON(to: &writer)
+    }
+    writer.endArray()
+  }
+}
+
+extension Dictionary: JSONWritable where Key == String, Value: JSONWritable {
+  /// Writes an object, its keys sorted by their UTF-8 bytes as `JSONEncoder` sorts them.
+  public func writeJSON(to writer: inout JSONWriter) throws {
+    writer.beginObject()
+    for key in keys.sorted(by: JSONSink.precedes) {
+      writer.key(key)
+      // The key was just taken from the dictionary.
+      if let value = self[key] { try value.writeJSON(to: &writer) }
+    }
+    writer.endObject()
+  }
+}
+
+extension JSONWritable where Self: RawRepresentable, RawValue: JSONWritable {
+  /// Writes the raw value, as `Encodable` encodes an enum with raw values.
+  @inlinable public func writeJSON(to writer: inout JSONWriter) throws {
+    try rawValue.writeJSON(to: &writer)
+  }
+}
+
+extension EventID: JSONWritable {
+  /// Writes the canonical text form, quoted.
+  public func writeJSON(to writer: inout JSONWriter) { writer.string(description) }
+}
+
+extension Timestamp: JSONWritable {
+  /// Writes the RFC 3339 text with nine fractional digits, quoted.
+  public func writeJSON(to writer: inout JSONWriter) { writer.string(description) }
+}

@@ -1,0 +1,219 @@
+import CouncilSamples
+import EventLogLMDB
+import EventLogMacros
+import EventLogTestSupport
+import Foundation
+import Testing
+
+@testable import Council
+@testable import EventLog
+
+// Types the macros write `writeJSON(to:)` for, each with something `Encodable` does its own
+// way: keys out of order (capitals sort first), optionals, a constant, a backticked name,
+// nesting, collections, a float (handed to `Encodable`), and a struct whose `Encodable` form
+// is its own.
+@BinaryCodable
+struct JSONSampleAddress: Hashable, Codable {
+  var zip: String
+  // swift-format-ignore: AlwaysUseLowerCamelCase
+  var City: String
+  var region: String? = nil
+}
+
+@BinaryCodable
+struct JSONSampleOwnForm: Hashable, Codable {
+  var text: String
+
+  func encode(to encoder: any Encoder) throws {
+    var container = encoder.singleValueContainer()
+    try container.encode("own:" + text)
+  }
+
+  init(text: String) { self.text = text }
+
+  init(from decoder: any Decoder) throws {
+    text = try decoder.singleValueContainer().decode(String.self)
+  }
+}
+
+@BinaryEvent
+struct JSONSampleEvent: Hashable, Encodable {
+  let kind = "sample"
+  var `default`: String
+  var count: Int
+  var flags: [Bool]
+  var address: JSONSampleAddress
+  var addresses: [JSONSampleAddress] = []
+  var lastAddress: JSONSampleAddress? = nil
+  var ratio: Double = 0.5
+  var tags: [String: Int] = [:]
+  var own: JSONSampleOwnForm = JSONSampleOwnForm(text: "x")
+  var note: String? = nil
+  var nested: [[Int?]] = []
+  var person: Personal<String>? = nil
+  var people: [Personal<String>] = []
+}
+
+@BinaryEvent
+struct JSONSampleEmpty: Hashable, Codable {}
+
+/// The JSON the coding macros generate (`JSONWritable`) must be exactly what `JSONEncoder`
+/// writes with `.sortedKeys` for the same value, and the council's events must be written
+/// without going through `Encodable` at all.
+@Suite("JSON written by the coding macros")
+struct GeneratedJSONTests {
+  /// `JSONEncoder`'s text for `value`.
+  func foundation<Value: Encodable>(_ value: Value, escapingSlashes: Bool) throws -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting =
+      escapingSlashes ? [.sortedKeys] : [.sortedKeys, .withoutEscapingSlashes]
+    return String(decoding: try encoder.encode(value), as: UTF8.self)
+  }
+
+  /// The generated writer's text for `value`, and how many parts it handed to `Encodable`.
+  func generated<Value: JSONWritable>(_ value: Value, escapingSlashes: Bool) throws -> (
+    text: String, fallbacks: Int
+  ) {
+    var writer = JSONWriter(escapesSlashes: escapingSlashes)
+    try value.writeJSON(to: &writer)
+    return (String(decoding: writer.bytes, as: UTF8.self), writer.encodableFallbacks)
+  }
+
+  static let texts = [
+    "", "plain", "with/slash", "with \"quotes\"", "back\\slash", "accentué ✓ 🎉", "tab\there",
+    "nul\u{0}", "del\u{7F}", "line\nbreak\r\u{8}\u{C}\u{1F}",
+  ]
+
+  func samples() -> [JSONSampleEvent] {
+    var samples: [JSONSampleEvent] = []
+    for (index, text) in Self.texts.enumerated() {
+      let subject = DataSubject("member", text.isEmpty ? "1" : "m/\(index)")
+      var event = JSONSampleEvent(
+        default: text, count: index * 7_919 - 30, flags: [true, false],
+        address: JSONSampleAddress(zip: text, City: "Montréal", region: nil))
+      if index.isMultiple(of: 2) {
+        event.addresses = [
+          JSONSampleAddress(zip: "H2X", City: text, region: "Québec"),
+          JSONSampleAddress(zip: "", City: "", region: nil),
+        ]
+        event.lastAddress = event.addresses.first
+        event.note = text
+        event.tags = ["b": 1, "a/1": 2, "A": -3, text: index]
+        event.nested = [[1, nil], [], [nil]]
+        event.person = Personal(subject: subject, content: .revealed(text))
+        event.ratio = Double(index) / 3
+      }
+      event.people = [
+        Personal(
+          subject: subject, content: .sealed(Array((0..<(index * 5)).map { UInt8($0 * 37 & 0xFF) }))
+        ),
+        Personal(subject: subject, content: .erased),
+        Personal(subject: nil, content: .revealed(text)),
+        Personal(subject: nil, content: .sealed([0xFB, 0xFF, 0xBF])),
+      ]
+      event.own = JSONSampleOwnForm(text: text)
+      samples.append(event)
+    }
+    return samples
+  }
+
+  @Test("the generated writer writes what JSONEncoder writes", arguments: [true, false])
+  func generatedWriterMatchesFoundation(escapingSlashes: Bool) throws {
+    for sample in samples() {
+      let (text, fallbacks) = try generated(sample, escapingSlashes: escapingSlashes)
+      #expect(text == (try foundation(sample, escapingSlashes: escapingSlashes)))
+      // The float and the struct with its own form go through `Encodable`; nothing else.
+      #expect(fallbacks == 2)
+      #expect(
+        try SortedJSONEncoder(escapesSlashes: escapingSlashes).encode(sample)
+          == Array((try foundation(sample, escapingSlashes: escapingSlashes)).utf8))
+    }
+    let empty = try generated(JSONSampleEmpty(), escapingSlashes: escapingSlashes)
+    #expect(empty.text == (try foundation(JSONSampleEmpty(), escapingSlashes: escapingSlashes)))
+    #expect(empty.text == "{}")
+  }
+
+  @Test("the JSON Coding article's sample writes what JSONEncoder writes")
+  func articleSample() throws {
+    let event = JSONSampleAddress(zip: "H2X 1Y4", City: "Montréal", region: "Québec")
+    // sample: json-writer
+    var writer = JSONWriter()
+    try event.writeJSON(to: &writer)  // writer.bytes: what JSONEncoder writes with .sortedKeys
+    // end sample
+    #expect(writer.bytes == Array(try foundation(event, escapingSlashes: true).utf8))
+    #expect(
+      String(decoding: writer.bytes, as: UTF8.self)
+        == #"{"City":"Montréal","region":"Québec","zip":"H2X 1Y4"}"#)
+  }
+
+  @Test("a struct that declares its own Encodable form gets no generated writer")
+  func ownFormIsNotGenerated() throws {
+    let own: Any = JSONSampleOwnForm(text: "a")
+    #expect(!(own is any JSONWritable))
+    let address: Any = JSONSampleAddress(zip: "a", City: "b")
+    #expect(address is any JSONWritable)
+  }
+
+  @Test("a value with no JSON form is refused with the type's name")
+  func unwritableIsRefused() throws {
+    struct Opaque {}
+    var writer = JSONWriter()
+    #expect(throws: JSONWriter.Unwritable.self) { try writer.value(Opaque()) }
+  }
+
+  @Test("base64 is written as Foundation writes it, at every length")
+  func base64MatchesFoundation() throws {
+    var bytes: [UInt8] = []
+    for length in 0..<70 {
+      for escapes in [true, false] {
+        var writer = JSONWriter(escapesSlashes: escapes)
+        writer.base64(bytes)
+        #expect(
+          String(decoding: writer.bytes, as: UTF8.self)
+            == (try foundation(Data(bytes).base64EncodedString(), escapingSlashes: escapes)))
+      }
+      bytes.append(UInt8(truncatingIfNeeded: length &* 151 &+ 255))
+    }
+  }
+
+  /// Checks every payload of `events`: the generated JSON is `JSONEncoder`'s, and no part of
+  /// it went through `Encodable`.
+  func checkPayloads(_ events: [RecordedEvent]) throws -> Set<String> {
+    var types: Set<String> = []
+    for event in events {
+      let payload = try CouncilCatalog.decode(event)
+      for escapes in [true, false] {
+        let (text, fallbacks) = try generated(payload, escapingSlashes: escapes)
+        #expect(
+          text == (try foundation(payload, escapingSlashes: escapes)),
+          "\(event.eventType) at \(event.position)")
+        #expect(fallbacks == 0, "\(event.eventType) went through Encodable")
+      }
+      types.insert(event.eventType)
+    }
+    return types
+  }
+
+  @Test(
+    "every council event of the golden log, each field filled, is written as JSONEncoder writes it")
+  func goldenLogPayloads() async throws {
+    try await GoldenLog.withLog { store in
+      let events = try await store.readLog(from: .first, limit: 10_000).events
+      let types = try checkPayloads(events)
+      #expect(types.count >= CouncilCatalog.types.count - 1)
+    }
+  }
+
+  @Test(
+    "every payload of a generated log, personal data sealed, is written as JSONEncoder writes it")
+  func generatedLogPayloads() async throws {
+    let directory = TemporaryDirectory()
+    let store = try LMDBEventStore(path: directory.appending("log"))
+    defer { store.close() }
+    _ = try await CouncilSimulation.generate(events: 3000, seed: 5, into: store)
+    let events = try await store.readLog(from: .first, limit: 10_000).events
+    #expect(events.count >= 3000)
+    let types = try checkPayloads(events)
+    #expect(types.count > 10)
+  }
+}

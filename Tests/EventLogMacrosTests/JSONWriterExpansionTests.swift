@@ -1,0 +1,114 @@
+import EventLogMacroPlugin
+import SwiftSyntaxMacroExpansion
+import SwiftSyntaxMacrosGenericTestSupport
+import Testing
+
+/// The `writeJSON(to:)` the struct macros write: keys in the order of their bytes, optionals
+/// left out when `nil`, constants included, backticks dropped from keys; and none for a struct
+/// that gives itself its own `Encodable` form.
+@Suite struct JSONWriterExpansionTests {
+  private let specs: [String: MacroSpec] = [
+    "BinaryCodable": MacroSpec(
+      type: BinaryCodableMacro.self,
+      conformances: ["BinaryEncodable", "BinaryDecodable", "JSONWritable"])
+  ]
+
+  private func expect(
+    _ source: String, expanded: String, sourceLocation: SourceLocation = #_sourceLocation
+  ) {
+    assertMacroExpansion(
+      source, expandedSource: expanded, macroSpecs: specs, indentationWidth: .spaces(2),
+      failureHandler: {
+        Issue.record(Comment(rawValue: $0.message), sourceLocation: sourceLocation)
+      })
+  }
+
+  @Test func keysAreSortedByTheirBytesAndNilOptionalsLeftOut() {
+    expect(
+      """
+      @BinaryCodable
+      struct Place {
+        var zone: Int
+        let kind = "place"
+        var `default`: String?
+        var City: String
+      }
+      """,
+      expanded: """
+        struct Place {
+          var zone: Int
+          let kind = "place"
+          var `default`: String?
+          var City: String
+        }
+
+        extension Place: BinaryEncodable, BinaryDecodable, JSONWritable {
+          /// Writes the fields in the order they are declared.
+          func encode(to writer: inout EventLog.BinaryWriter) {
+            writer.write(self.zone)
+            writer.write(self.`default`)
+            writer.write(self.City)
+          }
+
+          /// Reads the fields in the order they are declared; a record that ends before an optional
+          /// or defaulted field (one added later) gives it its default.
+          init(from reader: inout EventLog.BinaryReader) throws {
+            let field0 = try reader.read((Int).self)
+            let field1 = try reader.read((String?).self)
+            let field2 = try reader.read((String).self)
+            self.zone = field0
+            self.`default` = field1
+            self.City = field2
+          }
+
+          /// Writes the JSON that `Encodable` gives the stored properties: keys sorted, a `nil`
+          /// optional left out.
+          func writeJSON(to writer: inout EventLog.JSONWriter) throws {
+            writer.beginObject()
+            writer.key("City")
+            try writer.value(self.City)
+            if let value = self.`default` {
+              writer.key("default")
+              try writer.value(value)
+            }
+            writer.key("kind")
+            try writer.value(self.kind)
+            writer.key("zone")
+            try writer.value(self.zone)
+            writer.endObject()
+          }
+        }
+        """)
+  }
+
+  @Test func aStructWithItsOwnEncodableFormIsNotMadeJSONWritable() {
+    expect(
+      """
+      @BinaryCodable
+      struct Code {
+        var text: String
+        func encode(to encoder: any Encoder) throws {}
+      }
+      """,
+      expanded: """
+        struct Code {
+          var text: String
+          func encode(to encoder: any Encoder) throws {}
+        }
+
+        extension Code: BinaryEncodable, BinaryDecodable {
+          /// Writes the fields in the order they are declared.
+          func encode(to writer: inout EventLog.BinaryWriter) {
+            writer.write(self.text)
+          }
+
+          /// Reads the fields in the order they are declared; a record that ends before an optional
+          /// or defaulted field (one added later) gives it its default.
+          init(from reader: inout EventLog.BinaryReader) throws {
+            let field0 = try reader.read((String).self)
+            self.text = field0
+          }
+        }
+        """)
+  }
+}
