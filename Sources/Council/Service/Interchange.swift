@@ -110,55 +110,74 @@ public enum Interchange {
 
     private static func appendEnvelope(for event: RecordedEvent, to out: inout [UInt8]) -> Bool {
       guard event.metadata.custom.isEmpty else { return false }
-      guard string(#","eventType":"#, event.eventType, &out),
-        string(#","id":"#, event.id.description, &out)
-      else { return false }
-      out.append(contentsOf: #","metadata":{"#.utf8)
-      var separator = ""
+      out.append(contentsOf: #","eventType":"#.utf8)
+      guard string(event.eventType, &out) else { return false }
+      out.append(contentsOf: #","id":""#.utf8)
+      event.id.appendText(to: &out)
+      out.append(contentsOf: #"","metadata":{"#.utf8)
+      var first = true
       if let actor = event.metadata.actor {
-        guard string(#""actor":"#, actor, &out) else { return false }
-        separator = ","
+        out.append(contentsOf: #""actor":"#.utf8)
+        guard string(actor, &out) else { return false }
+        first = false
       }
       if let causation = event.metadata.causationID {
-        guard string(separator + #""causationID":"#, causation.description, &out) else {
-          return false
-        }
-        separator = ","
+        out.append(contentsOf: (first ? #""causationID":""# : #","causationID":""#).utf8)
+        causation.appendText(to: &out)
+        out.append(UInt8(ascii: "\""))
+        first = false
       }
       if let correlation = event.metadata.correlationID {
-        guard string(separator + #""correlationID":"#, correlation.description, &out) else {
-          return false
-        }
-        separator = ","
+        out.append(contentsOf: (first ? #""correlationID":""# : #","correlationID":""#).utf8)
+        correlation.appendText(to: &out)
+        out.append(UInt8(ascii: "\""))
+        first = false
       }
-      out.append(contentsOf: (separator + #""custom":{}},"position":"#).utf8)
+      out.append(
+        contentsOf: (first ? #""custom":{}},"position":"# : #","custom":{}},"position":"#).utf8)
       JSONText.appendInteger(event.position.rawValue, to: &out)
-      guard string(#","recorded":"#, event.recordedTime.description, &out) else { return false }
-      out.append(contentsOf: #","schemaVersion":"#.utf8)
+      out.append(contentsOf: #","recorded":""#.utf8)
+      event.recordedTime.appendText(to: &out)
+      out.append(contentsOf: #"","schemaVersion":"#.utf8)
       JSONText.appendInteger(event.schemaVersion, to: &out)
-      guard string(#","stream":"#, event.stream.rawValue, &out),
-        string(#","time":"#, event.metadata.time.description, &out)
-      else { return false }
-      out.append(contentsOf: #","version":"#.utf8)
+      out.append(contentsOf: #","stream":"#.utf8)
+      guard string(event.stream.rawValue, &out) else { return false }
+      out.append(contentsOf: #","time":""#.utf8)
+      event.metadata.time.appendText(to: &out)
+      out.append(contentsOf: #"","version":"#.utf8)
       JSONText.appendInteger(event.version.rawValue, to: &out)
       out.append(UInt8(ascii: "}"))
       return true
     }
 
-    /// Appends `key` and `value` as a JSON string; `false` when the value has a control
-    /// character (whose escape is left to `JSONEncoder`).
-    private static func string(_ key: String, _ value: String, _ out: inout [UInt8]) -> Bool {
-      out.append(contentsOf: key.utf8)
-      out.append(UInt8(ascii: "\""))
-      for byte in value.utf8 {
-        if byte < 0x20 || byte == 0x7F { return false }
-        if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
-          out.append(UInt8(ascii: "\\"))
+    /// Appends `value` as a JSON string; `false` when it has a control character (whose
+    /// escape is left to `JSONEncoder`). Text with nothing to escape is copied whole.
+    private static func string(_ value: String, _ out: inout [UInt8]) -> Bool {
+      var value = value
+      return value.withUTF8 { utf8 in
+        out.append(UInt8(ascii: "\""))
+        var plain = true
+        for byte in utf8
+        where byte < 0x20 || byte == 0x7F || byte == UInt8(ascii: "\"")
+          || byte == UInt8(ascii: "\\")
+        {
+          plain = false
+          break
         }
-        out.append(byte)
+        if plain {
+          out.append(contentsOf: utf8)
+        } else {
+          for byte in utf8 {
+            if byte < 0x20 || byte == 0x7F { return false }
+            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+              out.append(UInt8(ascii: "\\"))
+            }
+            out.append(byte)
+          }
+        }
+        out.append(UInt8(ascii: "\""))
+        return true
       }
-      out.append(UInt8(ascii: "\""))
-      return true
     }
   }
 
@@ -228,12 +247,41 @@ public enum Interchange {
   struct ExportedKeys {
     let store: (any DataKeyStore)?
     var bySubject: [DataSubject: [[String: String]]] = [:]
-    var textBySubject: [DataSubject: [UInt8]] = [:]
+    var replacements: [[UInt8]: Replacement] = [:]
+
+    /// What a sealed line writes for a sealed value.
+    enum Replacement {
+      /// The subject is forgotten: the value is written erased.
+      case erased
+      /// The value is written with its subject's keys before it (`"keys":[…],`, or nothing
+      /// when the export writes no keys).
+      case keys([UInt8])
+      /// The text names no subject: the value is copied as it is.
+      case notASubject
+    }
+
+    /// The replacement for sealed values of the subject whose `kind:id` text is `text`.
+    mutating func replacement(subjectText text: [UInt8], erased: Set<DataSubject>) async throws
+      -> Replacement
+    {
+      if let known = replacements[text] { return known }
+      let replacement: Replacement
+      if let subject = DataSubject(String(decoding: text, as: UTF8.self)) {
+        if erased.contains(subject) {
+          replacement = .erased
+        } else {
+          replacement = .keys(try await keysText(of: subject) ?? [])
+        }
+      } else {
+        replacement = .notASubject
+      }
+      replacements[text] = replacement
+      return replacement
+    }
 
     /// The keys of `subject` as a sealed line writes them before the sealed value:
     /// `"keys":[{"id":…,"wrapped":…}],`.
     mutating func keysText(of subject: DataSubject) async throws -> [UInt8]? {
-      if let known = textBySubject[subject] { return known }
       guard let wrapped = try await fetch(of: subject) else { return nil }
       var text = Array(#""keys":["#.utf8)
       for (number, key) in wrapped.enumerated() {
@@ -245,7 +293,6 @@ public enum Interchange {
         text.append(contentsOf: #""}"#.utf8)
       }
       text.append(contentsOf: "],".utf8)
-      textBySubject[subject] = text
       return text
     }
 
@@ -300,6 +347,24 @@ public enum Interchange {
       }
       output.append(contentsOf: bytes[index..<brace])
       index = brace
+      if let plain = SealedValue.plainRanges(in: bytes, at: index) {
+        // The common case: nothing escaped in it, its subject's text its `kind:id` form.
+        switch try await keys.replacement(subjectText: Array(bytes[plain.subject]), erased: erased)
+        {
+        case .erased:
+          output.append(contentsOf: #"{"erased":true,"subject":""#.utf8)
+          output.append(contentsOf: bytes[plain.subject])
+          output.append(contentsOf: #""}"#.utf8)
+        case .keys(let text):
+          output.append(UInt8(ascii: "{"))
+          output.append(contentsOf: text)
+          output.append(contentsOf: bytes[(index + 1)..<plain.end])
+        case .notASubject:
+          output.append(contentsOf: bytes[index..<plain.end])
+        }
+        index = plain.end
+        continue
+      }
       if let value = SealedValue(in: bytes, at: index) {
         if erased.contains(value.subject) {
           output.append(contentsOf: #"{"erased":true,"subject":"#.utf8)
@@ -324,6 +389,28 @@ public enum Interchange {
   struct SealedValue {
     static let opening = Array(#"{"sealed":""#.utf8)
     static let middle = Array(#"","subject":""#.utf8)
+
+    /// Where the subject's text is (inside its quotes), and where the value ends, for a sealed
+    /// value with no escape in it; `nil` for anything else, which ``init(in:at:)`` reads.
+    static func plainRanges(in bytes: [UInt8], at start: Int) -> (subject: Range<Int>, end: Int)? {
+      guard bytes.count - start > opening.count + middle.count + 2,
+        bytes[start..<(start + opening.count)].elementsEqual(opening)
+      else { return nil }
+      /// The index of the quote that closes the string from `index` on; `nil` at an escape.
+      func closingQuote(from index: Int) -> Int? {
+        guard let quote = bytes[index...].firstIndex(where: { $0 == 0x22 || $0 == 0x5C }),
+          bytes[quote] == 0x22
+        else { return nil }
+        return quote
+      }
+      guard let sealedEnd = closingQuote(from: start + opening.count),
+        bytes.count - sealedEnd > middle.count + 1,
+        bytes[sealedEnd..<(sealedEnd + middle.count)].elementsEqual(middle),
+        let subjectEnd = closingQuote(from: sealedEnd + middle.count),
+        subjectEnd + 1 < bytes.count, bytes[subjectEnd + 1] == UInt8(ascii: "}")
+      else { return nil }
+      return ((sealedEnd + middle.count)..<subjectEnd, subjectEnd + 2)
+    }
 
     /// The subject.
     var subject: DataSubject

@@ -157,34 +157,42 @@ public struct JSONWriter: Sendable {
   /// text of `Data.base64EncodedString()`: a `/` escaped when ``escapesSlashes``.
   public mutating func base64(_ data: [UInt8]) {
     bytes.append(UInt8(ascii: "\""))
-    var index = 0
-    func letter(_ value: UInt8) {
-      let character = JSONText.base64Alphabet[Int(value)]
-      if character == UInt8(ascii: "/"), escapesSlashes { bytes.append(UInt8(ascii: "\\")) }
-      bytes.append(character)
+    let start = bytes.count
+    let length = (data.count + 2) / 3 * 4
+    bytes.append(contentsOf: repeatElement(UInt8(ascii: "="), count: length))
+    bytes.withUnsafeMutableBufferPointer { output in
+      data.withUnsafeBufferPointer { input in
+        JSONText.base64Alphabet.withUnsafeBufferPointer { alphabet in
+          var from = 0
+          var to = start
+          while from + 3 <= input.count {
+            let bits =
+              UInt32(input[from]) << 16 | UInt32(input[from + 1]) << 8 | UInt32(input[from + 2])
+            output[to] = alphabet[Int(bits >> 18)]
+            output[to + 1] = alphabet[Int(bits >> 12 & 0x3F)]
+            output[to + 2] = alphabet[Int(bits >> 6 & 0x3F)]
+            output[to + 3] = alphabet[Int(bits & 0x3F)]
+            from += 3
+            to += 4
+          }
+          let left = input.count - from
+          if left > 0 {
+            let bits = UInt32(input[from]) << 16 | (left == 2 ? UInt32(input[from + 1]) << 8 : 0)
+            output[to] = alphabet[Int(bits >> 18)]
+            output[to + 1] = alphabet[Int(bits >> 12 & 0x3F)]
+            if left == 2 { output[to + 2] = alphabet[Int(bits >> 6 & 0x3F)] }
+          }
+        }
+      }
     }
-    while index + 3 <= data.count {
-      let a = data[index]
-      let b = data[index + 1]
-      let c = data[index + 2]
-      letter(a >> 2)
-      letter((a & 0x03) << 4 | b >> 4)
-      letter((b & 0x0F) << 2 | c >> 6)
-      letter(c & 0x3F)
-      index += 3
-    }
-    if data.count - index == 1 {
-      let a = data[index]
-      letter(a >> 2)
-      letter((a & 0x03) << 4)
-      bytes.append(contentsOf: [UInt8(ascii: "="), UInt8(ascii: "=")])
-    } else if data.count - index == 2 {
-      let a = data[index]
-      let b = data[index + 1]
-      letter(a >> 2)
-      letter((a & 0x03) << 4 | b >> 4)
-      letter((b & 0x0F) << 2)
-      bytes.append(UInt8(ascii: "="))
+    if escapesSlashes, bytes[start...].contains(UInt8(ascii: "/")) {
+      var escaped: [UInt8] = []
+      escaped.reserveCapacity(length + length / 8)
+      for character in bytes[start...] {
+        if character == UInt8(ascii: "/") { escaped.append(UInt8(ascii: "\\")) }
+        escaped.append(character)
+      }
+      bytes.replaceSubrange(start..., with: escaped)
     }
     bytes.append(UInt8(ascii: "\""))
   }
@@ -209,19 +217,26 @@ package enum JSONText {
   package static func appendInteger<Integer: FixedWidthInteger>(
     _ value: Integer, to bytes: inout [UInt8]
   ) {
-    if value == 0 {
-      bytes.append(UInt8(ascii: "0"))
-      return
-    }
-    var magnitude = value.magnitude
     if value < 0 { bytes.append(UInt8(ascii: "-")) }
-    let start = bytes.count
-    while magnitude > 0 {
-      let (quotient, digit) = magnitude.quotientAndRemainder(dividingBy: 10)
-      bytes.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: digit))
-      magnitude = quotient
+    let magnitude = value.magnitude
+    var count = 1
+    var rest = magnitude / 10
+    while rest > 0 {
+      count += 1
+      rest /= 10
     }
-    bytes[start...].reverse()
+    let start = bytes.count
+    bytes.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: count))
+    bytes.withUnsafeMutableBufferPointer { buffer in
+      var remaining = magnitude
+      var index = start + count - 1
+      while remaining > 0 {
+        let (quotient, digit) = remaining.quotientAndRemainder(dividingBy: 10)
+        buffer[index] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: digit)
+        remaining = quotient
+        index -= 1
+      }
+    }
   }
 
   /// Appends a string, quoted and escaped as `JSONEncoder` escapes it.
@@ -379,10 +394,18 @@ extension JSONWritable where Self: RawRepresentable, RawValue: JSONWritable {
 
 extension EventID: JSONWritable {
   /// Writes the canonical text form, quoted.
-  public func writeJSON(to writer: inout JSONWriter) { writer.string(description) }
+  public func writeJSON(to writer: inout JSONWriter) {
+    writer.bytes.append(UInt8(ascii: "\""))
+    appendText(to: &writer.bytes)
+    writer.bytes.append(UInt8(ascii: "\""))
+  }
 }
 
 extension Timestamp: JSONWritable {
   /// Writes the RFC 3339 text with nine fractional digits, quoted.
-  public func writeJSON(to writer: inout JSONWriter) { writer.string(description) }
+  public func writeJSON(to writer: inout JSONWriter) {
+    writer.bytes.append(UInt8(ascii: "\""))
+    appendText(to: &writer.bytes)
+    writer.bytes.append(UInt8(ascii: "\""))
+  }
 }

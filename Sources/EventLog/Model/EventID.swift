@@ -99,21 +99,35 @@ public struct EventID: Hashable, Comparable, Sendable, CustomStringConvertible {
   /// The canonical lower-case text form.
   public var description: String {
     String(unsafeUninitializedCapacity: 36) { text in
-      let digits: StaticString = "0123456789abcdef"
-      var index = 0
-      for half in 0..<2 {
-        let value = half == 0 ? high : low
-        for shift in stride(from: 60, through: 0, by: -4) {
-          let position = half * 16 + (60 - shift) / 4
-          if position == 8 || position == 12 || position == 16 || position == 20 {
-            text[index] = UInt8(ascii: "-")
-            index += 1
-          }
-          text[index] = digits.utf8Start[Int((value >> UInt64(shift)) & 0xF)]
+      writeText(into: text)
+      return 36
+    }
+  }
+
+  /// Appends ``description``'s bytes to `bytes`, without making a string.
+  package func appendText(to bytes: inout [UInt8]) {
+    let start = bytes.count
+    bytes.append(contentsOf: repeatElement(0, count: 36))
+    bytes.withUnsafeMutableBufferPointer { buffer in
+      writeText(into: UnsafeMutableBufferPointer(rebasing: buffer[start...]))
+    }
+  }
+
+  /// Writes the canonical text form into the first 36 bytes of `text`.
+  private func writeText(into text: UnsafeMutableBufferPointer<UInt8>) {
+    let digits: StaticString = "0123456789abcdef"
+    var index = 0
+    for half in 0..<2 {
+      let value = half == 0 ? high : low
+      for shift in stride(from: 60, through: 0, by: -4) {
+        let position = half * 16 + (60 - shift) / 4
+        if position == 8 || position == 12 || position == 16 || position == 20 {
+          text[index] = UInt8(ascii: "-")
           index += 1
         }
+        text[index] = digits.utf8Start[Int((value >> UInt64(shift)) & 0xF)]
+        index += 1
       }
-      return index
     }
   }
 

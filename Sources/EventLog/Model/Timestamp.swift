@@ -43,38 +43,55 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
 
   /// The RFC 3339 text form, in UTC with nine fractional digits.
   public var description: String {
+    String(unsafeUninitializedCapacity: Self.textLength) { text in
+      writeText(into: text)
+      return Self.textLength
+    }
+  }
+
+  /// The length of ``description``: every year a timestamp can hold (1677 to 2262) has four
+  /// digits.
+  static let textLength = 30
+
+  /// Appends ``description``'s bytes to `bytes`, without making a string: an export writes two
+  /// a line.
+  package func appendText(to bytes: inout [UInt8]) {
+    let start = bytes.count
+    bytes.append(contentsOf: repeatElement(0, count: Self.textLength))
+    bytes.withUnsafeMutableBufferPointer { buffer in
+      writeText(into: UnsafeMutableBufferPointer(rebasing: buffer[start...]))
+    }
+  }
+
+  /// Writes the text form digit by digit into the first 30 bytes of `text`.
+  private func writeText(into text: UnsafeMutableBufferPointer<UInt8>) {
     let (seconds, nanos) = nanosecondsSince1970.floorDividedAndRemainder(by: 1_000_000_000)
     let (days, secondOfDay) = seconds.floorDividedAndRemainder(by: 86_400)
     let (year, month, day) = Timestamp.civilFromDays(Int(days))
     let hour = Int(secondOfDay / 3600)
     let minute = Int(secondOfDay % 3600 / 60)
     let second = Int(secondOfDay % 60)
-    // Written digit by digit into the string's own storage: an export writes two a line.
-    // Every year a timestamp can hold (1677 to 2262) has four digits.
-    return String(unsafeUninitializedCapacity: 30) { text in
-      func put(_ value: Int, _ width: Int, at end: Int) {
-        var value = value
-        for index in stride(from: end - 1, through: end - width, by: -1) {
-          text[index] = UInt8(ascii: "0") + UInt8(value % 10)
-          value /= 10
-        }
+    func put(_ value: Int, _ width: Int, at end: Int) {
+      var value = value
+      for index in stride(from: end - 1, through: end - width, by: -1) {
+        text[index] = UInt8(ascii: "0") + UInt8(value % 10)
+        value /= 10
       }
-      put(year, 4, at: 4)
-      text[4] = UInt8(ascii: "-")
-      put(month, 2, at: 7)
-      text[7] = UInt8(ascii: "-")
-      put(day, 2, at: 10)
-      text[10] = UInt8(ascii: "T")
-      put(hour, 2, at: 13)
-      text[13] = UInt8(ascii: ":")
-      put(minute, 2, at: 16)
-      text[16] = UInt8(ascii: ":")
-      put(second, 2, at: 19)
-      text[19] = UInt8(ascii: ".")
-      put(Int(nanos), 9, at: 29)
-      text[29] = UInt8(ascii: "Z")
-      return 30
     }
+    put(year, 4, at: 4)
+    text[4] = UInt8(ascii: "-")
+    put(month, 2, at: 7)
+    text[7] = UInt8(ascii: "-")
+    put(day, 2, at: 10)
+    text[10] = UInt8(ascii: "T")
+    put(hour, 2, at: 13)
+    text[13] = UInt8(ascii: ":")
+    put(minute, 2, at: 16)
+    text[16] = UInt8(ascii: ":")
+    put(second, 2, at: 19)
+    text[19] = UInt8(ascii: ".")
+    put(Int(nanos), 9, at: 29)
+    text[29] = UInt8(ascii: "Z")
   }
 
   /// Parses RFC 3339 text in UTC (`Z`), with zero to nine fractional digits; `nil` for other
