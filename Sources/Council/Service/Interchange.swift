@@ -135,17 +135,17 @@ public enum Interchange {
       }
       out.append(
         contentsOf: (first ? #""custom":{}},"position":"# : #","custom":{}},"position":"#).utf8)
-      JSONText.appendInteger(event.position.rawValue, to: &out)
+      JSONText.appendDecimal(event.position.rawValue, negative: false, to: &out)
       out.append(contentsOf: #","recorded":""#.utf8)
       event.recordedTime.appendText(to: &out)
       out.append(contentsOf: #"","schemaVersion":"#.utf8)
-      JSONText.appendInteger(event.schemaVersion, to: &out)
+      JSONText.appendDecimal(UInt64(event.schemaVersion), negative: false, to: &out)
       out.append(contentsOf: #","stream":"#.utf8)
       guard string(event.stream.rawValue, &out) else { return false }
       out.append(contentsOf: #","time":""#.utf8)
       event.metadata.time.appendText(to: &out)
       out.append(contentsOf: #"","version":"#.utf8)
-      JSONText.appendInteger(event.version.rawValue, to: &out)
+      JSONText.appendDecimal(event.version.rawValue, negative: false, to: &out)
       out.append(UInt8(ascii: "}"))
       return true
     }

@@ -217,8 +217,17 @@ package enum JSONText {
   package static func appendInteger<Integer: FixedWidthInteger>(
     _ value: Integer, to bytes: inout [UInt8]
   ) {
+    if Integer.bitWidth <= 64 {
+      appendDecimal(UInt64(truncatingIfNeeded: value.magnitude), negative: value < 0, to: &bytes)
+      return
+    }
     if value < 0 { bytes.append(UInt8(ascii: "-")) }
-    let magnitude = value.magnitude
+    bytes.append(contentsOf: String(value.magnitude).utf8)
+  }
+
+  /// Appends `magnitude` in decimal, after a minus sign when `negative`.
+  package static func appendDecimal(_ magnitude: UInt64, negative: Bool, to bytes: inout [UInt8]) {
+    if negative { bytes.append(UInt8(ascii: "-")) }
     var count = 1
     var rest = magnitude / 10
     while rest > 0 {
