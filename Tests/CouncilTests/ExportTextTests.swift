@@ -117,6 +117,46 @@ struct ExportTextTests {
     // Participants' subjects hold a slash, which the encoder escapes and the JSON path does not.
     #expect(subjects.contains { $0.description.contains("/") })
   }
+
+  /// The quick reading of a sealed value (no escape in it) finds what the full one finds, and
+  /// leaves to it whatever holds an escape.
+  @Test func sealedValuesReadQuicklyAsTheFullReadingReadsThem() async throws {
+    let directory = TemporaryDirectory()
+    let (store, events) = try await generatedLog(directory, events: 1500)
+    defer { store.close() }
+    var found = 0
+    var lines: [[UInt8]] = []
+    for event in events where event.payload.contains(subsequence: [0xFF, 0x00]) {
+      var line: [UInt8] = []
+      try Interchange.appendLine(for: event, to: &line, escapingSlashes: false)
+      lines.append(line)
+    }
+    // And values whose text holds escapes, which only the full reading takes (or refuses).
+    lines.append(Array(#"{"a":{"sealed":"AB\/C=","subject":"member:1"}}"#.utf8))
+    lines.append(Array(#"{"a":{"sealed":"ABC=","subject":"member:"1"}}"#.utf8))
+    lines.append(Array(#"{"a":{"sealed":"ABC=","subject":"member:1"},"b":{"sealed":"x"}}"#.utf8))
+    for line in lines {
+      for index in line.indices where line[index] == UInt8(ascii: "{") {
+        let full = Interchange.SealedValue(in: line, at: index)
+        guard let quick = Interchange.SealedValue.plainRanges(in: line, at: index) else {
+          continue
+        }
+        found += 1
+        #expect(full?.end == quick.end)
+        #expect(
+          full?.subjectText
+            == Array(line[(quick.subject.lowerBound - 1)...quick.subject.upperBound]))
+        #expect(full?.body == Array(line[(index + 1)..<quick.end]))
+      }
+    }
+    #expect(found > 100)
+    let escaped = lines[lines.count - 3]
+    #expect(Interchange.SealedValue.plainRanges(in: escaped, at: 5) == nil)
+    #expect(Interchange.SealedValue(in: escaped, at: 5) != nil)
+    let quoted = lines[lines.count - 2]
+    #expect(Interchange.SealedValue.plainRanges(in: quoted, at: 5) == nil)
+    #expect(Interchange.SealedValue(in: quoted, at: 5) == nil)
+  }
 }
 
 @Suite("Byte searches")
