@@ -22,15 +22,23 @@ enum Coding {
   ) throws -> ExtensionDeclSyntax {
     let writesOwnJSON = declaration.declaresMember(named: "writeJSON")
     let ownEncodable = declaration.customizesEncodable
+    let readsOwnJSON = declaration.declaresJSONReader
+    let ownDecodable = declaration.customizesDecodable
     let listed = conformances.filter {
-      writesOwnJSON || !ownEncodable || !$0.trimmedDescription.hasSuffix("JSONWritable")
+      let name = $0.trimmedDescription
+      if name.hasSuffix("JSONWritable") { return writesOwnJSON || !ownEncodable }
+      if name.hasSuffix("JSONReadable") { return readsOwnJSON || !ownDecodable }
+      return true
     }
+    let members = JSONMember.members(of: declaration)
+    let reader =
+      readsOwnJSON || ownDecodable ? "" : jsonReader(members: members, access: access)
     let inheritance =
       listed.isEmpty
       ? "" : ": " + listed.map(\.trimmedDescription).joined(separator: ", ")
     let json =
       writesOwnJSON || ownEncodable
-      ? "" : jsonWriter(members: JSONMember.members(of: declaration), access: access)
+      ? "" : jsonWriter(members: members, access: access)
     var encode = fields.map { "writer.write(self.\($0.name))" }
     if encode.isEmpty { encode = ["_ = writer"] }
     var decode: [String] = []
@@ -61,9 +69,42 @@ enum Coding {
         /// or defaulted field (one added later) gives it its default.
         \(raw: access)init(from reader: inout EventLog.BinaryReader) throws {
           \(raw: decode.joined(separator: "\n"))
-        }\(raw: json)
+        }\(raw: json)\(raw: reader)
       }
       """)
+  }
+
+  /// `init(json:at:)` over `members`: each read by its key as synthesized `Decodable` reads
+  /// it, an optional one `nil` when missing or `null`, a constant with an initial value not
+  /// read.
+  static func jsonReader(members: [JSONMember], access: String) -> String {
+    let decoded = members.filter(\.isDecoded)
+    var body = ["try reader.object(node)"]
+    for (index, member) in decoded.enumerated() {
+      // A member without a written type is a constant with a value, which is not decoded.
+      let type = member.type?.description ?? "Never"
+      if member.isOptional {
+        body.append(
+          "let json\(index): \(type) = try reader.contains(\"\(member.key)\", in: node) ? reader.value((\(type)).self, at: reader.member(\"\(member.key)\", of: node)) : nil"
+        )
+      } else {
+        body.append(
+          "let json\(index) = try reader.value((\(type)).self, at: reader.member(\"\(member.key)\", of: node))"
+        )
+      }
+    }
+    for (index, member) in decoded.enumerated() {
+      body.append("self.\(member.name) = json\(index)")
+    }
+    return """
+
+
+      /// Reads what `Decodable` reads for the stored properties: each by its name, an optional
+      /// one `nil` when missing or `null`.
+      \(access)init(json reader: EventLog.JSONReader, at node: Int) throws {
+        \(body.joined(separator: "\n  "))
+      }
+      """
   }
 
   /// `writeJSON(to:)` over `members`: an object whose keys are the members' names in the order

@@ -82,6 +82,10 @@ struct JSONMember {
   var key: String
   /// Whether it is written as an optional, which `Encodable` leaves out when `nil`.
   var isOptional: Bool
+  /// Its declared type, when written out.
+  var type: TypeSyntax?
+  /// Whether `Decodable` reads it: not a constant with an initial value.
+  var isDecoded: Bool
 
   /// The stored properties of `declaration`, in declaration order.
   static func members(of declaration: some DeclGroupSyntax) -> [JSONMember] {
@@ -97,9 +101,11 @@ struct JSONMember {
         guard let identifier = binding.pattern.as(IdentifierPatternSyntax.self) else { continue }
         let type = binding.typeAnnotation?.type ?? variable.sharedType(after: binding)
         let name = identifier.identifier.trimmedDescription
+        let isConstant = variable.bindingSpecifier.tokenKind == .keyword(.let)
         members.append(
           JSONMember(
-            name: name, key: name.filter { $0 != "`" }, isOptional: type?.isOptional ?? false))
+            name: name, key: name.filter { $0 != "`" }, isOptional: type?.isOptional ?? false,
+            type: type?.trimmed, isDecoded: !(isConstant && binding.initializer != nil)))
       }
     }
     return members
@@ -107,6 +113,31 @@ struct JSONMember {
 }
 
 extension DeclGroupSyntax {
+  /// Whether the declaration reads itself in a `Decodable` way of its own: it declares
+  /// `init(from:)` taking a `Decoder`, or `CodingKeys`.
+  var customizesDecodable: Bool {
+    memberBlock.members.contains { member in
+      if let initializer = member.decl.as(InitializerDeclSyntax.self) {
+        guard let parameter = initializer.signature.parameterClause.parameters.first else {
+          return false
+        }
+        return parameter.firstName.text == "from"
+          && parameter.type.trimmedDescription.contains("Decoder")
+      }
+      return member.decl.declaresCodingKeys
+    }
+  }
+
+  /// Whether the declaration declares `init(json:at:)` itself.
+  var declaresJSONReader: Bool {
+    memberBlock.members.contains { member in
+      guard let initializer = member.decl.as(InitializerDeclSyntax.self),
+        let parameter = initializer.signature.parameterClause.parameters.first
+      else { return false }
+      return parameter.firstName.text == "json"
+    }
+  }
+
   /// Whether the declaration gives itself an `Encodable` form of its own: it declares
   /// `encode(to:)` taking an `Encoder`, or `CodingKeys`.
   var customizesEncodable: Bool {
@@ -120,17 +151,24 @@ extension DeclGroupSyntax {
         }
         return false
       }
-      if let enumeration = member.decl.as(EnumDeclSyntax.self) {
-        return enumeration.name.text == "CodingKeys"
-      }
-      if let structure = member.decl.as(StructDeclSyntax.self) {
-        return structure.name.text == "CodingKeys"
-      }
-      if let alias = member.decl.as(TypeAliasDeclSyntax.self) {
-        return alias.name.text == "CodingKeys"
-      }
-      return false
+      return member.decl.declaresCodingKeys
     }
+  }
+}
+
+extension DeclSyntax {
+  /// Whether this is a type or alias named `CodingKeys`.
+  var declaresCodingKeys: Bool {
+    if let enumeration = self.as(EnumDeclSyntax.self) {
+      return enumeration.name.text == "CodingKeys"
+    }
+    if let structure = self.as(StructDeclSyntax.self) {
+      return structure.name.text == "CodingKeys"
+    }
+    if let alias = self.as(TypeAliasDeclSyntax.self) {
+      return alias.name.text == "CodingKeys"
+    }
+    return false
   }
 }
 

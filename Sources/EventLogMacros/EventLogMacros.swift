@@ -31,10 +31,13 @@
 /// synthesized `Encodable` gives its stored properties (keys sorted, a `nil` optional left
 /// out), written without `Encoder`, which ``EventLog/SortedJSONEncoder`` then uses. A struct
 /// that declares its own `encode(to:)` or `CodingKeys` gets none (it is not made
-/// `JSONWritable`), nor one that declares `writeJSON(to:)` itself.
+/// `JSONWritable`), nor one that declares `writeJSON(to:)` itself. Likewise it gets
+/// ``EventLog/JSONReadable/init(json:at:)``, what synthesized `Decodable` reads, which
+/// ``EventLog/StrictJSONDecoder`` uses; none when it declares its own `init(from:)` or
+/// `CodingKeys`.
 @attached(
-  extension, conformances: BinaryEncodable, BinaryDecodable, JSONWritable, names: named(encode),
-  named(init), named(writeJSON))
+  extension, conformances: BinaryEncodable, BinaryDecodable, JSONWritable, JSONReadable,
+  names: named(encode), named(init), named(writeJSON))
 @attached(member, names: named(init))
 public macro BinaryCodable() =
   #externalMacro(module: "EventLogMacroPlugin", type: "BinaryCodableMacro")
@@ -57,8 +60,8 @@ public macro BinaryCodable() =
 /// - Parameter version: The schema version new records are written with (1 when not given).
 ///   Records of earlier versions are read through upcasters registered in an ``EventSchema``.
 @attached(
-  extension, conformances: BinaryEvent, JSONWritable, names: named(encode), named(init),
-  named(writeJSON))
+  extension, conformances: BinaryEvent, JSONWritable, JSONReadable, names: named(encode),
+  named(init), named(writeJSON))
 @attached(member, names: named(eventType), named(schemaVersion), named(init))
 public macro BinaryEvent(version: Int = 1) =
   #externalMacro(module: "EventLogMacroPlugin", type: "BinaryEventMacro")

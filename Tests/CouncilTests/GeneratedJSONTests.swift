@@ -57,6 +57,22 @@ struct JSONSampleEvent: Hashable, Encodable {
 @BinaryEvent
 struct JSONSampleEmpty: Hashable, Codable {}
 
+/// What the generated reader reads, beside `JSONDecoder`.
+@BinaryCodable
+struct JSONSampleRecord: Hashable, Codable {
+  var name: String
+  var count: Int
+  var defaulted: Int = 5
+  var note: String? = nil
+  var addresses: [JSONSampleAddress] = []
+  var tags: [String: Int?] = [:]
+  var ratio: Double = 0
+  var own: JSONSampleOwnForm = JSONSampleOwnForm(text: "x")
+  var person: Personal<String>? = nil
+  var people: [Personal<String>] = []
+  var flags: Set<String> = []
+}
+
 /// The JSON the coding macros generate (`JSONWritable`) must be exactly what `JSONEncoder`
 /// writes with `.sortedKeys` for the same value, and the council's events must be written
 /// without going through `Encodable` at all.
@@ -146,6 +162,58 @@ struct GeneratedJSONTests {
         == #"{"City":"Montréal","region":"Québec","zip":"H2X 1Y4"}"#)
   }
 
+  /// The value the generated reader reads from `json`, `nil` when it refuses the text, and
+  /// how many parts it read through `Decodable`.
+  func read<Value: JSONReadable>(_ type: Value.Type, _ json: String) -> (Value?, Int) {
+    guard let reader = JSONReader(Array(json.utf8)) else { return (nil, 0) }
+    return ((try? Value(json: reader, at: 0)), reader.decodableFallbacks)
+  }
+
+  @Test("the generated reader reads what JSONDecoder reads, and refuses what it does not follow")
+  func generatedReaderMatchesFoundation() throws {
+    let subject = DataSubject("member", "7/1")
+    let record = JSONSampleRecord(
+      name: "Accueil/Welcome \"é\"", count: -12, defaulted: 9, note: "n",
+      addresses: [JSONSampleAddress(zip: "H2X", City: "Montréal", region: "Québec")],
+      tags: ["a": 1, "b": nil], ratio: 0.25, own: JSONSampleOwnForm(text: "own"),
+      person: Personal(subject: subject, content: .sealed([1, 2, 250])),
+      people: [
+        Personal(subject: subject, content: .erased),
+        Personal(subject: nil, content: .revealed("p")),
+        Personal(subject: subject, content: .revealed("q")),
+      ], flags: ["x"])
+    let json = String(decoding: try JSONEncoder().encode(record), as: UTF8.self)
+    let (value, fallbacks) = read(JSONSampleRecord.self, json)
+    #expect(value == (try JSONDecoder().decode(JSONSampleRecord.self, from: Data(json.utf8))))
+    #expect(value?.people == record.people && value?.person == record.person)
+    // The float and the struct with its own form go through `Decodable`.
+    #expect(fallbacks == 2)
+    let texts = [
+      // Optionals missing or null read as nil; a key given twice reads as its first value.
+      #"{"name":"a","count":1,"defaulted":2,"note":null,"addresses":[],"tags":{},"ratio":1,"own":"x","people":[],"flags":[]}"#,
+      #"{"name":"a","count":1,"name":"b","defaulted":2,"addresses":[],"tags":{"k":null,"k":3},"ratio":1,"own":"x","people":[],"flags":[]}"#,
+      // A defaulted field is still required, as synthesized `Decodable` requires it.
+      #"{"name":"a","count":1,"addresses":[],"tags":{},"ratio":1,"own":"x","people":[],"flags":[]}"#,
+      // A value of another kind, a number that is not a plain integer, an escaped key.
+      #"{"name":1,"count":1,"defaulted":2,"addresses":[],"tags":{},"ratio":1,"own":"x","people":[],"flags":[]}"#,
+      #"{"name":"a","count":1.0,"defaulted":2,"addresses":[],"tags":{},"ratio":1,"own":"x","people":[],"flags":[]}"#,
+      #"{"n\u0061me":"a","count":1,"defaulted":2,"addresses":[],"tags":{},"ratio":1,"own":"x","people":[],"flags":[]}"#,
+    ]
+    for text in texts {
+      let foundation = try? JSONDecoder().decode(JSONSampleRecord.self, from: Data(text.utf8))
+      let (generated, _) = read(JSONSampleRecord.self, text)
+      // What the reader reads, Foundation reads the same; what it refuses, the decoder asks
+      // Foundation about, whose answer the caller gets.
+      if let generated { #expect(generated == foundation, "\(text)") }
+      #expect(
+        (try? StrictJSONDecoder().decode(JSONSampleRecord.self, from: Array(text.utf8)))
+          == foundation, "\(text)")
+    }
+    #expect(read(JSONSampleRecord.self, texts[0]).0 != nil)
+    #expect(read(JSONSampleRecord.self, texts[1]).0?.name == "a")
+    for refused in texts[2...] { #expect(read(JSONSampleRecord.self, refused).0 == nil) }
+  }
+
   @Test("a struct that declares its own Encodable form gets no generated writer")
   func ownFormIsNotGenerated() throws {
     let own: Any = JSONSampleOwnForm(text: "a")
@@ -176,6 +244,11 @@ struct GeneratedJSONTests {
     }
   }
 
+  /// Whether `payload`'s type reads `payload` again from `reader`.
+  func readsBack<Payload: CouncilEvent>(_ payload: Payload, _ reader: JSONReader) throws -> Bool {
+    try Payload(json: reader, at: 0) == payload
+  }
+
   /// Checks every payload of `events`: the generated JSON is `JSONEncoder`'s, and no part of
   /// it went through `Encodable`.
   func checkPayloads(_ events: [RecordedEvent]) throws -> Set<String> {
@@ -189,6 +262,10 @@ struct GeneratedJSONTests {
           "\(event.eventType) at \(event.position)")
         #expect(fallbacks == 0, "\(event.eventType) went through Encodable")
       }
+      let json = try SortedJSONEncoder().encode(payload)
+      let reader = try #require(JSONReader(json))
+      #expect(try readsBack(payload, reader), "\(event.eventType) at \(event.position) reads back")
+      #expect(reader.decodableFallbacks == 0, "\(event.eventType) went through Decodable")
       types.insert(event.eventType)
     }
     return types

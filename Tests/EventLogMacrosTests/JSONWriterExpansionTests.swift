@@ -3,14 +3,15 @@ import SwiftSyntaxMacroExpansion
 import SwiftSyntaxMacrosGenericTestSupport
 import Testing
 
-/// The `writeJSON(to:)` the struct macros write: keys in the order of their bytes, optionals
-/// left out when `nil`, constants included, backticks dropped from keys; and none for a struct
-/// that gives itself its own `Encodable` form.
+/// The `writeJSON(to:)` and `init(json:at:)` the struct macros write: keys in the order of
+/// their bytes, optionals left out when `nil` (and read as `nil` when missing), constants
+/// written and not read, backticks dropped from keys; and neither for a struct that gives
+/// itself its own `Codable` form.
 @Suite struct JSONWriterExpansionTests {
   private let specs: [String: MacroSpec] = [
     "BinaryCodable": MacroSpec(
       type: BinaryCodableMacro.self,
-      conformances: ["BinaryEncodable", "BinaryDecodable", "JSONWritable"])
+      conformances: ["BinaryEncodable", "BinaryDecodable", "JSONWritable", "JSONReadable"])
   ]
 
   private func expect(
@@ -42,7 +43,7 @@ import Testing
           var City: String
         }
 
-        extension Place: BinaryEncodable, BinaryDecodable, JSONWritable {
+        extension Place: BinaryEncodable, BinaryDecodable, JSONWritable, JSONReadable {
           /// Writes the fields in the order they are declared.
           func encode(to writer: inout EventLog.BinaryWriter) {
             writer.write(self.zone)
@@ -77,23 +78,37 @@ import Testing
             try writer.value(self.zone)
             writer.endObject()
           }
+
+          /// Reads what `Decodable` reads for the stored properties: each by its name, an optional
+          /// one `nil` when missing or `null`.
+          init(json reader: EventLog.JSONReader, at node: Int) throws {
+            try reader.object(node)
+            let json0 = try reader.value((Int).self, at: reader.member("zone", of: node))
+            let json1: String? = try reader.contains("default", in: node) ? reader.value((String?).self, at: reader.member("default", of: node)) : nil
+            let json2 = try reader.value((String).self, at: reader.member("City", of: node))
+            self.zone = json0
+            self.`default` = json1
+            self.City = json2
+          }
         }
         """)
   }
 
-  @Test func aStructWithItsOwnEncodableFormIsNotMadeJSONWritable() {
+  @Test func aStructWithItsOwnCodableFormIsNotMadeJSONWritableNorReadable() {
     expect(
       """
       @BinaryCodable
       struct Code {
         var text: String
         func encode(to encoder: any Encoder) throws {}
+        init(from decoder: any Decoder) throws { text = "" }
       }
       """,
       expanded: """
         struct Code {
           var text: String
           func encode(to encoder: any Encoder) throws {}
+          init(from decoder: any Decoder) throws { text = "" }
         }
 
         extension Code: BinaryEncodable, BinaryDecodable {

@@ -123,6 +123,14 @@ import Testing
             try writer.value(self.text)
             writer.endObject()
           }
+
+          /// Reads what `Decodable` reads for the stored properties: each by its name, an optional
+          /// one `nil` when missing or `null`.
+          init(json reader: EventLog.JSONReader, at node: Int) throws {
+            try reader.object(node)
+            let json0 = try reader.value((String).self, at: reader.member("text", of: node))
+            self.text = json0
+          }
         }
         """,
       "the schema version must be an integer literal from 1 to 65535", line: 1, column: 23)

@@ -6,7 +6,7 @@ import EventLog
 /// An event's days (`on`, `joinedOn`, …) are the council's dates, given by the command that
 /// produced it; questions asked as of the end of a day (`AsOf.endOf(_:)`) go by the time the
 /// log recorded the event instead, which may be later.
-public protocol CouncilEvent: BinaryEvent, Codable, Hashable, JSONWritable {}
+public protocol CouncilEvent: BinaryEvent, Codable, Hashable, JSONWritable, JSONReadable {}
 
 extension BinaryWriter {
   /// Writes a binary-encodable value that is optional, as a presence byte and the value.
@@ -29,7 +29,7 @@ extension BinaryReader {
 
 /// An enum with a fixed text form, stored as its text.
 public protocol TextEnum: RawRepresentable<String>, CaseIterable, Hashable, Sendable, Codable,
-  BinaryCodable, JSONWritable
+  BinaryCodable, JSONWritable, JSONReadable
 {}
 
 extension TextEnum {

@@ -145,3 +145,13 @@ extension Day: JSONWritable {
     writer.bytes.append(UInt8(ascii: "\""))
   }
 }
+
+extension Day: JSONReadable {
+  /// Reads `YYYY-MM-DD`, as ``init(from:)`` does; anything else is left to `JSONDecoder`.
+  public init(json reader: JSONReader, at node: Int) throws {
+    guard let day = Day(try reader.string(at: node)) else {
+      throw JSONReader.NotFollowed()
+    }
+    self = day
+  }
+}

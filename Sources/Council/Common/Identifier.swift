@@ -8,7 +8,7 @@ import EventLogMacros
 @BinaryCodable
 public struct Identifier<Tag>: RawRepresentable, Hashable, Comparable, Sendable, Codable,
   ExpressibleByStringLiteral, ExpressibleByStringInterpolation, CustomStringConvertible,
-  BinaryCodable, JSONWritable
+  BinaryCodable, JSONWritable, JSONReadable
 {
   /// The identifier's text.
   public var rawValue: String
@@ -36,6 +36,11 @@ public struct Identifier<Tag>: RawRepresentable, Hashable, Comparable, Sendable,
 
   /// Writes the identifier as a bare string, as ``encode(to:)`` does.
   public func writeJSON(to writer: inout JSONWriter) { writer.string(rawValue) }
+
+  /// Reads the identifier from a bare string, as ``init(from:)`` does.
+  public init(json reader: JSONReader, at node: Int) throws {
+    rawValue = try reader.string(at: node)
+  }
 
   /// Decodes the identifier from a bare string.
   public init(from decoder: any Decoder) throws {

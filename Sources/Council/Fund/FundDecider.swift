@@ -24,7 +24,7 @@ public struct FundState: Sendable, Hashable {
 }
 
 /// Where an application stands.
-public enum ApplicationStatus: String, Sendable, Hashable, Codable, JSONWritable {
+public enum ApplicationStatus: String, JSONReadable, Sendable, Hashable, Codable, JSONWritable {
   /// Not submitted.
   case none
   /// Submitted, awaiting a decision.

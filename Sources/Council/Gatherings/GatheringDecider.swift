@@ -1,7 +1,7 @@
 import EventLog
 
 /// Where one registration stands.
-public enum RegistrationStatus: String, Sendable, Hashable, Codable, JSONWritable {
+public enum RegistrationStatus: String, JSONReadable, Sendable, Hashable, Codable, JSONWritable {
   /// Awaiting the office's approval (does not hold a place yet).
   case awaitingApproval
   /// Holding a place.

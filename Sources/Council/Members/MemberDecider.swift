@@ -3,7 +3,9 @@ import EventLogMacros
 import Foundation
 
 /// Where a member organization stands.
-public enum MembershipStatus: String, Sendable, Hashable, Codable, JSONWritable, BinaryCodable {
+public enum MembershipStatus: String, JSONReadable, Sendable, Hashable, Codable, JSONWritable,
+  BinaryCodable
+{
   /// No application recorded.
   case none
   /// Applied, awaiting the office's decision.

@@ -5,7 +5,7 @@ import EventLog
 /// own in a file; ``Council/applyRetention(_:by:)`` applies them, as often as it is run.
 public struct RetentionRule: Hashable, Sendable, Codable {
   /// What a rule's period counts from.
-  public enum Start: String, Hashable, Sendable, Codable, JSONWritable {
+  public enum Start: String, JSONReadable, Hashable, Sendable, Codable, JSONWritable {
     /// The last day of the gathering the subject registered for (participants and
     /// respondents).
     case gatheringEnds

@@ -1,7 +1,7 @@
 import EventLog
 
 /// Where a resolution stands.
-public enum ResolutionStatus: String, Sendable, Hashable, Codable, JSONWritable {
+public enum ResolutionStatus: String, JSONReadable, Sendable, Hashable, Codable, JSONWritable {
   /// Not proposed.
   case none
   /// Proposed, awaiting the general meeting's vote.

@@ -711,7 +711,7 @@ public enum Interchange {
   static let eventTypeMark = Array(#""eventType":""#.utf8)
 
   /// An envelope and a payload of type `Payload`, read together.
-  struct WholeLine<Payload: Decodable>: Decodable {
+  struct WholeLine<Payload: Decodable>: Decodable, JSONReadable where Payload: JSONReadable {
     var envelope: Envelope
     var data: Payload
 
@@ -721,11 +721,22 @@ public enum Interchange {
       envelope = try Envelope(from: decoder)
       data = try decoder.container(keyedBy: CodingKeys.self).decode(Payload.self, forKey: .data)
     }
+
+    init(json reader: JSONReader, at node: Int) throws {
+      envelope = try Envelope(json: reader, at: node)
+      data = try reader.value(Payload.self, at: reader.member("data", of: node))
+    }
   }
 
   static func decodeWhole<Payload: CouncilEvent>(_ type: Payload.Type, _ bytes: [UInt8]) throws
     -> (Envelope, any CouncilEvent)
   {
+    // The generated readers first; what they do not follow, `Decodable` (and `JSONDecoder`).
+    if let reader = JSONReader(bytes) {
+      if let line = try? WholeLine<Payload>(json: reader, at: 0) {
+        return (line.envelope, line.data)
+      }
+    }
     let line = try StrictJSONDecoder().decode(WholeLine<Payload>.self, from: bytes)
     return (line.envelope, line.data)
   }
@@ -1121,5 +1132,41 @@ public enum Interchange {
       return
         "version \(version) of \(stream) does not follow the lines before, which give \(actual)"
     }
+  }
+}
+
+extension Interchange.Envelope: JSONReadable {
+  /// Reads what synthesized `Decodable` reads: every field by its name, `recorded` `nil` when
+  /// missing or `null`.
+  init(json reader: JSONReader, at node: Int) throws {
+    try reader.object(node)
+    eventType = try reader.string(at: reader.member("eventType", of: node))
+    id = try EventID(json: reader, at: reader.member("id", of: node))
+    metadata = try Interchange.Metadata(json: reader, at: reader.member("metadata", of: node))
+    position = LogPosition(try reader.integer(UInt64.self, at: reader.member("position", of: node)))
+    recorded = try reader.optionalMember("recorded", of: node).map {
+      try Timestamp(json: reader, at: $0)
+    }
+    schemaVersion = try reader.integer(UInt16.self, at: reader.member("schemaVersion", of: node))
+    stream = try StreamName(validating: reader.string(at: reader.member("stream", of: node)))
+    time = try Timestamp(json: reader, at: reader.member("time", of: node))
+    version = StreamVersion(
+      try reader.integer(UInt64.self, at: reader.member("version", of: node)))
+  }
+}
+
+extension Interchange.Metadata: JSONReadable {
+  /// Reads what synthesized `Decodable` reads: the optional fields `nil` when missing or
+  /// `null`, `custom` required.
+  init(json reader: JSONReader, at node: Int) throws {
+    try reader.object(node)
+    actor = try reader.optionalMember("actor", of: node).map { try reader.string(at: $0) }
+    causationID = try reader.optionalMember("causationID", of: node).map {
+      try EventID(json: reader, at: $0)
+    }
+    correlationID = try reader.optionalMember("correlationID", of: node).map {
+      try EventID(json: reader, at: $0)
+    }
+    custom = try [String: String](json: reader, at: reader.member("custom", of: node))
   }
 }

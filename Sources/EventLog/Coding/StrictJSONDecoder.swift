@@ -29,6 +29,9 @@ public struct StrictJSONDecoder: Sendable {
   /// The value read without `JSONDecoder`; `nil` when the bytes or the value need it.
   func decodeDirectly<Value: Decodable>(_ type: Value.Type, from bytes: [UInt8]) -> Value? {
     guard let tape = JSONTape(bytes) else { return nil }
+    if let readable = Value.self as? any JSONReadable.Type {
+      return (try? readable.init(json: JSONReader(tape: tape), at: 0)) as? Value
+    }
     if Value.self == Date.self || Value.self == Data.self || Value.self == URL.self
       || Value.self == Decimal.self || Value.self == Float.self
     {
@@ -59,6 +62,8 @@ final class JSONTape {
 
   @exclusivity(unchecked) var nodes: [Node] = []
   let bytes: [UInt8]
+  /// How many values a ``JSONReader`` read through `Decodable`.
+  var decodableFallbacks = 0
 
   /// Parses strict JSON (RFC 8259, UTF-8, at most 256 levels deep); `nil` for anything else.
   init?(_ bytes: [UInt8]) {

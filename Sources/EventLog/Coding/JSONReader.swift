@@ -1,0 +1,311 @@
+import Foundation
+
+/// A type that reads itself from parsed JSON: the value its `Decodable` conformance reads, as
+/// Foundation's `JSONDecoder` reads it, without going through `Decoder`.
+///
+/// ``BinaryCodable()`` and ``BinaryEvent(version:)`` (in `EventLogMacros`) write
+/// ``init(json:at:)`` for a struct from its stored properties, as Swift's synthesized
+/// `Decodable` would read them: every property by its name, an optional one `nil` when its key
+/// is missing or `null`, a constant with an initial value not read. A struct that declares its
+/// own `init(from:)` or `CodingKeys` gets no generated reader.
+///
+/// A reader never guesses: whatever it does not follow (a missing key, a value of another kind,
+/// a number that is not a plain integer, an escaped key) makes it throw, and
+/// ``StrictJSONDecoder`` then asks `JSONDecoder`, whose value or error the caller gets.
+public protocol JSONReadable {
+  /// Reads the value at `node` of `reader`'s parsed text.
+  init(json reader: JSONReader, at node: Int) throws
+}
+
+/// Parsed JSON that ``JSONReadable`` values (and the readers the coding macros generate) read
+/// from: its values are numbered in document order, the whole text being node 0.
+public struct JSONReader {
+  /// What a reader does not follow itself: ``StrictJSONDecoder`` asks `JSONDecoder`.
+  public struct NotFollowed: Error {
+    /// Creates the error.
+    public init() {}
+  }
+
+  let tape: JSONTape
+
+  /// Parses `bytes` as strict JSON (RFC 8259, UTF-8, at most 256 levels deep); `nil` for
+  /// anything else.
+  public init?(_ bytes: [UInt8]) {
+    guard let tape = JSONTape(bytes) else { return nil }
+    self.tape = tape
+  }
+
+  init(tape: JSONTape) { self.tape = tape }
+
+  /// How many values were read through `Decodable`: what the tests read to see that a type is
+  /// read without it.
+  package var decodableFallbacks: Int { tape.decodableFallbacks }
+
+  /// Checks that `node` is an object whose keys are plain (unescaped) strings.
+  public func object(_ node: Int) throws { try tape.checkObject(node) }
+
+  /// The value node of the first member of object `node` whose key is `key`.
+  ///
+  /// - Throws: when there is none (which `JSONDecoder` reports with its own words).
+  public func member(_ key: StaticString, of node: Int) throws -> Int {
+    guard let found = tape.member(key, of: node) else { throw JSONNotFollowed() }
+    return found
+  }
+
+  /// The value node of the first member of object `node` whose key is `key`; `nil` when there
+  /// is none or its value is `null`, as `decodeIfPresent` reads it.
+  public func optionalMember(_ key: StaticString, of node: Int) -> Int? {
+    guard let found = tape.member(key, of: node), tape.nodes[found].kind != .null else {
+      return nil
+    }
+    return found
+  }
+
+  /// Whether object `node` has a member whose key is `key`, whatever its value.
+  public func contains(_ key: StaticString, in node: Int) -> Bool {
+    tape.member(key, of: node) != nil
+  }
+
+  /// Whether `node` is `null`.
+  public func isNull(_ node: Int) -> Bool { tape.nodes[node].kind == .null }
+
+  /// The element nodes of array `node`, in order.
+  public func elements(of node: Int) throws -> [Int] {
+    guard tape.nodes[node].kind == .array else { throw JSONNotFollowed() }
+    var elements: [Int] = []
+    elements.reserveCapacity(Int(tape.nodes[node].count))
+    var child = node + 1
+    for _ in 0..<tape.nodes[node].count {
+      elements.append(child)
+      child = Int(tape.nodes[child].next)
+    }
+    return elements
+  }
+
+  /// The members of object `node`: each key's text and its value node, in order (a key given
+  /// twice appears twice).
+  ///
+  /// - Throws: when `node` is not an object or a key is escaped.
+  public func members(of node: Int) throws -> [(key: String, value: Int)] {
+    try tape.checkObject(node)
+    var members: [(key: String, value: Int)] = []
+    members.reserveCapacity(Int(tape.nodes[node].count))
+    var child = node + 1
+    for _ in 0..<tape.nodes[node].count {
+      members.append((try tape.string(child), child + 1))
+      child = Int(tape.nodes[child + 1].next)
+    }
+    return members
+  }
+
+  /// The text of string `node`.
+  public func string(at node: Int) throws -> String { try tape.string(node) }
+
+  /// The integer at `node`, written as a plain integer that fits `Integer`.
+  public func integer<Integer: FixedWidthInteger>(_ type: Integer.Type, at node: Int) throws
+    -> Integer
+  {
+    try tape.integer(node, as: type)
+  }
+
+  /// `true` or `false`.
+  public func bool(at node: Int) throws -> Bool { try tape.bool(node) }
+
+  /// Reads a value that reads itself.
+  @inlinable public func value<Value: JSONReadable>(_ type: Value.Type, at node: Int) throws
+    -> Value
+  {
+    try Value(json: self, at: node)
+  }
+
+  /// Reads a value that reads itself (and is also `Decodable`, which it does not need).
+  @inlinable public func value<Value: JSONReadable & Decodable>(
+    _ type: Value.Type, at node: Int
+  ) throws -> Value {
+    try Value(json: self, at: node)
+  }
+
+  /// Reads a value that is only `Decodable`, through its `init(from:)`.
+  public func value<Value: Decodable>(_ type: Value.Type, at node: Int) throws -> Value {
+    if Value.self == Date.self || Value.self == Data.self || Value.self == URL.self
+      || Value.self == Decimal.self || Value.self == Float.self
+    {
+      throw JSONNotFollowed()
+    }
+    tape.decodableFallbacks += 1
+    return try JSONTapeDecoder.decode(type, tape: tape, node: node)
+  }
+
+  /// A value with no JSON form.
+  ///
+  /// - Throws: always.
+  public func value<Value>(_ type: Value.Type, at node: Int) throws -> Value {
+    throw JSONNotFollowed()
+  }
+}
+
+extension JSONTape {
+  /// The value node of the first member of object `node` whose key has the bytes of `key`.
+  func member(_ key: StaticString, of node: Int) -> Int? {
+    let count = key.utf8CodeUnitCount
+    let keyBase = key.utf8Start
+    return bytes.withUnsafeBufferPointer { buffer -> Int? in
+      var child = node + 1
+      for _ in 0..<nodes[node].count {
+        let found = nodes[child]
+        if found.kind == .string, Int(found.end - found.start) == count,
+          count == 0
+            || (buffer.baseAddress.map { memcmp(keyBase, $0 + Int(found.start), count) == 0 }
+              ?? false)
+        {
+          return child + 1
+        }
+        child = Int(nodes[child + 1].next)
+      }
+      return nil
+    }
+  }
+}
+
+// MARK: - The standard types
+
+extension String: JSONReadable {
+  /// Reads a string.
+  public init(json reader: JSONReader, at node: Int) throws { self = try reader.string(at: node) }
+}
+
+extension Bool: JSONReadable {
+  /// Reads `true` or `false`.
+  public init(json reader: JSONReader, at node: Int) throws { self = try reader.bool(at: node) }
+}
+
+extension Int: JSONReadable {
+  /// Reads a plain integer.
+  public init(json reader: JSONReader, at node: Int) throws {
+    self = try reader.integer(Int.self, at: node)
+  }
+}
+
+extension Int64: JSONReadable {
+  /// Reads a plain integer.
+  public init(json reader: JSONReader, at node: Int) throws {
+    self = try reader.integer(Int64.self, at: node)
+  }
+}
+
+extension UInt64: JSONReadable {
+  /// Reads a plain integer.
+  public init(json reader: JSONReader, at node: Int) throws {
+    self = try reader.integer(UInt64.self, at: node)
+  }
+}
+
+extension UInt16: JSONReadable {
+  /// Reads a plain integer.
+  public init(json reader: JSONReader, at node: Int) throws {
+    self = try reader.integer(UInt16.self, at: node)
+  }
+}
+
+extension Optional: JSONReadable where Wrapped: JSONReadable {
+  /// Reads `null` as `nil`, anything else as the value.
+  public init(json reader: JSONReader, at node: Int) throws {
+    self = reader.isNull(node) ? nil : try Wrapped(json: reader, at: node)
+  }
+}
+
+extension Array: JSONReadable where Element: JSONReadable {
+  /// Reads the elements of an array.
+  public init(json reader: JSONReader, at node: Int) throws {
+    var elements: [Element] = []
+    for child in try reader.elements(of: node) {
+      elements.append(try Element(json: reader, at: child))
+    }
+    self = elements
+  }
+}
+
+extension Set: JSONReadable where Element: JSONReadable {
+  /// Reads the elements of an array.
+  public init(json reader: JSONReader, at node: Int) throws {
+    self = Set(try [Element](json: reader, at: node))
+  }
+}
+
+extension Dictionary: JSONReadable where Key == String, Value: JSONReadable {
+  /// Reads an object's members; a key given twice reads as its first value, as
+  /// `JSONDecoder` reads it.
+  public init(json reader: JSONReader, at node: Int) throws {
+    var dictionary: [String: Value] = [:]
+    for (key, value) in try reader.members(of: node) where dictionary.index(forKey: key) == nil {
+      dictionary.updateValue(try Value(json: reader, at: value), forKey: key)
+    }
+    self = dictionary
+  }
+}
+
+extension JSONReadable where Self: RawRepresentable, RawValue: JSONReadable {
+  /// Reads the raw value, as `Decodable` reads an enum with raw values; a raw value of no
+  /// case is left to `JSONDecoder`, which names it.
+  public init(json reader: JSONReader, at node: Int) throws {
+    guard let value = Self(rawValue: try RawValue(json: reader, at: node)) else {
+      throw JSONNotFollowed()
+    }
+    self = value
+  }
+}
+
+extension EventID: JSONReadable {
+  /// Reads the canonical text form.
+  public init(json reader: JSONReader, at node: Int) throws {
+    guard let id = EventID(uuidString: try reader.string(at: node)) else {
+      throw JSONNotFollowed()
+    }
+    self = id
+  }
+}
+
+extension Timestamp: JSONReadable {
+  /// Reads RFC 3339 text in UTC.
+  public init(json reader: JSONReader, at node: Int) throws {
+    guard let time = Timestamp(rfc3339: try reader.string(at: node)) else {
+      throw JSONNotFollowed()
+    }
+    self = time
+  }
+}
+
+extension DataSubject: JSONReadable {
+  /// Reads the `kind:id` form.
+  public init(json reader: JSONReader, at node: Int) throws {
+    guard let subject = DataSubject(try reader.string(at: node)) else { throw JSONNotFollowed() }
+    self = subject
+  }
+}
+
+extension Personal: JSONReadable where Value: JSONReadable {
+  /// Reads what ``init(from:)`` reads: an object with `value`, `sealed` or `erased` (and its
+  /// `subject`), or a bare value.
+  public init(json reader: JSONReader, at node: Int) throws {
+    guard (try? reader.object(node)) != nil,
+      reader.contains("value", in: node) || reader.contains("sealed", in: node)
+        || reader.contains("erased", in: node)
+    else {
+      self.init(try Value(json: reader, at: node))
+      return
+    }
+    let subject = try reader.optionalMember("subject", of: node).map {
+      try DataSubject(json: reader, at: $0)
+    }
+    if reader.contains("value", in: node) {
+      let value = try Value(json: reader, at: try reader.member("value", of: node))
+      self.init(subject: subject, content: .revealed(value))
+    } else if reader.contains("sealed", in: node) {
+      let text = try reader.string(at: try reader.member("sealed", of: node))
+      guard let data = Data(base64Encoded: text) else { throw JSONNotFollowed() }
+      self.init(subject: subject, content: .sealed(Array(data)))
+    } else {
+      self.init(subject: subject, content: .erased)
+    }
+  }
+}
