@@ -179,33 +179,21 @@ extension Bool: JSONReadable {
   public init(json reader: JSONReader, at node: Int) throws { self = try reader.bool(at: node) }
 }
 
-extension Int: JSONReadable {
-  /// Reads a plain integer.
+extension JSONReadable where Self: FixedWidthInteger {
+  /// Reads a plain integer that fits the type.
   public init(json reader: JSONReader, at node: Int) throws {
-    self = try reader.integer(Int.self, at: node)
+    self = try reader.integer(Self.self, at: node)
   }
 }
 
-extension Int64: JSONReadable {
-  /// Reads a plain integer.
-  public init(json reader: JSONReader, at node: Int) throws {
-    self = try reader.integer(Int64.self, at: node)
-  }
-}
-
-extension UInt64: JSONReadable {
-  /// Reads a plain integer.
-  public init(json reader: JSONReader, at node: Int) throws {
-    self = try reader.integer(UInt64.self, at: node)
-  }
-}
-
-extension UInt16: JSONReadable {
-  /// Reads a plain integer.
-  public init(json reader: JSONReader, at node: Int) throws {
-    self = try reader.integer(UInt16.self, at: node)
-  }
-}
+extension Int: JSONReadable {}
+extension Int64: JSONReadable {}
+extension Int32: JSONReadable {}
+extension UInt: JSONReadable {}
+extension UInt64: JSONReadable {}
+extension UInt32: JSONReadable {}
+extension UInt16: JSONReadable {}
+extension UInt8: JSONReadable {}
 
 extension Optional: JSONReadable where Wrapped: JSONReadable {
   /// Reads `null` as `nil`, anything else as the value.

@@ -131,6 +131,17 @@ public struct JSONWriter: Sendable {
     throw Unwritable(type: String(describing: Value.self))
   }
 
+  /// Writes the elements of `sequence` as an array, in the sequence's order.
+  @inlinable public mutating func array<Elements: Sequence>(_ sequence: Elements) throws
+  where Elements.Element: JSONWritable {
+    beginArray()
+    for item in sequence {
+      element()
+      try item.writeJSON(to: &self)
+    }
+    endArray()
+  }
+
   /// Writes `null`.
   @inlinable public mutating func null() { bytes.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C]) }
 
@@ -299,55 +310,21 @@ extension Bool: JSONWritable {
   @inlinable public func writeJSON(to writer: inout JSONWriter) { writer.bool(self) }
 }
 
-extension Int: JSONWritable {
+extension JSONWritable where Self: FixedWidthInteger {
   /// Writes the integer in decimal.
   @inlinable public func writeJSON(to writer: inout JSONWriter) { writer.integer(self) }
 }
 
-extension Int64: JSONWritable {
-  /// Writes the integer in decimal.
-  @inlinable public func writeJSON(to writer: inout JSONWriter) { writer.integer(self) }
-}
-
-extension Int32: JSONWritable {
-  /// Writes the integer in decimal.
-  @inlinable public func writeJSON(to writer: inout JSONWriter) { writer.integer(self) }
-}
-
-extension UInt: JSONWritable {
-  /// Writes the integer in decimal.
-  @inlinable public func writeJSON(to writer: inout JSONWriter) { writer.integer(self) }
-}
-
-extension UInt64: JSONWritable {
-  /// Writes the integer in decimal.
-  @inlinable public func writeJSON(to writer: inout JSONWriter) { writer.integer(self) }
-}
-
-extension UInt32: JSONWritable {
-  /// Writes the integer in decimal.
-  @inlinable public func writeJSON(to writer: inout JSONWriter) { writer.integer(self) }
-}
-
-extension UInt16: JSONWritable {
-  /// Writes the integer in decimal.
-  @inlinable public func writeJSON(to writer: inout JSONWriter) { writer.integer(self) }
-}
-
-extension Int16: JSONWritable {
-  /// Writes the integer in decimal.
-  @inlinable public func writeJSON(to writer: inout JSONWriter) { writer.integer(self) }
-}
-
-extension Int8: JSONWritable {
-  /// Writes the integer in decimal.
-  @inlinable public func writeJSON(to writer: inout JSONWriter) { writer.integer(self) }
-}
-
-extension UInt8: JSONWritable {
-  /// Writes the integer in decimal.
-  @inlinable public func writeJSON(to writer: inout JSONWriter) { writer.integer(self) }
-}
+extension Int: JSONWritable {}
+extension Int64: JSONWritable {}
+extension Int32: JSONWritable {}
+extension Int16: JSONWritable {}
+extension Int8: JSONWritable {}
+extension UInt: JSONWritable {}
+extension UInt64: JSONWritable {}
+extension UInt32: JSONWritable {}
+extension UInt16: JSONWritable {}
+extension UInt8: JSONWritable {}
 
 extension Optional: JSONWritable where Wrapped: JSONWritable {
   /// Writes the value, or `null` (a `nil` member of a struct is left out by the struct's
@@ -360,24 +337,14 @@ extension Optional: JSONWritable where Wrapped: JSONWritable {
 extension Array: JSONWritable where Element: JSONWritable {
   /// Writes the elements in order.
   @inlinable public func writeJSON(to writer: inout JSONWriter) throws {
-    writer.beginArray()
-    for element in self {
-      writer.element()
-      try element.writeJSON(to: &writer)
-    }
-    writer.endArray()
+    try writer.array(self)
   }
 }
 
 extension Set: JSONWritable where Element: JSONWritable {
   /// Writes the elements in the set's own order, as `Encodable` does.
   @inlinable public func writeJSON(to writer: inout JSONWriter) throws {
-    writer.beginArray()
-    for element in self {
-      writer.element()
-      try element.writeJSON(to: &writer)
-    }
-    writer.endArray()
+    try writer.array(self)
   }
 }
 
