@@ -15,7 +15,8 @@ enum Coding {
   /// The extension also writes `writeJSON(to:)`, the JSON that Swift's synthesized `Encodable`
   /// gives the struct (see ``jsonWriter(members:access:)``), unless the struct declares its
   /// own `Encodable` form (then `JSONWritable` is left out of its conformances) or its own
-  /// `writeJSON(to:)`.
+  /// `writeJSON(to:)`; and `init(json:at:)`, what synthesized `Decodable` reads (see
+  /// ``jsonReader(members:access:)``), on the same terms for `Decodable` and `JSONReadable`.
   static func codingExtension(
     for type: some TypeSyntaxProtocol, declaration: some DeclGroupSyntax, fields: [StoredField],
     access: String, conformances: [TypeSyntax]

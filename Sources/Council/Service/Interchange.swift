@@ -731,12 +731,8 @@ public enum Interchange {
   static func decodeWhole<Payload: CouncilEvent>(_ type: Payload.Type, _ bytes: [UInt8]) throws
     -> (Envelope, any CouncilEvent)
   {
-    // The generated readers first; what they do not follow, `Decodable` (and `JSONDecoder`).
-    if let reader = JSONReader(bytes) {
-      if let line = try? WholeLine<Payload>(json: reader, at: 0) {
-        return (line.envelope, line.data)
-      }
-    }
+    // Read by the generated readers (`WholeLine` is `JSONReadable`); what they do not follow,
+    // by `JSONDecoder`.
     let line = try StrictJSONDecoder().decode(WholeLine<Payload>.self, from: bytes)
     return (line.envelope, line.data)
   }
