@@ -127,11 +127,7 @@ public struct JSONReader {
 
   /// Reads a value that is only `Decodable`, through its `init(from:)`.
   public func value<Value: Decodable>(_ type: Value.Type, at node: Int) throws -> Value {
-    if Value.self == Date.self || Value.self == Data.self || Value.self == URL.self
-      || Value.self == Decimal.self || Value.self == Float.self
-    {
-      throw JSONNotFollowed()
-    }
+    if StrictJSONDecoder.leavesToFoundation(type) { throw JSONNotFollowed() }
     tape.decodableFallbacks += 1
     return try JSONTapeDecoder.decode(type, tape: tape, node: node)
   }

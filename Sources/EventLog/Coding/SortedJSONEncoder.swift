@@ -37,16 +37,18 @@ public struct SortedJSONEncoder: Sendable {
       return writer.bytes
     }
     if let bytes = try encodeDirectly(value) { return bytes }
-    let encoder = JSONEncoder()
-    encoder.outputFormatting =
-      escapesSlashes ? [.sortedKeys] : [.sortedKeys, .withoutEscapingSlashes]
-    return Array(try encoder.encode(value))
+    return try foundationEncode(value)
   }
 
   /// The JSON of `value` as a part of a larger value: a value that encodes nothing is `{}`,
   /// and a bare number or string is allowed.
   func encodeNested<Value: Encodable>(_ value: Value) throws -> [UInt8] {
     if let bytes = try encodeDirectly(value, topLevel: false) { return bytes }
+    return try foundationEncode(value)
+  }
+
+  /// What `JSONEncoder` writes for `value`, with this encoder's options.
+  private func foundationEncode<Value: Encodable>(_ value: Value) throws -> [UInt8] {
     let encoder = JSONEncoder()
     encoder.outputFormatting =
       escapesSlashes ? [.sortedKeys] : [.sortedKeys, .withoutEscapingSlashes]

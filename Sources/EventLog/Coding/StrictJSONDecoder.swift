@@ -32,12 +32,14 @@ public struct StrictJSONDecoder: Sendable {
     if let readable = Value.self as? any JSONReadable.Type {
       return (try? readable.init(json: JSONReader(tape: tape), at: 0)) as? Value
     }
-    if Value.self == Date.self || Value.self == Data.self || Value.self == URL.self
-      || Value.self == Decimal.self || Value.self == Float.self
-    {
-      return nil
-    }
+    if Self.leavesToFoundation(type) { return nil }
     return try? Value(from: JSONTapeDecoder(tape: tape, node: 0))
+  }
+
+  /// Whether `type` is one that Foundation decodes its own way, which this decoder leaves to it.
+  static func leavesToFoundation(_ type: Any.Type) -> Bool {
+    type == Date.self || type == Data.self || type == URL.self || type == Decimal.self
+      || type == Float.self
   }
 }
 

@@ -247,29 +247,24 @@ extension Personal: JSONWritable where Value: JSONWritable {
       try value.writeJSON(to: &writer)
       return
     }
+    // The keys in their order: "erased" and "sealed" sort before "subject", "value" after it.
     writer.beginObject()
     switch content {
-    case .revealed(let value):
-      if let subject {
-        writer.key("subject")
-        subject.writeJSON(to: &writer)
-      }
-      writer.key("value")
-      try value.writeJSON(to: &writer)
-    case .sealed(let bytes):
-      writer.key("sealed")
-      writer.base64(bytes)
-      if let subject {
-        writer.key("subject")
-        subject.writeJSON(to: &writer)
-      }
     case .erased:
       writer.key("erased")
       writer.bool(true)
-      if let subject {
-        writer.key("subject")
-        subject.writeJSON(to: &writer)
-      }
+    case .sealed(let bytes):
+      writer.key("sealed")
+      writer.base64(bytes)
+    case .revealed: break
+    }
+    if let subject {
+      writer.key("subject")
+      subject.writeJSON(to: &writer)
+    }
+    if case .revealed(let value) = content {
+      writer.key("value")
+      try value.writeJSON(to: &writer)
     }
     writer.endObject()
   }
