@@ -144,11 +144,7 @@ struct LogPath: ParsableArguments {
         // is touched.
         let reader = try LineReader(path: file)
         return try await createPostgres(purpose: "importing", clock: .system) { store in
-          var importer = Interchange.Importer(into: store)
-          while let line = try reader.next() {
-            try await importer.add(line, number: reader.lineNumber)
-          }
-          return try await importer.finish()
+          try await Interchange.importLines(from: reader, into: store)
         }
       #else
         throw Self.withoutPostgres

@@ -167,7 +167,8 @@ struct ByteSearchTests {
     var random = SplitMix64(seed: 7)
     for _ in 0..<300 {
       let haystack = (0..<Int(random.next() % 40)).map { _ in UInt8(random.next() % 3) }
-      let pattern = (0..<Int(random.next() % 4)).map { _ in UInt8(random.next() % 3) }
+      // Up to seven bytes: patterns of four or more are found by another path.
+      let pattern = (0..<Int(random.next() % 8)).map { _ in UInt8(random.next() % 3) }
       for start in 0...(haystack.count + 1) {
         let naive =
           pattern.isEmpty
@@ -215,7 +216,7 @@ struct ImportTextTests {
         : try Interchange.line(for: event)
       let bytes = Array(line.utf8)
       // One pass gives the envelope and payload the two passes give.
-      let (envelope, payload) = try #require(Interchange.wholeLine(bytes))
+      let (envelope, payload, read) = try #require(Interchange.wholeLine(bytes))
       // Read by `StrictJSONDecoder` itself, not handed to `JSONDecoder`.
       let type = try #require(CouncilCatalog.byName[event.eventType])
       let direct = readDirectly(type, bytes)
@@ -226,6 +227,7 @@ struct ImportTextTests {
       #expect(try CouncilCatalog.json(payload) == CouncilCatalog.json(twoPasses))
       guard personal else {
         #expect(PersonalText.scan(bytes).map { $0.keys.isEmpty && $0.erased.isEmpty } ?? false)
+        #expect(read.map { $0.keys.isEmpty && $0.erased.isEmpty } ?? false)
         continue
       }
       // As text, the keys and erasures JSON finds.
@@ -238,14 +240,80 @@ struct ImportTextTests {
       #expect(Set(text.keys) == Set(jsonKeys), "position \(event.position)")
       #expect(text.keys.count == jsonKeys.count)
       #expect(text.erased == jsonErased, "position \(event.position)")
+      // Read with the line, the same.
+      let tape = try #require(read, "position \(event.position)")
+      #expect(tape.keys == text.keys, "position \(event.position)")
+      #expect(tape.erased == jsonErased, "position \(event.position)")
       if !text.keys.isEmpty || !text.erased.isEmpty { scanned += 1 }
       // Written otherwise (a space after each colon), a line with keys is left to JSON.
       if !jsonKeys.isEmpty {
         let spaced = Array(line.replacingOccurrences(of: "\":", with: "\": ").utf8)
         #expect(PersonalText.scan(spaced) == nil, "position \(event.position)")
+        // Still JSON: the tape finds them all the same.
+        let spacedJSON = try #require(JSONReader(spaced))
+        let spacedRead = try #require(PersonalTape.collect(spacedJSON, at: 0))
+        #expect(Set(spacedRead.keys) == Set(jsonKeys), "position \(event.position)")
+        #expect(spacedRead.erased == jsonErased, "position \(event.position)")
       }
     }
     #expect(scanned > 100)
+  }
+}
+
+@Suite("Personal values read with the line")
+struct PersonalTapeTests {
+  /// What `PersonalTape` finds in `text`, and what `PersonalJSON` finds in its
+  /// `JSONSerialization` form (`nil` keys when it refuses them).
+  private func both(_ text: String) throws -> (
+    tape: (keys: [WrappedDataKey], erased: Set<DataSubject>)?,
+    json: (keys: [WrappedDataKey]?, erased: Set<DataSubject>)
+  ) {
+    let bytes = Array(text.utf8)
+    let reader = try #require(JSONReader(bytes))
+    let json = try JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])
+    var keys: [WrappedDataKey] = []
+    let readable = PersonalJSON.collectKeys(json, into: &keys)
+    var erased: Set<DataSubject> = []
+    PersonalJSON.collectErased(json, into: &erased)
+    return (PersonalTape.collect(reader, at: 0), (readable ? keys : nil, erased))
+  }
+
+  @Test(arguments: [
+    // Sealed values in the export's form, and in another key order and spacing.
+    #"{"a":{"keys":[{"id":"1f","wrapped":"AAEC"}],"sealed":"QQ==","subject":"member:m/1"}}"#,
+    #"{"x":[{"subject" : "account:a", "sealed":"QQ==", "keys":[{"wrapped":"AAEC","id":"2"},{"id":"3","wrapped":"AwQ="}]}]}"#,
+    // Not a list of keys (an entry that is not all strings, a list that is not an array):
+    // looked into, nothing found.
+    #"{"keys":[{"id":1,"wrapped":"AAEC"}],"subject":"member:m/1","b":{"keys":[],"subject":"member:m/2"}}"#,
+    #"{"keys":"none","subject":"member:m/1"}"#,
+    // Erased values: at any depth, not looked into further once found.
+    #"[{"erased":true,"subject":"member:y"},{"erased":false,"subject":"member:z"}]"#,
+    #"{"erased":true,"subject":"member:a","x":{"erased":true,"subject":"member:b"}}"#,
+    #"{"erased":true,"x":{"erased":true,"subject":"member:b"}}"#,
+    // A list of keys is not looked into for more keys, but is for erased values.
+    #"{"keys":[{"id":"1","wrapped":"AA=="}],"subject":"member:k","e":{"erased":true,"subject":"member:e","keys":[{"id":"9","wrapped":"AA=="}]}}"#,
+    #"{"plain":"text","n":[1,2,{"deep":null}]}"#,
+  ])
+  func findsWhatTheJSONReadingFinds(_ text: String) throws {
+    let (tape, json) = try both(text)
+    let read = try #require(tape, "\(text)")
+    #expect(read.keys == json.keys, "\(text)")
+    #expect(read.erased == json.erased, "\(text)")
+  }
+
+  /// Where `JSONSerialization` and the tape could differ, or the JSON reading words an error,
+  /// the line is left to it.
+  @Test(arguments: [
+    #"{"keys":[{"id":"1","wrapped":"AA=="}],"subject":"member:k","subject":"member:j"}"#,
+    #"{"keys":[{"id":"1","id":"2","wrapped":"AA=="}],"subject":"member:k"}"#,
+    #"{"k\u0065ys":[{"id":"1","wrapped":"AA=="}],"subject":"member:k"}"#,
+    #"{"keys":[{"id":"1"}],"subject":"member:k"}"#,
+    #"{"keys":[{"id":"0","wrapped":"AA=="}],"subject":"member:k"}"#,
+    #"{"keys":[{"id":"1","wrapped":"AA=="}],"subject":"no colon"}"#,
+    #"{"erased":1,"subject":"member:k"}"#,
+  ])
+  func leavesTheDoubtfulToTheJSONReading(_ text: String) throws {
+    #expect(try both(text).tape == nil, "\(text)")
   }
 }
 

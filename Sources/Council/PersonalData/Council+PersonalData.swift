@@ -297,9 +297,12 @@ extension Array where Element == UInt8 {
     firstOffset(of: pattern, from: 0) != nil
   }
 
-  /// Where `pattern` first occurs at or after `start` (its first byte found by `memchr`, the
-  /// rest compared by `memcmp`: many times faster than comparing byte by byte); `nil` when it
-  /// does not.
+  /// Where `pattern` first occurs at or after `start`; `nil` when it does not.
+  ///
+  /// The patterns searched for here begin with `"`, the most common byte of a JSON line, so
+  /// a search that finds the first byte (`memchr`) and then compares the rest (`memcmp`)
+  /// stops at every quote. A pattern of four bytes or more is found instead by comparing its
+  /// first four bytes as one integer at each offset, and the rest only where those match.
   func firstOffset(of pattern: [UInt8], from start: Int) -> Int? {
     guard !pattern.isEmpty else { return start <= count ? start : nil }
     guard start >= 0, count - start >= pattern.count else { return nil }
@@ -310,6 +313,19 @@ extension Array where Element == UInt8 {
         }
         let last = haystack.count - needle.count
         var offset = start
+        if needle.count >= 4 {
+          let head = needle.loadUnaligned(as: UInt32.self)
+          let rest = needle.count - 4
+          while offset <= last {
+            if base.loadUnaligned(fromByteOffset: offset, as: UInt32.self) == head,
+              rest == 0 || memcmp(base + offset + 4, needleBase + 4, rest) == 0
+            {
+              return offset
+            }
+            offset += 1
+          }
+          return nil
+        }
         while offset <= last {
           guard let found = memchr(base + offset, Int32(pattern[0]), last - offset + 1) else {
             return nil

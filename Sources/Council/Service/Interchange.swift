@@ -697,16 +697,23 @@ public enum Interchange {
   /// `"eventType"` names (found by a byte search: the key cannot occur inside a string, where
   /// its quotes would be escaped); `nil` when the line does not read so, or the type read is
   /// not the one found.
-  static func wholeLine(_ bytes: [UInt8]) -> (Envelope, any CouncilEvent)? {
+  ///
+  /// With them, the personal values the line holds (see ``PersonalTape``), `nil` when the line
+  /// was read by `JSONDecoder` or they must be read otherwise.
+  static func wholeLine(_ bytes: [UInt8]) -> (Envelope, any CouncilEvent, PersonalValues?)? {
     guard let mark = bytes.firstOffset(of: eventTypeMark, from: 0) else { return nil }
     let start = mark + eventTypeMark.count
     guard let end = bytes.firstOffset(of: [UInt8(ascii: "\"")], from: start) else { return nil }
     let name = String(decoding: bytes[start..<end], as: UTF8.self)
     guard let type = CouncilCatalog.byName[name],
-      let (envelope, payload) = try? decodeWhole(type, bytes), envelope.eventType == name
+      let (envelope, payload, personal) = try? decodeWhole(type, bytes),
+      envelope.eventType == name
     else { return nil }
-    return (envelope, payload)
+    return (envelope, payload, personal)
   }
+
+  /// The wrapped keys and the erased subjects a line holds.
+  typealias PersonalValues = (keys: [WrappedDataKey], erased: Set<DataSubject>)
 
   static let eventTypeMark = Array(#""eventType":""#.utf8)
 
@@ -714,6 +721,8 @@ public enum Interchange {
   struct WholeLine<Payload: Decodable>: Decodable, JSONReadable where Payload: JSONReadable {
     var envelope: Envelope
     var data: Payload
+    /// The line's personal values, found in the same parse (not by `JSONDecoder`).
+    var personal: PersonalValues?
 
     private enum CodingKeys: String, CodingKey { case data }
 
@@ -725,31 +734,34 @@ public enum Interchange {
     init(json reader: JSONReader, at node: Int) throws {
       envelope = try Envelope(json: reader, at: node)
       data = try reader.value(Payload.self, at: reader.member("data", of: node))
+      personal = PersonalTape.collect(reader, at: node)
     }
   }
 
   static func decodeWhole<Payload: CouncilEvent>(_ type: Payload.Type, _ bytes: [UInt8]) throws
-    -> (Envelope, any CouncilEvent)
+    -> (Envelope, any CouncilEvent, PersonalValues?)
   {
     // Read by the generated readers (`WholeLine` is `JSONReadable`); what they do not follow,
     // by `JSONDecoder`.
     let line = try StrictJSONDecoder().decode(WholeLine<Payload>.self, from: bytes)
-    return (line.envelope, line.data)
+    return (line.envelope, line.data, line.personal)
   }
 
-  /// A line's event, and whether the line gave its recorded time.
+  /// A line's event, whether the line gave its recorded time, and the personal values it
+  /// holds when they were read with it (see ``wholeLine(_:)``).
   static func parse(
     _ bytes: [UInt8], number: Int, sealer: (any PersonalDataSealer)? = nil,
     subjects: inout LegacySubjects
   ) throws(ImportError) -> (
-    event: RecordedEvent, hasRecordedTime: Bool
+    event: RecordedEvent, hasRecordedTime: Bool, personal: PersonalValues?
   ) {
     // Most lines are read in one pass, their type found by a byte search; any line that
     // does not read so is read again in two, for the checks and error messages below.
-    if let (envelope, payload) = wholeLine(bytes) {
-      return try event(
+    if let (envelope, payload, personal) = wholeLine(bytes) {
+      let read = try event(
         of: Header(data: .object, envelope: envelope), bytes, payload: payload, number: number,
         sealer: sealer, subjects: &subjects)
+      return (read.event, read.hasRecordedTime, personal)
     }
     let header: Header
     let data = Data(bytes)
@@ -762,8 +774,9 @@ public enum Interchange {
       throw ImportError(
         line: number, reason: "data is \(header.data.phrase), not an object")
     }
-    return try event(
+    let read = try event(
       of: header, bytes, payload: nil, number: number, sealer: sealer, subjects: &subjects)
+    return (read.event, read.hasRecordedTime, nil)
   }
 
   /// The event of a line whose header is read (and whose payload, when given), after the
@@ -837,13 +850,18 @@ public enum Interchange {
   ) async throws -> Int {
     var importer = Importer(into: store)
     var number = 0
-    for text in lines {
-      number += 1
-      var bytes = Array(text.utf8)
-      if bytes.last == 13 { bytes.removeLast() }
-      try await importer.add(bytes, number: number)
+    do {
+      for text in lines {
+        number += 1
+        var bytes = Array(text.utf8)
+        if bytes.last == 13 { bytes.removeLast() }
+        try await importer.add(bytes, number: number)
+      }
+      return try await importer.finish()
+    } catch {
+      await importer.abandon()
+      throw error
     }
-    return try await importer.finish()
   }
 
   /// Appends the lines of the file at `path` to the empty `store`, reading it a chunk at a
@@ -852,12 +870,26 @@ public enum Interchange {
   public static func importLines(ofFile path: String, into store: any EventStore) async throws
     -> Int
   {
-    let reader = try LineReader(path: path)
+    try await importLines(from: LineReader(path: path), into: store)
+  }
+
+  /// Appends the lines `reader` reads to the empty `store`; see ``importLines(_:into:)``.
+  /// When a line is bad or the file cannot be read, nothing the import sent to the store is
+  /// still being appended once this throws, so the store may be closed at once.
+  @discardableResult
+  public static func importLines(from reader: LineReader, into store: any EventStore) async throws
+    -> Int
+  {
     var importer = Importer(into: store)
-    while let line = try reader.next() {
-      try await importer.add(line, number: reader.lineNumber)
+    do {
+      while let line = try reader.next() {
+        try await importer.add(line, number: reader.lineNumber)
+      }
+      return try await importer.finish()
+    } catch {
+      await importer.abandon()
+      throw error
     }
-    return try await importer.finish()
   }
 
   /// Imports the file at `path` into a new log at `target`, all or nothing and durably.
@@ -884,11 +916,7 @@ public enum Interchange {
     return try await StagedPath.buildDirectory(at: target, purpose: "importing") { staging in
       let store = try open(staging)
       do {
-        var importer = Importer(into: store)
-        while let line = try reader.next() {
-          try await importer.add(line, number: reader.lineNumber)
-        }
-        let count = try await importer.finish()
+        let count = try await importLines(from: reader, into: store)
         close(store)
         return count
       } catch {
@@ -921,7 +949,7 @@ public enum Interchange {
     private var subjects = LegacySubjects()
     /// The wrapped keys the queued lines carried, stored before their events.
     private var keys: [WrappedDataKey] = []
-    private var keysSeen: Set<String> = []
+    private var keysSeen: Set<KeyName> = []
     /// The people the queued lines hold erased, whose tombstones are written before their
     /// events: forgotten in the exported log, they stay forgotten in the new one.
     private var erased: [DataSubject] = []
@@ -934,8 +962,11 @@ public enum Interchange {
     private var streams: Set<StreamName> = []
     private var lastVersion = StreamVersion(0)
     private var lastRecorded: Timestamp?
-    private var batchStart = LogPosition.first
+    /// The position before the next batch's first event.
+    private var batchStart = LogPosition.start
     private var count = 0
+    /// The batch the store is appending, while the next lines are read.
+    private var pending: Task<Void, any Error>?
 
     /// An importer into `store`, which must be empty; plain personal values are sealed by
     /// `protector`, the store's default (``Council/defaultProtector(for:)``) unless given.
@@ -966,7 +997,7 @@ public enum Interchange {
       do {
         let parsed = try Interchange.parse(
           line, number: number, sealer: protector, subjects: &subjects)
-        try collectKeys(line, number: number)
+        try collectKeys(parsed.personal, line, number: number)
         event = parsed.event
         guard event.position == next else {
           throw ImportError(
@@ -997,13 +1028,13 @@ public enum Interchange {
           lastRecorded = time
         }
       } catch {
-        try await flush()
+        try await flushAndSettle()
         throw error
       }
       if let last = appends.last, last.stream == event.stream {
         guard lastVersion.rawValue < UInt64.max, event.version.rawValue == lastVersion.rawValue + 1
         else {
-          try await flush()
+          try await flushAndSettle()
           throw ImportError(
             line: number,
             reason:
@@ -1033,53 +1064,66 @@ public enum Interchange {
     /// - Returns: the number of events imported in all.
     public mutating func finish() async throws -> Int {
       try await flush()
+      try await settle()
       return count
     }
 
+    /// Waits for the events sent to the store to be appended, ignoring any failure, and drops
+    /// what is queued: call it before closing the store when the import stops for a reason of
+    /// its own (the importer's own errors come after it has waited).
+    public mutating func abandon() async {
+      try? await settle()
+      appends.removeAll()
+      appendLines.removeAll()
+      eventLines.removeAll()
+      streams.removeAll()
+      keys.removeAll()
+      erased.removeAll()
+    }
+
+    /// Appends what is queued and waits for it: a bad line is reported only after the lines
+    /// before it are appended, so that an earlier line the store refuses is the one reported.
+    private mutating func flushAndSettle() async throws {
+      try await flush()
+      try await settle()
+    }
+
+    /// Sends what is queued to the store, after the batch before it is appended; the next
+    /// lines are read while this batch is appended (the store writes on its own thread).
     private mutating func flush() async throws {
       guard !appends.isEmpty else { return }
-      // The keys of the values sealed for this batch, and those its lines carried, are kept
-      // before its events are.
-      try await protector?.saveNewKeys()
-      if !keys.isEmpty {
-        guard let keyStore = store as? any DataKeyStore else {
-          throw ImportError(
-            line: 0, reason: "this store keeps no data keys: it cannot hold sealed values")
-        }
-        try await keyStore.storeDataKeys(keys)
-        keys.removeAll(keepingCapacity: true)
-      }
-      if !erased.isEmpty, let keyStore = store as? any DataKeyStore {
-        for subject in erased { _ = try await keyStore.destroyDataKeys(of: subject) }
-      }
-      erased.removeAll(keepingCapacity: true)
-      let results: [AppendResult]
-      do {
-        results = try await store.append(appends)
-      } catch let error as EventStoreError {
-        throw ImportError(line: line(of: error), reason: reason(for: error))
-      }
-      var position = batchStart
-      for (index, result) in results.enumerated() {
-        guard result.firstPosition == position else {
-          throw ImportError(
-            line: appendLines[index],
-            reason:
-              "the event landed at position \(result.firstPosition), not \(position): import into a new, empty log"
-          )
-        }
-        position = LogPosition(position.rawValue + UInt64(appends[index].events.count))
-      }
+      try await settle()
+      let batch = Batch(
+        appends: appends, appendLines: appendLines, eventLines: eventLines, keys: keys,
+        erased: erased, start: batchStart)
+      batchStart = LogPosition(batchStart.rawValue + UInt64(eventLines.count))
       count += eventLines.count
-      batchStart = position
+      keys.removeAll(keepingCapacity: true)
+      erased.removeAll(keepingCapacity: true)
       appends.removeAll(keepingCapacity: true)
       appendLines.removeAll(keepingCapacity: true)
       eventLines.removeAll(keepingCapacity: true)
       streams.removeAll(keepingCapacity: true)
+      pending = Task { [store, protector] in
+        try await batch.append(to: store, protector: protector)
+      }
+    }
+
+    /// Waits for the batch being appended, and throws what it threw.
+    private mutating func settle() async throws {
+      guard let batch = pending else { return }
+      pending = nil
+      try await batch.value
     }
 
     /// Queues the wrapped keys a line's sealed values carry (see ``Interchange/export(_:from:revealingWith:to:)``).
-    private mutating func collectKeys(_ line: [UInt8], number: Int) throws(ImportError) {
+    private mutating func collectKeys(
+      _ read: PersonalValues?, _ line: [UInt8], number: Int
+    ) throws(ImportError) {
+      if let read {
+        keep(keys: read.keys, erased: read.erased)
+        return
+      }
       // Most lines hold no sealed or erased value: a byte search spares them the JSON parse.
       let carriesKeys = line.contains(subsequence: PersonalText.wrappedMark)
       let holdsErased = line.contains(subsequence: PersonalText.erasedMark)
@@ -1097,15 +1141,76 @@ public enum Interchange {
           throw ImportError(line: number, reason: "a sealed value's keys are not {id, wrapped}")
         }
       }
-      for subject in subjects.sorted() where erasedSeen.insert(subject).inserted {
-        erased.append(subject)
+      keep(keys: found, erased: subjects)
+    }
+
+    /// Queues the keys and the erasures not queued before.
+    private mutating func keep(keys found: [WrappedDataKey], erased subjects: Set<DataSubject>) {
+      if !subjects.isEmpty {
+        for subject in subjects.sorted() where erasedSeen.insert(subject).inserted {
+          erased.append(subject)
+        }
       }
-      for key in found where keysSeen.insert("\(key.subject) \(key.id)").inserted {
+      for key in found where keysSeen.insert(KeyName(subject: key.subject, id: key.id)).inserted {
         keys.append(key)
       }
     }
 
-    /// The line of the queued event an error of the store concerns.
+  }
+
+  /// A data key's name: its subject and its number.
+  private struct KeyName: Hashable {
+    var subject: DataSubject
+    var id: UInt64
+  }
+
+  /// The events of consecutive lines, appended in one multi-stream append, with the data keys
+  /// and the erasures that must be stored before them.
+  private struct Batch: Sendable {
+    var appends: [StreamAppend]
+    /// The line of each append's first event.
+    var appendLines: [Int]
+    /// The line of each event.
+    var eventLines: [Int]
+    var keys: [WrappedDataKey]
+    var erased: [DataSubject]
+    /// The position before the batch's first event.
+    var start: LogPosition
+
+    /// Stores the keys (those sealed for the batch by `protector`, and those its lines
+    /// carried), the erasures, then the events, checking that each lands where its line says.
+    func append(to store: any EventStore, protector: (any PersonalDataProtector)?) async throws {
+      try await protector?.saveNewKeys()
+      if !keys.isEmpty {
+        guard let keyStore = store as? any DataKeyStore else {
+          throw ImportError(
+            line: 0, reason: "this store keeps no data keys: it cannot hold sealed values")
+        }
+        try await keyStore.storeDataKeys(keys)
+      }
+      if !erased.isEmpty, let keyStore = store as? any DataKeyStore {
+        for subject in erased { _ = try await keyStore.destroyDataKeys(of: subject) }
+      }
+      let results: [AppendResult]
+      do {
+        results = try await store.append(appends)
+      } catch let error as EventStoreError {
+        throw ImportError(line: line(of: error), reason: reason(for: error))
+      }
+      var position = start.next
+      for (index, result) in results.enumerated() {
+        guard result.firstPosition == position else {
+          throw ImportError(
+            line: appendLines[index],
+            reason:
+              "the event landed at position \(result.firstPosition), not \(position): import into a new, empty log"
+          )
+        }
+        position = LogPosition(position.rawValue + UInt64(appends[index].events.count))
+      }
+    }
+
+    /// The line of the event an error of the store concerns.
     private func line(of error: EventStoreError) -> Int {
       var offset = 0
       for (index, append) in appends.enumerated() {

@@ -140,3 +140,151 @@ enum PersonalText {
     return count
   }
 }
+
+/// The personal values of an interchange line read from the line's parsed JSON, in the same
+/// pass that reads its event: the wrapped keys and the erased subjects that
+/// ``PersonalJSON/collectKeys(_:into:)`` and ``PersonalJSON/collectErased(_:into:)`` find in
+/// the line's `JSONSerialization` form, found without searching the text again.
+enum PersonalTape {
+  /// The wrapped keys and the erased subjects in the value at `node`; `nil` when the line must
+  /// be read as before (``PersonalText``, then `JSONSerialization`, which also words the error):
+  /// an escaped key, a key this reads given twice in one object, a list of keys that does
+  /// not read, or an `"erased"` that is not `true` or `false`.
+  static func collect(_ reader: JSONReader, at node: Int) -> (
+    keys: [WrappedDataKey], erased: Set<DataSubject>
+  )? {
+    var found = Found()
+    guard found.walk(reader, node, keys: true, erased: true) else { return nil }
+    return (found.keys, found.erased)
+  }
+
+  private struct Found {
+    var keys: [WrappedDataKey] = []
+    var erased: Set<DataSubject> = []
+
+    /// Walks the value at `node`, looking for lists of keys and erased values while `keys` and
+    /// `erased` say so: as `PersonalJSON` does, a list of keys is not looked into for more,
+    /// nor an erased value for more erased values.
+    mutating func walk(
+      _ reader: JSONReader, _ node: Int, keys lookForKeys: Bool, erased lookForErased: Bool
+    )
+      -> Bool
+    {
+      switch reader.kind(of: node) {
+      case .array:
+        var readable = true
+        reader.forEachElement(of: node) { element in
+          if readable {
+            readable = walk(reader, element, keys: lookForKeys, erased: lookForErased)
+          }
+        }
+        return readable
+      case .object:
+        break
+      default:
+        return true
+      }
+      var subject: Int?
+      var list: Int?
+      var erasedFlag: Int?
+      var twice = false
+      guard
+        reader.forEachMember(
+          of: node,
+          { key, value in
+            if reader.key(key, is: "subject") {
+              twice = twice || subject != nil
+              subject = value
+            } else if reader.key(key, is: "keys") {
+              twice = twice || list != nil
+              list = value
+            } else if reader.key(key, is: "erased") {
+              twice = twice || erasedFlag != nil
+              erasedFlag = value
+            }
+          }), !twice
+      else { return false }
+      let subjectText = subject.flatMap {
+        reader.kind(of: $0) == .string ? try? reader.string(at: $0) : nil
+      }
+      var keysHere = lookForKeys
+      var erasedHere = lookForErased
+      if lookForKeys, let subjectText, let list {
+        switch keyList(reader, list) {
+        case .list(let entries):
+          guard let owner = DataSubject(subjectText) else { return false }
+          for entry in entries {
+            guard let id = entry.id.flatMap({ UInt64($0, radix: 16) }), id != 0,
+              let wrapped = entry.wrapped.flatMap({ Data(base64Encoded: $0) })
+            else { return false }
+            keys.append(WrappedDataKey(subject: owner, id: id, wrapped: Array(wrapped)))
+          }
+          keysHere = false
+        case .other: break
+        case .unreadable: return false
+        }
+      }
+      if lookForErased, let erasedFlag {
+        switch reader.kind(of: erasedFlag) {
+        case .true:
+          if let subjectText, let owner = DataSubject(subjectText) {
+            erased.insert(owner)
+            erasedHere = false
+          }
+        case .false: break
+        default: return false
+        }
+      }
+      guard keysHere || erasedHere else { return true }
+      var readable = true
+      let walked = reader.forEachMember(of: node) { _, value in
+        if readable { readable = walk(reader, value, keys: keysHere, erased: erasedHere) }
+      }
+      return walked && readable
+    }
+
+    /// What a member named `"keys"` holds.
+    private enum KeyList {
+      /// An array of objects whose members are all strings (what `as? [[String: String]]`
+      /// takes): each entry's `"id"` and `"wrapped"`, `nil` when missing (an entry without
+      /// them is then refused as `PersonalJSON` refuses it).
+      case list([(id: String?, wrapped: String?)])
+      /// Anything else, which is walked into like any other value.
+      case other
+      /// An entry with an escaped key, or with `"id"` or `"wrapped"` twice.
+      case unreadable
+    }
+
+    private func keyList(_ reader: JSONReader, _ node: Int) -> KeyList {
+      guard reader.kind(of: node) == .array else { return .other }
+      var entries: [(id: String?, wrapped: String?)] = []
+      var result: KeyList?
+      reader.forEachElement(of: node) { element in
+        guard result == nil else { return }
+        guard reader.kind(of: element) == .object else {
+          result = .other
+          return
+        }
+        var id: String?
+        var wrapped: String?
+        let plain = reader.forEachMember(of: element) { key, value in
+          guard result == nil else { return }
+          guard reader.kind(of: value) == .string, let text = try? reader.string(at: value) else {
+            result = .other
+            return
+          }
+          if reader.key(key, is: "id") {
+            if id != nil { result = .unreadable }
+            id = text
+          } else if reader.key(key, is: "wrapped") {
+            if wrapped != nil { result = .unreadable }
+            wrapped = text
+          }
+        }
+        if !plain { result = .unreadable }
+        entries.append((id, wrapped))
+      }
+      return result ?? .list(entries)
+    }
+  }
+}

@@ -140,6 +140,61 @@ public struct JSONReader {
   }
 }
 
+// MARK: - Walking a whole value
+
+extension JSONReader {
+  /// What a node holds, for a walk over a whole value (see ``forEachMember(of:_:)``).
+  package enum NodeKind: Sendable {
+    case object, array, string, number, `true`, `false`, null
+  }
+
+  /// What `node` holds.
+  package func kind(of node: Int) -> NodeKind {
+    switch tape.nodes[node].kind {
+    case .object: return .object
+    case .array: return .array
+    case .string, .escapedString: return .string
+    case .number: return .number
+    case .true: return .true
+    case .false: return .false
+    case .null: return .null
+    }
+  }
+
+  /// Calls `body` with the key node and the value node of each member of object `node`, in
+  /// order; `false` (and no more calls) when a key is escaped, which a caller matching keys by
+  /// their bytes cannot match.
+  package func forEachMember(of node: Int, _ body: (_ key: Int, _ value: Int) -> Void) -> Bool {
+    var child = node + 1
+    for _ in 0..<tape.nodes[node].count {
+      guard tape.nodes[child].kind == .string else { return false }
+      body(child, child + 1)
+      child = Int(tape.nodes[child + 1].next)
+    }
+    return true
+  }
+
+  /// Calls `body` with each element node of array `node`, in order.
+  package func forEachElement(of node: Int, _ body: (Int) -> Void) {
+    var child = node + 1
+    for _ in 0..<tape.nodes[node].count {
+      body(child)
+      child = Int(tape.nodes[child].next)
+    }
+  }
+
+  /// Whether key node `node` (a plain string) has the bytes of `key`.
+  package func key(_ node: Int, is key: StaticString) -> Bool {
+    let found = tape.nodes[node]
+    let count = key.utf8CodeUnitCount
+    guard found.kind == .string, Int(found.end - found.start) == count else { return false }
+    guard count > 0 else { return true }
+    return tape.bytes.withUnsafeBufferPointer { buffer in
+      buffer.baseAddress.map { memcmp(key.utf8Start, $0 + Int(found.start), count) == 0 } ?? false
+    }
+  }
+}
+
 extension JSONTape {
   /// The value node of the first member of object `node` whose key has the bytes of `key`.
   func member(_ key: StaticString, of node: Int) -> Int? {
