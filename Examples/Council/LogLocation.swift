@@ -124,7 +124,7 @@ struct LogPath: ParsableArguments {
     }
     return try await StagedPath.buildDirectory(at: path, purpose: purpose) { staging in
       let store = try LMDBEventStore(
-        path: staging, options: .init(durability: .noSync), clock: clock)
+        path: staging, options: .init(durability: .noSync, writeMap: true), clock: clock)
       do {
         let result = try await build(store)
         store.close()
@@ -152,7 +152,7 @@ struct LogPath: ParsableArguments {
     }
     return try await Interchange.importFile(
       file, intoNewLog: path,
-      open: { try LMDBEventStore(path: $0, options: .init(durability: .noSync)) },
+      open: { try LMDBEventStore(path: $0, options: .init(durability: .noSync, writeMap: true)) },
       close: { $0.close() })
   }
 }

@@ -118,11 +118,15 @@ final class Environment: @unchecked Sendable {
 
   /// Whether the environment was opened read-only.
   let readOnly: Bool
+  /// Whether commits write into the map (`MDB_WRITEMAP`): the file is then as large as the
+  /// map until closed, when it is cut back to the pages in use.
+  let writeMap: Bool
 
   init(path: String, options: LMDBEventStore.Options) throws(EventStoreError) {
     let url = URL(fileURLWithPath: path).standardizedFileURL
     self.path = url.path
     self.readOnly = options.readOnly
+    self.writeMap = options.writeMap && !options.readOnly
     self.bounds = MapBounds()
     mapSize = Mutex(options.initialMapSize)
     let created = try Self.checkDirectory(self.path, readOnly: options.readOnly)
@@ -223,6 +227,7 @@ final class Environment: @unchecked Sendable {
     if !options.readOnly { try reserveLockFile(readers: options.maxReaders) }
     var flags = UInt32(MDB_NOTLS) | options.durability.lmdbFlags
     if options.readOnly { flags |= UInt32(MDB_RDONLY) }
+    if writeMap { flags |= UInt32(MDB_WRITEMAP) }
     var rc = try openEnvironment(options, flags: flags)
     if rc == EACCES && options.readOnly {
       // A user who may only read the log cannot open LMDB's lock file for writing: read
@@ -240,6 +245,7 @@ final class Environment: @unchecked Sendable {
     default:
       throw lmdbError(rc, "opening the environment", path: path)
     }
+    if writeMap { try reserveMap(info: "opening the log to write in place") }
     try checkNotTruncated()
     bounds.refresh(env)
     try openDatabases()
@@ -452,6 +458,7 @@ final class Environment: @unchecked Sendable {
       mdb_env_info(env, &info)
       let bigger = max(info.me_mapsize, mapSize.withLock { $0 }) * 2
       try check(mdb_env_set_mapsize(env, bigger), "growing the map to \(bigger) bytes")
+      if writeMap { try reserveMap(info: "growing the map to \(bigger) bytes") }
       bounds.refresh(env)
       mapSize.withLock { $0 = bigger }
     }
@@ -460,13 +467,31 @@ final class Environment: @unchecked Sendable {
   /// The current map size in bytes.
   var currentMapSize: Int { mapSize.withLock { $0 } }
 
+  /// Gives the data file real blocks for the whole map, when commits write into the map: a
+  /// page written through the map into a hole of the file on a full disk would kill the
+  /// process (`SIGBUS`), where a reservation that fails is an error (`storageFull`).
+  private func reserveMap(info what: String) throws(EventStoreError) {
+    var fd: Int32 = -1
+    var info = MDB_envinfo()
+    try check(mdb_env_get_fd(env, &fd), what)
+    try check(mdb_env_info(env, &info), what)
+    let rc = posix_fallocate(fd, 0, off_t(info.me_mapsize))
+    guard rc == 0 else {
+      throw lmdbError(rc, "\(what): reserving \(info.me_mapsize) bytes for data.mdb", path: path)
+    }
+  }
+
   /// Closes the environment once no transaction of this process is open.
   func closeEnvironment(keepingClaim: Bool = false) {
     lock.withWriteLock {
       if let env {
         bounds.detach()
+        let used = writeMap ? Self.usedBytes(env) : nil
         mdb_env_close(env)
         self.env = nil
+        // The file was grown to the map's size: cut it back to the pages in use, as a log
+        // written through `write` calls has it. (If this fails the file is only larger.)
+        if let used { _ = truncate(path + "/data.mdb", off_t(used)) }
       }
     }
     if claimedPath && !keepingClaim {
@@ -477,6 +502,17 @@ final class Environment: @unchecked Sendable {
 }
 
 extension Environment {
+  /// The bytes of the data file that hold pages in use: up to the last page the last commit
+  /// used. `nil` when LMDB cannot say.
+  static func usedBytes(_ env: OpaquePointer) -> Int? {
+    var info = MDB_envinfo()
+    var stat = MDB_stat()
+    guard mdb_env_info(env, &info) == 0, mdb_env_stat(env, &stat) == 0, stat.ms_psize > 0 else {
+      return nil
+    }
+    return (info.me_last_pgno + 1) * Int(stat.ms_psize)
+  }
+
   /// Claims directory `path` (standardized) for this process, as opening it does; returns
   /// false when it is open or claimed already. Compaction holds the claim while it works.
   static func claim(_ path: String) -> Bool {

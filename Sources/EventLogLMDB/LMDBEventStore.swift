@@ -67,12 +67,22 @@ public final class LMDBEventStore: InlineProjectionHost, @unchecked Sendable {
     /// query a log the user may only read. Default `false`.
     public var readOnly: Bool
 
+    /// Whether commits write into the mapped file (LMDB's `MDB_WRITEMAP`) rather than through
+    /// `write` calls. For filling a new log in bulk (an import): there each commit rewrites
+    /// many of the pages the commit before wrote, which the operating system then writes back
+    /// once rather than once a commit. While the store is open its file is as large as the
+    /// map (the pages not written take no space on most file systems); ``close()`` cuts it
+    /// back to the pages in use. Only for a log that no other process opens at the same
+    /// time. Ignored when ``readOnly``. Default `false`.
+    public var writeMap: Bool
+
     /// Creates options.
     public init(
       durability: Durability = .full, initialMapSize: Int = 64 << 20, maxReaders: UInt32 = 126,
-      pollInterval: Duration = .milliseconds(20), readOnly: Bool = false
+      pollInterval: Duration = .milliseconds(20), readOnly: Bool = false, writeMap: Bool = false
     ) {
       self.readOnly = readOnly
+      self.writeMap = writeMap
       self.durability = durability
       self.initialMapSize = initialMapSize
       self.maxReaders = maxReaders

@@ -224,19 +224,46 @@ final class Writer: @unchecked Sendable {
   private func commit(_ requests: [Operation]) throws(EventStoreError)
     -> ([Outcome], LogPosition?)
   {
-    if let done = try commit(requests, nested: false) { return done }
-    guard let done = try commit(requests, nested: true) else {
-      throw EventStoreError(.storageFailure, "a group of appends was refused as a whole")
+    let refusal: EventStoreError
+    switch try commit(requests, nested: false) {
+    case .committed(let outcomes, let head): return (outcomes, head)
+    case .refused(let error): refusal = error
     }
-    return done
+    guard environment.writeMap else {
+      guard case .committed(let outcomes, let head) = try commit(requests, nested: true) else {
+        throw EventStoreError(.storageFailure, "a group of appends was refused as a whole")
+      }
+      return (outcomes, head)
+    }
+    // LMDB has no nested transactions in a map written in place: each request then runs in
+    // a write transaction of its own.
+    if requests.count == 1 { return ([.failure(refusal)], nil) }
+    var outcomes: [Outcome] = []
+    var head: LogPosition?
+    for request in requests {
+      switch try commit([request], nested: false) {
+      case .committed(let done, let newHead):
+        outcomes += done
+        head = newHead ?? head
+      case .refused(let error):
+        outcomes.append(.failure(error))
+      }
+    }
+    return (outcomes, head)
+  }
+
+  /// What running a group in one write transaction came to.
+  private enum GroupRun {
+    /// Committed, with each request's outcome and the log's head after its appends (`nil`
+    /// when it appended nothing).
+    case committed([Outcome], LogPosition?)
+    /// Not nested, a request was refused (this error) and nothing was committed.
+    case refused(EventStoreError)
   }
 
   /// Runs the requests in one write transaction, each in a nested transaction if `nested`,
-  /// and commits it. Not nested, it returns `nil` (committing nothing) at the first request
-  /// refused.
-  private func commit(_ requests: [Operation], nested: Bool) throws(EventStoreError)
-    -> ([Outcome], LogPosition?)?
-  {
+  /// and commits it. Not nested, it stops (committing nothing) at the first request refused.
+  private func commit(_ requests: [Operation], nested: Bool) throws(EventStoreError) -> GroupRun {
     try environment.lock.withReadLock { () throws(EventStoreError) in
       guard let env = environment.env else {
         throw EventStoreError(.closed, "the store is closed", path: environment.path)
@@ -293,7 +320,7 @@ final class Writer: @unchecked Sendable {
           throw error
         } catch {
           // Not nested, the refusal may have left part of its request written: drop it all.
-          guard nested else { return nil }
+          guard nested else { return .refused(error) }
           mdb_txn_abort(child)
           outcomes.append(.failure(error))
         }
@@ -311,7 +338,7 @@ final class Writer: @unchecked Sendable {
           shared = names
         }
       }
-      return (outcomes, head)
+      return .committed(outcomes, head)
     }
   }
 }

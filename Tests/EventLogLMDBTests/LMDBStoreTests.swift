@@ -1,6 +1,7 @@
 import CLMDB
 import ChildProcessSupport
 import EventLog
+import EventLogConformance
 import EventLogTestSupport
 import Foundation
 import Testing
@@ -406,5 +407,67 @@ struct LMDBProcessTests {
           "a batch was interleaved")
       }
     }
+  }
+}
+
+@Suite("Writing in place (writeMap)")
+struct WriteMapTests {
+  /// The size of the log's data file.
+  private func dataFileSize(_ path: String) throws -> Int {
+    let attributes = try FileManager.default.attributesOfItem(atPath: path + "/data.mdb")
+    return try #require(attributes[.size] as? Int)
+  }
+
+  @Test func aLogWrittenInPlaceIsCutBackToItsPagesWhenClosedAndReadsAsAnyOther() async throws {
+    let directory = TemporaryDirectory()
+    let path = directory.appending("log")
+    let map = 8 << 20
+    let store = try LMDBEventStore(
+      path: path, options: .init(durability: .noSync, initialMapSize: map, writeMap: true))
+    var written: [EventData] = []
+    // Enough to grow the map at least once: the file grows with it.
+    for batch in 0..<40 {
+      let events = testEvents(500, size: 400)
+      written += events
+      _ = try await store.append([
+        StreamAppend(
+          stream: StreamName("bulk-\(batch % 7)"),
+          expectedVersion: batch < 7 ? .noStream : .any, events: events)
+      ])
+    }
+    #expect(store.mapSize > map)
+    let whileOpen = try dataFileSize(path)
+    #expect(whileOpen == store.mapSize)
+    store.close()
+    let closed = try dataFileSize(path)
+    #expect(closed < whileOpen)
+    #expect(closed % 4096 == 0)
+    #expect(closed >= written.count * 400)
+
+    // Opened as usual: every event there, whole, and the log verifies.
+    let reopened = try LMDBEventStore(path: path)
+    defer { reopened.close() }
+    let read = try await readWholeLog(reopened)
+    #expect(read.map(\.id) == written.map(\.id))
+    #expect(read.map(\.payload) == written.map(\.payload))
+    let report = try reopened.verify()
+    #expect(report.problems.isEmpty, "\(report.problems)")
+    // And it takes more.
+    _ = try await reopened.append([
+      StreamAppend(stream: "bulk-0", expectedVersion: .any, events: testEvents(10))
+    ])
+    #expect(try await reopened.headPosition().rawValue == UInt64(written.count + 10))
+  }
+
+  @Test(arguments: EventStoreConformance.Check.allCases)
+  func conformance(_ check: EventStoreConformance.Check) async throws {
+    let suite = EventStoreConformance { body in
+      let directory = TemporaryDirectory()
+      let store = try LMDBEventStore(
+        path: directory.appending("log"), options: .init(durability: .noSync, writeMap: true))
+      try await body(store)
+      store.close()
+    }
+    try await suite.run(check)
   }
 }

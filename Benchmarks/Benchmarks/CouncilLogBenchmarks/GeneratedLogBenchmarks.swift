@@ -200,7 +200,9 @@ func registerGeneratedLogBenchmarks() {
         try await timed(benchmark, "import", events: events) {
           try await Interchange.importFile(
             file, intoNewLog: target,
-            open: { try LMDBEventStore(path: $0, options: .init(durability: .noSync)) },
+            open: {
+              try LMDBEventStore(path: $0, options: .init(durability: .noSync, writeMap: true))
+            },
             close: { $0.close() })
         }
       },

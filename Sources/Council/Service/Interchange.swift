@@ -694,13 +694,23 @@ public enum Interchange {
   }
 
   /// A line read in one pass, as `JSONDecoder` reads an envelope and a payload of the type its
-  /// `"eventType"` names (found by a byte search: the key cannot occur inside a string, where
-  /// its quotes would be escaped); `nil` when the line does not read so, or the type read is
-  /// not the one found.
+  /// `"eventType"` names: parsed once, and read by the generated readers, the type taken from
+  /// the parsed text; what they do not follow is read by `JSONDecoder`, the type found by a
+  /// byte search (the key cannot occur inside a string, where its quotes would be escaped).
+  /// `nil` when the line does not read so, or the type read is not the one found.
   ///
   /// With them, the personal values the line holds (see ``PersonalTape``), `nil` when the line
   /// was read by `JSONDecoder` or they must be read otherwise.
   static func wholeLine(_ bytes: [UInt8]) -> (Envelope, any CouncilEvent, PersonalValues?)? {
+    // Parsed once, the type read from the parsed text.
+    if let reader = JSONReader(bytes), reader.kind(of: 0) == .object,
+      let node = reader.optionalMember("eventType", of: 0),
+      let name = try? reader.string(at: node), let type = CouncilCatalog.byName[name],
+      let read = try? readWhole(type, reader)
+    {
+      return read
+    }
+    // What the generated readers do not follow, by `JSONDecoder`.
     guard let mark = bytes.firstOffset(of: eventTypeMark, from: 0) else { return nil }
     let start = mark + eventTypeMark.count
     guard let end = bytes.firstOffset(of: [UInt8(ascii: "\"")], from: start) else { return nil }
@@ -710,6 +720,14 @@ public enum Interchange {
       envelope.eventType == name
     else { return nil }
     return (envelope, payload, personal)
+  }
+
+  /// The line in `reader` read by the generated readers, its payload of type `Payload`.
+  static func readWhole<Payload: CouncilEvent>(_ type: Payload.Type, _ reader: JSONReader) throws
+    -> (Envelope, any CouncilEvent, PersonalValues?)
+  {
+    let line = try WholeLine<Payload>(json: reader, at: 0)
+    return (line.envelope, line.data, line.personal)
   }
 
   /// The wrapped keys and the erased subjects a line holds.
@@ -755,13 +773,29 @@ public enum Interchange {
   ) throws(ImportError) -> (
     event: RecordedEvent, hasRecordedTime: Bool, personal: PersonalValues?
   ) {
-    // Most lines are read in one pass, their type found by a byte search; any line that
+    let line = try read(bytes, number: number)
+    let made = try event(of: line, number: number, sealer: sealer, subjects: &subjects)
+    return (made.event, made.hasRecordedTime, line.personal)
+  }
+
+  /// A line read and checked as far as it can be without the lines before it: what
+  /// ``read(_:number:)`` gives, on any thread.
+  struct ReadLine: Sendable {
+    var header: Header
+    var payload: any CouncilEvent
+    /// The wrapped keys and the erased subjects, when read with the line.
+    var personal: PersonalValues?
+  }
+
+  /// Reads a line, and checks its type, versions and position (see
+  /// ``parse(_:number:sealer:subjects:)``): no state, so lines may be read in parallel.
+  static func read(_ bytes: [UInt8], number: Int) throws(ImportError) -> ReadLine {
+    // Most lines are read in one pass, their type found in the parsed text; any line that
     // does not read so is read again in two, for the checks and error messages below.
     if let (envelope, payload, personal) = wholeLine(bytes) {
-      let read = try event(
-        of: Header(data: .object, envelope: envelope), bytes, payload: payload, number: number,
-        sealer: sealer, subjects: &subjects)
-      return (read.event, read.hasRecordedTime, personal)
+      let header = Header(data: .object, envelope: envelope)
+      _ = try check(header, number: number)
+      return ReadLine(header: header, payload: payload, personal: personal)
     }
     let header: Header
     let data = Data(bytes)
@@ -774,17 +808,21 @@ public enum Interchange {
       throw ImportError(
         line: number, reason: "data is \(header.data.phrase), not an object")
     }
-    let read = try event(
-      of: header, bytes, payload: nil, number: number, sealer: sealer, subjects: &subjects)
-    return (read.event, read.hasRecordedTime, nil)
+    let type = try check(header, number: number)
+    let payload: any CouncilEvent
+    do {
+      payload = try decodePayload(type, data)
+    } catch {
+      throw ImportError(
+        line: number, reason: "\(header.eventType) payload: \(phrase(for: error))")
+    }
+    return ReadLine(header: header, payload: payload, personal: nil)
   }
 
-  /// The event of a line whose header is read (and whose payload, when given), after the
-  /// checks of its type, versions and position; see ``parse(_:number:sealer:subjects:)``.
-  static func event(
-    of header: Header, _ bytes: [UInt8], payload decoded: (any CouncilEvent)?, number: Int,
-    sealer: (any PersonalDataSealer)?, subjects: inout LegacySubjects
-  ) throws(ImportError) -> (event: RecordedEvent, hasRecordedTime: Bool) {
+  /// The payload type of a line's header, after the checks of its type, versions and position.
+  private static func check(_ header: Header, number: Int) throws(ImportError)
+    -> any CouncilEvent.Type
+  {
     guard let type = CouncilCatalog.byName[header.eventType] else {
       throw ImportError(line: number, reason: "unknown event type \(header.eventType)")
     }
@@ -805,16 +843,18 @@ public enum Interchange {
     guard header.version.rawValue >= 1 else {
       throw ImportError(line: number, reason: "version 0 is not a version (they start at 1)")
     }
-    let payload: any CouncilEvent
-    do {
-      payload = try decoded ?? decodePayload(type, Data(bytes))
-    } catch {
-      throw ImportError(
-        line: number, reason: "\(header.eventType) payload: \(phrase(for: error))")
-    }
-    // A line exported before personal data was sealed holds plain values: they are given
-    // their subjects and sealed now.
-    let given = subjects.assign(payload, in: header.stream)
+    return type
+  }
+
+  /// The event of a line read by ``read(_:number:)``: its plain personal values (a line
+  /// exported before personal data was sealed) given their subjects, in the order of the
+  /// lines, and sealed by `sealer`.
+  static func event(
+    of line: ReadLine, number: Int, sealer: (any PersonalDataSealer)?,
+    subjects: inout LegacySubjects
+  ) throws(ImportError) -> (event: RecordedEvent, hasRecordedTime: Bool) {
+    let header = line.header
+    let given = subjects.assign(line.payload, in: header.stream)
     var writer = BinaryWriter()
     writer.sealer = sealer
     given.encode(to: &writer)
@@ -965,6 +1005,8 @@ public enum Interchange {
     /// The position before the next batch's first event.
     private var batchStart = LogPosition.start
     private var count = 0
+    /// Lines not read yet, with their numbers.
+    private var waiting: [(line: [UInt8], number: Int)] = []
     /// The batch the store is appending, while the next lines are read.
     private var pending: Task<Void, any Error>?
 
@@ -975,10 +1017,12 @@ public enum Interchange {
       self.protector = protector ?? Council.defaultProtector(for: store)
     }
 
-    /// Checks one line and queues its event, appending the queue when it is full.
+    /// Queues one line; lines are read in groups of ``readAhead``, half on each of two tasks,
+    /// then checked and queued in their order, the queue appended when it is full.
     ///
-    /// An empty line is skipped. On a bad line, the events queued before it are appended
-    /// first, so that an earlier line the store refuses is the one reported.
+    /// An empty line is skipped. A bad line is reported by the call that reads its group, or
+    /// by ``finish()``; the events of the lines before it are appended first, so that an
+    /// earlier line the store refuses is the one reported.
     ///
     /// - Throws: ``ImportError`` naming the first bad line.
     public mutating func add(_ line: [UInt8], number: Int) async throws {
@@ -992,13 +1036,51 @@ public enum Interchange {
         }
         checkedEmpty = true
       }
+      waiting.append((line, number))
+      if waiting.count >= Self.readAhead { try await readWaiting() }
+    }
+
+    /// How many lines are read at once, half on another task.
+    public static let readAhead = 512
+
+    /// Reads the waiting lines, in parallel, then takes each in order.
+    private mutating func readWaiting() async throws {
+      guard !waiting.isEmpty else { return }
+      let lines = waiting
+      waiting.removeAll(keepingCapacity: true)
+      let half = lines.count / 2
+      async let first = Self.read(lines[..<half])
+      let second = Self.read(lines[half...])
+      let read = await first + second
+      for (index, result) in read.enumerated() {
+        try await take(result, line: lines[index].line, number: lines[index].number)
+      }
+    }
+
+    private static func read(_ lines: ArraySlice<(line: [UInt8], number: Int)>) -> [Result<
+      ReadLine, ImportError
+    >] {
+      lines.map { entry in
+        do throws(ImportError) {
+          return .success(try Interchange.read(entry.line, number: entry.number))
+        } catch {
+          return .failure(error)
+        }
+      }
+    }
+
+    /// Checks one line read, in order, and queues its event.
+    private mutating func take(_ read: Result<ReadLine, ImportError>, line: [UInt8], number: Int)
+      async throws
+    {
       let event: RecordedEvent
       let data: EventData
       do {
-        let parsed = try Interchange.parse(
-          line, number: number, sealer: protector, subjects: &subjects)
-        try collectKeys(parsed.personal, line, number: number)
-        event = parsed.event
+        let read = try read.get()
+        let made = try Interchange.event(
+          of: read, number: number, sealer: protector, subjects: &subjects)
+        try collectKeys(read.personal, line, number: number)
+        event = made.event
         guard event.position == next else {
           throw ImportError(
             line: number,
@@ -1006,7 +1088,7 @@ public enum Interchange {
               "position \(event.position) where \(next) was expected: lines out of order, missing or repeated"
           )
         }
-        if parsed.hasRecordedTime {
+        if made.hasRecordedTime {
           if let lastRecorded, event.recordedTime < lastRecorded {
             throw ImportError(
               line: number,
@@ -1063,6 +1145,7 @@ public enum Interchange {
     ///
     /// - Returns: the number of events imported in all.
     public mutating func finish() async throws -> Int {
+      try await readWaiting()
       try await flush()
       try await settle()
       return count
@@ -1073,6 +1156,7 @@ public enum Interchange {
     /// its own (the importer's own errors come after it has waited).
     public mutating func abandon() async {
       try? await settle()
+      waiting.removeAll()
       appends.removeAll()
       appendLines.removeAll()
       eventLines.removeAll()

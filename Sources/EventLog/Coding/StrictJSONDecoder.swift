@@ -396,30 +396,45 @@ final class JSONTape {
 
   /// A number node that is a plain integer (no fraction or exponent) fitting `Integer`.
   func integer<Integer: FixedWidthInteger>(_ node: Int, as type: Integer.Type) throws -> Integer {
-    let found = nodes[node]
-    guard found.kind == .number else { throw JSONNotFollowed() }
-    var index = Int(found.start)
-    let end = Int(found.end)
-    let negative = bytes[index] == UInt8(ascii: "-")
-    if negative { index += 1 }
-    // `-0` is left to `JSONDecoder`, as are fractions and exponents.
-    guard !(negative && end - index == 1 && bytes[index] == UInt8(ascii: "0")) else {
-      throw JSONNotFollowed()
+    // The digits are read once, without generics (callers in other modules reach this
+    // unspecialized); only the result is converted to `Integer`.
+    guard let (negative, magnitude) = integerParts(node) else { throw JSONNotFollowed() }
+    if !negative {
+      guard let value = Integer(exactly: magnitude) else { throw JSONNotFollowed() }
+      return value
     }
-    var value: Integer = 0
-    while index < end {
-      let byte = bytes[index]
-      guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { throw JSONNotFollowed() }
-      let digit = Integer(byte - UInt8(ascii: "0"))
-      let (times, overflowTimes) = value.multipliedReportingOverflow(by: 10)
-      let (next, overflowAdd) =
-        negative
-        ? times.subtractingReportingOverflow(digit) : times.addingReportingOverflow(digit)
-      guard !overflowTimes, !overflowAdd else { throw JSONNotFollowed() }
-      value = next
-      index += 1
-    }
+    // `-0` is left to `JSONDecoder`.
+    guard magnitude != 0, magnitude <= UInt64(Int64.max) + 1 else { throw JSONNotFollowed() }
+    let signed = magnitude == UInt64(Int64.max) + 1 ? Int64.min : -Int64(magnitude)
+    guard let value = Integer(exactly: signed) else { throw JSONNotFollowed() }
     return value
+  }
+
+  /// The sign and the magnitude of a number written as a plain integer whose magnitude fits
+  /// 64 bits; `nil` for anything else (a fraction, an exponent), which is left to
+  /// `JSONDecoder`.
+  private func integerParts(_ node: Int) -> (negative: Bool, magnitude: UInt64)? {
+    let found = nodes[node]
+    guard found.kind == .number else { return nil }
+    return bytes.withUnsafeBufferPointer { buffer -> (Bool, UInt64)? in
+      var index = Int(found.start)
+      let end = Int(found.end)
+      guard index < end else { return nil }
+      let negative = buffer[index] == UInt8(ascii: "-")
+      if negative { index += 1 }
+      guard index < end else { return nil }
+      var magnitude: UInt64 = 0
+      while index < end {
+        let digit = buffer[index] &- UInt8(ascii: "0")
+        guard digit < 10 else { return nil }
+        let (times, overflowTimes) = magnitude.multipliedReportingOverflow(by: 10)
+        let (next, overflowAdd) = times.addingReportingOverflow(UInt64(digit))
+        guard !overflowTimes, !overflowAdd else { return nil }
+        magnitude = next
+        index += 1
+      }
+      return (negative, magnitude)
+    }
   }
 
   func double(_ node: Int) throws -> Double {
