@@ -245,7 +245,12 @@ final class Environment: @unchecked Sendable {
     default:
       throw lmdbError(rc, "opening the environment", path: path)
     }
-    if writeMap { try reserveMap(info: "opening the log to write in place") }
+    if writeMap {
+      // Before any write into the map (opening writes through `write` calls only).
+      var info = MDB_envinfo()
+      try check(mdb_env_info(env, &info), "reading the map size")
+      try reserve(info.me_mapsize, "opening the log to write in place")
+    }
     try checkNotTruncated()
     bounds.refresh(env)
     try openDatabases()
@@ -457,8 +462,9 @@ final class Environment: @unchecked Sendable {
       var info = MDB_envinfo()
       mdb_env_info(env, &info)
       let bigger = max(info.me_mapsize, mapSize.withLock { $0 }) * 2
+      // Reserved before the map covers it: a failed reservation leaves the map as it was.
+      if writeMap { try reserve(bigger, "growing the map to \(bigger) bytes") }
       try check(mdb_env_set_mapsize(env, bigger), "growing the map to \(bigger) bytes")
-      if writeMap { try reserveMap(info: "growing the map to \(bigger) bytes") }
       bounds.refresh(env)
       mapSize.withLock { $0 = bigger }
     }
@@ -467,17 +473,15 @@ final class Environment: @unchecked Sendable {
   /// The current map size in bytes.
   var currentMapSize: Int { mapSize.withLock { $0 } }
 
-  /// Gives the data file real blocks for the whole map, when commits write into the map: a
-  /// page written through the map into a hole of the file on a full disk would kill the
-  /// process (`SIGBUS`), where a reservation that fails is an error (`storageFull`).
-  private func reserveMap(info what: String) throws(EventStoreError) {
+  /// Gives the data file real blocks for its first `size` bytes, when commits write into the
+  /// map: a page written through the map into a hole of the file on a full disk would kill
+  /// the process (`SIGBUS`), where a reservation that fails is an error (`storageFull`).
+  private func reserve(_ size: Int, _ what: String) throws(EventStoreError) {
     var fd: Int32 = -1
-    var info = MDB_envinfo()
     try check(mdb_env_get_fd(env, &fd), what)
-    try check(mdb_env_info(env, &info), what)
-    let rc = posix_fallocate(fd, 0, off_t(info.me_mapsize))
+    let rc = posix_fallocate(fd, 0, off_t(size))
     guard rc == 0 else {
-      throw lmdbError(rc, "\(what): reserving \(info.me_mapsize) bytes for data.mdb", path: path)
+      throw lmdbError(rc, "\(what): reserving \(size) bytes for data.mdb", path: path)
     }
   }
 

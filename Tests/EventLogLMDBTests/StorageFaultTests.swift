@@ -140,6 +140,39 @@ struct StorageFaultTests {
     #expect(try store.verify().problems.map(\.description) == [])
   }
 
+  /// Written in place, the map's blocks are reserved before it covers them: the disk filling
+  /// up is a refused growth (`storageFull`), never a bus error at a write into the map.
+  @Test func aLogWrittenInPlaceOnAFillingDiskFailsTypedAndStaysWhole() async throws {
+    let disk = try #require(SmallFileSystem(kilobytes: 2048))
+    let path = disk.path + "/log"
+    var acknowledged: [EventData] = []
+    var failure: EventStoreError?
+    do {
+      let store = try LMDBEventStore(
+        path: path, options: .init(durability: .noSync, initialMapSize: 64 << 10, writeMap: true))
+      defer { store.close() }
+      for batch in 0..<10_000 {
+        let events = testEvents(5, size: 300)
+        do {
+          try await store.append(events, to: StreamName("s-\(batch % 3)"), expectedVersion: .any)
+          acknowledged += events
+        } catch let error as EventStoreError {
+          failure = error
+          break
+        }
+      }
+      #expect(try await store.headPosition().rawValue == UInt64(acknowledged.count))
+    }
+    let error = try #require(failure)
+    #expect(error.code == .storageFull, "\(error)")
+    #expect(acknowledged.count > 100)
+    let store = try LMDBEventStore(path: path, options: .init(readOnly: true))
+    defer { store.close() }
+    let events = try await readWholeLog(store)
+    #expect(events.map(\.data.asAppended) == acknowledged)
+    #expect(try store.verify().problems.map(\.description) == [])
+  }
+
   @Test func aLogOnReadOnlyStorageIsReadAndVerifiedButNotWritten() async throws {
     let disk = try #require(SmallFileSystem(kilobytes: 1024))
     let path = disk.path + "/log"
