@@ -112,10 +112,19 @@ struct StorageFaultTests {
   @Test func appendsOnAFullDiskFailTypedAndTheLogStaysWhole() async throws {
     let disk = try #require(SmallFileSystem(kilobytes: 512))
     let path = disk.path + "/log"
+    try await expectAppendsUntilFullThenWhole(path, options: .init())
+  }
+
+  /// Appends batches of five events to the new log at `path` until one is refused, which must
+  /// be `storageFull`; then the log, opened read-only, must hold every acknowledged event and
+  /// verify.
+  private func expectAppendsUntilFullThenWhole(_ path: String, options: LMDBEventStore.Options)
+    async throws
+  {
     var acknowledged: [EventData] = []
     var failure: EventStoreError?
     do {
-      let store = try LMDBEventStore(path: path)
+      let store = try LMDBEventStore(path: path, options: options)
       defer { store.close() }
       for batch in 0..<10_000 {
         let events = testEvents(5, size: 300)
@@ -144,33 +153,9 @@ struct StorageFaultTests {
   /// up is a refused growth (`storageFull`), never a bus error at a write into the map.
   @Test func aLogWrittenInPlaceOnAFillingDiskFailsTypedAndStaysWhole() async throws {
     let disk = try #require(SmallFileSystem(kilobytes: 2048))
-    let path = disk.path + "/log"
-    var acknowledged: [EventData] = []
-    var failure: EventStoreError?
-    do {
-      let store = try LMDBEventStore(
-        path: path, options: .init(durability: .noSync, initialMapSize: 64 << 10, writeMap: true))
-      defer { store.close() }
-      for batch in 0..<10_000 {
-        let events = testEvents(5, size: 300)
-        do {
-          try await store.append(events, to: StreamName("s-\(batch % 3)"), expectedVersion: .any)
-          acknowledged += events
-        } catch let error as EventStoreError {
-          failure = error
-          break
-        }
-      }
-      #expect(try await store.headPosition().rawValue == UInt64(acknowledged.count))
-    }
-    let error = try #require(failure)
-    #expect(error.code == .storageFull, "\(error)")
-    #expect(acknowledged.count > 100)
-    let store = try LMDBEventStore(path: path, options: .init(readOnly: true))
-    defer { store.close() }
-    let events = try await readWholeLog(store)
-    #expect(events.map(\.data.asAppended) == acknowledged)
-    #expect(try store.verify().problems.map(\.description) == [])
+    try await expectAppendsUntilFullThenWhole(
+      disk.path + "/log",
+      options: .init(durability: .noSync, initialMapSize: 64 << 10, writeMap: true))
   }
 
   @Test func aLogOnReadOnlyStorageIsReadAndVerifiedButNotWritten() async throws {
