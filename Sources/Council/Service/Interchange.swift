@@ -213,11 +213,16 @@ public enum Interchange {
     let subjects = try await keyStore?.dataSubjects() ?? [:]
     let erased = Set(subjects.filter { $0.value == .erased }.keys)
     var keys = ExportedKeys(store: protector == nil ? keyStore : nil)
-    var next = position
     var count = 0
+    // Each page is read (on another thread) while the one before it is written.
+    var reading = Task { try await store.readLog(from: position, limit: 1000) }
+    defer { reading.cancel() }
     while true {
-      let page = try await store.readLog(from: next, limit: 1000)
+      let page = try await reading.value
       if page.events.isEmpty { return count }
+      reading = Task { [next = page.nextPosition] in
+        try await store.readLog(from: next, limit: 1000)
+      }
       var line: [UInt8] = []
       line.reserveCapacity(4096)
       var scratch: [UInt8] = []
@@ -238,7 +243,6 @@ public enum Interchange {
         try emit(line)
         count += 1
       }
-      next = page.nextPosition
     }
   }
 
