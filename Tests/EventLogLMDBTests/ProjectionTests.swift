@@ -54,13 +54,17 @@ struct ProjectionTests {
       try await appendWorkshopLog(store, events: 600)
       for round in 0..<8 {
         // Stop part-way (a catch-up saved at some checkpoint), then resume in a new runner.
+        let pageSize = Int(1 + random.next() % 50)
+        let every = 1 + random.next() % 40
+        // Also a runner that saves only when caught up (`saveEvery` at its largest).
         let first = ProjectionRunner(
           SeatCountsProjection(version: 100 + round), store: store,
-          options: .init(pageSize: Int(1 + random.next() % 50), saveEvery: 1 + random.next() % 40))
+          options: .init(pageSize: pageSize, saveEvery: round % 4 == 3 ? .max : every))
         let stop = Int(random.next() % 600)
         try await first.catchUp(progress: nil, until: LogPosition(UInt64(stop)))
         let resumed = ProjectionRunner(
-          SeatCountsProjection(version: 100 + round), store: store, options: .init(pageSize: 37))
+          SeatCountsProjection(version: 100 + round), store: store,
+          options: .init(pageSize: 37, saveEvery: round % 2 == 1 ? .max : 50_000))
         #expect(try await resumed.load() == (stop > 0))
         try await appendWorkshopLog(store, events: 20, seed: UInt64(round + 50))
         try await resumed.catchUp()

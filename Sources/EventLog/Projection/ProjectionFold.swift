@@ -55,6 +55,34 @@ struct ProjectionFold<P: Projection> {
     }
   }
 
+  /// Reads up to `limit` records from `position` as ``foldPage(of:from:limit:into:)`` does, and
+  /// decodes each selected one with its context, to be applied later (and elsewhere: the
+  /// page is `Sendable`), in order, by ``apply(_:to:)``.
+  mutating func decodePage(of store: any EventStore, from position: LogPosition, limit: Int)
+    async throws -> DecodedPage<P.Event>
+  {
+    var events: [(event: P.Event, context: EventContext)] = []
+    events.reserveCapacity(limit)
+    let next = try await store.scanLog(from: position, limit: limit, filter: filter) { record in
+      let stream = try record.stream()
+      let event = try decoder.decode(record)
+      events.append(
+        (
+          event,
+          EventContext(
+            position: record.position, stream: stream, version: record.version, time: record.time)
+        ))
+    }
+    return DecodedPage(events: events, from: position, next: next)
+  }
+
+  /// Applies a page decoded by ``decodePage(of:from:limit:)`` to `state`, in order.
+  func apply(_ page: DecodedPage<P.Event>, to state: inout P.State) {
+    for index in page.events.indices {
+      projection.apply(page.events[index].event, context: page.events[index].context, to: &state)
+    }
+  }
+
   /// Folds `record` into `state` when the projection selects it; does nothing otherwise.
   ///
   /// The type is checked first, on the header's interned number; the stream name is decoded
@@ -101,4 +129,15 @@ struct ProjectionFold<P: Projection> {
     typeSelection[number] = TypeSelection(eventType: eventType, selected: selected)
     return selected
   }
+}
+
+/// The selected events of a page of the log, decoded, with their contexts: what a rebuild
+/// decodes on one task while it applies the page before on another.
+struct DecodedPage<Event: Sendable>: Sendable {
+  /// The selected events, in position order.
+  var events: [(event: Event, context: EventContext)]
+  /// Where the page began.
+  var from: LogPosition
+  /// Where the next page begins (every position before it was covered, selected or not).
+  var next: LogPosition
 }

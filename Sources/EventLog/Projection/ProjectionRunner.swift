@@ -124,12 +124,19 @@ public final class ProjectionRunner<P: Projection>: Sendable {
     if let limit { head = min(head, limit) }
     let meter = ProgressMeter(from: working.checkpoint, to: head, report: progress)
     while working.checkpoint < head {
-      let advanced = try await advance(&working)
+      // Up to the next save, pages read on one task while the one before is applied.
+      let before = working.checkpoint
+      let toSave =
+        options.saveEvery > working.unsaved ? options.saveEvery - working.unsaved : 1
+      // (`saveEvery` may be as large as `UInt64.max`: never before the end.)
+      let (sum, overflow) = before.rawValue.addingReportingOverflow(toSave)
+      let target = LogPosition(overflow ? head.rawValue : min(head.rawValue, sum))
+      try await advance(&working, until: target, meter: meter)
+      let advanced = working.checkpoint.rawValue - before.rawValue
       if working.unsaved >= options.saveEvery || working.checkpoint >= head || advanced == 0 {
         try await save(&working)
         guard publish(working, generation: generation) else { return checkpoint }
       }
-      meter.update(working.checkpoint)
       if advanced == 0 { break }
     }
     if working.unsaved > 0 {
@@ -201,10 +208,7 @@ public final class ProjectionRunner<P: Projection>: Sendable {
     var head = try await store.headPosition()
     let meter = ProgressMeter(from: .start, to: head, report: progress)
     while true {
-      while working.checkpoint < head {
-        if try await advance(&working) == 0 { break }
-        meter.update(working.checkpoint)
-      }
+      try await advance(&working, until: head, meter: meter)
       // Appends may have come during the build: go on until the head stands still.
       let now = try await store.headPosition()
       if now <= working.checkpoint || now == head { break }
@@ -234,6 +238,44 @@ public final class ProjectionRunner<P: Projection>: Sendable {
     working.checkpoint = LogPosition(next.rawValue - 1)
     working.unsaved += covered
     return covered
+  }
+
+  /// Reads and folds pages after the checkpoint until one covers `head` (or nothing is new),
+  /// each page read and decoded on another task while the page before it is applied: a
+  /// rebuild keeps two cores busy. Stops, like ``advance(_:)``, with `working.state` partly
+  /// folded when it throws.
+  private func advance(_ working: inout Working, until head: LogPosition, meter: ProgressMeter)
+    async throws
+  {
+    guard working.checkpoint < head else { return }
+    let projection = working.projection
+    let store = self.store
+    let pageSize = options.pageSize
+    func decode(from position: LogPosition) -> Task<DecodedPage<P.Event>, any Error> {
+      Task {
+        var fold = ProjectionFold(projection)
+        return try await fold.decodePage(of: store, from: position, limit: pageSize)
+      }
+    }
+    var pending = decode(from: working.checkpoint.next)
+    defer { pending.cancel() }
+    let fold = ProjectionFold(projection)
+    var state = projection.initialState
+    swap(&state, &working.state)
+    defer { swap(&state, &working.state) }
+    while true {
+      let page = try await pending.value
+      let covered = page.next.rawValue - page.from.rawValue
+      if covered == 0 { return }
+      let checkpoint = LogPosition(page.next.rawValue - 1)
+      let more = checkpoint < head
+      if more { pending = decode(from: page.next) }
+      fold.apply(page, to: &state)
+      working.checkpoint = checkpoint
+      working.unsaved += covered
+      meter.update(checkpoint)
+      if !more { return }
+    }
   }
 
   private func save(_ working: inout Working) async throws {
