@@ -26,7 +26,9 @@ public struct ProjectionProgress: Sendable, Hashable {
 ///   moment neither applies an event twice nor skips one.
 /// - Memory: the log is read in pages of ``Options/pageSize`` through
 ///   ``EventStore/scanLog(from:limit:filter:_:)``, so a rebuild's memory is the read model's,
-///   whatever the log's length.
+///   whatever the log's length (and two pages of decoded events).
+/// - Two cores: a rebuild or a catch-up reads and decodes each page on another task while it
+///   applies the page before, in order.
 /// - Selection: the store skips the records the projection does not read on their headers
 ///   (``Projection/filter``); the events it reads are applied as an ``InlineProjection`` and
 ///   ``Projection/state(in:asOf:pageSize:)`` apply them, so a runner's model at its checkpoint
