@@ -982,6 +982,12 @@ public enum Interchange {
   /// is recorded at its `time`, or at the line before's recorded time when that is later.
   /// Consecutive lines of distinct streams are appended in one atomic multi-stream append of
   /// up to ``batchSize`` events.
+  ///
+  /// Two cores are kept busy: lines are read in groups of ``readAhead``, half on another
+  /// task (reading a line needs nothing of the lines before it), then checked in their order;
+  /// and one batch is appended while the next lines are read. An importer whose caller stops
+  /// early (its own error) must be ``abandon()``ed before the store is closed;
+  /// ``Interchange/importLines(from:into:)`` does that.
   public struct Importer {
     /// The most events appended in one step.
     public static let batchSize = 1000
