@@ -714,16 +714,15 @@ public enum Interchange {
     {
       return read
     }
-    // What the generated readers do not follow, by `JSONDecoder`.
+    // What the generated readers do not follow (tried above), by `JSONDecoder`.
     guard let mark = bytes.firstOffset(of: eventTypeMark, from: 0) else { return nil }
     let start = mark + eventTypeMark.count
     guard let end = bytes.firstOffset(of: [UInt8(ascii: "\"")], from: start) else { return nil }
     let name = String(decoding: bytes[start..<end], as: UTF8.self)
     guard let type = CouncilCatalog.byName[name],
-      let (envelope, payload, personal) = try? decodeWhole(type, bytes),
-      envelope.eventType == name
+      let (envelope, payload) = try? decodeWhole(type, bytes), envelope.eventType == name
     else { return nil }
-    return (envelope, payload, personal)
+    return (envelope, payload, nil)
   }
 
   /// The line in `reader` read by the generated readers, its payload of type `Payload`.
@@ -761,12 +760,11 @@ public enum Interchange {
   }
 
   static func decodeWhole<Payload: CouncilEvent>(_ type: Payload.Type, _ bytes: [UInt8]) throws
-    -> (Envelope, any CouncilEvent, PersonalValues?)
+    -> (Envelope, any CouncilEvent)
   {
-    // Read by the generated readers (`WholeLine` is `JSONReadable`); what they do not follow,
-    // by `JSONDecoder`.
-    let line = try StrictJSONDecoder().decode(WholeLine<Payload>.self, from: bytes)
-    return (line.envelope, line.data, line.personal)
+    // Only what the generated readers do not follow comes here: `wholeLine(_:)` tried them.
+    let line = try JSONDecoder().decode(WholeLine<Payload>.self, from: Data(bytes))
+    return (line.envelope, line.data)
   }
 
   /// A line's event, whether the line gave its recorded time, and the personal values it

@@ -184,36 +184,29 @@ extension JSONReader {
   }
 
   /// Whether key node `node` (a plain string) has the bytes of `key`.
-  package func key(_ node: Int, is key: StaticString) -> Bool {
-    let found = tape.nodes[node]
-    let count = key.utf8CodeUnitCount
-    guard found.kind == .string, Int(found.end - found.start) == count else { return false }
-    guard count > 0 else { return true }
-    return tape.bytes.withUnsafeBufferPointer { buffer in
-      buffer.baseAddress.map { memcmp(key.utf8Start, $0 + Int(found.start), count) == 0 } ?? false
-    }
-  }
+  package func key(_ node: Int, is key: StaticString) -> Bool { tape.key(node, is: key) }
 }
 
 extension JSONTape {
   /// The value node of the first member of object `node` whose key has the bytes of `key`.
   func member(_ key: StaticString, of node: Int) -> Int? {
+    var child = node + 1
+    for _ in 0..<nodes[node].count {
+      if self.key(child, is: key) { return child + 1 }
+      child = Int(nodes[child + 1].next)
+    }
+    return nil
+  }
+
+  /// Whether key node `node` is a plain string with the bytes of `key`.
+  @inline(__always)
+  func key(_ node: Int, is key: StaticString) -> Bool {
+    let found = nodes[node]
     let count = key.utf8CodeUnitCount
-    let keyBase = key.utf8Start
-    return bytes.withUnsafeBufferPointer { buffer -> Int? in
-      var child = node + 1
-      for _ in 0..<nodes[node].count {
-        let found = nodes[child]
-        if found.kind == .string, Int(found.end - found.start) == count,
-          count == 0
-            || (buffer.baseAddress.map { memcmp(keyBase, $0 + Int(found.start), count) == 0 }
-              ?? false)
-        {
-          return child + 1
-        }
-        child = Int(nodes[child + 1].next)
-      }
-      return nil
+    guard found.kind == .string, Int(found.end - found.start) == count else { return false }
+    guard count > 0 else { return true }
+    return bytes.withUnsafeBufferPointer { buffer in
+      buffer.baseAddress.map { memcmp(key.utf8Start, $0 + Int(found.start), count) == 0 } ?? false
     }
   }
 }
