@@ -2,6 +2,7 @@ import Council
 import EventLog
 import EventLogTestSupport
 import Foundation
+import Synchronization
 import Testing
 
 @Suite("Line reader")
@@ -227,6 +228,79 @@ struct FailingLog: EventStore {
   }
   func headPosition() async throws -> LogPosition { await base.headPosition() }
   func waitForAppends(after position: LogPosition) async {}
+}
+
+/// A store read in pages of ten, each read taking a few milliseconds, that counts the reads
+/// which start or end after its reader said it had stopped: what shows whether an export
+/// leaves a read running when it returns.
+final class WatchedLog: EventStore {
+  let base: InMemoryEventStore
+  private let state = Mutex((stopped: false, readsAfterStop: 0))
+  init(_ base: InMemoryEventStore) { self.base = base }
+
+  /// Says the reader has stopped: every read that starts or ends from now on is counted.
+  func stop() { state.withLock { $0.stopped = true } }
+  /// How many reads started or ended since ``stop()``.
+  var readsAfterStop: Int { state.withLock { $0.readsAfterStop } }
+  private func note() { state.withLock { if $0.stopped { $0.readsAfterStop += 1 } } }
+
+  func append(_ appends: [StreamAppend]) async throws -> [AppendResult] {
+    try await base.append(appends)
+  }
+  func readStream(
+    _ stream: StreamName, from version: StreamVersion?, direction: ReadDirection, limit: Int
+  ) async throws -> [RecordedEvent] {
+    try await base.readStream(stream, from: version, direction: direction, limit: limit)
+  }
+  func readLog(from position: LogPosition, limit: Int, filter: LogFilter) async throws -> LogPage {
+    note()
+    defer { note() }
+    try? await Task.sleep(for: .milliseconds(3))
+    return try await base.readLog(from: position, limit: min(limit, 10), filter: filter)
+  }
+  func scanLog(
+    from position: LogPosition, limit: Int, filter: LogFilter, _ body: (RecordView) throws -> Void
+  ) async throws -> LogPosition {
+    try await base.scanLog(from: position, limit: limit, filter: filter, body)
+  }
+  func currentVersion(of stream: StreamName) async throws -> StreamVersion? {
+    await base.currentVersion(of: stream)
+  }
+  func headPosition() async throws -> LogPosition { await base.headPosition() }
+  func waitForAppends(after position: LogPosition) async {}
+}
+
+struct WriteRefused: Error {}
+
+@Suite("Export, pages written side by side")
+struct ExportPagesTests {
+  @Test func linesComeInTheLogsOrderWhateverThePages() async throws {
+    let (store, events) = try await simulatedMembershipLog(seed: 45, commands: 300)
+    try #require(events.count > 50)
+    let watched = WatchedLog(store)
+    var lines: [String] = []
+    #expect(try await Interchange.export(watched) { lines.append($0) } == events.count)
+    #expect(lines == (try events.map { try Interchange.line(for: $0) }))
+  }
+
+  @Test(arguments: [0, 9, 10, 25])
+  func anExportThatStopsLeavesNoReadRunning(failingLine: Int) async throws {
+    let (store, events) = try await simulatedMembershipLog(seed: 46, commands: 300)
+    try #require(events.count > 50)
+    let watched = WatchedLog(store)
+    var written = 0
+    await #expect(throws: WriteRefused.self) {
+      try await Interchange.export(watched) { _ in
+        guard written < failingLine else { throw WriteRefused() }
+        written += 1
+      }
+    }
+    watched.stop()
+    #expect(written == failingLine)
+    // Long enough for a read left running to start and end.
+    try await Task.sleep(for: .milliseconds(50))
+    #expect(watched.readsAfterStop == 0)
+  }
 }
 
 @Suite("Export to a file, all or nothing")

@@ -204,57 +204,141 @@ public enum Interchange {
   /// Writes every event of `store` from `position` on, a line each (its bytes, without the
   /// newline), to `emit`; what ``export(_:from:revealingWith:to:)`` does without making
   /// strings.
+  ///
+  /// The log is read a page at a time on one task while the two pages before it are written
+  /// as lines on two others, so an export keeps two cores busy; `emit` is called on the
+  /// caller's task, in the log's order. On an error nothing is left reading the store.
   static func exportLines(
     _ store: any EventStore, from position: LogPosition = .first,
     revealingWith protector: (any PersonalDataProtector)? = nil,
-    emit: ([UInt8]) throws -> Void
+    emit: (ArraySlice<UInt8>) throws -> Void
   ) async throws -> Int {
     let keyStore = store as? any DataKeyStore
     let subjects = try await keyStore?.dataSubjects() ?? [:]
-    let erased = Set(subjects.filter { $0.value == .erased }.keys)
-    var keys = ExportedKeys(store: protector == nil ? keyStore : nil)
+    let context = PageContext(
+      anySubject: !subjects.isEmpty, erased: Set(subjects.filter { $0.value == .erased }.keys),
+      protector: protector)
+    // Two caches of subjects' keys, one for each page being written at a time.
+    let newKeys = { KeysInHand(ExportedKeys(store: protector == nil ? keyStore : nil)) }
+    var spareKeys = [newKeys(), newKeys()]
     var count = 0
-    // Each page is read (on another thread) while the one before it is written.
-    var reading = Task { try await store.readLog(from: position, limit: 1000) }
-    defer { reading.cancel() }
-    while true {
-      let page = try await reading.value
-      if page.events.isEmpty { return count }
-      reading = Task { [next = page.nextPosition] in
-        try await store.readLog(from: next, limit: 1000)
+    // Pages are read on one task and written as lines on two others, two pages at a time, and
+    // emitted in the log's order.
+    var reading = Task { try await store.readLog(from: position, limit: exportPageSize) }
+    var writing: Task<WrittenPage, any Error>?
+    do {
+      while true {
+        let page = try await reading.value
+        if page.events.isEmpty { break }
+        reading = Task { [next = page.nextPosition] in
+          try await store.readLog(from: next, limit: exportPageSize)
+        }
+        let keys = spareKeys.popLast() ?? newKeys()
+        let previous = writing
+        writing = Task { [events = page.events] in
+          try await WrittenPage(events, context: context, keys: keys)
+        }
+        if let previous {
+          let written = try await previous.value
+          count += try written.emit(emit)
+          spareKeys.append(written.keys)
+        }
       }
-      var line: [UInt8] = []
-      line.reserveCapacity(4096)
+      if let last = writing {
+        writing = nil
+        count += try await last.value.emit(emit)
+      }
+      return count
+    } catch {
+      // Nothing may be left reading a store its caller is about to close.
+      reading.cancel()
+      _ = try? await reading.value
+      _ = try? await writing?.value
+      throw error
+    }
+  }
+
+  /// How many events an export reads at a time.
+  static let exportPageSize = 1000
+
+  /// What writing an event as a line needs besides the event and the keys.
+  struct PageContext: Sendable {
+    /// Whether the log holds any data subject (when not, no line holds a sealed value).
+    var anySubject: Bool
+    /// The subjects that are forgotten.
+    var erased: Set<DataSubject>
+    /// What opens sealed values, in an export written in plaintext.
+    var protector: (any PersonalDataProtector)?
+  }
+
+  /// A cache of subjects' keys handed from one page's task to a later one's: a class, so that
+  /// the task that holds it fills it in place (a copied dictionary would be copied again on its
+  /// first change). Only one task holds it at a time: ``exportLines(_:from:revealingWith:emit:)``
+  /// gives it to a page's task and takes it back only after that task has finished, which is
+  /// what makes it safe to send.
+  final class KeysInHand: @unchecked Sendable {
+    var keys: ExportedKeys
+    init(_ keys: ExportedKeys) { self.keys = keys }
+  }
+
+  /// A page of events written as lines: the lines' bytes one after the other, where each one
+  /// ends, and the cache of subjects' keys that writing them filled.
+  struct WrittenPage: Sendable {
+    var bytes: [UInt8] = []
+    var ends: [Int] = []
+    var keys: KeysInHand
+
+    init(_ events: [RecordedEvent], context: PageContext, keys: KeysInHand) async throws {
+      self.keys = keys
+      bytes.reserveCapacity(events.count * 512)
+      ends.reserveCapacity(events.count)
       var scratch: [UInt8] = []
       scratch.reserveCapacity(4096)
-      for event in page.events {
-        line.removeAll(keepingCapacity: true)
-        if subjects.isEmpty || !event.payload.contains(subsequence: [0xFF, 0x00]) {
-          try appendLine(for: event, to: &line)
-        } else if protector == nil {
+      for event in events {
+        if !context.anySubject || !event.payload.contains(subsequence: [0xFF, 0x00]) {
+          try appendLine(for: event, to: &bytes)
+        } else if context.protector == nil {
           try await appendSealedLine(
-            for: event, erased: erased, keys: &keys, to: &line, scratch: &scratch)
+            for: event, erased: context.erased, keys: &keys.keys, to: &bytes, scratch: &scratch)
         } else {
-          line.append(
-            contentsOf: try await self.line(
-              for: event, erased: erased, revealingWith: protector, keys: &keys
+          bytes.append(
+            contentsOf: try await line(
+              for: event, erased: context.erased, revealingWith: context.protector,
+              keys: &keys.keys
             ).utf8)
         }
-        try emit(line)
-        count += 1
+        ends.append(bytes.count)
       }
+    }
+
+    /// Hands each line to `emit`, in order; returns how many there were.
+    func emit(_ emit: (ArraySlice<UInt8>) throws -> Void) throws -> Int {
+      var start = 0
+      for end in ends {
+        try emit(bytes[start..<end])
+        start = end
+      }
+      return ends.count
     }
   }
 
   /// The wrapped keys a sealed export writes beside each sealed value (`"keys"`), read from
   /// the store once per subject: what lets the import open the values with the same master key.
-  struct ExportedKeys {
+  struct ExportedKeys: Sendable {
     let store: (any DataKeyStore)?
     var bySubject: [DataSubject: [[String: String]]] = [:]
-    var replacements: [[UInt8]: Replacement] = [:]
+    var replacements: [TextKey: Replacement] = [:]
+
+    /// A subject's text as a dictionary key, hashed as a whole rather than byte by byte.
+    struct TextKey: Hashable, Sendable {
+      var bytes: [UInt8]
+      func hash(into hasher: inout Hasher) {
+        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+      }
+    }
 
     /// What a sealed line writes for a sealed value.
-    enum Replacement {
+    enum Replacement: Sendable {
       /// The subject is forgotten: the value is written erased.
       case erased
       /// The value is written with its subject's keys before it (`"keys":[…],`, or nothing
@@ -268,7 +352,8 @@ public enum Interchange {
     mutating func replacement(subjectText text: [UInt8], erased: Set<DataSubject>) async throws
       -> Replacement
     {
-      if let known = replacements[text] { return known }
+      let key = TextKey(bytes: text)
+      if let known = replacements[key] { return known }
       let replacement: Replacement
       if let subject = DataSubject(String(decoding: text, as: UTF8.self)) {
         if erased.contains(subject) {
@@ -279,7 +364,7 @@ public enum Interchange {
       } else {
         replacement = .notASubject
       }
-      replacements[text] = replacement
+      replacements[key] = replacement
       return replacement
     }
 
