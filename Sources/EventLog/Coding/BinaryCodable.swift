@@ -82,13 +82,16 @@ extension BinaryWriter {
     _ dictionary: [Key: Value]
   ) {
     writeVariableLength(UInt64(dictionary.count))
-    // Sorting the positions rather than the pairs copies no value: a read model's records
-    // hold strings and arrays, and copying them all cost more than writing them.
-    var order = Array(dictionary.indices)
-    order.sort { dictionary.keys[$0] < dictionary.keys[$1] }
-    for index in order {
-      dictionary.keys[index].encode(to: &self)
-      dictionary.values[index].encode(to: &self)
+    // Each key is sorted beside its position, no value with it: a read model's records hold
+    // strings and arrays, and copying them all cost more than writing them; and keys side by
+    // side compare faster than keys looked up through the dictionary.
+    var order: [(key: Key, index: [Key: Value].Index)] = []
+    order.reserveCapacity(dictionary.count)
+    for index in dictionary.indices { order.append((dictionary.keys[index], index)) }
+    order.sort { $0.key < $1.key }
+    for entry in order {
+      entry.key.encode(to: &self)
+      dictionary.values[entry.index].encode(to: &self)
     }
   }
 

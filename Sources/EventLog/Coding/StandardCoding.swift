@@ -144,16 +144,7 @@ extension Dictionary: BinaryEncodable
 where Key: BinaryEncodable & Comparable, Value: BinaryEncodable {
   /// Writes the count (LEB128), then each key and its value, keys in ascending order, so that
   /// equal dictionaries give equal bytes.
-  public func encode(to writer: inout BinaryWriter) {
-    writer.writeVariableLength(UInt64(count))
-    // Positions are sorted rather than pairs, so that no value is copied.
-    var order = Array(indices)
-    order.sort { keys[$0] < keys[$1] }
-    for index in order {
-      keys[index].encode(to: &writer)
-      values[index].encode(to: &writer)
-    }
-  }
+  public func encode(to writer: inout BinaryWriter) { writer.write(self) }
 }
 
 extension Dictionary: BinaryDecodable where Key: BinaryDecodable, Value: BinaryDecodable {
