@@ -213,8 +213,17 @@ public enum Interchange {
     revealingWith protector: (any PersonalDataProtector)? = nil,
     emit: (ArraySlice<UInt8>) throws -> Void
   ) async throws -> Int {
+    // Pages are read on one task and written as lines on two others, two pages at a time, and
+    // emitted in the log's order. The first page is read while the subjects are.
+    var reading = Task { try await store.readLog(from: position, limit: exportPageSize) }
     let keyStore = store as? any DataKeyStore
-    let subjects = try await keyStore?.dataSubjects() ?? [:]
+    let subjects: [DataSubject: DataSubjectStatus]
+    do {
+      subjects = try await keyStore?.dataSubjects() ?? [:]
+    } catch {
+      _ = try? await reading.value
+      throw error
+    }
     let context = PageContext(
       anySubject: !subjects.isEmpty, erased: Set(subjects.filter { $0.value == .erased }.keys),
       protector: protector)
@@ -222,9 +231,6 @@ public enum Interchange {
     let newKeys = { KeysInHand(ExportedKeys(store: protector == nil ? keyStore : nil)) }
     var spareKeys = [newKeys(), newKeys()]
     var count = 0
-    // Pages are read on one task and written as lines on two others, two pages at a time, and
-    // emitted in the log's order.
-    var reading = Task { try await store.readLog(from: position, limit: exportPageSize) }
     var writing: Task<WrittenPage, any Error>?
     do {
       while true {
