@@ -102,6 +102,11 @@ struct ExportTextTests {
     let erased = Set(subjects.enumerated().filter { $0.offset % 3 == 0 }.map(\.element))
     var textKeys = Interchange.ExportedKeys(store: store)
     var jsonKeys = Interchange.ExportedKeys(store: store)
+    // One that remembers four subjects at most, and reads the others' keys again.
+    var forgetfulKeys = Interchange.ExportedKeys(store: store)
+    forgetfulKeys.remembered = 4
+    var forgetfulJSONKeys = Interchange.ExportedKeys(store: store)
+    forgetfulJSONKeys.remembered = 4
     var sealed = 0
     var erasedLines = 0
     for event in events where event.payload.contains(subsequence: [0xFF, 0x00]) {
@@ -109,11 +114,22 @@ struct ExportTextTests {
       let json = try await Interchange.line(
         for: event, erased: erased, revealingWith: nil, keys: &jsonKeys)
       #expect(text == json, "position \(event.position): \(textDifference(text, json))")
+      let forgetful = try await Interchange.sealedLine(
+        for: event, erased: erased, keys: &forgetfulKeys)
+      #expect(forgetful == text, "position \(event.position)")
+      #expect(forgetfulKeys.replacements.count <= 4)
+      let forgetfulJSON = try await Interchange.line(
+        for: event, erased: erased, revealingWith: nil, keys: &forgetfulJSONKeys)
+      #expect(forgetfulJSON == json, "position \(event.position)")
+      #expect(forgetfulJSONKeys.bySubject.count <= 4)
       if text.contains(#""sealed":"#) { sealed += 1 }
       if text.contains(#""erased":true"#) { erasedLines += 1 }
     }
     #expect(sealed > 100)
     #expect(erasedLines > 10)
+    // Far more subjects than four were written.
+    #expect(textKeys.replacements.count > 40)
+    #expect(jsonKeys.bySubject.count > 40)
     // Participants' subjects hold a slash, which the encoder escapes and the JSON path does not.
     #expect(subjects.contains { $0.description.contains("/") })
   }

@@ -335,6 +335,10 @@ public enum Interchange {
     var bySubject: [DataSubject: [[String: String]]] = [:]
     var replacements: [TextKey: Replacement] = [:]
 
+    /// The most subjects remembered: past that, what is remembered is forgotten and read
+    /// again when needed, so that an export's memory does not grow with the log.
+    var remembered = 1 << 16
+
     /// A subject's text as a dictionary key, hashed as a whole rather than byte by byte.
     struct TextKey: Hashable, Sendable {
       var bytes: [UInt8]
@@ -370,6 +374,7 @@ public enum Interchange {
       } else {
         replacement = .notASubject
       }
+      if replacements.count >= remembered { replacements.removeAll(keepingCapacity: true) }
       replacements[key] = replacement
       return replacement
     }
@@ -394,6 +399,7 @@ public enum Interchange {
     mutating func keys(of subject: DataSubject) async throws -> [[String: String]]? {
       if let known = bySubject[subject] { return known }
       guard let keys = try await fetch(of: subject) else { return nil }
+      if bySubject.count >= remembered { bySubject.removeAll(keepingCapacity: true) }
       bySubject[subject] = keys
       return keys
     }
