@@ -189,6 +189,9 @@ public enum Interchange {
   /// export to move a log to new keys, or to answer for its whole content. Importing either
   /// keeps erased subjects erased; importing an opened export seals its values again.
   ///
+  /// The lines are made on two tasks, two pages of the log at a time; `write` is called on the
+  /// caller's task, in the log's order.
+  ///
   /// - Returns: the number of events written.
   @discardableResult
   public static func export(
@@ -584,7 +587,8 @@ public enum Interchange {
   }
 
   /// Writes every event of `store`, a line each, to the open file `descriptor`, in writes of
-  /// about 1 MiB; reads the log a page at a time, so memory stays flat.
+  /// about 1 MiB; reads the log a page at a time and writes two pages' lines at a time, on two
+  /// tasks, and remembers a bounded number of subjects' keys, so memory stays flat.
   ///
   /// - Parameter what: the output's name for error messages, such as `standard output`.
   /// - Throws: ``StagedPath/Failure`` when a write fails (a full disk, a closed pipe), naming
