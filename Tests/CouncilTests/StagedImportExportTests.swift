@@ -200,43 +200,27 @@ struct StagedImportTests {
 }
 
 /// A store whose log reads fail past a position, read in small pages.
-struct FailingLog: EventStore {
+struct FailingLog: ForwardingStore {
   let base: InMemoryEventStore
   let failAfter: LogPosition
+  var inner: any EventStore { base }
 
-  func append(_ appends: [StreamAppend]) async throws -> [AppendResult] {
-    try await base.append(appends)
-  }
-  func readStream(
-    _ stream: StreamName, from version: StreamVersion?, direction: ReadDirection, limit: Int
-  ) async throws -> [RecordedEvent] {
-    try await base.readStream(stream, from: version, direction: direction, limit: limit)
-  }
   func readLog(from position: LogPosition, limit: Int, filter: LogFilter) async throws -> LogPage {
     guard position <= failAfter else {
       throw EventStoreError(.storageFailure, "Input/output error", position: position)
     }
     return try await base.readLog(from: position, limit: min(limit, 10), filter: filter)
   }
-  func scanLog(
-    from position: LogPosition, limit: Int, filter: LogFilter, _ body: (RecordView) throws -> Void
-  ) async throws -> LogPosition {
-    try await base.scanLog(from: position, limit: limit, filter: filter, body)
-  }
-  func currentVersion(of stream: StreamName) async throws -> StreamVersion? {
-    await base.currentVersion(of: stream)
-  }
-  func headPosition() async throws -> LogPosition { await base.headPosition() }
-  func waitForAppends(after position: LogPosition) async {}
 }
 
 /// A store read in pages of ten, each read taking a few milliseconds, that counts the reads
 /// which start or end after its reader said it had stopped: what shows whether an export
 /// leaves a read running when it returns.
-final class WatchedLog: EventStore {
+final class WatchedLog: ForwardingStore {
   let base: InMemoryEventStore
   private let state = Mutex((stopped: false, readsAfterStop: 0))
   init(_ base: InMemoryEventStore) { self.base = base }
+  var inner: any EventStore { base }
 
   /// Says the reader has stopped: every read that starts or ends from now on is counted.
   func stop() { state.withLock { $0.stopped = true } }
@@ -244,30 +228,12 @@ final class WatchedLog: EventStore {
   var readsAfterStop: Int { state.withLock { $0.readsAfterStop } }
   private func note() { state.withLock { if $0.stopped { $0.readsAfterStop += 1 } } }
 
-  func append(_ appends: [StreamAppend]) async throws -> [AppendResult] {
-    try await base.append(appends)
-  }
-  func readStream(
-    _ stream: StreamName, from version: StreamVersion?, direction: ReadDirection, limit: Int
-  ) async throws -> [RecordedEvent] {
-    try await base.readStream(stream, from: version, direction: direction, limit: limit)
-  }
   func readLog(from position: LogPosition, limit: Int, filter: LogFilter) async throws -> LogPage {
     note()
     defer { note() }
     try? await Task.sleep(for: .milliseconds(3))
     return try await base.readLog(from: position, limit: min(limit, 10), filter: filter)
   }
-  func scanLog(
-    from position: LogPosition, limit: Int, filter: LogFilter, _ body: (RecordView) throws -> Void
-  ) async throws -> LogPosition {
-    try await base.scanLog(from: position, limit: limit, filter: filter, body)
-  }
-  func currentVersion(of stream: StreamName) async throws -> StreamVersion? {
-    await base.currentVersion(of: stream)
-  }
-  func headPosition() async throws -> LogPosition { await base.headPosition() }
-  func waitForAppends(after position: LogPosition) async {}
 }
 
 struct WriteRefused: Error {}
