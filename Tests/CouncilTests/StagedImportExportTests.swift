@@ -269,6 +269,77 @@ struct ExportPagesTests {
   }
 }
 
+/// A store that refuses its `refused`-th append (counting from 1) and records the ones it
+/// passes on.
+final class RefusingStore: ForwardingStore {
+  let base = InMemoryEventStore()
+  let refused: Int
+  /// The appends passed on, and the first event of the refused one.
+  let seen = Mutex((appended: [[StreamAppend]](), refusedFirst: EventID?.none))
+  init(refusing refused: Int) { self.refused = refused }
+  var inner: any EventStore { base }
+
+  func append(_ appends: [StreamAppend]) async throws -> [AppendResult] {
+    let refuse = seen.withLock { seen -> Bool in
+      guard seen.appended.count + 1 == refused else {
+        seen.appended.append(appends)
+        return false
+      }
+      seen.refusedFirst = appends.first?.events.first?.id
+      return true
+    }
+    if refuse {
+      throw EventStoreError(.storageFailure, "Input/output error", stream: appends.first?.stream)
+    }
+    return try await base.append(appends)
+  }
+}
+
+/// Its data keys are the in-memory store's.
+extension RefusingStore: DataKeyStore {
+  func storeDataKeys(_ keys: [WrappedDataKey]) async throws { try await base.storeDataKeys(keys) }
+  func dataKey(of subject: DataSubject, id: UInt64) async throws -> DataKeyLookup {
+    try await base.dataKey(of: subject, id: id)
+  }
+  func destroyDataKeys(of subject: DataSubject) async throws -> Int {
+    try await base.destroyDataKeys(of: subject)
+  }
+  func dataSubjects() async throws -> [DataSubject: DataSubjectStatus] {
+    try await base.dataSubjects()
+  }
+  func dataKeys(of subject: DataSubject) async throws -> [WrappedDataKey] {
+    try await base.dataKeys(of: subject)
+  }
+}
+
+@Suite("Import, batches appended in order while the next lines are read")
+struct ImportBatchesTests {
+  @Test(arguments: [1, 2, 5, 9])
+  func aRefusedBatchIsTheOneReportedAndNothingAfterItIsAppended(refused: Int) async throws {
+    let (source, events) = try await simulatedMembershipLog(seed: 47, commands: 1500)
+    var lines: [String] = []
+    try await Interchange.export(source) { lines.append($0) }
+    let store = RefusingStore(refusing: refused)
+    let error = await #expect(throws: Interchange.ImportError.self) {
+      try await Interchange.importLines(lines, into: store)
+    }
+    let (appended, refusedFirst) = store.seen.withLock { ($0.appended, $0.refusedFirst) }
+    // The import went far enough to need more batches than that.
+    let first = try #require(refusedFirst)
+    #expect(appended.count == refused - 1)
+    // The line reported is the refused batch's first, whatever was sent after it.
+    let line = try #require(events.firstIndex { $0.id == first }) + 1
+    #expect(error?.line == line)
+    // Exactly the batches before it are in the log, in the lines' order.
+    let written = appended.reduce(0) { $0 + $1.reduce(0) { $0 + $1.events.count } }
+    #expect(written == line - 1)
+    let head = try await store.headPosition()
+    #expect(head == LogPosition(UInt64(line - 1)))
+    let kept = try await store.readLog(from: .first, limit: 1_000_000).events
+    #expect(kept.map(\.id) == events.prefix(line - 1).map(\.id))
+  }
+}
+
 @Suite("Export to a file, all or nothing")
 struct StagedExportTests {
   @Test func theFileAppearsWholeAndNothingIsLeftBeside() async throws {

@@ -1084,7 +1084,7 @@ public enum Interchange {
   ///
   /// Two cores are kept busy: lines are read in groups of ``readAhead``, half on another
   /// task (reading a line needs nothing of the lines before it), then checked in their order;
-  /// and one batch is appended while the next lines are read. An importer whose caller stops
+  /// and up to four batches are appended, in order, while the next lines are read. An importer whose caller stops
   /// early (its own error) must be ``abandon()``ed before the store is closed;
   /// ``Interchange/importLines(from:into:)`` does that.
   public struct Importer {
@@ -1116,8 +1116,11 @@ public enum Interchange {
     private var count = 0
     /// Lines not read yet, with their numbers.
     private var waiting: [(line: [UInt8], number: Int)] = []
-    /// The batch the store is appending, while the next lines are read.
-    private var pending: Task<Void, any Error>?
+    /// The batches sent to the store and not yet known to be appended, oldest first: each one
+    /// appends after the one before it, while the next lines are read and checked.
+    private var pending: [Task<Void, any Error>] = []
+    /// The most batches sent to the store at a time.
+    private static let batchesInFlight = 4
 
     /// An importer into `store`, which must be empty; plain personal values are sealed by
     /// `protector`, the store's default (``Council/defaultProtector(for:)``) unless given.
@@ -1281,11 +1284,12 @@ public enum Interchange {
       try await settle()
     }
 
-    /// Sends what is queued to the store, after the batch before it is appended; the next
-    /// lines are read while this batch is appended (the store writes on its own thread).
+    /// Sends what is queued to the store, to be appended after the batches before it; the next
+    /// lines are read and checked meanwhile (the store writes on its own thread). Waits for the
+    /// oldest batch when ``batchesInFlight`` are on their way.
     private mutating func flush() async throws {
       guard !appends.isEmpty else { return }
-      try await settle()
+      if pending.count >= Self.batchesInFlight { try await pending.removeFirst().value }
       let batch = Batch(
         appends: appends, appendLines: appendLines, eventLines: eventLines, keys: keys,
         erased: erased, start: batchStart)
@@ -1297,16 +1301,20 @@ public enum Interchange {
       appendLines.removeAll(keepingCapacity: true)
       eventLines.removeAll(keepingCapacity: true)
       streams.removeAll(keepingCapacity: true)
-      pending = Task { [store, protector] in
-        try await batch.append(to: store, protector: protector)
-      }
+      let previous = pending.last
+      pending.append(
+        Task { [store, protector] in
+          // In the lines' order: a batch whose predecessor failed fails with its error.
+          try await previous?.value
+          try await batch.append(to: store, protector: protector)
+        })
     }
 
-    /// Waits for the batch being appended, and throws what it threw.
+    /// Waits for the batches sent to the store, and throws what the first that failed threw.
     private mutating func settle() async throws {
-      guard let batch = pending else { return }
-      pending = nil
-      try await batch.value
+      guard let last = pending.last else { return }
+      pending.removeAll()
+      try await last.value
     }
 
     /// Queues the wrapped keys a line's sealed values carry (see ``Interchange/export(_:from:revealingWith:to:)``).
