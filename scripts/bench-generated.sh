@@ -5,7 +5,7 @@
 #   bash scripts/bench-generated.sh                      # 100 000 and 1 000 000 events
 #   bash scripts/bench-generated.sh 100000,1000000,10000000
 #
-# Each generated log is made once (about 10 minutes a million events here) and kept in
+# Each generated log is made once (about 5 minutes a million events here) and kept in
 # COUNCILLOG_BENCH_LOGS (default .build/bench-logs). The run's iterations go to
 # Benchmarks/results/generated.jsonl; scripts/bench-chart.py draws them into
 # Benchmarks/results/generated.svg and writes their medians to Benchmarks/results/generated.json.
