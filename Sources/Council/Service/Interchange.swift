@@ -1084,9 +1084,9 @@ public enum Interchange {
   ///
   /// Two cores are kept busy: lines are read in groups of ``readAhead``, half on another
   /// task (reading a line needs nothing of the lines before it), then checked in their order;
-  /// and up to four batches are appended, in order, while the next lines are read. An importer whose caller stops
-  /// early (its own error) must be ``abandon()``ed before the store is closed;
-  /// ``Interchange/importLines(from:into:)`` does that.
+  /// and up to four batches are appended, in order, while the next lines are read. An importer
+  /// whose caller stops early (its own error) must be ``abandon()``ed before the store is
+  /// closed; ``Interchange/importLines(from:into:)`` does that.
   public struct Importer {
     /// The most events appended in one step.
     public static let batchSize = 1000
