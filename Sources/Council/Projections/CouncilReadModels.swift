@@ -87,9 +87,10 @@ public struct CouncilReadModelsProjection: Projection {
 
   /// `council-read-models`.
   public var name: String { "council-read-models" }
-  /// 2: the member directory's binary form lists its active members first; models kept by
-  /// version 1 are rebuilt once.
-  public var version: Int { 2 }
+  /// 3: the member directory's binary form lists its active members first (version 2), each
+  /// with its record's place and checksum (version 3); models kept by an earlier version are
+  /// rebuilt once.
+  public var version: Int { 3 }
   /// Empty read models.
   public var initialState: CouncilReadModels { CouncilReadModels() }
 

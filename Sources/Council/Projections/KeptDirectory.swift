@@ -8,7 +8,10 @@ import Foundation
 /// million events takes most of a second. A search needs far less. `KeptDirectory` reads the
 /// kept bytes in place: the active members in the directory's order, with their regions,
 /// services, client groups and languages as numbers in a table (which the directory's binary
-/// form lists first), then only the profiles and accounts of the members it returns.
+/// form lists first, under a checksum of its own), then only the records of the members it
+/// returns, each checked against its own checksum. It counts the members a question matches
+/// from those numbers, without reading their records, unless the question has words to find
+/// in their names.
 ///
 /// It answers for the moment the directory was kept, and is given only while the log has not
 /// moved since:
@@ -30,8 +33,9 @@ public struct KeptDirectory: Sendable {
   /// The kept directory in `state`, as a `ProjectionRunner` of
   /// ``MemberDirectoryProjection`` saved it.
   ///
-  /// Only the term table and the order of the active members are read here, and the
-  /// checksum of the whole checked; the records are read as a search reaches them.
+  /// Only the term table and the order of the active members are read here, and their
+  /// checksum checked; the records are read, and each one's checksum checked, as a search
+  /// reaches them.
   ///
   /// - Throws: ``EventStoreError`` with code ``EventStoreError/Code/corruptRecord`` when the
   ///   bytes are not the checksummed directory they should be.
@@ -41,7 +45,7 @@ public struct KeptDirectory: Sendable {
     do {
       layout = try bytes.withUnsafeBytes { raw in
         var reader = BinaryReader(raw)
-        return try DirectoryLayout(&reader)
+        return try DirectoryLayout(&reader, checkingWhole: false)
       }
     } catch {
       throw Self.damaged(error)
@@ -76,7 +80,7 @@ public struct KeptDirectory: Sendable {
       guard position == head.rawValue else { return nil }
       do {
         var reader = BinaryReader(raw)
-        let layout = try DirectoryLayout(&reader)
+        let layout = try DirectoryLayout(&reader, checkingWhole: false)
         return try answer(query, as: viewer, layout: layout, in: raw)
       } catch {
         throw damaged(error)
@@ -104,29 +108,44 @@ public struct KeptDirectory: Sendable {
   }
 
   /// The search itself, over a directory's bytes whose layout is read.
+  ///
+  /// The order's entries are read one after the other; an entry whose terms the query's
+  /// criteria admit is counted from its term numbers, and its record is read (and checked)
+  /// only when it falls on the page asked for, or when the query has words to find in names.
   private static func answer(
     _ query: DirectoryQuery, as viewer: Issuer, layout: DirectoryLayout,
     in raw: UnsafeRawBufferPointer
   ) throws -> DirectoryPage {
-    let section = layout.records
-    let records = UnsafeRawBufferPointer(rebasing: raw[section])
     var search = DirectorySearch(query)
     let filter = search.termFilter(layout.terms)
-    for entry in layout.entries where filter.admits(layout.termNumbers, from: entry.terms) {
-      let start = entry.offset
-      var reader = BinaryReader(UnsafeRawBufferPointer(rebasing: records[start...]))
-      let member = try MemberID(from: &reader)
-      let profile = try MemberProfile(from: &reader)
-      try search.consider(member, profile) {
-        guard try reader.read(Bool.self) else {
-          throw BinaryDecodingError(
-            offset: section.lowerBound + start,
-            reason: "member \(member) is listed active but is not")
+    var counts = TermCounts(terms: layout.terms.count)
+    var total = 0
+    var entries: [DirectoryEntry] = []
+    var order = layout.entries(in: raw)
+    while let entry = try order.next() {
+      guard filter.admits(entry) else { continue }
+      let onPage = search.pageRange.contains(total)
+      if onPage || search.hasWords {
+        var reader = try layout.record(of: entry, in: raw)
+        let member = try MemberID(from: &reader)
+        let profile = try MemberProfile(from: &reader)
+        guard search.matchesWords(profile) else { continue }
+        if onPage {
+          guard try reader.read(Bool.self) else {
+            throw BinaryDecodingError(
+              offset: layout.records.lowerBound + entry.record.lowerBound,
+              reason: "member \(member) is listed active but is not")
+          }
+          let accounts = try reader.read([DirectoryAccount].self)
+          entries.append(DirectoryEntry(member: member, profile: profile, accounts: accounts))
         }
-        return try reader.read([DirectoryAccount].self)
       }
+      counts.count(entry)
+      total += 1
     }
-    return search.page(as: viewer)
+    return DirectorySearch.page(
+      entries: entries, total: total, countsByRegion: counts.byRegion(layout.terms),
+      countsByService: counts.byService(layout.terms), as: viewer)
   }
 
   private static func damaged(_ error: any Error) -> EventStoreError {
@@ -137,23 +156,80 @@ public struct KeptDirectory: Sendable {
 }
 
 /// Where the parts of a directory's binary form lie (see ``MemberDirectory/encode(to:)``):
-/// read, and the checksum checked, without decoding the records.
+/// read, and the order's checksum checked, without decoding the records.
 struct DirectoryLayout: Sendable {
   /// One active member as the order lists it.
-  struct Entry: Sendable {
-    /// Where its entry begins in the records' section.
-    var offset: Int
-    /// Where its terms lie in ``DirectoryLayout/termNumbers``: its region, then its services,
-    /// client groups and languages, each list after its count.
-    var terms: Int
+  struct Entry {
+    /// Where its record (its identifier, then the record) lies in the records' section.
+    var record: Range<Int>
+    /// The record's checksum.
+    var checksum: UInt64
+    /// Its region, as a number in ``DirectoryLayout/terms``.
+    var region: Int
+    /// Its services, client groups and languages, as numbers in ``DirectoryLayout/terms``,
+    /// one list after the other.
+    var lists: [Int]
+    /// Where its services, client groups and languages end in ``lists``.
+    var services: Int
+    var clientGroups: Int
+  }
+
+  /// Reads the order's entries one after the other.
+  struct Entries {
+    var reader: BinaryReader
+    var left: Int
+    let termCount: UInt64
+    let recordsLength: Int
+    var entry = Entry(
+      record: 0..<0, checksum: 0, region: 0, lists: [], services: 0, clientGroups: 0)
+
+    /// The next entry (its ``Entry/lists`` reused from the one before), or `nil` after the last.
+    mutating func next() throws(BinaryDecodingError) -> Entry? {
+      guard left > 0 else { return nil }
+      left -= 1
+      let at = reader.offset
+      let offset = try reader.read(UInt64.self)
+      let length = try reader.read(UInt64.self)
+      guard offset <= UInt64(recordsLength), length <= UInt64(recordsLength) - offset else {
+        throw BinaryDecodingError(
+          offset: at,
+          reason:
+            "an active member's record at \(offset), \(length) bytes, is outside the \(recordsLength) bytes of records"
+        )
+      }
+      entry.record = Int(offset)..<Int(offset + length)
+      entry.checksum = try reader.readFixedWidth(UInt64.self)
+      entry.region = try term()
+      entry.lists.removeAll(keepingCapacity: true)
+      try list()
+      entry.services = entry.lists.count
+      try list()
+      entry.clientGroups = entry.lists.count
+      try list()
+      return entry
+    }
+
+    private mutating func term() throws(BinaryDecodingError) -> Int {
+      let at = reader.offset
+      let number = try reader.read(UInt64.self)
+      guard number < termCount else {
+        throw BinaryDecodingError(offset: at, reason: "term \(number) of a table of \(termCount)")
+      }
+      return Int(number)
+    }
+
+    private mutating func list() throws(BinaryDecodingError) {
+      let count = try reader.readCount()
+      for _ in 0..<count { entry.lists.append(try term()) }
+    }
   }
 
   /// The distinct regions, services, client groups and languages of the active members.
   var terms: [String]
-  /// The active members, in the directory's order.
-  var entries: [Entry]
-  /// The entries' terms, as numbers in ``terms``, one entry after the other.
-  var termNumbers: [Int]
+  /// How many active members the order lists.
+  var count: Int
+  /// The order's entries, as offsets in the reader's buffer.
+  var order: Range<Int>
   /// The records' section (their count, then each member's identifier and its record), as
   /// offsets in the reader's buffer.
   var records: Range<Int>
@@ -162,58 +238,65 @@ struct DirectoryLayout: Sendable {
   /// The offset just past the directory (past its checksum).
   var end: Int
 
-  /// Reads the layout at `reader`'s offset, leaving `reader` at the start of the records.
-  init(_ reader: inout BinaryReader) throws {
+  /// Reads the layout at `reader`'s offset and checks the order's checksum, leaving `reader`
+  /// at the start of the records; checks the checksum of the whole too when `checkingWhole`.
+  init(_ reader: inout BinaryReader, checkingWhole: Bool) throws(BinaryDecodingError) {
     let start = reader.offset
     terms = try reader.read([String].self)
-    let count = try reader.readCount()
-    var entries: [Entry] = []
-    entries.reserveCapacity(count)
-    var numbers: [Int] = []
-    numbers.reserveCapacity(count * 8)
-    let termCount = UInt64(terms.count)
-    func term() throws -> Int {
-      let at = reader.offset
-      let number = try reader.read(UInt64.self)
-      guard number < termCount else {
-        throw BinaryDecodingError(
-          offset: at, reason: "term \(number) of a table of \(termCount)")
-      }
-      return Int(number)
-    }
-    for _ in 0..<count {
-      let offset = Int(clamping: try reader.read(UInt64.self))
-      entries.append(Entry(offset: offset, terms: numbers.count))
-      numbers.append(try term())
-      for _ in 0..<3 {
-        let listed = try reader.readCount()
-        numbers.append(listed)
-        for _ in 0..<listed { numbers.append(try term()) }
-      }
-    }
     let recordsLength = try reader.readCount()
-    records = reader.offset..<(reader.offset + recordsLength)
+    let ownersLength = try reader.readCount()
+    count = try reader.readCount()
+    let orderLength = try reader.readCount()
+    order = reader.offset..<(reader.offset + orderLength)
+    _ = try reader.readRaw(count: orderLength)
+    let orderEnd = reader.offset
+    let orderChecksum = try reader.readFixedWidth(UInt64.self)
+    guard
+      orderChecksum
+        == RecordChecksum.hash(UnsafeRawBufferPointer(rebasing: reader.buffer[start..<orderEnd]))
+    else {
+      throw BinaryDecodingError(
+        offset: orderEnd, reason: "the checksum of the directory's order does not match")
+    }
     var end = reader
+    records = end.offset..<(end.offset + recordsLength)
     _ = try end.readRaw(count: recordsLength)
-    let ownersLength = try end.readCount()
     owners = end.offset..<(end.offset + ownersLength)
     _ = try end.readRaw(count: ownersLength)
     let summed = end.offset
     let stored = try end.readFixedWidth(UInt64.self)
-    let checksum = RecordChecksum.hash(UnsafeRawBufferPointer(rebasing: end.buffer[start..<summed]))
-    guard stored == checksum else {
-      throw BinaryDecodingError(offset: summed, reason: "the directory's checksum does not match")
+    if checkingWhole {
+      let checksum = RecordChecksum.hash(
+        UnsafeRawBufferPointer(rebasing: end.buffer[start..<summed]))
+      guard stored == checksum else {
+        throw BinaryDecodingError(offset: summed, reason: "the directory's checksum does not match")
+      }
     }
-    if let outside = entries.first(where: { $0.offset >= recordsLength }) {
-      throw BinaryDecodingError(
-        offset: records.lowerBound,
-        reason:
-          "an active member's entry at \(outside.offset) is outside the \(recordsLength) bytes of records"
-      )
-    }
-    self.entries = entries
-    self.termNumbers = numbers
     self.end = end.offset
+  }
+
+  /// The order's entries in `raw`, the buffer the layout was read from.
+  func entries(in raw: UnsafeRawBufferPointer) -> Entries {
+    Entries(
+      reader: BinaryReader(UnsafeRawBufferPointer(rebasing: raw[order])), left: count,
+      termCount: UInt64(terms.count), recordsLength: records.count)
+  }
+
+  /// A reader of `entry`'s record in `raw` (its member's identifier, then the record), once
+  /// its checksum is checked.
+  func record(of entry: Entry, in raw: UnsafeRawBufferPointer) throws(BinaryDecodingError)
+    -> BinaryReader
+  {
+    let bytes = UnsafeRawBufferPointer(
+      rebasing: raw[
+        (records.lowerBound + entry.record.lowerBound)..<(records.lowerBound
+          + entry.record.upperBound)])
+    guard RecordChecksum.hash(bytes) == entry.checksum else {
+      throw BinaryDecodingError(
+        offset: records.lowerBound + entry.record.lowerBound,
+        reason: "the checksum of an active member's record does not match")
+    }
+    return BinaryReader(bytes)
   }
 }
 
@@ -226,21 +309,49 @@ struct TermFilter {
   var clientGroup: [Bool]?
   var language: [Bool]?
 
-  /// Whether the entry whose terms begin at `start` in `numbers` passes.
-  func admits(_ numbers: [Int], from start: Int) -> Bool {
-    if let region, !region[numbers[start]] { return false }
-    var index = start + 1
-    return Self.passes(service, numbers, &index) && Self.passes(clientGroup, numbers, &index)
-      && Self.passes(language, numbers, &index)
+  /// Whether `entry` passes.
+  func admits(_ entry: DirectoryLayout.Entry) -> Bool {
+    if let region, !region[entry.region] { return false }
+    let lists = entry.lists
+    return Self.passes(service, lists[0..<entry.services])
+      && Self.passes(clientGroup, lists[entry.services..<entry.clientGroups])
+      && Self.passes(language, lists[entry.clientGroups...])
   }
 
-  /// Whether the list at `index` (its count, then its terms) has a term `criterion` admits;
-  /// moves `index` past the list.
-  private static func passes(_ criterion: [Bool]?, _ numbers: [Int], _ index: inout Int) -> Bool {
-    let list = (index + 1)..<(index + 1 + numbers[index])
-    index = list.upperBound
+  private static func passes(_ criterion: [Bool]?, _ list: ArraySlice<Int>) -> Bool {
     guard let criterion else { return true }
-    return list.contains { criterion[numbers[$0]] }
+    return list.contains { criterion[$0] }
+  }
+}
+
+/// The members a search matched, counted by region and by service as numbers in a kept
+/// directory's term table.
+struct TermCounts {
+  private var regions: [Int]
+  private var services: [Int]
+
+  init(terms: Int) {
+    regions = Array(repeating: 0, count: terms)
+    services = Array(repeating: 0, count: terms)
+  }
+
+  /// Counts the member `entry` lists: its region, and each of its services once.
+  mutating func count(_ entry: DirectoryLayout.Entry) {
+    regions[entry.region] += 1
+    let listed = entry.lists[0..<entry.services]
+    for (place, service) in zip(listed.indices, listed)
+    where !listed[listed.startIndex..<place].contains(service) {
+      services[service] += 1
+    }
+  }
+
+  func byRegion(_ terms: [String]) -> [String: Int] { Self.named(regions, terms) }
+  func byService(_ terms: [String]) -> [String: Int] { Self.named(services, terms) }
+
+  private static func named(_ counts: [Int], _ terms: [String]) -> [String: Int] {
+    var named: [String: Int] = [:]
+    for (term, count) in zip(terms, counts) where count > 0 { named[term] = count }
+    return named
   }
 }
 
@@ -255,7 +366,8 @@ struct DirectorySearch {
   private let clientGroup: String?
   private let language: String?
   private let words: [String]
-  private let pageRange: Range<Int>
+  /// The places, among the members that match, of those on the page asked for.
+  let pageRange: Range<Int>
   private var folded: [String: String] = [:]
   private var total = 0
   private var byRegion: [String: Int] = [:]
@@ -304,6 +416,14 @@ struct DirectorySearch {
     guard has(profile.services, service), has(profile.clientGroups, clientGroup),
       has(profile.languages, language)
     else { return false }
+    return matchesWords(profile)
+  }
+
+  /// Whether the query has words to find in the members' names and cities.
+  var hasWords: Bool { !words.isEmpty }
+
+  /// Whether every word of the query is in the profile's names or city (folded).
+  func matchesWords(_ profile: MemberProfile) -> Bool {
     if words.isEmpty { return true }
     let haystack = MemberDirectory.fold(
       profile.nameEnglish + " " + profile.nameFrench + " " + profile.city)
@@ -326,7 +446,17 @@ struct DirectorySearch {
 
   /// The page, as `viewer` sees it: e-mail addresses blanked for all but the office.
   func page(as viewer: Issuer) -> DirectoryPage {
-    var entries = self.entries
+    Self.page(
+      entries: entries, total: total, countsByRegion: byRegion, countsByService: byService,
+      as: viewer)
+  }
+
+  /// A page of `entries`, as `viewer` sees it: e-mail addresses blanked for all but the office.
+  static func page(
+    entries: [DirectoryEntry], total: Int, countsByRegion: [String: Int],
+    countsByService: [String: Int], as viewer: Issuer
+  ) -> DirectoryPage {
+    var entries = entries
     if !viewer.isOffice {
       for index in entries.indices {
         for account in entries[index].accounts.indices {
@@ -335,6 +465,7 @@ struct DirectorySearch {
       }
     }
     return DirectoryPage(
-      entries: entries, total: total, countsByRegion: byRegion, countsByService: byService)
+      entries: entries, total: total, countsByRegion: countsByRegion,
+      countsByService: countsByService)
   }
 }

@@ -147,14 +147,17 @@ public struct MemberDirectory: BinaryCodable, Sendable, Hashable {
       .trimmingCharacters(in: .whitespaces)
   }
 
-  /// Writes the active members' order, the records (each after its member's identifier, in
-  /// identifier order) as one length-prefixed section, the accounts' owners as another, and a
-  /// checksum of all of it (``RecordChecksum``, 8 bytes).
+  /// Writes the directory in three parts, so that a search can read the first and only the
+  /// records it returns (see ``KeptDirectory``):
   ///
-  /// The order gives, for each active member in the directory's order, where its entry
-  /// begins in the records' section, and its region, services, client groups and languages as
-  /// numbers in a table of the distinct ones, written before it: a search filters on those
-  /// without decoding the profiles it leaves out.
+  /// 1. **The order**: a table of the distinct regions, services, client groups and languages
+  ///    of the active members; the lengths of the two sections that follow; then, for each
+  ///    active member in the directory's order, where its record lies in the records' section
+  ///    (offset and length), that record's checksum, and its region, services, client groups
+  ///    and languages as numbers in the table. A checksum of the order closes it.
+  /// 2. **The records**: every member, active or not, each after its identifier, in identifier
+  ///    order; then **the account owners**.
+  /// 3. A checksum of all of it (``RecordChecksum``, 8 bytes), which a whole load checks.
   public func encode(to writer: inout BinaryWriter) {
     let start = writer.bytes.count
     var section = BinaryWriter(capacity: 64 * records.count + 16)
@@ -166,14 +169,17 @@ public struct MemberDirectory: BinaryCodable, Sendable, Hashable {
     byIdentifier.reserveCapacity(records.count)
     for index in records.indices { byIdentifier.append((records.keys[index], index)) }
     byIdentifier.sort { $0.member < $1.member }
-    var starts: [[MemberID: Record].Index: Int] = [:]
-    starts.reserveCapacity(records.count)
+    var spans: [[MemberID: Record].Index: Range<Int>] = [:]
+    spans.reserveCapacity(records.count)
     for (member, index) in byIdentifier {
-      starts[index] = section.bytes.count
+      let from = section.bytes.count
       member.encode(to: &section)
       records.values[index].encode(to: &section)
+      spans[index] = from..<section.bytes.count
     }
     if let failure = section.failure { writer.fail(failure) }
+    var owners = BinaryWriter(capacity: 32 * accountOwners.count + 8)
+    owners.write(accountOwners)
     // The order, each active member with the terms a search compares (its region, services,
     // client groups and languages) as numbers in a table of the distinct terms.
     let order = activeOrder
@@ -188,35 +194,47 @@ public struct MemberDirectory: BinaryCodable, Sendable, Hashable {
     let terms = distinct.sorted()
     var number: [String: Int] = [:]
     for (index, term) in terms.enumerated() { number[term] = index }
-    writer.write(terms)
-    writer.writeVariableLength(UInt64(order.count))
-    for index in order {
-      let profile = records.values[index].profile
-      writer.writeVariableLength(UInt64(starts[index] ?? 0))
-      writer.writeVariableLength(UInt64(number[profile.region] ?? 0))
-      func write(_ list: [String]) {
-        writer.writeVariableLength(UInt64(list.count))
-        for term in list { writer.writeVariableLength(UInt64(number[term] ?? 0)) }
+    var entries = BinaryWriter(capacity: 24 * order.count + 8)
+    section.bytes.withUnsafeBytes { recordBytes in
+      for index in order {
+        let profile = records.values[index].profile
+        let span = spans[index] ?? 0..<0
+        entries.writeVariableLength(UInt64(span.lowerBound))
+        entries.writeVariableLength(UInt64(span.count))
+        entries.writeFixedWidth(
+          RecordChecksum.hash(UnsafeRawBufferPointer(rebasing: recordBytes[span])))
+        entries.writeVariableLength(UInt64(number[profile.region] ?? 0))
+        func write(_ list: [String]) {
+          entries.writeVariableLength(UInt64(list.count))
+          for term in list { entries.writeVariableLength(UInt64(number[term] ?? 0)) }
+        }
+        write(profile.services)
+        write(profile.clientGroups)
+        write(profile.languages)
       }
-      write(profile.services)
-      write(profile.clientGroups)
-      write(profile.languages)
     }
-    writer.write(bytes: section.bytes)
-    var owners = BinaryWriter(capacity: 32 * accountOwners.count + 8)
-    owners.write(accountOwners)
-    writer.write(bytes: owners.bytes)
+    writer.write(terms)
+    writer.writeVariableLength(UInt64(section.bytes.count))
+    writer.writeVariableLength(UInt64(owners.bytes.count))
+    writer.writeVariableLength(UInt64(order.count))
+    writer.write(bytes: entries.bytes)
+    let orderChecksum = writer.bytes.withUnsafeBytes {
+      RecordChecksum.hash(UnsafeRawBufferPointer(rebasing: $0[start...]))
+    }
+    writer.writeFixedWidth(orderChecksum)
+    writer.writeRaw(section.bytes)
+    writer.writeRaw(owners.bytes)
     let checksum = writer.bytes.withUnsafeBytes {
       RecordChecksum.hash(UnsafeRawBufferPointer(rebasing: $0[start...]))
     }
     writer.writeFixedWidth(checksum)
   }
 
-  /// Reads what ``encode(to:)`` writes, checking the checksum, that the order lists as many
+  /// Reads what ``encode(to:)`` writes, checking both checksums, that the order lists as many
   /// members as are active, and that each section is filled exactly.
   public init(from reader: inout BinaryReader) throws {
     let start = reader.offset
-    let layout = try DirectoryLayout(&reader)
+    let layout = try DirectoryLayout(&reader, checkingWhole: true)
     let records = try reader.read([MemberID: Record].self)
     guard reader.offset == layout.records.upperBound else {
       throw BinaryDecodingError(
@@ -225,12 +243,11 @@ public struct MemberDirectory: BinaryCodable, Sendable, Hashable {
           "the directory's records end at byte \(reader.offset), not \(layout.records.upperBound)")
     }
     let active = records.values.reduce(0) { $0 + ($1.active ? 1 : 0) }
-    guard active == layout.entries.count else {
+    guard active == layout.count else {
       throw BinaryDecodingError(
         offset: start,
-        reason: "the directory lists \(layout.entries.count) active members, its records \(active)")
+        reason: "the directory lists \(layout.count) active members, its records \(active)")
     }
-    _ = try reader.readCount()  // the owners' length, read by the layout
     let owners = try reader.read([AccountID: MemberID].self)
     guard reader.offset == layout.owners.upperBound else {
       throw BinaryDecodingError(
@@ -297,9 +314,10 @@ public struct MemberDirectoryProjection: Projection {
 
   /// `member-directory`.
   public var name: String { "member-directory" }
-  /// 2: the directory's binary form lists its active members first (for ``KeptDirectory``);
-  /// a directory kept by version 1 is rebuilt once.
-  public var version: Int { 2 }
+  /// 3: the directory's binary form lists its active members first, each with its record's
+  /// place and checksum (for ``KeptDirectory``); a directory kept by an earlier version is
+  /// rebuilt once.
+  public var version: Int { 3 }
   /// Member and account streams.
   public var categories: Set<String>? { ["member", "account"] }
   /// An empty directory.
