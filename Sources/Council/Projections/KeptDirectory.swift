@@ -123,7 +123,7 @@ public struct KeptDirectory: Sendable {
     var entries: [DirectoryEntry] = []
     var order = layout.entries(in: raw)
     while let entry = try order.next() {
-      guard filter.admits(entry) else { continue }
+      guard try filter.admits(entry) else { continue }
       let onPage = search.pageRange.contains(total)
       if onPage || search.hasWords {
         var reader = try layout.record(of: entry, in: raw)
@@ -136,16 +136,17 @@ public struct KeptDirectory: Sendable {
               offset: layout.records.lowerBound + entry.record.lowerBound,
               reason: "member \(member) is listed active but is not")
           }
-          let accounts = try reader.read([DirectoryAccount].self)
+          var accounts = try reader.read([DirectoryAccount].self)
+          if !viewer.isOffice { DirectorySearch.blankEmails(&accounts) }
           entries.append(DirectoryEntry(member: member, profile: profile, accounts: accounts))
         }
       }
-      counts.count(entry)
+      try counts.count(entry)
       total += 1
     }
-    return DirectorySearch.page(
+    return DirectoryPage(
       entries: entries, total: total, countsByRegion: counts.byRegion(layout.terms),
-      countsByService: counts.byService(layout.terms), as: viewer)
+      countsByService: counts.byService(layout.terms))
   }
 
   private static func damaged(_ error: any Error) -> EventStoreError {
@@ -166,12 +167,10 @@ struct DirectoryLayout: Sendable {
     var checksum: UInt64
     /// Its region, as a number in ``DirectoryLayout/terms``.
     var region: Int
-    /// Its services, client groups and languages, as numbers in ``DirectoryLayout/terms``,
-    /// one list after the other.
-    var lists: [Int]
-    /// Where its services, client groups and languages end in ``lists``.
-    var services: Int
-    var clientGroups: Int
+    /// Its services, client groups and languages as the order holds them: three lists, each
+    /// its count and then its terms as numbers in ``DirectoryLayout/terms`` (every number
+    /// checked when the entry was read). Lent from the directory's bytes.
+    var lists: UnsafeRawBufferPointer
   }
 
   /// Reads the order's entries one after the other.
@@ -180,10 +179,8 @@ struct DirectoryLayout: Sendable {
     var left: Int
     let termCount: UInt64
     let recordsLength: Int
-    var entry = Entry(
-      record: 0..<0, checksum: 0, region: 0, lists: [], services: 0, clientGroups: 0)
 
-    /// The next entry (its ``Entry/lists`` reused from the one before), or `nil` after the last.
+    /// The next entry, or `nil` after the last.
     mutating func next() throws(BinaryDecodingError) -> Entry? {
       guard left > 0 else { return nil }
       left -= 1
@@ -197,16 +194,16 @@ struct DirectoryLayout: Sendable {
             "an active member's record at \(offset), \(length) bytes, is outside the \(recordsLength) bytes of records"
         )
       }
-      entry.record = Int(offset)..<Int(offset + length)
-      entry.checksum = try reader.readFixedWidth(UInt64.self)
-      entry.region = try term()
-      entry.lists.removeAll(keepingCapacity: true)
-      try list()
-      entry.services = entry.lists.count
-      try list()
-      entry.clientGroups = entry.lists.count
-      try list()
-      return entry
+      let checksum = try reader.readFixedWidth(UInt64.self)
+      let region = try term()
+      let lists = reader.offset
+      for _ in 0..<3 {
+        let count = try reader.readCount()
+        for _ in 0..<count { _ = try term() }
+      }
+      return Entry(
+        record: Int(offset)..<Int(offset + length), checksum: checksum, region: region,
+        lists: UnsafeRawBufferPointer(rebasing: reader.buffer[lists..<reader.offset]))
     }
 
     private mutating func term() throws(BinaryDecodingError) -> Int {
@@ -216,11 +213,6 @@ struct DirectoryLayout: Sendable {
         throw BinaryDecodingError(offset: at, reason: "term \(number) of a table of \(termCount)")
       }
       return Int(number)
-    }
-
-    private mutating func list() throws(BinaryDecodingError) {
-      let count = try reader.readCount()
-      for _ in 0..<count { entry.lists.append(try term()) }
     }
   }
 
@@ -310,17 +302,30 @@ struct TermFilter {
   var language: [Bool]?
 
   /// Whether `entry` passes.
-  func admits(_ entry: DirectoryLayout.Entry) -> Bool {
+  func admits(_ entry: DirectoryLayout.Entry) throws(BinaryDecodingError) -> Bool {
     if let region, !region[entry.region] { return false }
-    let lists = entry.lists
-    return Self.passes(service, lists[0..<entry.services])
-      && Self.passes(clientGroup, lists[entry.services..<entry.clientGroups])
-      && Self.passes(language, lists[entry.clientGroups...])
+    var lists = BinaryReader(entry.lists)
+    guard try Self.passes(service, &lists), try Self.passes(clientGroup, &lists) else {
+      return false
+    }
+    return try Self.passes(language, &lists)
   }
 
-  private static func passes(_ criterion: [Bool]?, _ list: ArraySlice<Int>) -> Bool {
-    guard let criterion else { return true }
-    return list.contains { criterion[$0] }
+  /// Whether the list at `lists` has a term `criterion` admits (any list passes no criterion);
+  /// moves `lists` past it.
+  private static func passes(_ criterion: [Bool]?, _ lists: inout BinaryReader)
+    throws(BinaryDecodingError) -> Bool
+  {
+    let count = try lists.readCount()
+    guard let criterion else {
+      for _ in 0..<count { _ = try lists.read(UInt64.self) }
+      return true
+    }
+    var found = false
+    for _ in 0..<count {
+      if criterion[Int(try lists.read(UInt64.self))] { found = true }
+    }
+    return found
   }
 }
 
@@ -329,20 +334,29 @@ struct TermFilter {
 struct TermCounts {
   private var regions: [Int]
   private var services: [Int]
+  /// For each service, the last member counted under it, so that a member that lists a
+  /// service twice counts once.
+  private var lastCounted: [Int]
+  private var counted = 0
 
   init(terms: Int) {
     regions = Array(repeating: 0, count: terms)
     services = Array(repeating: 0, count: terms)
+    lastCounted = Array(repeating: -1, count: terms)
   }
 
   /// Counts the member `entry` lists: its region, and each of its services once.
-  mutating func count(_ entry: DirectoryLayout.Entry) {
+  mutating func count(_ entry: DirectoryLayout.Entry) throws(BinaryDecodingError) {
     regions[entry.region] += 1
-    let listed = entry.lists[0..<entry.services]
-    for (place, service) in zip(listed.indices, listed)
-    where !listed[listed.startIndex..<place].contains(service) {
-      services[service] += 1
+    var lists = BinaryReader(entry.lists)
+    for _ in 0..<(try lists.readCount()) {
+      let service = Int(try lists.read(UInt64.self))
+      if lastCounted[service] != counted {
+        lastCounted[service] = counted
+        services[service] += 1
+      }
     }
+    counted += 1
   }
 
   func byRegion(_ terms: [String]) -> [String: Int] { Self.named(regions, terms) }
@@ -445,27 +459,21 @@ struct DirectorySearch {
   }
 
   /// The page, as `viewer` sees it: e-mail addresses blanked for all but the office.
-  func page(as viewer: Issuer) -> DirectoryPage {
-    Self.page(
-      entries: entries, total: total, countsByRegion: byRegion, countsByService: byService,
-      as: viewer)
+  consuming func page(as viewer: Issuer) -> DirectoryPage {
+    var entries = self.entries
+    self.entries = []  // the page's entries are then the only reference to their accounts
+    if !viewer.isOffice { Self.blankEmails(&entries) }
+    return DirectoryPage(
+      entries: entries, total: total, countsByRegion: byRegion, countsByService: byService)
   }
 
-  /// A page of `entries`, as `viewer` sees it: e-mail addresses blanked for all but the office.
-  static func page(
-    entries: [DirectoryEntry], total: Int, countsByRegion: [String: Int],
-    countsByService: [String: Int], as viewer: Issuer
-  ) -> DirectoryPage {
-    var entries = entries
-    if !viewer.isOffice {
-      for index in entries.indices {
-        for account in entries[index].accounts.indices {
-          entries[index].accounts[account].email = nil
-        }
-      }
-    }
-    return DirectoryPage(
-      entries: entries, total: total, countsByRegion: countsByRegion,
-      countsByService: countsByService)
+  /// Blanks the accounts' e-mail addresses, as all but the office see them.
+  static func blankEmails(_ entries: inout [DirectoryEntry]) {
+    for index in entries.indices { blankEmails(&entries[index].accounts) }
+  }
+
+  /// Blanks the accounts' e-mail addresses, as all but the office see them.
+  static func blankEmails(_ accounts: inout [DirectoryAccount]) {
+    for index in accounts.indices { accounts[index].email = nil }
   }
 }
