@@ -1,10 +1,11 @@
-import Council
 import CouncilSamples
 import EventLog
 import EventLogLMDB
 import EventLogTestSupport
 import Foundation
 import Testing
+
+@testable import Council
 
 /// The directory's search as the issue describes it, written plainly here: every active entry
 /// in name order, filtered on folded text, counted, paged, e-mails blanked for the public.
@@ -126,6 +127,9 @@ struct KeptDirectoryTests {
         let plain = plainDirectorySearch(directory, query, as: viewer)
         #expect(PlainPage(directory.search(query, as: viewer)) == plain, "\(query)")
         #expect(PlainPage(try kept.search(query, as: viewer)) == plain, "\(query)")
+        #expect(
+          PlainPage(try kept.search(query, as: viewer, decodingInParallelFrom: 2)) == plain,
+          "\(query), its page decoded on several threads")
         let lent = try #require(try await KeptDirectory.search(query, as: viewer, in: store))
         #expect(PlainPage(lent.page) == plain, "\(query), read where LMDB keeps it")
         #expect(lent.position == kept.position)
@@ -288,13 +292,16 @@ struct KeptDirectoryTests {
     #expect(
       PlainPage(try kept.search(other, as: .office))
         == PlainPage(directory.search(other, as: .office)))
-    // One that returns it is refused.
-    do {
-      _ = try kept.search(DirectoryQuery(pageSize: 1_000_000), as: .office)
-      Issue.record("a changed record answered")
-    } catch {
-      #expect(error.code == .corruptRecord)
-      #expect(error.message.contains("record does not match"), "\(error.message)")
+    // One that returns it is refused, its page decoded on one thread or on several.
+    for parallelFrom in [KeptDirectory.decodeInParallel, 2] {
+      do {
+        _ = try kept.search(
+          DirectoryQuery(pageSize: 1_000_000), as: .office, decodingInParallelFrom: parallelFrom)
+        Issue.record("a changed record answered")
+      } catch {
+        #expect(error.code == .corruptRecord)
+        #expect(error.message.contains("record does not match"), "\(error.message)")
+      }
     }
   }
 }

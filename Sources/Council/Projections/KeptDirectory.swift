@@ -98,9 +98,17 @@ public struct KeptDirectory: Sendable {
   public func search(_ query: DirectoryQuery, as viewer: Issuer) throws(EventStoreError)
     -> DirectoryPage
   {
+    try search(query, as: viewer, decodingInParallelFrom: Self.decodeInParallel)
+  }
+
+  /// ``search(_:as:)``, its page decoded on several threads from `parallelFrom` members on
+  /// (for the tests, which have short pages).
+  func search(_ query: DirectoryQuery, as viewer: Issuer, decodingInParallelFrom parallelFrom: Int)
+    throws(EventStoreError) -> DirectoryPage
+  {
     do {
       return try bytes.withUnsafeBytes {
-        try Self.answer(query, as: viewer, layout: layout, in: $0)
+        try Self.answer(query, as: viewer, layout: layout, in: $0, parallelFrom: parallelFrom)
       }
     } catch {
       throw Self.damaged(error)
@@ -111,48 +119,114 @@ public struct KeptDirectory: Sendable {
   ///
   /// The order's entries are read one after the other; an entry whose terms the query's
   /// criteria admit is counted from its term numbers, and its record is read (and checked)
-  /// only when it falls on the page asked for, or when the query has words to find in names.
+  /// only when the query has words to find in names. The records of the page's members are
+  /// then read, on several threads when the page is long (see ``decodeInParallel``).
   private static func answer(
     _ query: DirectoryQuery, as viewer: Issuer, layout: DirectoryLayout,
-    in raw: UnsafeRawBufferPointer
+    in raw: UnsafeRawBufferPointer, parallelFrom: Int = decodeInParallel
   ) throws -> DirectoryPage {
     var search = DirectorySearch(query)
     let filter = search.termFilter(layout.terms)
     var counts = TermCounts(terms: layout.terms.count)
     var total = 0
-    var entries: [DirectoryEntry] = []
+    var onPage: [DirectoryLayout.Entry] = []
     var order = layout.entries(in: raw)
     while let entry = try order.next() {
       guard try filter.admits(entry) else { continue }
-      let onPage = search.pageRange.contains(total)
-      if onPage || search.hasWords {
+      if search.hasWords {
         var reader = try layout.record(of: entry, in: raw)
-        let member = try MemberID(from: &reader)
-        let profile = try MemberProfile(from: &reader)
-        guard search.matchesWords(profile) else { continue }
-        if onPage {
-          guard try reader.read(Bool.self) else {
-            throw BinaryDecodingError(
-              offset: layout.records.lowerBound + entry.record.lowerBound,
-              reason: "member \(member) is listed active but is not")
-          }
-          var accounts = try reader.read([DirectoryAccount].self)
-          if !viewer.isOffice { DirectorySearch.blankEmails(&accounts) }
-          entries.append(DirectoryEntry(member: member, profile: profile, accounts: accounts))
-        }
+        _ = try MemberID(from: &reader)
+        guard search.matchesWords(try MemberProfile(from: &reader)) else { continue }
       }
+      if search.pageRange.contains(total) { onPage.append(entry) }
       try counts.count(entry)
       total += 1
     }
+    let entries = try decode(
+      onPage, layout: layout, in: raw, blankingEmails: !viewer.isOffice, parallelFrom: parallelFrom)
     return DirectoryPage(
       entries: entries, total: total, countsByRegion: counts.byRegion(layout.terms),
       countsByService: counts.byService(layout.terms))
+  }
+
+  /// Pages of at least this many members are decoded on several threads.
+  static let decodeInParallel = 512
+
+  /// The page's members, their records read (each checked against its checksum) in order: in
+  /// up to as many runs as the machine has cores, one for each `parallelFrom` members, each
+  /// run on a thread of its own (`DispatchQueue.concurrentPerform`), for a search is
+  /// synchronous and its bytes are lent only for its length.
+  private static func decode(
+    _ page: [DirectoryLayout.Entry], layout: DirectoryLayout, in raw: UnsafeRawBufferPointer,
+    blankingEmails: Bool, parallelFrom: Int
+  ) throws -> [DirectoryEntry] {
+    let runs = min(
+      ProcessInfo.processInfo.activeProcessorCount, page.count / max(1, parallelFrom))
+    let results = UnsafeMutableBufferPointer<Result<[DirectoryEntry], any Error>>.allocate(
+      capacity: max(1, runs))
+    results.initialize(repeating: .success([]))
+    defer {
+      results.deinitialize()
+      results.deallocate()
+    }
+    let decoding = PageDecoding(
+      page: page, layout: layout, raw: raw, blankingEmails: blankingEmails,
+      runLength: (page.count + max(1, runs) - 1) / max(1, runs), results: results)
+    if runs > 1 {
+      DispatchQueue.concurrentPerform(iterations: runs) { decoding.run($0) }
+    } else {
+      decoding.run(0)
+    }
+    var entries: [DirectoryEntry] = []
+    entries.reserveCapacity(page.count)
+    for result in results { entries.append(contentsOf: try result.get()) }
+    return entries
   }
 
   private static func damaged(_ error: any Error) -> EventStoreError {
     EventStoreError(
       .corruptRecord,
       "the saved state \(MemberDirectoryProjection().stateKey) does not decode: \(error)")
+  }
+}
+
+/// One search's page of members whose records are to be read, in runs of ``runLength``, each
+/// run's entries written to its own place in ``results``.
+///
+/// Unchecked `Sendable`: the runs of one search share it while the search waits for them, the
+/// directory's bytes stay lent until then, and no two runs write the same place.
+private struct PageDecoding: @unchecked Sendable {
+  let page: [DirectoryLayout.Entry]
+  let layout: DirectoryLayout
+  let raw: UnsafeRawBufferPointer
+  let blankingEmails: Bool
+  let runLength: Int
+  let results: UnsafeMutableBufferPointer<Result<[DirectoryEntry], any Error>>
+
+  /// Reads the records of run `run`'s members into `results[run]`.
+  func run(_ run: Int) {
+    let start = min(page.count, run * runLength)
+    let slice = page[start..<min(page.count, start + runLength)]
+    results[run] = Result { try decode(slice) }
+  }
+
+  private func decode(_ slice: ArraySlice<DirectoryLayout.Entry>) throws -> [DirectoryEntry] {
+    var entries: [DirectoryEntry] = []
+    entries.reserveCapacity(slice.count)
+    for entry in slice {
+      var reader = try layout.record(of: entry, in: raw)
+      let member = try MemberID(from: &reader)
+      let profile = try MemberProfile(from: &reader)
+      guard try reader.read(Bool.self) else {
+        throw BinaryDecodingError(
+          offset: layout.records.lowerBound + entry.record.lowerBound,
+          reason: "member \(member) is listed active but is not")
+      }
+      var accounts = try reader.read([DirectoryAccount].self)
+      if blankingEmails { DirectorySearch.blankEmails(&accounts) }
+      entries.append(DirectoryEntry(member: member, profile: profile, accounts: accounts))
+    }
+    return entries
   }
 }
 
