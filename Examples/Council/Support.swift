@@ -8,21 +8,32 @@ struct Table {
 
   init(_ headers: [String]) { self.headers = headers }
 
+  /// Prints the headers, a rule and the rows, each column as wide as its widest cell (in
+  /// characters), as one write.
   func print(_ rows: [[String]]) {
+    let counts = rows.map { $0.map(\.count) }  // characters, counted once a cell
     var widths = headers.map(\.count)
-    for row in rows {
-      for (index, cell) in row.enumerated() where index < widths.count {
-        widths[index] = max(widths[index], cell.count)
+    for row in counts {
+      for (index, count) in row.enumerated() where index < widths.count {
+        widths[index] = max(widths[index], count)
       }
     }
-    func line(_ cells: [String]) -> String {
-      cells.enumerated().map { index, cell in
-        cell + String(repeating: " ", count: max(0, widths[index] - cell.count))
-      }.joined(separator: "  ")
+    let spaces = String(repeating: " ", count: widths.max() ?? 0)
+    var text = ""
+    text.reserveCapacity((widths.reduce(0, +) + 2 * widths.count + 1) * (rows.count + 2))
+    func line(_ cells: [String], _ counts: [Int]) {
+      for (index, cell) in cells.enumerated() {
+        if index > 0 { text += "  " }
+        text += cell
+        let padding = index < widths.count ? widths[index] - counts[index] : 0
+        if padding > 0 { text.append(contentsOf: spaces.prefix(padding)) }
+      }
+      text += "\n"
     }
-    Swift.print(line(headers))
-    Swift.print(widths.map { String(repeating: "-", count: $0) }.joined(separator: "  "))
-    for row in rows { Swift.print(line(row)) }
+    line(headers, headers.map(\.count))
+    text += widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n"
+    for (row, rowCounts) in zip(rows, counts) { line(row, rowCounts) }
+    Swift.print(text, terminator: "")
   }
 }
 
