@@ -149,7 +149,8 @@ public struct KeptDirectory: Sendable {
       countsByService: counts.byService(layout.terms))
   }
 
-  /// Pages of at least this many members are decoded on several threads.
+  /// The fewest members a thread decodes of a page: a page of twice as many is the shortest
+  /// decoded on two threads.
   static let decodeInParallel = 512
 
   /// The page's members, their records read (each checked against its checksum) in order: in
@@ -301,8 +302,6 @@ struct DirectoryLayout: Sendable {
   var records: Range<Int>
   /// The account owners' section.
   var owners: Range<Int>
-  /// The offset just past the directory (past its checksum).
-  var end: Int
 
   /// Reads the layout at `reader`'s offset and checks the order's checksum, leaving `reader`
   /// at the start of the records; checks the checksum of the whole too when `checkingWhole`.
@@ -338,7 +337,6 @@ struct DirectoryLayout: Sendable {
         throw BinaryDecodingError(offset: summed, reason: "the directory's checksum does not match")
       }
     }
-    self.end = end.offset
   }
 
   /// The order's entries in `raw`, the buffer the layout was read from.
