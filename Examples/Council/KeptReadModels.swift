@@ -33,8 +33,24 @@ extension QueryOptions {
       try await runner.catchUp()
     } else {
       try await runner.rebuild()
+      await forgetEarlierVersions(of: projection, in: log.store)
     }
     return runner.read { Answer(value: $0, position: $1) }
+  }
+
+  /// Deletes the states that earlier versions of `projection` kept under the default keys
+  /// (`projection/NAME@VERSION`): once the new version is built, they are dead weight in the
+  /// log (a directory kept at 10 M events is hundreds of megabytes). A log that cannot be
+  /// written keeps them.
+  private func forgetEarlierVersions<P: Projection>(
+    of projection: P, in store: any EventStore & StateStore
+  ) async {
+    guard projection.stateKey == "projection/\(projection.name)@\(projection.version)" else {
+      return
+    }
+    for version in 0..<max(0, projection.version) {
+      try? await store.deleteState("projection/\(projection.name)@\(version)")
+    }
   }
 }
 

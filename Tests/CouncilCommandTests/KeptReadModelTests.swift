@@ -74,6 +74,32 @@ struct KeptReadModelTests {
       try await keptCheckpoint(path, MemberDirectoryProjection().stateKey) == head.rawValue)
   }
 
+  @Test func aNewVersionIsBuiltOnceAndTheEarlierVersionsStatesAreRemoved() async throws {
+    let directory = TemporaryDirectory()
+    let council = try CouncilBinary(workingIn: directory.path)
+    let generated = try await council.run(["generate", "log", "--events", "1500", "--seed", "8"])
+    #expect(generated.status == 0, "\(generated.errors)")
+    let path = directory.appending("log")
+    let projection = MemberDirectoryProjection()
+    #expect(projection.version > 1)
+    let earlier = (1..<projection.version).map { "projection/\(projection.name)@\($0)" }
+    let other = "projection/not-the-directory@1"
+    var store = try LMDBEventStore(path: path)
+    for key in earlier + [other] {
+      try await store.saveState(StoredState(position: 1, bytes: [1, 2, 3]), for: key)
+    }
+    store.close()
+    let answered = try await council.run(["directory", "log", "--json"])
+    #expect(answered.status == 0, "\(answered.errors)")
+    store = try LMDBEventStore(path: path)
+    defer { store.close() }
+    #expect(try await store.loadState(projection.stateKey) != nil, "the new version kept")
+    for key in earlier {
+      #expect(try await store.loadState(key) == nil, "\(key) removed")
+    }
+    #expect(try await store.loadState(other) != nil, "another projection's state untouched")
+  }
+
   @Test func aDamagedKeptModelIsRebuiltNotAnError() async throws {
     let directory = TemporaryDirectory()
     let council = try CouncilBinary(workingIn: directory.path)
