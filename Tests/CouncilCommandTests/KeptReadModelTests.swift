@@ -17,6 +17,18 @@ struct KeptReadModelTests {
     (["members", "log", "--json"], MembershipHistoryProjection().stateKey),
   ]
 
+  /// A `council` working in `directory`, in which it has generated the log `log`, and what
+  /// the generation printed.
+  func generatedLog(in directory: borrowing TemporaryDirectory, events: Int, seed: Int)
+    async throws -> (CouncilBinary, CouncilRun)
+  {
+    let council = try CouncilBinary(workingIn: directory.path)
+    let generated = try await council.run(
+      ["generate", "log", "--events", String(events), "--seed", String(seed)])
+    #expect(generated.status == 0, "\(generated.errors)")
+    return (council, generated)
+  }
+
   /// The checkpoint of the state kept under `key` in the log at `path`, if any.
   func keptCheckpoint(_ path: String, _ key: String) async throws -> UInt64? {
     let store = try LMDBEventStore(path: path)
@@ -26,9 +38,7 @@ struct KeptReadModelTests {
 
   @Test func aQueryKeepsItsModelAndAnswersAsAFoldFromTheStartDoes() async throws {
     let directory = TemporaryDirectory()
-    let council = try CouncilBinary(workingIn: directory.path)
-    let generated = try await council.run(["generate", "log", "--events", "3000", "--seed", "5"])
-    #expect(generated.status == 0, "\(generated.errors)")
+    let (council, generated) = try await generatedLog(in: directory, events: 3000, seed: 5)
     let head = try #require(
       generated.output.split(separator: " ").dropFirst().first.flatMap { UInt64($0) })
     for (arguments, key) in Self.queries {
@@ -49,9 +59,7 @@ struct KeptReadModelTests {
 
   @Test func aModelKeptAtAnEarlierCheckpointIsCaughtUpWithTheNewEvents() async throws {
     let directory = TemporaryDirectory()
-    let council = try CouncilBinary(workingIn: directory.path)
-    let generated = try await council.run(["generate", "log", "--events", "3000", "--seed", "6"])
-    #expect(generated.status == 0, "\(generated.errors)")
+    let (council, _) = try await generatedLog(in: directory, events: 3000, seed: 6)
     let path = directory.appending("log")
     let now = try await council.run(["directory", "log", "--json", "--rebuild"])
     #expect(now.status == 0)
@@ -76,9 +84,7 @@ struct KeptReadModelTests {
 
   @Test func aNewVersionIsBuiltOnceAndTheEarlierVersionsStatesAreRemoved() async throws {
     let directory = TemporaryDirectory()
-    let council = try CouncilBinary(workingIn: directory.path)
-    let generated = try await council.run(["generate", "log", "--events", "1500", "--seed", "8"])
-    #expect(generated.status == 0, "\(generated.errors)")
+    let (council, _) = try await generatedLog(in: directory, events: 1500, seed: 8)
     let path = directory.appending("log")
     let projection = MemberDirectoryProjection()
     #expect(projection.version > 1)
@@ -102,9 +108,7 @@ struct KeptReadModelTests {
 
   @Test func aDamagedKeptModelIsRebuiltNotAnError() async throws {
     let directory = TemporaryDirectory()
-    let council = try CouncilBinary(workingIn: directory.path)
-    let generated = try await council.run(["generate", "log", "--events", "2000", "--seed", "7"])
-    #expect(generated.status == 0, "\(generated.errors)")
+    let (council, _) = try await generatedLog(in: directory, events: 2000, seed: 7)
     let path = directory.appending("log")
     for (query, key) in [
       ("registrations", GatheringReportsProjection().stateKey),

@@ -79,6 +79,15 @@ struct KeptDirectoryTests {
     return (store, runner.read { directory, _ in directory })
   }
 
+  /// The directory's kept state in a generated log of 2 000 events (closed after), and the
+  /// directory itself.
+  func keptState(at path: String, seed: UInt64) async throws -> (StoredState, MemberDirectory) {
+    let (store, directory) = try await keptLog(at: path, events: 2000, seed: seed)
+    defer { store.close() }
+    let state = try #require(try await store.loadState(MemberDirectoryProjection().stateKey))
+    return (state, directory)
+  }
+
   /// Questions over every region, service, client group and language the directory holds,
   /// in other cases and accents, with words of names and cities, and pages of every kind.
   func questions(about directory: MemberDirectory) -> [DirectoryQuery] {
@@ -211,10 +220,7 @@ struct KeptDirectoryTests {
 
   @Test func damagedBytesGiveATypedErrorNeverACrashOrAWrongAnswer() async throws {
     let temporary = TemporaryDirectory()
-    let (store, directory) = try await keptLog(
-      at: temporary.appending("log"), events: 2000, seed: 8)
-    let state = try #require(try await store.loadState(MemberDirectoryProjection().stateKey))
-    store.close()
+    let (state, directory) = try await keptState(at: temporary.appending("log"), seed: 8)
     let query = DirectoryQuery(pageSize: 1_000_000)
     let expected = PlainPage(directory.search(query, as: .office))
     func answer(_ bytes: [UInt8]) -> Result<DirectoryPage, EventStoreError> {
@@ -269,10 +275,7 @@ struct KeptDirectoryTests {
 
   @Test func aChangedByteInARecordTheQuestionReadsIsRefusedThoughTheOrderIsIntact() async throws {
     let temporary = TemporaryDirectory()
-    let (store, directory) = try await keptLog(
-      at: temporary.appending("log"), events: 2000, seed: 4)
-    let state = try #require(try await store.loadState(MemberDirectoryProjection().stateKey))
-    store.close()
+    let (state, directory) = try await keptState(at: temporary.appending("log"), seed: 4)
     // An active member other than the first whose English name is written once, in its
     // record: change a byte of it.
     func places(of text: String) -> [Int] {

@@ -161,10 +161,10 @@ public struct KeptDirectory: Sendable {
     _ page: [DirectoryLayout.Entry], layout: DirectoryLayout, in raw: UnsafeRawBufferPointer,
     blankingEmails: Bool, parallelFrom: Int
   ) throws -> [DirectoryEntry] {
-    let runs = min(
-      ProcessInfo.processInfo.activeProcessorCount, page.count / max(1, parallelFrom))
+    let runs = max(
+      1, min(ProcessInfo.processInfo.activeProcessorCount, page.count / max(1, parallelFrom)))
     let results = UnsafeMutableBufferPointer<Result<[DirectoryEntry], any Error>>.allocate(
-      capacity: max(1, runs))
+      capacity: runs)
     results.initialize(repeating: .success([]))
     defer {
       results.deinitialize()
@@ -172,7 +172,7 @@ public struct KeptDirectory: Sendable {
     }
     let decoding = PageDecoding(
       page: page, layout: layout, raw: raw, blankingEmails: blankingEmails,
-      runLength: (page.count + max(1, runs) - 1) / max(1, runs), results: results)
+      runLength: (page.count + runs - 1) / runs, results: results)
     if runs > 1 {
       DispatchQueue.concurrentPerform(iterations: runs) { decoding.run($0) }
     } else {
