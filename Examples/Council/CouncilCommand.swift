@@ -21,7 +21,8 @@ struct CouncilCommand: AsyncParsableCommand {
     subcommands: [
       Init.self, Generate.self, Export.self, Import.self, Replay.self, Directory.self,
       Registrations.self, Evaluations.self, Fund.self, Resolutions.self, Members.self, Verify.self,
-      People.self, Person.self, Forget.self, Retain.self, Compact.self, Storage.self,
+      People.self, Person.self, Forget.self, Retain.self, Compact.self, Upgrade.self,
+      Storage.self,
     ])
 
   /// Runs the command line; every error, ArgumentParser's own included, is one line on standard

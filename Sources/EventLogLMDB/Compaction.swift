@@ -67,6 +67,15 @@ extension LMDBEventStore {
   ///   compacted, and a crash of the machine may bring back the file as it was.
   @discardableResult
   public static func compact(at path: String) throws(EventStoreError) -> CompactionReport {
+    try rewrite(at: path, changing: nil)
+  }
+
+  /// Compacts the log at `path` as ``compact(at:)`` describes; with `change`, the compacted
+  /// copy (its directory and a map size that holds it twice) is changed first and then
+  /// compacted again, so that the pages the change freed are left out too.
+  static func rewrite(
+    at path: String, changing change: ((String, Int) throws(EventStoreError) -> Void)?
+  ) throws(EventStoreError) -> CompactionReport {
     let directory = URL(fileURLWithPath: path).standardizedFileURL.path
     let data = directory + "/data.mdb"
     try checkLogFile(directory, data)
@@ -90,9 +99,18 @@ extension LMDBEventStore {
       if !replaced { try? FileManager.default.removeItem(atPath: temporary) }
     }
     let before = try fileSize(data)
-    let copy = temporary + "/data.mdb"
+    var copy = temporary + "/data.mdb"
     try writeCompactedCopy(of: directory, to: copy)
-    try rewriteCommitMarker(in: temporary, mapSize: mapSize(forFileOf: before))
+    var copyDirectory = temporary
+    if let change {
+      try change(temporary, mapSize(forFileOf: 2 * (try fileSize(copy))))
+      let changed = temporary + "/changed"
+      try makeDirectory(changed)
+      copy = changed + "/data.mdb"
+      try writeCompactedCopy(of: temporary, to: copy)
+      copyDirectory = changed
+    }
+    try rewriteCommitMarker(in: copyDirectory, mapSize: mapSize(forFileOf: before))
     try flush(copy, "the compacted copy")
     let after = try fileSize(copy)
 

@@ -10,11 +10,15 @@ struct Databases {
   var meta: MDB_dbi = 0
   /// Position (8 bytes, big-endian) → record (``RecordFormat``).
   var events: MDB_dbi = 0
-  /// Stream name → current version (8 bytes, little-endian).
+  /// Stream name → current version (8 bytes, little-endian), then in format 3 the stream's
+  /// number (4 bytes, little-endian; see ``StreamKeys``).
   var streams: MDB_dbi = 0
-  /// One entry per appended batch: stream name, 0, the batch's first version (8 bytes,
-  /// big-endian) → its first position and its count (8 bytes each, big-endian).
+  /// One entry per appended batch: the stream (see ``StreamKeys``), the batch's first version
+  /// (8 bytes, big-endian) → its first position (8 bytes, big-endian), then its count (8 bytes,
+  /// big-endian) unless it is 1 (format 3 only: format 2 always writes the count).
   var streamIndex: MDB_dbi = 0
+  /// How the stream index names a stream: by its name (formats 1 and 2) or its number (3).
+  var streamKeys: StreamKeys = .numbers
   /// Event ID (16 bytes) → position (8 bytes, big-endian).
   var ids: MDB_dbi = 0
   /// Type number (4 bytes, big-endian) → event type name.
@@ -36,10 +40,16 @@ enum StoreFormat {
   /// The format version this library writes and reads. Bump it when the layout of any
   /// database changes; stores refuse a newer one.
   ///
-  /// Format 2 (this library): records carry a recorded time and a checksum
-  /// (``RecordFormat``). Format 1 logs open, and are marked format 2 when first opened for
-  /// writing; their old records stay readable as they are.
-  static let version: UInt32 = 2
+  /// Format 3 (this library): the stream index names each stream by a number given in the
+  /// order streams are created (kept beside its version in `streams`), not by its name, and
+  /// an entry for one event leaves its count out (``StreamKeys``). Format 2: records carry a
+  /// recorded time and a checksum (``RecordFormat``). Format 1 logs open, and are marked
+  /// format 2 when first opened for writing; their old records stay readable as they are.
+  /// Logs in formats 1 and 2 keep their stream index by names, read and written as it is,
+  /// until ``LMDBEventStore/upgrade(at:)`` rewrites it.
+  static let version: UInt32 = 3
+  /// The last format whose stream index is keyed by stream names.
+  static let lastFormatWithNamedStreams: UInt32 = 2
   static let key = Array("format".utf8)
 
   static func encode(version: UInt32) -> [UInt8] {
@@ -121,10 +131,13 @@ final class Environment: @unchecked Sendable {
   /// Whether commits write into the map (`MDB_WRITEMAP`): the file is then as large as the
   /// map until closed, when it is cut back to the pages in use.
   let writeMap: Bool
+  /// The format a new log is made in: the current one, but for tests of older logs.
+  private let newLogFormat: UInt32
 
   init(path: String, options: LMDBEventStore.Options) throws(EventStoreError) {
     let url = URL(fileURLWithPath: path).standardizedFileURL
     self.path = url.path
+    self.newLogFormat = options.newLogFormat
     self.readOnly = options.readOnly
     self.writeMap = options.writeMap && !options.readOnly
     self.bounds = MapBounds()
@@ -320,10 +333,16 @@ final class Environment: @unchecked Sendable {
       dbs.meta = try open("meta")
       var stored: UInt32 = 0
       if !fresh { stored = try checkFormat(txn) }
-      // A log in format 1 is upgraded in place when opened for writing: its records keep their
-      // format-1 layout (still read), new records are written in the current one.
-      if !readOnly && stored < StoreFormat.version {
-        var value = StoreFormat.encode(version: StoreFormat.version)
+      // A new log is made in the current format. A log in format 1 is marked format 2 when
+      // opened for writing: its records keep their format-1 layout (still read), new records
+      // are written in the current one. Its stream index stays keyed by names (format 2)
+      // until it is upgraded.
+      let marked = fresh ? newLogFormat : max(stored, StoreFormat.lastFormatWithNamedStreams)
+      dbs.streamKeys =
+        (fresh ? marked : stored) > StoreFormat.lastFormatWithNamedStreams
+        ? .numbers : .names
+      if !readOnly && stored < marked {
+        var value = StoreFormat.encode(version: marked)
         var key = StoreFormat.key
         try catching {
           try key.withUnsafeMutableBytes { k in
@@ -354,7 +373,7 @@ final class Environment: @unchecked Sendable {
       }
       var loaded = Names()
       try loadNames(txn, into: &loaded)
-      if !readOnly && stored < StoreFormat.version { try CommitMarker.write(txn, dbs) }
+      if !readOnly && stored < marked { try CommitMarker.write(txn, dbs) }
       let rc = clmdb_txn_commit(txn)
       txn = nil  // freed by commit, whatever it returned
       try check(rc, "committing the opening transaction")

@@ -76,6 +76,10 @@ public final class LMDBEventStore: InlineProjectionHost, @unchecked Sendable {
     /// time. Ignored when ``readOnly``. Default `false`.
     public var writeMap: Bool
 
+    /// The storage format a new log is made in (``StoreFormat/version``); tests set an older
+    /// one to make the logs earlier versions of this library wrote.
+    var newLogFormat: UInt32 = StoreFormat.version
+
     /// Creates options.
     public init(
       durability: Durability = .full, initialMapSize: Int = 64 << 20, maxReaders: UInt32 = 126,
@@ -205,11 +209,17 @@ public final class LMDBEventStore: InlineProjectionHost, @unchecked Sendable {
     direction: ReadDirection, limit: Int
   ) throws -> [RecordedEvent] {
     let dbs = environment.dbs
+    var number: UInt32?
+    if dbs.streamKeys == .numbers {
+      // A stream that was never appended to has no number, and no events.
+      guard let known = try storedStream(txn, dbs, stream)?.number else { return [] }
+      number = known
+    }
+    let prefix = dbs.streamKeys.prefix(stream, number: number)
     var cursor: OpaquePointer?
     try check(
       mdb_cursor_open(txn, dbs.streamIndex, &cursor), "opening a cursor on the stream index")
     defer { mdb_cursor_close(cursor) }
-    let prefix = Array(stream.rawValue.utf8) + [0]
     let forwards = direction == .forwards
     let wanted = forwards ? max(1, version?.rawValue ?? 1) : (version?.rawValue ?? UInt64.max)
     var positions: [UInt64] = []

@@ -147,20 +147,77 @@ extension MDB_val {
   }
 }
 
+/// How a log's stream index names a stream (the part of each key before the version).
+enum StreamKeys: Sendable, Hashable {
+  /// By the stream's name, its UTF-8 bytes and a 0 byte: storage formats 1 and 2.
+  case names
+  /// By the stream's number, 4 bytes big-endian: storage format 3. Streams are numbered from 1
+  /// in the order they are created, and each keeps its number beside its version in the
+  /// `streams` database (``StreamRecord``).
+  case numbers
+
+  /// The key prefix of a stream's entries: its name and a 0 byte, or its number.
+  func prefix(_ stream: StreamName, number: UInt32?) -> [UInt8] {
+    switch self {
+    case .names: return Array(stream.rawValue.utf8) + [0]
+    case .numbers: return withUnsafeBytes(of: (number ?? 0).bigEndian) { Array($0) }
+    }
+  }
+
+  /// The size of a stream's value in the `streams` database.
+  var streamRecordSize: Int { self == .names ? 8 : 12 }
+}
+
+/// A stream's entry in the `streams` database: its version (8 bytes, little-endian) and, in
+/// storage format 3, its number (4 bytes, little-endian).
+struct StreamRecord: Hashable {
+  var version: UInt64
+  var number: UInt32?
+
+  /// The stored value.
+  var bytes: [UInt8] {
+    var bytes = withUnsafeBytes(of: version.littleEndian) { Array($0) }
+    if let number { withUnsafeBytes(of: number.littleEndian) { bytes.append(contentsOf: $0) } }
+    return bytes
+  }
+
+  init(version: UInt64, number: UInt32?) {
+    self.version = version
+    self.number = number
+  }
+
+  /// The entry stored as `value` in a log whose stream index is keyed by `keys`, or `nil` when
+  /// the value is not of that layout's size.
+  init?(_ value: UnsafeRawBufferPointer, keys: StreamKeys) {
+    guard value.count == keys.streamRecordSize else { return nil }
+    version = UInt64(littleEndian: value.loadUnaligned(as: UInt64.self))
+    number =
+      keys == .numbers
+      ? UInt32(littleEndian: value.loadUnaligned(fromByteOffset: 8, as: UInt32.self)) : nil
+  }
+}
+
 /// One stream-index entry: a batch of a stream's events, versions `firstVersion` to
-/// `firstVersion + count - 1` at positions `firstPosition` onwards. Its key is
-/// ``streamIndexKey(_:version:)`` of the first version; its value, 16 bytes: the first
-/// position and the count, big-endian.
+/// `firstVersion + count - 1` at positions `firstPosition` onwards. Its key is the stream's
+/// prefix (``StreamKeys/prefix(_:number:)``) and the first version, big-endian; its value the
+/// first position and the count, big-endian (8 bytes each), or in format 3 the first position
+/// alone when the count is 1.
 struct StreamIndexEntry {
   var firstVersion: UInt64
   var firstPosition: UInt64
   var count: UInt64
 
-  /// The stored value.
-  var value: (UInt64, UInt64) { (firstPosition.bigEndian, count.bigEndian) }
+  /// The stored value: 16 bytes, or 8 for one event when `short` ones are allowed.
+  func value(short: Bool) -> [UInt8] {
+    var bytes = withUnsafeBytes(of: firstPosition.bigEndian) { Array($0) }
+    if count != 1 || !short {
+      withUnsafeBytes(of: count.bigEndian) { bytes.append(contentsOf: $0) }
+    }
+    return bytes
+  }
 
   /// The entry stored under `key` with `value`, if the key is one of the stream whose key
-  /// prefix (name and 0 byte) is `prefix`; throws when the value is not 16 bytes.
+  /// prefix is `prefix`; throws when the value is neither 8 nor 16 bytes.
   init?(key: MDB_val, value: MDB_val, prefix: [UInt8], stream: StreamName)
     throws(EventStoreError)
   {
@@ -169,14 +226,17 @@ struct StreamIndexEntry {
       return nil
     }
     let value = value.buffer
-    guard value.count == 16 else {
+    guard value.count == 16 || value.count == 8 else {
       throw EventStoreError(
-        .corruptRecord, "a stream index entry is \(value.count) bytes, not 16", stream: stream)
+        .corruptRecord, "a stream index entry is \(value.count) bytes, not 8 or 16",
+        stream: stream)
     }
     firstVersion = UInt64(
       bigEndian: key.loadUnaligned(fromByteOffset: prefix.count, as: UInt64.self))
     firstPosition = UInt64(bigEndian: value.loadUnaligned(fromByteOffset: 0, as: UInt64.self))
-    count = UInt64(bigEndian: value.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+    count =
+      value.count == 8
+      ? 1 : UInt64(bigEndian: value.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
   }
 
   init(firstVersion: UInt64, firstPosition: UInt64, count: UInt64) {
@@ -211,7 +271,8 @@ struct StreamIndexCursor {
   /// Moves to the first entry at or after `version` of the stream (or the next key in the
   /// index); returns false at the end of the index.
   mutating func seek(atOrAfter version: UInt64) throws(EventStoreError) -> Bool {
-    var start = streamIndexKey(stream, version: version)
+    var start = prefix
+    withUnsafeBytes(of: version.bigEndian) { start.append(contentsOf: $0) }
     let rc = start.withUnsafeMutableBytes { raw in
       key = MDB_val(mv_size: raw.count, mv_data: raw.baseAddress)
       return clmdb_cursor_get(cursor, &key, &value, MDB_SET_RANGE)
@@ -233,21 +294,6 @@ struct StreamIndexCursor {
   func entry() throws(EventStoreError) -> StreamIndexEntry? {
     try StreamIndexEntry(key: key, value: value, prefix: prefix, stream: stream)
   }
-}
-
-/// The stream-index key: the stream name's UTF-8 bytes, a 0 byte, the version big-endian.
-func streamIndexKey(_ stream: StreamName, version: UInt64) -> [UInt8] {
-  var key: [UInt8] = []
-  key.reserveCapacity(stream.rawValue.utf8.count + 9)
-  appendStreamIndexKey(stream, version: version, to: &key)
-  return key
-}
-
-/// Appends the stream index key of `stream` at `version` to `key`.
-func appendStreamIndexKey(_ stream: StreamName, version: UInt64, to key: inout [UInt8]) {
-  key.append(contentsOf: stream.rawValue.utf8)
-  key.append(0)
-  withUnsafeBytes(of: version.bigEndian) { key.append(contentsOf: $0) }
 }
 
 /// Runs `body`, passing on an ``EventStoreError`` and wrapping any other error in one.

@@ -135,8 +135,8 @@ private struct Verifier {
       counts: counts, recordStreams: recordStreams, recordPositions: recordPositions)
     recordStreams = []
     recordPositions = []
-    checkStreamIndex(versions)
-    checkStreamVersions(versions)
+    let numbered = checkStreamVersions(versions)
+    checkStreamIndex(versions, numbered: numbered)
     checkIDs()
     if let worker {
       mergePayloadProblems(worker.finish(), into: recordProblems)
@@ -431,8 +431,11 @@ private struct Verifier {
 
   /// Each stream-index entry (stream, first version → first position, count) must describe
   /// events the records hold, and together the entries must cover each stream once. No count
-  /// is trusted: a damaged one is compared, never used to allocate or loop.
-  mutating func checkStreamIndex(_ versions: StreamPositions) {
+  /// is trusted: a damaged one is compared, never used to allocate or loop. In a log whose
+  /// index names streams by number, `numbered` maps each number to the stream that the
+  /// `streams` database gives it.
+  mutating func checkStreamIndex(_ versions: StreamPositions, numbered: [Int32]) {
+    let keys = environment.dbs.streamKeys
     var cursor: OpaquePointer?
     guard mdb_cursor_open(txn, environment.dbs.streamIndex, &cursor) == 0 else {
       problem(nil, nil, "cannot open a cursor on the stream index")
@@ -450,41 +453,59 @@ private struct Verifier {
       defer { rc = clmdb_cursor_get(cursor, &key, &value, MDB_NEXT) }
       guard let keyBytes = try? environment.bounds.buffer(key, "a stream index key"),
         let valueBytes = try? environment.bounds.buffer(value, "a stream index entry"),
-        keyBytes.count > 9, valueBytes.count == 16, keyBytes[keyBytes.count - 9] == 0
+        valueBytes.count == 16 || (keys == .numbers && valueBytes.count == 8),
+        keys == .names
+          ? keyBytes.count > 9 && keyBytes[keyBytes.count - 9] == 0 : keyBytes.count == 12
       else {
         problem(nil, nil, "a stream index entry of the wrong shape")
         continue
       }
-      let nameBytes = UnsafeRawBufferPointer(rebasing: keyBytes[..<(keyBytes.count - 9)])
       let firstVersion = UInt64(
         bigEndian: keyBytes.loadUnaligned(fromByteOffset: keyBytes.count - 8, as: UInt64.self))
       let firstPosition = UInt64(bigEndian: valueBytes.loadUnaligned(as: UInt64.self))
-      let count = UInt64(bigEndian: valueBytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
-      // A stream's batches are listed one after another: its number is looked up once.
-      let found: Int?
-      if let last, StreamTable.equal(last.name, nameBytes) {
-        found = last.number
+      let count =
+        valueBytes.count == 8
+        ? 1 : UInt64(bigEndian: valueBytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+      let number: Int
+      if keys == .numbers {
+        let stored = Int(UInt32(bigEndian: keyBytes.loadUnaligned(as: UInt32.self)))
+        guard stored < numbered.count, numbered[stored] >= 0 else {
+          problem(
+            firstPosition, nil,
+            "the stream index lists \(count) events from version \(firstVersion) of stream number \(stored), which no stream has"
+          )
+          continue
+        }
+        number = Int(numbered[stored])
       } else {
-        found = streams.number(of: nameBytes)
-        last = (nameBytes, found)
-      }
-      guard let number = found else {
-        let name = String(decoding: nameBytes, as: UTF8.self)
-        guard let stream = try? StreamName(validating: name) else {
+        let nameBytes = UnsafeRawBufferPointer(rebasing: keyBytes[..<(keyBytes.count - 9)])
+        // A stream's batches are listed one after another: its number is looked up once.
+        let found: Int?
+        if let last, StreamTable.equal(last.name, nameBytes) {
+          found = last.number
+        } else {
+          found = streams.number(of: nameBytes)
+          last = (nameBytes, found)
+        }
+        guard let found else {
+          let name = String(decoding: nameBytes, as: UTF8.self)
+          guard let stream = try? StreamName(validating: name) else {
+            problem(nil, nil, "the stream index names an invalid stream")
+            continue
+          }
+          // A stream no record names: reported as for a stream with no events.
+          problem(
+            firstPosition, stream,
+            firstVersion == 1
+              ? "the stream index lists \(count) events from version 1, the log has 0"
+              : "the stream index starts a batch at version \(firstVersion) where 1 was expected")
+          continue
+        }
+        guard isValidName(found, nameBytes) else {
           problem(nil, nil, "the stream index names an invalid stream")
           continue
         }
-        // A stream no record names: reported as for a stream with no events.
-        problem(
-          firstPosition, stream,
-          firstVersion == 1
-            ? "the stream index lists \(count) events from version 1, the log has 0"
-            : "the stream index starts a batch at version \(firstVersion) where 1 was expected")
-        continue
-      }
-      guard isValidName(number, nameBytes) else {
-        problem(nil, nil, "the stream index names an invalid stream")
-        continue
+        number = found
       }
       // The name is made only for a report: most entries need none.
       let positions = versions.positions(of: number)
@@ -530,13 +551,21 @@ private struct Verifier {
   }
 
   /// Each stream's recorded version is its last event's. The versions are read in one pass
-  /// over their database, in its order, each found among the streams by its name's bytes.
-  mutating func checkStreamVersions(_ versions: StreamPositions) {
+  /// over their database, in its order, each found among the streams by its name's bytes. In
+  /// a log whose stream index names streams by number, each stream has a number of its own,
+  /// from 1 to the count of streams: the result maps each number to the stream (its index in
+  /// `streams`), -1 where none has it.
+  mutating func checkStreamVersions(_ versions: StreamPositions) -> [Int32] {
+    let keys = environment.dbs.streamKeys
     var recorded = [UInt64?](repeating: nil, count: streams.count)
+    var stat = MDB_stat()
+    let entries = clmdb_stat(txn, environment.dbs.streams, &stat) == 0 ? stat.ms_entries : 0
+    // Sized by the streams the records name, not by a count that may be damaged.
+    var numbered = [Int32](repeating: -1, count: keys == .numbers ? streams.count + 1 : 0)
     var cursor: OpaquePointer?
     guard mdb_cursor_open(txn, environment.dbs.streams, &cursor) == 0 else {
       problem(nil, nil, "cannot open a cursor on the stream versions")
-      return
+      return numbered
     }
     var key = MDB_val()
     var value = MDB_val()
@@ -547,14 +576,31 @@ private struct Verifier {
       guard let keyBytes = try? environment.bounds.buffer(key, "a stream version key"),
         let number = streams.number(of: keyBytes)
       else { continue }
-      guard let version = value.littleEndianUInt64 else {
+      guard let valueBytes = try? environment.bounds.buffer(value, "a stream version"),
+        let entry = StreamRecord(valueBytes, keys: keys)
+      else {
         problem(
           versions.positions(of: number).last, streams.name(of: number),
-          "the stream's version entry is not 8 bytes")
+          "the stream's version entry is not \(keys.streamRecordSize) bytes")
         recorded[number] = UInt64(counts[number])
         continue
       }
-      recorded[number] = version
+      recorded[number] = entry.version
+      if let stored = entry.number {
+        let place = Int(stored)
+        if place < 1 || place >= numbered.count {
+          problem(
+            versions.positions(of: number).first, streams.name(of: number),
+            "the stream's number \(stored) is not one of 1 to \(numbered.count - 1), the streams' count"
+          )
+        } else if numbered[place] >= 0 {
+          problem(
+            versions.positions(of: number).first, streams.name(of: number),
+            "the stream's number \(stored) is \(streams.name(of: Int(numbered[place])))'s too")
+        } else {
+          numbered[place] = Int32(number)
+        }
+      }
     }
     mdb_cursor_close(cursor)
     if rc != LMDBCode.notFound {
@@ -566,12 +612,12 @@ private struct Verifier {
         "the recorded version \(recorded[number].map { String($0) } ?? "none") is not its last event's (\(counts[number]))"
       )
     }
-    var stat = MDB_stat()
-    if clmdb_stat(txn, environment.dbs.streams, &stat) == 0, stat.ms_entries != streams.count {
+    if entries != streams.count {
       problem(
         nil, nil,
-        "the log records versions for \(stat.ms_entries) streams, its events name \(streams.count)")
+        "the log records versions for \(entries) streams, its events name \(streams.count)")
     }
+    return numbered
   }
 
   /// The ID index maps exactly the records' IDs to their positions. Both are walked in ID

@@ -132,23 +132,49 @@ struct WriteTransaction: AppendTransaction {
   ) throws(EventStoreError) {
     // One stream-index entry per batch, not per event: the batch's versions sit at
     // consecutive positions, so its first version, first position and count locate them all.
-    scratch.removeAll(keepingCapacity: true)
-    appendStreamIndexKey(stream, version: first.rawValue, to: &scratch)
-    var entry = StreamIndexEntry(
-      firstVersion: first.rawValue, firstPosition: firstPosition.rawValue,
-      count: last.rawValue - first.rawValue + 1
-    ).value
-    try withUnsafeMutableBytes(of: &entry) { raw throws(EventStoreError) in
-      var value = MDB_val(mv_size: raw.count, mv_data: raw.baseAddress)
-      try withValue(scratch) { key throws(EventStoreError) in
-        try check(
-          clmdb_put(txn, dbs.streamIndex, &key, &value, 0),
-          "indexing \(stream) at versions \(first) to \(last)")
+    let keys = dbs.streamKeys
+    var number: UInt32?
+    var isNew = false
+    if keys == .numbers {
+      if let known = try storedStream(txn, dbs, stream)?.number {
+        number = known
+      } else {
+        // Streams are never removed, so the next number is one more than their count.
+        var stat = MDB_stat()
+        try check(clmdb_stat(txn, dbs.streams, &stat), "counting the streams")
+        guard stat.ms_entries < Int(UInt32.max) else {
+          throw EventStoreError(.storageFull, "the log has as many streams as it can number")
+        }
+        number = UInt32(stat.ms_entries + 1)
+        isNew = true
       }
     }
-    var little = last.rawValue.littleEndian
-    try withUnsafeMutableBytes(of: &little) { raw throws(EventStoreError) in
-      var value = MDB_val(mv_size: 8, mv_data: raw.baseAddress)
+    scratch.removeAll(keepingCapacity: true)
+    scratch.append(contentsOf: keys.prefix(stream, number: number))
+    withUnsafeBytes(of: first.rawValue.bigEndian) { scratch.append(contentsOf: $0) }
+    let entry = StreamIndexEntry(
+      firstVersion: first.rawValue, firstPosition: firstPosition.rawValue,
+      count: last.rawValue - first.rawValue + 1
+    ).value(short: keys == .numbers)
+    try withValue(entry) { value throws(EventStoreError) in
+      try withValue(scratch) { key throws(EventStoreError) in
+        // A new stream has the highest number: its entry goes at the end of the index.
+        var rc = clmdb_put(
+          txn, dbs.streamIndex, &key, &value, UInt32(isNew ? MDB_APPEND : MDB_NOOVERWRITE))
+        if rc == MDB_KEYEXIST && isNew {
+          rc = clmdb_put(txn, dbs.streamIndex, &key, &value, UInt32(MDB_NOOVERWRITE))
+        }
+        if rc == MDB_KEYEXIST {
+          throw EventStoreError(
+            .corruptRecord,
+            "the stream index has an entry at version \(first) already, which the stream's version (\(first.rawValue - 1)) says is not there",
+            stream: stream, version: first)
+        }
+        try check(rc, "indexing \(stream) at versions \(first) to \(last)")
+      }
+    }
+    let record = StreamRecord(version: last.rawValue, number: number).bytes
+    try withValue(record) { value throws(EventStoreError) in
       try withValue(Array(stream.rawValue.utf8)) { key throws(EventStoreError) in
         try check(
           clmdb_put(txn, dbs.streams, &key, &value, 0), "recording the version of \(stream)")
@@ -211,15 +237,26 @@ func storedVersion(_ txn: OpaquePointer?, _ dbs: Databases, _ stream: StreamName
   throws(EventStoreError)
   -> StreamVersion?
 {
+  try storedStream(txn, dbs, stream).map { StreamVersion($0.version) }
+}
+
+/// The stream's entry in the `streams` database: its version, and its number in a log whose
+/// stream index is keyed by numbers.
+func storedStream(_ txn: OpaquePointer?, _ dbs: Databases, _ stream: StreamName)
+  throws(EventStoreError)
+  -> StreamRecord?
+{
   try withValue(Array(stream.rawValue.utf8)) { key throws(EventStoreError) in
     var value = MDB_val()
     let rc = clmdb_get(txn, dbs.streams, &key, &value)
     if rc == LMDBCode.notFound { return nil }
     try check(rc, "reading the version of \(stream)")
-    guard let version = value.littleEndianUInt64 else {
+    guard let record = StreamRecord(value.buffer, keys: dbs.streamKeys) else {
       throw EventStoreError(
-        .corruptRecord, "the stream's version entry is not 8 bytes", stream: stream)
+        .corruptRecord,
+        "the stream's version entry is \(value.mv_size) bytes, not \(dbs.streamKeys.streamRecordSize)",
+        stream: stream)
     }
-    return StreamVersion(version)
+    return record
   }
 }

@@ -28,11 +28,30 @@ enum Damage: String, CaseIterable, Sendable {
       try #require(!nodes.isEmpty)
       for node in nodes { bytes[node] &+= 1 }
     case .streamIndexCount:
-      var entry = Array("council-settings".utf8) + [0]
+      // The `streams` entry of council-settings: a leaf node whose header ends with its value's
+      // size (12: the version, then the stream's number, little-endian) and its key's (16).
+      let name = Array("council-settings".utf8)
+      let streamEntries = occurrences(of: name, in: bytes).filter {
+        $0 >= 8 && bytes[$0 - 8] == 12 && bytes[$0 - 7] == 0 && bytes[$0 - 2] == 16
+          && bytes[$0 - 1] == 0
+      }
+      let numberAt = try #require(streamEntries.first) + name.count + 8
+      let number = bytes[numberAt..<(numberAt + 4)].reversed().reduce(UInt32(0)) {
+        $0 << 8 | UInt32($1)
+      }
+      // Its stream-index entry at version 1: key the number and the version, big-endian;
+      // value the first position and, for a batch, the count (big-endian). The count (or for
+      // one event, the position) is made about 1.3 billion.
+      var entry = withUnsafeBytes(of: number.bigEndian) { Array($0) }
       withUnsafeBytes(of: UInt64(1).bigEndian) { entry.append(contentsOf: $0) }
-      let found = occurrences(of: entry, in: bytes)
+      let found = occurrences(of: entry, in: bytes).filter {
+        $0 >= 8 && bytes[$0 - 2] == UInt8(entry.count) && bytes[$0 - 1] == 0
+      }
       try #require(!found.isEmpty)
-      for offset in found { bytes[offset + entry.count + 8 + 4] = 0x4E }
+      for offset in found {
+        let valueSize = Int(bytes[offset - 8])
+        bytes[offset + entry.count + (valueSize == 16 ? 8 : 0) + 4] = 0x4E
+      }
     case .zeroedPage, .randomPage:
       try #require(!nodes.isEmpty)
       var random = SystemRandomNumberGenerator()

@@ -99,4 +99,36 @@ struct GoldenLogTests {
       #expect(withPersonalData == Set(CouncilCatalog.personalFields.keys))
     }
   }
+
+  @Test("upgraded to storage format 3, it reads back the same, verifies, and its index is smaller")
+  func upgradesToTheCurrentStorageFormat() async throws {
+    let path = try GoldenLog.copy()
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    func contents() async throws -> (lines: [String], streams: [[RecordedEvent]], index: Int) {
+      let store = try LMDBEventStore(path: path, options: .init(readOnly: true))
+      defer { store.close() }
+      var lines: [String] = []
+      try await Interchange.export(store) { lines.append($0) }
+      let names = Set(try await store.readLog(from: .first, limit: 10_000).events.map(\.stream))
+      var streams: [[RecordedEvent]] = []
+      for name in names.sorted(by: { $0.rawValue < $1.rawValue }) {
+        streams.append(try await store.readStream(name))
+      }
+      let report = try store.verify { record in
+        _ = try CouncilCatalog.decode(record.recordedEvent())
+      }
+      #expect(report.problems.map(\.description) == [])
+      let index = try store.storageReport().databases.first { $0.name == "stream-index" }
+      return (lines, streams, try #require(index).pages)
+    }
+    let before = try await contents()
+    let report = try LMDBEventStore.upgrade(at: path)
+    #expect(report.formatBefore == 2)
+    #expect(report.formatAfter == LMDBEventStore.storageFormat)
+    #expect(report.bytesAfter < report.bytesBefore)
+    let after = try await contents()
+    #expect(after.lines == before.lines)
+    #expect(after.streams == before.streams)
+    #expect(after.index < before.index, "stream-index pages \(before.index) → \(after.index)")
+  }
 }

@@ -7,8 +7,12 @@ import Testing
 
 /// A log of `count` events, each payload `P` and its position in 7 digits, over `streams`
 /// streams (`s-0`, `s-1`, …) in batches of 5; closed when this returns.
-func writeMarkedLog(at path: String, count: Int, streams: Int = 7) async throws {
-  let store = try LMDBEventStore(path: path, options: .init(durability: .noSync))
+func writeMarkedLog(
+  at path: String, count: Int, streams: Int = 7, format: UInt32 = StoreFormat.version
+) async throws {
+  var options = LMDBEventStore.Options(durability: .noSync)
+  options.newLogFormat = format
+  let store = try LMDBEventStore(path: path, options: options)
   defer { store.close() }
   var position = 1
   while position <= count {
@@ -164,14 +168,16 @@ struct DamagedLogTests {
     #expect(error.position == 40)
   }
 
-  @Test func aDamagedStreamIndexCountIsReportedWithoutAllocatingIt() async throws {
+  @Test(arguments: [2, StoreFormat.version])
+  func aDamagedStreamIndexCountIsReportedWithoutAllocatingIt(_ format: UInt32) async throws {
     let directory = TemporaryDirectory()
     let path = directory.appending("log")
-    try await writeMarkedLog(at: path, count: 200)
+    try await writeMarkedLog(at: path, count: 200, format: format)
     var file = try DataFile(log: path)
-    // The stream index entry of s-3's batch at version 1: key "s-3", 0, version 1 (big-endian),
-    // then its value: first position, count (big-endian).
-    var key = Array("s-3".utf8) + [0]
+    // The stream index entry of s-3's batch at version 1: key "s-3", 0 (format 2) or s-3's
+    // number, 4 (format 3), then version 1 (big-endian); then its value: first position,
+    // count (big-endian).
+    var key = format == 2 ? Array("s-3".utf8) + [0] : [0, 0, 0, 4]
     withUnsafeBytes(of: UInt64(1).bigEndian) { key.append(contentsOf: $0) }
     let entries = file.offsets(of: key)
     try #require(!entries.isEmpty)

@@ -79,9 +79,21 @@ func littleEndian(_ value: UInt64) -> [UInt8] {
   withUnsafeBytes(of: value.littleEndian) { Array($0) }
 }
 
-/// The stream index's key for `stream`'s batch starting at `version`.
+/// The stream index's key for `stream`'s batch starting at `version`, in a log of storage
+/// format 2 (streams named).
 func streamIndexKey(_ stream: String, _ version: UInt64) -> [UInt8] {
   Array(stream.utf8) + [0] + bigEndian(version)
+}
+
+/// The stream index's key for stream number `number`'s batch starting at `version`, in a log
+/// of storage format 3.
+func streamIndexKey(number: UInt32, _ version: UInt64) -> [UInt8] {
+  withUnsafeBytes(of: number.bigEndian) { Array($0) } + bigEndian(version)
+}
+
+/// A stream's entry in `streams` in a log of storage format 3: its version and number.
+func streamRecord(version: UInt64, number: UInt32) -> [UInt8] {
+  littleEndian(version) + withUnsafeBytes(of: number.littleEndian) { Array($0) }
 }
 
 /// The stream `writeMarkedLog` puts `position` in (batches of 5 over 7 streams).
@@ -104,14 +116,118 @@ struct Finding: CustomStringConvertible, Sendable {
 /// A damage made on purpose to one of a log's indexes, and what `verify` must say of it.
 struct IndexDamage: CustomTestStringConvertible, Sendable {
   var name: String
+  /// The storage format of the log damaged.
+  var format: UInt32 = 2
   var make: @Sendable (RawEdit) throws -> Void
   var findings: [Finding]
-  var testDescription: String { name }
+  var testDescription: String { "\(name) (format \(format))" }
 }
 
 /// Damages to a 60-event marked log: streams s-0 … s-6, each batch of 5 one stream-index
-/// entry. s-1 has events 6–10 and 41–45; s-2 11–15 and 46–50; s-3 16–20 and 51–55.
-let indexDamages: [IndexDamage] = [
+/// entry. s-1 has events 6–10 and 41–45; s-2 11–15 and 46–50; s-3 16–20 and 51–55; s-4
+/// 21–25 and 56–60; s-5 26–30, s-6 31–35, s-0 1–5 and 36–40. Format 2 (the index keyed by
+/// names) first, then format 3 (keyed by numbers: s-0 is 1, s-1 2, … s-6 7).
+let indexDamages: [IndexDamage] = namedIndexDamages + numberedIndexDamages
+
+let numberedIndexDamages: [IndexDamage] = [
+  IndexDamage(
+    name: "a stream index entry moved by one position", format: 3,
+    make: {
+      try $0.put("stream-index", streamIndexKey(number: 4, 1), bigEndian(17) + bigEndian(5))
+    },
+    findings: [Finding(stream: "s-3", says: "puts version 1 at position 17, the log at 16")]),
+  IndexDamage(
+    name: "a stream's first index entry deleted", format: 3,
+    make: { try $0.delete("stream-index", streamIndexKey(number: 3, 1)) },
+    findings: [
+      Finding(stream: "s-2", says: "starts a batch at version 6 where 1 was expected"),
+      Finding(stream: "s-2", says: "lists 6 events, the log 10"),
+    ]),
+  IndexDamage(
+    name: "a stream's last index entry deleted", format: 3,
+    make: { try $0.delete("stream-index", streamIndexKey(number: 2, 6)) },
+    findings: [Finding(stream: "s-1", says: "the stream index lists 5 events, the log 10")]),
+  IndexDamage(
+    name: "an index entry counting more events than the stream has", format: 3,
+    make: {
+      try $0.put("stream-index", streamIndexKey(number: 2, 6), bigEndian(41) + bigEndian(9))
+    },
+    findings: [Finding(stream: "s-1", says: "lists 9 events from version 6, the log has 5")]),
+  IndexDamage(
+    name: "an entry of one event where a batch of five was", format: 3,
+    make: { try $0.put("stream-index", streamIndexKey(number: 4, 1), bigEndian(16)) },
+    findings: [
+      Finding(stream: "s-3", says: "starts a batch at version 6 where 2 was expected"),
+      Finding(stream: "s-3", says: "lists 6 events, the log 10"),
+    ]),
+  IndexDamage(
+    name: "index entries for numbers no stream has", format: 3,
+    make: {
+      try $0.put("stream-index", streamIndexKey(number: 8, 1), bigEndian(5) + bigEndian(3))
+      try $0.put("stream-index", streamIndexKey(number: 9, 4), bigEndian(5))
+    },
+    findings: [
+      Finding(stream: nil, says: "lists 3 events from version 1 of stream number 8, which no"),
+      Finding(stream: nil, says: "lists 1 events from version 4 of stream number 9, which no"),
+    ]),
+  IndexDamage(
+    name: "index entries of the wrong shape", format: 3,
+    make: {
+      try $0.put("stream-index", [0, 0, 4], bigEndian(16))
+      try $0.put("stream-index", streamIndexKey(number: 4, 11), bigEndian(16) + [1, 2, 3, 4])
+    },
+    findings: [
+      Finding(stream: nil, says: "a stream index entry of the wrong shape"),
+      Finding(stream: nil, says: "a stream index entry of the wrong shape"),
+    ]),
+  IndexDamage(
+    name: "a recorded version changed", format: 3,
+    make: { try $0.put("streams", Array("s-1".utf8), streamRecord(version: 99, number: 2)) },
+    findings: [Finding(stream: "s-1", says: "the recorded version 99 is not its last event's (10)")]
+  ),
+  IndexDamage(
+    name: "a recorded version deleted", format: 3,
+    make: { try $0.delete("streams", Array("s-4".utf8)) },
+    findings: [
+      Finding(stream: "s-4", says: "the recorded version none is not its last event's (10)"),
+      Finding(stream: nil, says: "records versions for 6 streams, its events name 7"),
+      Finding(stream: nil, says: "from version 1 of stream number 5, which no stream has"),
+      Finding(stream: nil, says: "from version 6 of stream number 5, which no stream has"),
+      Finding(stream: "s-4", says: "the stream index lists 0 events, the log 10"),
+    ]),
+  IndexDamage(
+    name: "a recorded version of 4 bytes", format: 3,
+    make: { try $0.put("streams", Array("s-5".utf8), [1, 0, 0, 0]) },
+    findings: [
+      Finding(stream: "s-5", says: "the stream's version entry is not 12 bytes"),
+      Finding(stream: nil, says: "from version 1 of stream number 6, which no stream has"),
+      Finding(stream: "s-5", says: "the stream index lists 0 events, the log 5"),
+    ]),
+  IndexDamage(
+    name: "a recorded version for a stream no record names", format: 3,
+    make: { try $0.put("streams", Array("ghost-9".utf8), streamRecord(version: 2, number: 8)) },
+    findings: [Finding(stream: nil, says: "records versions for 8 streams, its events name 7")]),
+  IndexDamage(
+    name: "two streams given one number", format: 3,
+    make: { try $0.put("streams", Array("s-2".utf8), streamRecord(version: 10, number: 2)) },
+    findings: [
+      Finding(stream: "s-2", says: "the stream's number 2 is s-1's too"),
+      Finding(stream: nil, says: "from version 1 of stream number 3, which no stream has"),
+      Finding(stream: nil, says: "from version 6 of stream number 3, which no stream has"),
+      Finding(stream: "s-2", says: "the stream index lists 0 events, the log 10"),
+    ]),
+  IndexDamage(
+    name: "a stream numbered past the streams' count", format: 3,
+    make: { try $0.put("streams", Array("s-0".utf8), streamRecord(version: 10, number: 99)) },
+    findings: [
+      Finding(stream: "s-0", says: "the stream's number 99 is not one of 1 to 7"),
+      Finding(stream: nil, says: "from version 1 of stream number 1, which no stream has"),
+      Finding(stream: nil, says: "from version 6 of stream number 1, which no stream has"),
+      Finding(stream: "s-0", says: "the stream index lists 0 events, the log 10"),
+    ]),
+]
+
+let namedIndexDamages: [IndexDamage] = [
   IndexDamage(
     name: "a stream index entry moved by one position",
     make: { try $0.put("stream-index", streamIndexKey("s-3", 1), bigEndian(17) + bigEndian(5)) },
@@ -175,10 +291,11 @@ let indexDamages: [IndexDamage] = [
 
 @Suite("Verification: each check finds the damage made for it, and only that")
 struct VerificationTests {
-  @Test func aHealthyLogIsReportedWithItsShape() async throws {
+  @Test(arguments: [2, StoreFormat.version])
+  func aHealthyLogIsReportedWithItsShape(_ format: UInt32) async throws {
     let directory = TemporaryDirectory()
     let path = directory.appending("log")
-    try await writeMarkedLog(at: path, count: 60)
+    try await writeMarkedLog(at: path, count: 60, format: format)
     let store = try LMDBEventStore(path: path)
     defer { store.close() }
     for report in [
@@ -196,7 +313,7 @@ struct VerificationTests {
   func aDamagedIndexIsReportedForItsStream(_ damage: IndexDamage) async throws {
     let directory = TemporaryDirectory()
     let path = directory.appending("log")
-    try await writeMarkedLog(at: path, count: 60)
+    try await writeMarkedLog(at: path, count: 60, format: damage.format)
     try RawEdit.run(path, damage.make)
     let store = try LMDBEventStore(path: path)
     defer { store.close() }

@@ -1,0 +1,251 @@
+import CLMDB
+import CLMDBGuard
+import EventLog
+import Foundation
+
+/// What ``LMDBEventStore/upgrade(at:)`` did.
+public struct UpgradeReport: Sendable, Hashable {
+  /// The log's directory.
+  public var path: String
+  /// The log's storage format before: 1, 2 or the current one.
+  public var formatBefore: Int
+  /// The log's storage format now: the current one.
+  public var formatAfter: Int
+  /// How many streams were given numbers (0 when the log was in the current format already).
+  public var streamsNumbered: Int
+  /// The size of `data.mdb` before, in bytes.
+  public var bytesBefore: Int
+  /// The size of `data.mdb` after (the upgraded log is also compacted), in bytes.
+  public var bytesAfter: Int
+
+  /// Creates a report.
+  public init(
+    path: String, formatBefore: Int, formatAfter: Int, streamsNumbered: Int, bytesBefore: Int,
+    bytesAfter: Int
+  ) {
+    self.path = path
+    self.formatBefore = formatBefore
+    self.formatAfter = formatAfter
+    self.streamsNumbered = streamsNumbered
+    self.bytesBefore = bytesBefore
+    self.bytesAfter = bytesAfter
+  }
+}
+
+extension LMDBEventStore {
+  /// The storage format this library writes: a new log is made in it, and
+  /// ``upgrade(at:)`` brings an older log to it. Format 3 keys the stream index by stream
+  /// numbers rather than names (see the *Storage formats* article).
+  public static var storageFormat: Int { Int(StoreFormat.version) }
+
+  /// Brings the log in directory `path` to the current storage format (``storageFormat``),
+  /// and compacts it.
+  ///
+  /// A log written by an earlier version of this library (storage format 1 or 2) opens and
+  /// works as it is, its stream index keyed by stream names. Upgrading numbers its streams in
+  /// the order they were created, rewrites the stream index by those numbers (an entry for
+  /// each run of a stream's events at consecutive positions), and stores each stream's
+  /// number beside its version: the index is then about half its size. Records, positions,
+  /// versions, IDs, saved states and data keys are unchanged.
+  ///
+  /// It works as ``compact(at:)`` does: on a copy inside the log's directory, which replaces
+  /// `data.mdb` in one atomic rename. Killed at any moment, it leaves the log as it was or
+  /// upgraded. The log must be closed everywhere. A log in the current format is compacted
+  /// only. Earlier versions of this library refuse an upgraded log (its format is newer than
+  /// theirs).
+  ///
+  /// It trusts the records and checks the rest against them: a stream whose versions or
+  /// recorded version disagree with its records stops the upgrade with
+  /// ``EventStoreError/Code/corruptRecord`` (check the log with ``verify(payloads:)``).
+  ///
+  /// - Parameter path: the log's directory.
+  /// - Returns: the formats and sizes before and after.
+  /// - Throws: as ``compact(at:)``, and ``EventStoreError/Code/corruptRecord`` as above. The
+  ///   log is unchanged whenever it throws.
+  @discardableResult
+  public static func upgrade(at path: String) throws(EventStoreError) -> UpgradeReport {
+    var found: (format: UInt32, streams: Int) = (StoreFormat.version, 0)
+    let compaction = try rewrite(at: path) { copy, mapSize throws(EventStoreError) in
+      found = try numberStreams(in: copy, mapSize: mapSize)
+    }
+    return UpgradeReport(
+      path: compaction.path, formatBefore: Int(found.format),
+      formatAfter: Int(StoreFormat.version), streamsNumbered: found.streams,
+      bytesBefore: compaction.bytesBefore, bytesAfter: compaction.bytesAfter)
+  }
+
+  /// Numbers the streams of the log in directory `path` (a private copy) and rewrites its
+  /// stream index and stream versions by those numbers, in one transaction; returns the
+  /// format the copy was in and how many streams it numbered.
+  static func numberStreams(in path: String, mapSize: Int) throws(EventStoreError)
+    -> (format: UInt32, streams: Int)
+  {
+    let environment = try Environment(
+      path: path, options: Options(durability: .full, initialMapSize: mapSize))
+    defer { environment.closeEnvironment() }
+    let dbs = environment.dbs
+    guard dbs.streamKeys == .names else { return (StoreFormat.version, 0) }
+    var txn: OpaquePointer?
+    try check(mdb_txn_begin(environment.env, nil, 0, &txn), "beginning the upgrade")
+    do throws(EventStoreError) {
+      let format = try storedFormat(txn, dbs)
+      let types = environment.names.withLock { $0.types }
+      var plan = try StreamNumbering.read(txn, environment, types: types)
+      try plan.checkVersions(txn, dbs)
+      try plan.write(txn, dbs)
+      try withValue(StoreFormat.key) { key throws(EventStoreError) in
+        try withValue(StoreFormat.encode(version: StoreFormat.version)) {
+          value throws(EventStoreError) in
+          try check(clmdb_put(txn, dbs.meta, &key, &value, 0), "writing the format marker")
+        }
+      }
+      try CommitMarker.write(txn, dbs)
+      let rc = clmdb_txn_commit(txn)
+      txn = nil  // freed by commit, whatever it returned
+      try check(rc, "committing the upgrade")
+      return (format, plan.names.count)
+    } catch {
+      if let txn { mdb_txn_abort(txn) }
+      var error = error
+      if error.path == nil { error.path = path }
+      throw error
+    }
+  }
+
+  private static func storedFormat(_ txn: OpaquePointer?, _ dbs: Databases)
+    throws(EventStoreError) -> UInt32
+  {
+    try withValue(StoreFormat.key) { key throws(EventStoreError) in
+      var value = MDB_val()
+      try check(clmdb_get(txn, dbs.meta, &key, &value), "reading the format marker")
+      guard let format = StoreFormat.decode(value.buffer) else {
+        throw EventStoreError(.foreignFile, "the format marker is not this library's")
+      }
+      return format
+    }
+  }
+}
+
+/// The streams of a log numbered in the order they were created, and the stream index by
+/// those numbers, as read from the records.
+private struct StreamNumbering {
+  /// Each stream's name, the stream numbered `n` at index `n - 1`.
+  var names: [String] = []
+  /// Each stream's last version, likewise.
+  var versions: [UInt64] = []
+  /// Runs of a stream's events at consecutive positions: one index entry each.
+  var entries: [(number: UInt32, first: UInt64, position: UInt64, count: UInt64)] = []
+
+  /// Reads every record in position order.
+  static func read(_ txn: OpaquePointer?, _ environment: Environment, types: NameTable)
+    throws(EventStoreError) -> StreamNumbering
+  {
+    var plan = StreamNumbering()
+    var numbers: [String: UInt32] = [:]
+    var cursor: OpaquePointer?
+    try check(
+      mdb_cursor_open(txn, environment.dbs.events, &cursor), "opening a cursor on the events")
+    defer { mdb_cursor_close(cursor) }
+    var key = MDB_val()
+    var value = MDB_val()
+    var rc = clmdb_cursor_get(cursor, &key, &value, MDB_FIRST)
+    while rc == LMDBCode.success {
+      guard let raw = key.bigEndianUInt64 else {
+        throw EventStoreError(.corruptRecord, "an event key has \(key.mv_size) bytes, not 8")
+      }
+      let position = LogPosition(raw)
+      let bytes = try environment.bounds.buffer(value, position: position, "the record")
+      let record = try RecordView(position: position, bytes: bytes, types: types)
+      let nameBytes = try record.streamNameBytes()
+      let name = String(decoding: nameBytes, as: UTF8.self)
+      let version = record.version.rawValue
+      let number: UInt32
+      if let known = numbers[name] {
+        number = known
+      } else {
+        guard plan.names.count < Int(UInt32.max) else {
+          throw EventStoreError(.storageFull, "the log has more streams than can be numbered")
+        }
+        plan.names.append(name)
+        plan.versions.append(0)
+        number = UInt32(plan.names.count)
+        numbers[name] = number
+      }
+      let expected = plan.versions[Int(number) - 1] + 1
+      guard version == expected else {
+        throw EventStoreError(
+          .corruptRecord,
+          "the record is version \(version) of its stream where \(expected) was expected: verify the log",
+          stream: StreamName(unchecked: name), version: StreamVersion(version), position: position)
+      }
+      plan.versions[Int(number) - 1] = version
+      if let last = plan.entries.last, last.number == number,
+        last.position + last.count == raw
+      {
+        plan.entries[plan.entries.count - 1].count += 1
+      } else {
+        plan.entries.append((number, version, raw, 1))
+      }
+      rc = clmdb_cursor_get(cursor, &key, &value, MDB_NEXT)
+    }
+    if rc != LMDBCode.notFound { try check(rc, "reading the events") }
+    return plan
+  }
+
+  /// Checks that the `streams` database records exactly these streams at these versions.
+  func checkVersions(_ txn: OpaquePointer?, _ dbs: Databases) throws(EventStoreError) {
+    var stat = MDB_stat()
+    try check(clmdb_stat(txn, dbs.streams, &stat), "counting the streams")
+    guard stat.ms_entries == names.count else {
+      throw EventStoreError(
+        .corruptRecord,
+        "the log records versions for \(stat.ms_entries) streams, its events name \(names.count): verify the log"
+      )
+    }
+    for (index, name) in names.enumerated() {
+      let stream = StreamName(unchecked: name)
+      let stored = try storedVersion(txn, dbs, stream)
+      guard stored?.rawValue == versions[index] else {
+        throw EventStoreError(
+          .corruptRecord,
+          "the recorded version \(stored.map { "\($0)" } ?? "none") is not its last event's (\(versions[index])): verify the log",
+          stream: stream)
+      }
+    }
+  }
+
+  /// Replaces the stream index with one keyed by numbers, and stores each stream's number
+  /// beside its version.
+  mutating func write(_ txn: OpaquePointer?, _ dbs: Databases) throws(EventStoreError) {
+    try check(mdb_drop(txn, dbs.streamIndex, 0), "emptying the stream index")
+    // In key order, each entry goes at the end of the index: its pages are filled whole.
+    entries.sort { ($0.number, $0.first) < ($1.number, $1.first) }
+    var key: [UInt8] = []
+    key.reserveCapacity(12)
+    for entry in entries {
+      key.removeAll(keepingCapacity: true)
+      key.append(
+        contentsOf: StreamKeys.numbers.prefix(StreamName(unchecked: ""), number: entry.number))
+      withUnsafeBytes(of: entry.first.bigEndian) { key.append(contentsOf: $0) }
+      let value = StreamIndexEntry(
+        firstVersion: entry.first, firstPosition: entry.position, count: entry.count
+      ).value(short: true)
+      try withValue(key) { key throws(EventStoreError) in
+        try withValue(value) { value throws(EventStoreError) in
+          try check(
+            clmdb_put(txn, dbs.streamIndex, &key, &value, UInt32(MDB_APPEND)),
+            "writing the stream index")
+        }
+      }
+    }
+    for (index, name) in names.enumerated() {
+      let record = StreamRecord(version: versions[index], number: UInt32(index + 1)).bytes
+      try withValue(Array(name.utf8)) { key throws(EventStoreError) in
+        try withValue(record) { value throws(EventStoreError) in
+          try check(
+            clmdb_put(txn, dbs.streams, &key, &value, 0), "recording the number of \(name)")
+        }
+      }
+    }
+  }
+}
