@@ -45,13 +45,15 @@ extension LMDBEventStore {
   /// works as it is, its stream index keyed by stream names. Upgrading numbers its streams in
   /// the order they were created, rewrites the stream index by those numbers (an entry for
   /// each run of a stream's events at consecutive positions), and stores each stream's
-  /// number beside its version: the index is then about half its size. Records, positions,
-  /// versions, IDs, saved states and data keys are unchanged.
+  /// number beside its version. The index, the stream versions and the data keys are written
+  /// in key order, so that their pages are filled whole (written as the log grew, they are
+  /// about half full). Records, positions, versions, IDs, saved states and data keys are
+  /// unchanged.
   ///
   /// It works as ``compact(at:)`` does: on a copy inside the log's directory, which replaces
   /// `data.mdb` in one atomic rename. Killed at any moment, it leaves the log as it was or
-  /// upgraded. The log must be closed everywhere. A log in the current format is compacted
-  /// only. Earlier versions of this library refuse an upgraded log (its format is newer than
+  /// upgraded. The log must be closed everywhere. A log in the current format has its stream
+  /// index, stream versions and data keys written again in key order, and is compacted. Earlier versions of this library refuse an upgraded log (its format is newer than
   /// theirs).
   ///
   /// It trusts the records and checks the rest against them: a stream whose versions or
@@ -84,32 +86,80 @@ extension LMDBEventStore {
       path: path, options: Options(durability: .full, initialMapSize: mapSize))
     defer { environment.closeEnvironment() }
     let dbs = environment.dbs
-    guard dbs.streamKeys == .names else { return (StoreFormat.version, 0) }
     var txn: OpaquePointer?
     try check(mdb_txn_begin(environment.env, nil, 0, &txn), "beginning the upgrade")
     do throws(EventStoreError) {
       let format = try storedFormat(txn, dbs)
-      let types = environment.names.withLock { $0.types }
-      var plan = try StreamNumbering.read(txn, environment, types: types)
-      try plan.checkVersions(txn, dbs)
-      try plan.write(txn, dbs)
-      try withValue(StoreFormat.key) { key throws(EventStoreError) in
-        try withValue(StoreFormat.encode(version: StoreFormat.version)) {
-          value throws(EventStoreError) in
-          try check(clmdb_put(txn, dbs.meta, &key, &value, 0), "writing the format marker")
+      var numbered = 0
+      if dbs.streamKeys == .names {
+        let types = environment.names.withLock { $0.types }
+        var plan = try StreamNumbering.read(txn, environment, types: types)
+        try plan.checkVersions(txn, dbs)
+        try plan.write(txn, dbs)
+        numbered = plan.names.count
+        try withValue(StoreFormat.key) { key throws(EventStoreError) in
+          try withValue(StoreFormat.encode(version: StoreFormat.version)) {
+            value throws(EventStoreError) in
+            try check(clmdb_put(txn, dbs.meta, &key, &value, 0), "writing the format marker")
+          }
         }
+      } else {
+        // Already numbered: only filled whole, as the numbering writes them.
+        try repack(txn, dbs.streamIndex, "the stream index")
+        try repack(txn, dbs.streams, "the stream versions")
       }
+      if let keys = dbs.keys { try repack(txn, keys, "the data keys") }
       try CommitMarker.write(txn, dbs)
       let rc = clmdb_txn_commit(txn)
       txn = nil  // freed by commit, whatever it returned
       try check(rc, "committing the upgrade")
-      return (format, plan.names.count)
+      return (format, numbered)
     } catch {
       if let txn { mdb_txn_abort(txn) }
       var error = error
       if error.path == nil { error.path = path }
       throw error
     }
+  }
+
+  /// Writes every entry of database `dbi` again in key order, appended, so that its pages
+  /// are filled whole: keys created in ascending order (subjects numbered one after another)
+  /// leave LMDB's pages about half full, since it splits a full page in the middle.
+  private static func repack(_ txn: OpaquePointer?, _ dbi: MDB_dbi, _ what: String)
+    throws(EventStoreError)
+  {
+    // Every key and value, one after the other in one buffer (an array each would take
+    // several times the memory at millions of entries).
+    var bytes: [UInt8] = []
+    var ends: [(key: Int, value: Int)] = []
+    var cursor: OpaquePointer?
+    try check(mdb_cursor_open(txn, dbi, &cursor), "opening a cursor on \(what)")
+    var key = MDB_val()
+    var value = MDB_val()
+    var rc = clmdb_cursor_get(cursor, &key, &value, MDB_FIRST)
+    while rc == LMDBCode.success {
+      bytes.append(contentsOf: key.buffer)
+      let keyEnd = bytes.count
+      bytes.append(contentsOf: value.buffer)
+      ends.append((keyEnd, bytes.count))
+      rc = clmdb_cursor_get(cursor, &key, &value, MDB_NEXT)
+    }
+    mdb_cursor_close(cursor)
+    if rc != LMDBCode.notFound { try check(rc, "reading \(what)") }
+    try check(mdb_drop(txn, dbi, 0), "emptying \(what)")
+    let failure: EventStoreError? = bytes.withUnsafeMutableBytes { raw in
+      var start = 0
+      for end in ends {
+        var key = MDB_val(mv_size: end.key - start, mv_data: raw.baseAddress.map { $0 + start })
+        var value = MDB_val(
+          mv_size: end.value - end.key, mv_data: raw.baseAddress.map { $0 + end.key })
+        let rc = clmdb_put(txn, dbi, &key, &value, UInt32(MDB_APPEND))
+        if rc != LMDBCode.success { return lmdbError(rc, "writing \(what)") }
+        start = end.value
+      }
+      return nil
+    }
+    if let failure { throw failure }
   }
 
   private static func storedFormat(_ txn: OpaquePointer?, _ dbs: Databases)
@@ -238,12 +288,21 @@ private struct StreamNumbering {
         }
       }
     }
-    for (index, name) in names.enumerated() {
+    // The streams again, each with its number, in the database's (byte) order: appended,
+    // their pages are filled whole too, where names created in ascending order had left them
+    // half full.
+    try check(mdb_drop(txn, dbs.streams, 0), "emptying the stream versions")
+    let order = names.indices.sorted {
+      names[$0].utf8.lexicographicallyPrecedes(names[$1].utf8)
+    }
+    for index in order {
+      let name = names[index]
       let record = StreamRecord(version: versions[index], number: UInt32(index + 1)).bytes
       try withValue(Array(name.utf8)) { key throws(EventStoreError) in
         try withValue(record) { value throws(EventStoreError) in
           try check(
-            clmdb_put(txn, dbs.streams, &key, &value, 0), "recording the number of \(name)")
+            clmdb_put(txn, dbs.streams, &key, &value, UInt32(MDB_APPEND)),
+            "recording the number of \(name)")
         }
       }
     }

@@ -64,6 +64,14 @@ struct StorageFormatTests {
     try await store.append(testEvents(1), to: "t-1", expectedVersion: .noStream)
     try await store.append(testEvents(1), to: "t-1", expectedVersion: .exactly(1))
     names.append("t-1")
+    // Data keys (repacked by the upgrade), one subject forgotten.
+    let subjects = (0..<300).map { DataSubject("participant", "p-\($0)") }
+    try await store.storeDataKeys(
+      subjects.enumerated().map {
+        WrappedDataKey(subject: $1, id: UInt64($0), wrapped: [UInt8($0 % 256)])
+      })
+    #expect(try await store.destroyDataKeys(of: subjects[7]) == 1)
+    let keysBefore = try await store.dataSubjects()
     let before = try await everyStream(store, names)
     #expect(try store.verify().isHealthy)
     store.close()
@@ -93,6 +101,9 @@ struct StorageFormatTests {
     defer { upgraded.close() }
     #expect(try await everyStream(upgraded, names) == before)
     #expect(try upgraded.verify().isHealthy)
+    #expect(try await upgraded.dataSubjects() == keysBefore)
+    #expect(try await upgraded.dataKey(of: subjects[7], id: 7) == .destroyed)
+    #expect(try await upgraded.dataKey(of: subjects[299], id: 299) == .found([UInt8(299 % 256)]))
     // New streams take the next numbers; old ones keep theirs.
     try await upgraded.append(testEvents(2), to: "s-6", expectedVersion: .exactly(5))
     try await upgraded.append(testEvents(1), to: "u-1", expectedVersion: .noStream)
@@ -133,17 +144,30 @@ struct StorageFormatTests {
     #expect(try await reopened.readStream("s-2").count == 10)
   }
 
-  @Test func aLogInTheCurrentFormatIsCompactedOnly() async throws {
+  @Test func aLogInTheCurrentFormatIsRepackedAndCompacted() async throws {
     let directory = TemporaryDirectory()
     let path = directory.appending("log")
     try await writeMarkedLog(at: path, count: 60)
+    let store = try LMDBEventStore(path: path)
+    let subjects = (0..<500).map { DataSubject("participant", "p-\($0)") }
+    try await store.storeDataKeys(
+      subjects.enumerated().map { WrappedDataKey(subject: $1, id: 1, wrapped: [UInt8($0 % 256)]) }
+    )
+    let keysBefore = try await store.dataSubjects()
+    store.close()
     let report = try LMDBEventStore.upgrade(at: path)
     #expect(report.formatBefore == 3)
     #expect(report.formatAfter == 3)
     #expect(report.streamsNumbered == 0)
-    let store = try LMDBEventStore(path: path)
-    defer { store.close() }
-    #expect(try store.verify().isHealthy)
-    #expect(try await store.readStream("s-3").count == 10)
+    let reopened = try LMDBEventStore(path: path)
+    defer { reopened.close() }
+    #expect(try reopened.verify().isHealthy)
+    #expect(try await reopened.readStream("s-3").count == 10)
+    #expect(try await reopened.dataSubjects() == keysBefore)
+    #expect(try await reopened.dataKey(of: subjects[321], id: 1) == .found([UInt8(321 % 256)]))
+    try await reopened.append(testEvents(1), to: "s-3", expectedVersion: .exactly(10))
+    try await reopened.append(testEvents(1), to: "new-1", expectedVersion: .noStream)
+    #expect(try await reopened.readStream("new-1").map(\.position.rawValue) == [62])
+    #expect(try reopened.verify().isHealthy)
   }
 }
