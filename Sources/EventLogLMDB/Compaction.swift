@@ -67,14 +67,17 @@ extension LMDBEventStore {
   ///   compacted, and a crash of the machine may bring back the file as it was.
   @discardableResult
   public static func compact(at path: String) throws(EventStoreError) -> CompactionReport {
-    try rewrite(at: path, changing: nil)
+    try rewrite(at: path, doing: "compacting", changing: nil)
   }
 
   /// Compacts the log at `path` as ``compact(at:)`` describes; with `change`, the compacted
   /// copy (its directory and a map size that holds it twice) is changed first and then
-  /// compacted again, so that the pages the change freed are left out too.
+  /// compacted again, so that the pages the change freed are left out too. `action` names
+  /// what is done in errors ("compacting", "upgrading"); an error in the change names the
+  /// log's directory, not the copy's.
   static func rewrite(
-    at path: String, changing change: ((String, Int) throws(EventStoreError) -> Void)?
+    at path: String, doing action: String,
+    changing change: ((String, Int) throws(EventStoreError) -> Void)?
   ) throws(EventStoreError) -> CompactionReport {
     let directory = URL(fileURLWithPath: path).standardizedFileURL.path
     let data = directory + "/data.mdb"
@@ -83,10 +86,10 @@ extension LMDBEventStore {
     // meanwhile (closing any descriptor of lock.mdb would also drop LMDB's lock on it).
     guard Environment.claim(directory) else {
       throw EventStoreError(
-        .inUse, "the log is open in this process: close it before compacting", path: directory)
+        .inUse, "the log is open in this process: close it before \(action)", path: directory)
     }
     defer { Environment.release(directory) }
-    let lock = try ExclusiveLogLock(directory)
+    let lock = try ExclusiveLogLock(directory, action)
     var replaced = false
     // A lock.mdb made for a directory that turned out to hold no log goes again.
     defer { lock.close(removingCreatedFile: !replaced) }
@@ -103,7 +106,13 @@ extension LMDBEventStore {
     try writeCompactedCopy(of: directory, to: copy)
     var copyDirectory = temporary
     if let change {
-      try change(temporary, mapSize(forFileOf: 2 * (try fileSize(copy))))
+      do {
+        try change(temporary, mapSize(forFileOf: 2 * (try fileSize(copy))))
+      } catch {
+        var error = error
+        if error.path?.hasPrefix(temporary) ?? true { error.path = directory }
+        throw error
+      }
       let changed = temporary + "/changed"
       try makeDirectory(changed)
       copy = changed + "/data.mdb"
@@ -305,7 +314,7 @@ private struct ExclusiveLogLock {
   /// Whether there was no lock.mdb, and this lock made it.
   let created: Bool
 
-  init(_ directory: String) throws(EventStoreError) {
+  init(_ directory: String, _ action: String) throws(EventStoreError) {
     path = directory + "/lock.mdb"
     var fd = open(path, O_RDWR | O_CLOEXEC)
     var created = false
@@ -320,7 +329,7 @@ private struct ExclusiveLogLock {
       if code == EROFS || code == EACCES || code == EPERM {
         throw EventStoreError(
           .readOnly,
-          "cannot write lock.mdb (\(String(cString: strerror(code)))): a log that cannot be written cannot be compacted",
+          "cannot write lock.mdb (\(String(cString: strerror(code)))): a log that cannot be written cannot be \(action == "compacting" ? "compacted" : "upgraded")",
           path: directory)
       }
       throw lmdbError(code, "opening lock.mdb", path: directory)
@@ -340,7 +349,7 @@ private struct ExclusiveLogLock {
       Foundation.close(fd)
       if code == EAGAIN || code == EACCES {
         throw EventStoreError(
-          .inUse, "another process has the log open: close it before compacting",
+          .inUse, "another process has the log open: close it before \(action)",
           path: directory)
       }
       throw lmdbError(code, "locking lock.mdb", path: directory)

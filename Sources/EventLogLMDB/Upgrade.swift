@@ -67,7 +67,8 @@ extension LMDBEventStore {
   @discardableResult
   public static func upgrade(at path: String) throws(EventStoreError) -> UpgradeReport {
     var found: (format: UInt32, streams: Int) = (StoreFormat.version, 0)
-    let compaction = try rewrite(at: path) { copy, mapSize throws(EventStoreError) in
+    let compaction = try rewrite(at: path, doing: "upgrading") {
+      copy, mapSize throws(EventStoreError) in
       found = try numberStreams(in: copy, mapSize: mapSize)
     }
     return UpgradeReport(

@@ -230,6 +230,10 @@ do {
     let report = try LMDBEventStore.compact(at: path)
     say("compacted \(report.bytesBefore) \(report.bytesAfter)")
 
+  case "upgrade":
+    let report = try LMDBEventStore.upgrade(at: path)
+    say("upgraded \(report.formatBefore) \(report.formatAfter)")
+
   default:
     fail("unknown command \(arguments[0])")
   }
