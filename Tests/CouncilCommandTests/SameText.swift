@@ -1,3 +1,4 @@
+import EventLogTestSupport
 import Foundation
 import Testing
 
@@ -32,4 +33,16 @@ func expectSameText(
 ) {
   let difference = firstDifference(a, b)
   #expect(difference == nil, "\(what): \(difference ?? "")", sourceLocation: sourceLocation)
+}
+
+/// Runs each command line of `cases` and expects it refused: a non-zero status and one line
+/// on standard error that starts with the text given, never showing a password (`secret`).
+func expectRefusedInOneLine(_ council: CouncilBinary, _ cases: [([String], String)]) async throws {
+  for (arguments, expected) in cases {
+    let run = try await council.run(arguments)
+    #expect(run.status != 0, "\(arguments)")
+    #expect(run.errorLines.count == 1, "\(run.errors)")
+    #expect(run.errorLines.first?.hasPrefix(expected) == true, "\(run.errors)")
+    #expect(!run.errors.contains("secret"))
+  }
 }

@@ -181,16 +181,7 @@ struct CompactionTests {
       events = try await readWholeLog(store)
       store.close()
     }
-    // How long a whole run takes, start to exit.
-    let start = ContinuousClock.now
-    let whole = try StressHelper(["compact", path])
-    #expect(await whole.wait() == 0, "\(whole.errors.lines)")
-    let run = ContinuousClock.now - start
-    var microseconds = max(
-      1000,
-      Int(run.components.seconds * 1_000_000)
-        + Int(run.components.attoseconds / 1_000_000_000_000))
-
+    var kills = try await RandomKills(timing: ["compact", path])
     var finished = 0
     for round in 0..<12 {
       // New freed pages for the next compaction to drop.
@@ -200,22 +191,7 @@ struct CompactionTests {
         try await store.saveState(state, for: "secret")
         store.close()
       }
-      let child = try StressHelper(["compact", path])
-      // Killed from a queue of its own: a task's sleep may end long after its time while the
-      // other tests keep the cooperative threads busy.
-      let pid = child.process.processIdentifier
-      DispatchQueue(label: "compaction-killer").asyncAfter(
-        deadline: .now() + .microseconds(Int.random(in: 0..<microseconds))
-      ) { _ = kill(pid, SIGKILL) }
-      _ = await child.wait()
-      // A kill after the end shortens the next wait (a loaded machine runs the first child
-      // slower than later ones); one within the run lengthens it a little.
-      if await child.lines().contains(where: { $0.hasPrefix("compacted ") }) {
-        finished += 1
-        microseconds = max(1000, microseconds / 2)
-      } else {
-        microseconds += microseconds / 4
-      }
+      if try await kills.run(["compact", path], finishedWhen: "compacted ") { finished += 1 }
 
       let store = try LMDBEventStore(path: path)
       #expect(try await readWholeLog(store) == events, "round \(round)")

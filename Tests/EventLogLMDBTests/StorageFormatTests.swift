@@ -193,28 +193,11 @@ struct StorageFormatTests {
       try FileManager.default.copyItem(atPath: pristine + "/data.mdb", toPath: path + "/data.mdb")
     }
     try freshCopy()
-    let start = ContinuousClock.now
-    let whole = try StressHelper(["upgrade", path])
-    #expect(await whole.wait() == 0, "\(whole.errors.lines)")
-    let run = ContinuousClock.now - start
-    var microseconds = max(
-      1000,
-      Int(run.components.seconds * 1_000_000)
-        + Int(run.components.attoseconds / 1_000_000_000_000))
+    var kills = try await RandomKills(timing: ["upgrade", path])
     var formats: [UInt32: Int] = [:]
     for round in 0..<12 {
       try freshCopy()
-      let child = try StressHelper(["upgrade", path])
-      let pid = child.process.processIdentifier
-      DispatchQueue(label: "upgrade-killer").asyncAfter(
-        deadline: .now() + .microseconds(Int.random(in: 0..<microseconds))
-      ) { _ = kill(pid, SIGKILL) }
-      _ = await child.wait()
-      if await child.lines().contains(where: { $0.hasPrefix("upgraded ") }) {
-        microseconds = max(1000, microseconds / 2)
-      } else {
-        microseconds += microseconds / 4
-      }
+      _ = try await kills.run(["upgrade", path], finishedWhen: "upgraded ")
       let store = try LMDBEventStore(path: path)
       formats[store.environment.dbs.streamKeys == .numbers ? 3 : 2, default: 0] += 1
       #expect(try await everyStream(store, names) == streams, "round \(round)")
