@@ -6,7 +6,11 @@ import Synchronization
 
 /// The named databases of an event log environment.
 struct Databases {
-  /// Format metadata: `format` → magic and format version.
+  /// LMDB's main database: the named databases' records, and in storage format 3 the commit
+  /// marker (``CommitMarker``).
+  var main: MDB_dbi = 0
+  /// Format metadata: `format` → magic and format version; up to storage format 2, the commit
+  /// marker too.
   var meta: MDB_dbi = 0
   /// Position (8 bytes, big-endian) → record (``RecordFormat``).
   var events: MDB_dbi = 0
@@ -67,12 +71,21 @@ enum StoreFormat {
   }
 }
 
-/// The commit marker stored under `commit` in the `meta` database: the ID of the write
-/// transaction that last changed the log (8 bytes, little-endian). A reader's snapshot has the
-/// same transaction ID; when they differ, LMDB's header pages were damaged (for example a
-/// changed transaction number that made LMDB pick an older or a foreign snapshot).
+/// The commit marker stored under `commit`: the ID of the write transaction that last changed
+/// the log (8 bytes, little-endian). A reader's snapshot has the same transaction ID; when they
+/// differ, LMDB's header pages were damaged (for example a changed transaction number that made
+/// LMDB pick an older or a foreign snapshot).
+///
+/// Storage format 3 keeps it in LMDB's main database, whose root page every commit writes
+/// anyway (it holds the roots of the databases the commit changed); earlier formats keep it in
+/// `meta`, a page that each commit then wrote for the marker alone.
 enum CommitMarker {
   static let key = Array("commit".utf8)
+
+  /// The database that holds the marker in a log of `dbs`'s format.
+  static func database(_ dbs: Databases) -> MDB_dbi {
+    dbs.streamKeys == .numbers ? dbs.main : dbs.meta
+  }
 
   /// Records `txn`'s ID as the last commit.
   static func write(_ txn: OpaquePointer?, _ dbs: Databases) throws(EventStoreError) {
@@ -82,7 +95,7 @@ enum CommitMarker {
       withUnsafeMutableBytes(of: &id) { v in
         var keyVal = MDB_val(mv_size: k.count, mv_data: k.baseAddress)
         var valueVal = MDB_val(mv_size: v.count, mv_data: v.baseAddress)
-        return clmdb_put(txn, dbs.meta, &keyVal, &valueVal, 0)
+        return clmdb_put(txn, database(dbs), &keyVal, &valueVal, 0)
       }
     }
     try check(rc, "writing the commit marker")
@@ -95,7 +108,7 @@ enum CommitMarker {
     var value = MDB_val()
     let rc = key.withUnsafeMutableBytes { k in
       var keyVal = MDB_val(mv_size: k.count, mv_data: k.baseAddress)
-      return clmdb_get(txn, dbs.meta, &keyVal, &value)
+      return clmdb_get(txn, database(dbs), &keyVal, &value)
     }
     if rc == LMDBCode.notFound { return nil }
     try check(rc, "reading the commit marker")
@@ -309,6 +322,7 @@ final class Environment: @unchecked Sendable {
     do throws(EventStoreError) {
       var main: MDB_dbi = 0
       try check(clmdb_dbi_open(txn, nil, 0, &main), "opening the main database")
+      dbs.main = main
       var stat = MDB_stat()
       try check(clmdb_stat(txn, main, &stat), "reading the main database")
       let fresh = stat.ms_entries == 0

@@ -92,6 +92,7 @@ extension LMDBEventStore {
     do throws(EventStoreError) {
       let format = try storedFormat(txn, dbs)
       var numbered = 0
+      var upgraded = dbs
       if dbs.streamKeys == .names {
         let types = environment.names.withLock { $0.types }
         var plan = try StreamNumbering.read(txn, environment, types: types)
@@ -104,13 +105,19 @@ extension LMDBEventStore {
             try check(clmdb_put(txn, dbs.meta, &key, &value, 0), "writing the format marker")
           }
         }
+        // The commit marker moves to the main database (format 3).
+        try withValue(CommitMarker.key) { key throws(EventStoreError) in
+          let rc = clmdb_del(txn, dbs.meta, &key, nil)
+          if rc != LMDBCode.notFound { try check(rc, "removing the old commit marker") }
+        }
+        upgraded.streamKeys = .numbers
       } else {
         // Already numbered: only filled whole, as the numbering writes them.
         try repack(txn, dbs.streamIndex, "the stream index")
         try repack(txn, dbs.streams, "the stream versions")
       }
       if let keys = dbs.keys { try repack(txn, keys, "the data keys") }
-      try CommitMarker.write(txn, dbs)
+      try CommitMarker.write(txn, upgraded)
       let rc = clmdb_txn_commit(txn)
       txn = nil  // freed by commit, whatever it returned
       try check(rc, "committing the upgrade")

@@ -24,12 +24,26 @@ struct RawEdit {
     let edit = RawEdit(txn: txn)
     do {
       try body(edit)
-      try edit.put("meta", CommitMarker.key, littleEndian(UInt64(mdb_txn_id(txn))))
+      try edit.recordCommit()
     } catch {
       mdb_txn_abort(txn)
       throw error
     }
     try #require(mdb_txn_commit(txn) == 0)
+  }
+
+  /// Records this transaction as the log's last commit, where the log's storage format keeps
+  /// the marker: the main database from format 3, `meta` before.
+  func recordCommit() throws {
+    let marker = littleEndian(UInt64(mdb_txn_id(txn)))
+    let format = try get("meta", StoreFormat.key).map { Array($0.suffix(4)) }
+    if let format, format.reversed().reduce(UInt32(0), { $0 << 8 | UInt32($1) }) >= 3 {
+      var main: MDB_dbi = 0
+      try #require(mdb_dbi_open(txn, nil, 0, &main) == 0)
+      try put(main, CommitMarker.key, marker)
+    } else {
+      try put("meta", CommitMarker.key, marker)
+    }
   }
 
   func database(_ name: String) throws -> MDB_dbi {
@@ -50,7 +64,10 @@ struct RawEdit {
   }
 
   func put(_ name: String, _ key: [UInt8], _ value: [UInt8]) throws {
-    let dbi = try database(name)
+    try put(try database(name), key, value)
+  }
+
+  func put(_ dbi: MDB_dbi, _ key: [UInt8], _ value: [UInt8]) throws {
     var keyBytes = key
     var valueBytes = value
     let rc = keyBytes.withUnsafeMutableBytes { k in

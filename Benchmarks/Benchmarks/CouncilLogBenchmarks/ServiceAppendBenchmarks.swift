@@ -69,11 +69,24 @@ func serviceRecordSize() async throws -> Int {
   return size
 }
 
-/// Reports the latencies' p50, p99 and p99.9 as the benchmark's custom metrics and records
-/// them with the iteration's time.
+/// The bytes this process has handed to `write` calls so far (`wchar` in `/proc/self/io`):
+/// LMDB writes each commit's pages with `pwrite`, so the difference over a run is the pages it
+/// wrote (and its header pages' few bytes). 0 where there is no such file.
+func bytesWrittenSoFar() -> Int {
+  guard let text = try? String(contentsOfFile: "/proc/self/io", encoding: .utf8) else { return 0 }
+  for line in text.split(separator: "\n") where line.hasPrefix("wchar:") {
+    return Int(line.dropFirst(6).trimmingCharacters(in: .whitespaces)) ?? 0
+  }
+  return 0
+}
+
+/// Reports the latencies' p50, p99 and p99.9 as the benchmark's custom metrics, and the bytes
+/// written per event, and records them with the iteration's time.
 func reportLatencies(
-  _ latencies: [Double], _ benchmark: Benchmark, _ what: String, seconds: Double
+  _ latencies: [Double], _ benchmark: Benchmark, _ what: String, seconds: Double, written: Int
 ) {
+  let perEvent = written / serviceEvents
+  benchmark.measurement(.custom("bytes written per event", useScalingFactor: false), perEvent)
   let sorted = latencies.sorted()
   let (p50, p99, p999) = (
     percentile(sorted, 0.5), percentile(sorted, 0.99), percentile(sorted, 0.999)
@@ -83,7 +96,10 @@ func reportLatencies(
   benchmark.measurement(.custom("latency p99.9 (µs)", useScalingFactor: false), Int(p999))
   recordResult(
     what, events: serviceEvents, seconds: seconds,
-    extra: ["p50Microseconds": p50, "p99Microseconds": p99, "p999Microseconds": p999])
+    extra: [
+      "p50Microseconds": p50, "p99Microseconds": p99, "p999Microseconds": p999,
+      "bytesWrittenPerEvent": Double(perEvent),
+    ])
 }
 
 func registerServiceAppendBenchmarks() {
@@ -92,6 +108,7 @@ func registerServiceAppendBenchmarks() {
       .throughput, .wallClock, .custom("latency p50 (µs)", useScalingFactor: false),
       .custom("latency p99 (µs)", useScalingFactor: false),
       .custom("latency p99.9 (µs)", useScalingFactor: false),
+      .custom("bytes written per event", useScalingFactor: false),
     ], warmupIterations: 1, maxDuration: .seconds(10), maxIterations: 10)
   for callers in [1, 4, 16, 64] {
     Benchmark(
@@ -103,11 +120,15 @@ func registerServiceAppendBenchmarks() {
       let store = try LMDBEventStore(path: path)
       defer { store.close() }
       var latencies: [Double] = []
+      let before = bytesWrittenSoFar()
       let seconds = try await timed(benchmark) {
         latencies = try await serviceAppends(callers: callers, to: store)
       }
+      let written = bytesWrittenSoFar() - before
       precondition(latencies.count == serviceEvents)
-      reportLatencies(latencies, benchmark, "service appends, \(callers) callers", seconds: seconds)
+      reportLatencies(
+        latencies, benchmark, "service appends, \(callers) callers", seconds: seconds,
+        written: written)
     }
     Benchmark(
       "Raw LMDB: the same \(serviceEvents) events' writes, one durable transaction per \(callers)",
@@ -119,14 +140,16 @@ func registerServiceAppendBenchmarks() {
       var latencies = [UInt64](
         repeating: 0, count: (serviceEvents + callers - 1) / callers)
       var status: Int32 = -1
+      let before = bytesWrittenSoFar()
       let seconds = await timed(benchmark) {
         status = raw_lmdb_grouped_appends(
           path, serviceEvents, callers, recordSize, serviceStreams, 42, &latencies)
       }
+      let written = bytesWrittenSoFar() - before
       precondition(status == 0)
       reportLatencies(
         latencies.map { Double($0) / 1000 }, benchmark, "raw service writes, groups of \(callers)",
-        seconds: seconds)
+        seconds: seconds, written: written)
     }
   }
 }

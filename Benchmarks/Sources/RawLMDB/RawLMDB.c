@@ -129,18 +129,21 @@ int raw_lmdb_grouped_appends(const char *path, size_t count, size_t group, size_
       unsigned long long version = ++versions[stream];
       char name[64];
       int length = snprintf(name, sizeof name, "bench-s%zu", stream);
-      unsigned char index_key[64 + 9];
-      memcpy(index_key, name, (size_t)length);
-      index_key[length] = 0;
-      put_big_endian(index_key + length + 1, version);
-      unsigned char index_value[16];
-      put_big_endian(index_value, position);
-      put_big_endian(index_value + 8, 1);
-      MDB_val ik = {(size_t)length + 9, index_key}, iv = {16, index_value};
+      /* As the store's storage format 3 keeps them: the stream index keyed by the stream's
+         number (4 bytes) and the version (8), big-endian, its value the position alone (one
+         event); the stream's version and number beside its name. */
+      unsigned long long number = (unsigned long long)stream + 1;
+      unsigned char index_key[12];
+      unsigned char number_bytes[8];
+      put_big_endian(number_bytes, number);
+      memcpy(index_key, number_bytes + 4, 4);
+      put_big_endian(index_key + 4, version);
+      MDB_val ik = {12, index_key}, iv = {8, position_key};
       if ((rc = mdb_put(txn, stream_index, &ik, &iv, 0))) break;
-      unsigned char version_value[8];
+      unsigned char version_value[12];
       put_big_endian(version_value, version);
-      MDB_val sk = {(size_t)length, name}, sv = {8, version_value};
+      memcpy(version_value + 8, number_bytes + 4, 4);
+      MDB_val sk = {(size_t)length, name}, sv = {12, version_value};
       if ((rc = mdb_put(txn, stream_versions, &sk, &sv, 0))) break;
     }
     if (rc) { mdb_txn_abort(txn); break; }

@@ -17,8 +17,9 @@ long raw_lmdb_scan(const char *path, const char *db, size_t *bytes);
 /// The writes a log makes for single-event appends, done raw: `count` events in durable
 /// transactions of `group` events each. Each event puts its record (8-byte big-endian position
 /// -> `record_size` bytes, MDB_APPEND), its ID (16 random bytes -> position), a stream index
-/// entry (stream name, 0, version -> position and count) and its stream's version (name ->
-/// version), for one of `streams` streams chosen at random from `seed`. Writes each
+/// entry (the stream's number and the version -> position, as storage format 3 keeps them)
+/// and its stream's version (name -> version and number), for one of `streams` streams chosen
+/// at random from `seed`. Writes each
 /// transaction's time, begin to durable commit, into `latencies_ns` (count / group entries,
 /// rounded up). Returns 0 on success, an error code otherwise.
 int raw_lmdb_grouped_appends(const char *path, size_t count, size_t group, size_t record_size,
