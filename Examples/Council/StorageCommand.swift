@@ -41,8 +41,12 @@ struct StorageTable {
   var text: String {
     let page = report.pageSize
     let parts = report.records
+    let current = LMDBEventStore.storageFormat
     var lines = [
       "data.mdb: \(report.fileBytes) bytes; \(report.pagesInUse) pages of \(page) in use (\(perEvent(report.pagesInUse * page)) bytes an event); \(parts.records) events",
+      report.storageFormat < current
+        ? "storage format \(report.storageFormat): `council upgrade` brings it to format \(current), with a smaller stream index"
+        : "storage format \(report.storageFormat)",
       "",
       "what                 entries      pages  bytes an event",
     ]

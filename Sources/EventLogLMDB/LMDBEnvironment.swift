@@ -146,6 +146,8 @@ final class Environment: @unchecked Sendable {
   let writeMap: Bool
   /// The format a new log is made in: the current one, but for tests of older logs.
   private let newLogFormat: UInt32
+  /// The log's storage format, as marked when it was opened.
+  private(set) var format: UInt32 = StoreFormat.version
 
   init(path: String, options: LMDBEventStore.Options) throws(EventStoreError) {
     let url = URL(fileURLWithPath: path).standardizedFileURL
@@ -355,6 +357,7 @@ final class Environment: @unchecked Sendable {
       dbs.streamKeys =
         (fresh ? marked : stored) > StoreFormat.lastFormatWithNamedStreams
         ? .numbers : .names
+      format = readOnly && !fresh ? stored : marked
       if !readOnly && stored < marked {
         var value = StoreFormat.encode(version: marked)
         var key = StoreFormat.key

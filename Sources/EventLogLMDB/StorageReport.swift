@@ -53,6 +53,9 @@ public struct StorageReport: Sendable, Equatable {
   public var freePages: Int
   /// The parts of the records.
   public var records: RecordParts
+  /// The log's storage format (``LMDBEventStore/storageFormat`` is the current one; an older
+  /// log is brought to it by ``LMDBEventStore/upgrade(at:)``).
+  public var storageFormat: Int = LMDBEventStore.storageFormat
 
   /// Every page in use: the two header pages, the databases' and the free ones.
   public var pagesInUse: Int { 2 + databases.reduce(0) { $0 + $1.pages } + freePages }
@@ -97,7 +100,8 @@ extension LMDBEventStore {
         databases.sort { ($0.pages, $1.name) > ($1.pages, $0.name) }
         return StorageReport(
           pageSize: pageSize, fileBytes: fileBytes, databases: databases,
-          freePages: try freePages(txn), records: try recordParts(txn, environment))
+          freePages: try freePages(txn), records: try recordParts(txn, environment),
+          storageFormat: Int(environment.format))
       }
     } catch let error as EventStoreError {
       throw error

@@ -93,6 +93,7 @@ struct StorageCommandTests {
     let fields = events.split(separator: " ")
     let count = try #require(Int(fields[1]))
     #expect(lines.first?.hasSuffix("; \(count) events") == true, "\(run.output)")
+    #expect(lines.dropFirst().first == "storage format 3", "\(run.output)")
     for name in ["ids ", "streams ", "stream-index ", "free pages ", "header pages "] {
       #expect(lines.contains { $0.hasPrefix(name) }, "no \(name)in \(run.output)")
     }

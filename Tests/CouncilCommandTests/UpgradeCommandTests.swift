@@ -17,6 +17,11 @@ struct UpgradeCommandTests {
       atPath: Self.formatTwoLog.appendingPathComponent("data.mdb").path,
       toPath: directory.appending("log/data.mdb"))
     #expect(try await council.run(["export", "log", "--to", "before.jsonl"]).status == 0)
+    let storage = try await council.run(["storage", "log"])
+    #expect(
+      storage.output.split(separator: "\n").dropFirst().first
+        == "storage format 2: `council upgrade` brings it to format 3, with a smaller stream index",
+      "\(storage.output)")
 
     let upgraded = try await council.run(["upgrade", "log"])
     #expect(upgraded.status == 0, "\(upgraded.errors)")
@@ -29,6 +34,8 @@ struct UpgradeCommandTests {
 
     let verified = try await council.run(["verify", "log"])
     #expect(verified.status == 0, "\(verified.output)")
+    let upgradedStorage = try await council.run(["storage", "log"])
+    #expect(upgradedStorage.output.contains("\nstorage format 3\n"), "\(upgradedStorage.output)")
     #expect(try await council.run(["export", "log", "--to", "after.jsonl"]).status == 0)
     let before = try Data(contentsOf: URL(fileURLWithPath: directory.appending("before.jsonl")))
     let after = try Data(contentsOf: URL(fileURLWithPath: directory.appending("after.jsonl")))
