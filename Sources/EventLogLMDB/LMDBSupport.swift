@@ -158,9 +158,19 @@ enum StreamKeys: Sendable, Hashable {
 
   /// The key prefix of a stream's entries: its name and a 0 byte, or its number.
   func prefix(_ stream: StreamName, number: UInt32?) -> [UInt8] {
+    var bytes: [UInt8] = []
+    appendPrefix(of: stream, number: number, to: &bytes)
+    return bytes
+  }
+
+  /// Appends the key prefix of a stream's entries to `key`.
+  func appendPrefix(of stream: StreamName, number: UInt32?, to key: inout [UInt8]) {
     switch self {
-    case .names: return Array(stream.rawValue.utf8) + [0]
-    case .numbers: return withUnsafeBytes(of: (number ?? 0).bigEndian) { Array($0) }
+    case .names:
+      key.append(contentsOf: stream.rawValue.utf8)
+      key.append(0)
+    case .numbers:
+      withUnsafeBytes(of: (number ?? 0).bigEndian) { key.append(contentsOf: $0) }
     }
   }
 
@@ -174,11 +184,15 @@ struct StreamRecord: Hashable {
   var version: UInt64
   var number: UInt32?
 
-  /// The stored value.
-  var bytes: [UInt8] {
-    var bytes = withUnsafeBytes(of: version.littleEndian) { Array($0) }
-    if let number { withUnsafeBytes(of: number.littleEndian) { bytes.append(contentsOf: $0) } }
-    return bytes
+  /// Calls `body` with the stored value (8 bytes, or 12 with a number), made on the stack.
+  func withValue<T, E: Error>(_ body: (inout MDB_val) throws(E) -> T) throws(E) -> T {
+    var fields = (version.littleEndian, (number ?? 0).littleEndian)
+    let size = number == nil ? 8 : 12
+    let result: Result<T, E> = withUnsafeMutableBytes(of: &fields) { raw in
+      var value = MDB_val(mv_size: size, mv_data: raw.baseAddress)
+      return Result { () throws(E) in try body(&value) }
+    }
+    return try result.get()
   }
 
   init(version: UInt64, number: UInt32?) {
@@ -207,13 +221,18 @@ struct StreamIndexEntry {
   var firstPosition: UInt64
   var count: UInt64
 
-  /// The stored value: 16 bytes, or 8 for one event when `short` ones are allowed.
-  func value(short: Bool) -> [UInt8] {
-    var bytes = withUnsafeBytes(of: firstPosition.bigEndian) { Array($0) }
-    if count != 1 || !short {
-      withUnsafeBytes(of: count.bigEndian) { bytes.append(contentsOf: $0) }
+  /// Calls `body` with the stored value, made on the stack: 16 bytes, or 8 for one event when
+  /// `short` ones are allowed.
+  func withValue<T, E: Error>(short: Bool, _ body: (inout MDB_val) throws(E) -> T) throws(E)
+    -> T
+  {
+    var fields = (firstPosition.bigEndian, count.bigEndian)
+    let size = count == 1 && short ? 8 : 16
+    let result: Result<T, E> = withUnsafeMutableBytes(of: &fields) { raw in
+      var value = MDB_val(mv_size: size, mv_data: raw.baseAddress)
+      return Result { () throws(E) in try body(&value) }
     }
-    return bytes
+    return try result.get()
   }
 
   /// The entry stored under `key` with `value`, if the key is one of the stream whose key

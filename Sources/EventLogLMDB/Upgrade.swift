@@ -286,10 +286,9 @@ private struct StreamNumbering {
         contentsOf: StreamKeys.numbers.prefix(StreamName(unchecked: ""), number: entry.number))
       withUnsafeBytes(of: entry.first.bigEndian) { key.append(contentsOf: $0) }
       let value = StreamIndexEntry(
-        firstVersion: entry.first, firstPosition: entry.position, count: entry.count
-      ).value(short: true)
+        firstVersion: entry.first, firstPosition: entry.position, count: entry.count)
       try withValue(key) { key throws(EventStoreError) in
-        try withValue(value) { value throws(EventStoreError) in
+        try value.withValue(short: true) { value throws(EventStoreError) in
           try check(
             clmdb_put(txn, dbs.streamIndex, &key, &value, UInt32(MDB_APPEND)),
             "writing the stream index")
@@ -305,9 +304,9 @@ private struct StreamNumbering {
     }
     for index in order {
       let name = names[index]
-      let record = StreamRecord(version: versions[index], number: UInt32(index + 1)).bytes
+      let record = StreamRecord(version: versions[index], number: UInt32(index + 1))
       try withValue(Array(name.utf8)) { key throws(EventStoreError) in
-        try withValue(record) { value throws(EventStoreError) in
+        try record.withValue { value throws(EventStoreError) in
           try check(
             clmdb_put(txn, dbs.streams, &key, &value, UInt32(MDB_APPEND)),
             "recording the number of \(name)")

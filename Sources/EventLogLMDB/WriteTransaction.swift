@@ -150,13 +150,12 @@ struct WriteTransaction: AppendTransaction {
       }
     }
     scratch.removeAll(keepingCapacity: true)
-    scratch.append(contentsOf: keys.prefix(stream, number: number))
+    keys.appendPrefix(of: stream, number: number, to: &scratch)
     withUnsafeBytes(of: first.rawValue.bigEndian) { scratch.append(contentsOf: $0) }
     let entry = StreamIndexEntry(
       firstVersion: first.rawValue, firstPosition: firstPosition.rawValue,
-      count: last.rawValue - first.rawValue + 1
-    ).value(short: keys == .numbers)
-    try withValue(entry) { value throws(EventStoreError) in
+      count: last.rawValue - first.rawValue + 1)
+    try entry.withValue(short: keys == .numbers) { value throws(EventStoreError) in
       try withValue(scratch) { key throws(EventStoreError) in
         // A new stream has the highest number: its entry goes at the end of the index.
         var rc = clmdb_put(
@@ -173,8 +172,8 @@ struct WriteTransaction: AppendTransaction {
         try check(rc, "indexing \(stream) at versions \(first) to \(last)")
       }
     }
-    let record = StreamRecord(version: last.rawValue, number: number).bytes
-    try withValue(record) { value throws(EventStoreError) in
+    try StreamRecord(version: last.rawValue, number: number).withValue {
+      value throws(EventStoreError) in
       try withValue(Array(stream.rawValue.utf8)) { key throws(EventStoreError) in
         try check(
           clmdb_put(txn, dbs.streams, &key, &value, 0), "recording the version of \(stream)")
