@@ -83,6 +83,10 @@ extension LMDBEventStore {
   static func numberStreams(in path: String, mapSize: Int) throws(EventStoreError)
     -> (format: UInt32, streams: Int)
   {
+    // The format as it was: opening for writing marks a format-1 log format 2.
+    let reader = try Environment(path: path, options: Options(readOnly: true))
+    let format = reader.format
+    reader.closeEnvironment()
     let environment = try Environment(
       path: path, options: Options(durability: .full, initialMapSize: mapSize))
     defer { environment.closeEnvironment() }
@@ -90,7 +94,6 @@ extension LMDBEventStore {
     var txn: OpaquePointer?
     try check(mdb_txn_begin(environment.env, nil, 0, &txn), "beginning the upgrade")
     do throws(EventStoreError) {
-      let format = try storedFormat(txn, dbs)
       var numbered = 0
       var upgraded = dbs
       if dbs.streamKeys == .names {
@@ -168,19 +171,6 @@ extension LMDBEventStore {
       return nil
     }
     if let failure { throw failure }
-  }
-
-  private static func storedFormat(_ txn: OpaquePointer?, _ dbs: Databases)
-    throws(EventStoreError) -> UInt32
-  {
-    try withValue(StoreFormat.key) { key throws(EventStoreError) in
-      var value = MDB_val()
-      try check(clmdb_get(txn, dbs.meta, &key, &value), "reading the format marker")
-      guard let format = StoreFormat.decode(value.buffer) else {
-        throw EventStoreError(.foreignFile, "the format marker is not this library's")
-      }
-      return format
-    }
   }
 }
 

@@ -79,6 +79,31 @@ struct FormatOneLogTests {
     #expect(report.problems.map(\.description) == [])
   }
 
+  @Test func itUpgradesToTheCurrentStorageFormatAndReadsBackTheSame() async throws {
+    let path = try FormatOneFixture.copy()
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    func exported() async throws -> [String] {
+      let store = try LMDBEventStore(path: path, options: .init(readOnly: true))
+      defer { store.close() }
+      var lines: [String] = []
+      try await Interchange.export(store) { lines.append($0) }
+      let report = try store.verify { record in
+        _ = try CouncilCatalog.decode(record.recordedEvent())
+      }
+      #expect(report.problems.map(\.description) == [])
+      return lines
+    }
+    let before = try await exported()
+    let report = try LMDBEventStore.upgrade(at: path)
+    #expect(report.formatBefore == 1)
+    #expect(report.formatAfter == LMDBEventStore.storageFormat)
+    #expect(report.streamsNumbered > 0)
+    #expect(try await exported() == before)
+    let store = try LMDBEventStore(path: path)
+    defer { store.close() }
+    #expect(try store.storageReport().storageFormat == LMDBEventStore.storageFormat)
+  }
+
   @Test func itsExportImportsIntoAFormatTwoLogWhoseTimesNeverRunBackwards() async throws {
     let target = FileManager.default.temporaryDirectory
       .appendingPathComponent("councillog-format1-import-\(UUID().uuidString)").path
