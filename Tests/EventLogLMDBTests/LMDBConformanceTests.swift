@@ -1,8 +1,9 @@
 import EventLog
 import EventLogConformance
-import EventLogLMDB
 import EventLogTestSupport
 import Testing
+
+@testable import EventLogLMDB
 
 @Suite("LMDBEventStore conformance")
 struct LMDBConformanceTests {
@@ -12,6 +13,21 @@ struct LMDBConformanceTests {
       let directory = TemporaryDirectory()
       let store = try LMDBEventStore(
         path: directory.appending("log"), options: .init(durability: .noSync))
+      try await body(store)
+      store.close()
+    }
+    try await suite.run(check)
+  }
+
+  /// A log of storage format 2 (its stream index keyed by names), as earlier versions made
+  /// it, keeps the same contract: the store reads and writes it as it is.
+  @Test(arguments: EventStoreConformance.Check.allCases)
+  func conformanceOfAFormatTwoLog(_ check: EventStoreConformance.Check) async throws {
+    let suite = EventStoreConformance { body in
+      let directory = TemporaryDirectory()
+      var options = LMDBEventStore.Options(durability: .noSync)
+      options.newLogFormat = 2
+      let store = try LMDBEventStore(path: directory.appending("log"), options: options)
       try await body(store)
       store.close()
     }
