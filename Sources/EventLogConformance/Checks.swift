@@ -21,6 +21,7 @@ struct Checks {
     case .idempotentRetry: try await idempotentRetry()
     case .duplicateEventIDsRefused: try await duplicateEventIDsRefused()
     case .multiStreamAtomicity: try await multiStreamAtomicity()
+    case .streamWrittenTwiceInABatch: try await streamWrittenTwiceInABatch()
     case .streamPaging: try await streamPaging()
     case .logPagingAndFilters: try await logPagingAndFilters()
     case .scanMatchesRead: try await scanMatchesRead()
@@ -237,12 +238,61 @@ struct Checks {
     ])
     try expectEqual(results.map(\.firstPosition), [2, 4, 5], "positions follow the order")
     try expectEqual(results.map(\.lastVersion), [2, 2, 1], "versions of each stream")
-    _ = try await expectError(.invalidArgument) {
+    try await expectConsistentLog()
+  }
+
+  func streamWrittenTwiceInABatch() async throws {
+    try await store.append(events(1), to: "b-1", expectedVersion: .noStream)
+    let batch = [
+      StreamAppend(stream: "a-1", expectedVersion: .noStream, events: events(2)),
+      StreamAppend(stream: "b-1", expectedVersion: .exactly(1), events: events(1)),
+      StreamAppend(stream: "a-1", expectedVersion: .exactly(2), events: events(3)),
+      StreamAppend(stream: "b-1", expectedVersion: .any, events: events(1)),
+    ]
+    let results = try await store.append(batch)
+    try expectEqual(results.map(\.firstPosition), [2, 4, 5, 8], "positions follow the order")
+    try expectEqual(results.map(\.firstVersion), [1, 2, 3, 3], "each append's first version")
+    try expectEqual(results.map(\.lastVersion), [2, 2, 5, 3], "each append's last version")
+    let a = try await store.readStream("a-1")
+    try expectEqual(a.map(\.version.rawValue), [1, 2, 3, 4, 5], "a-1's versions")
+    try expectEqual(a.map(\.position.rawValue), [2, 3, 5, 6, 7], "a-1's positions")
+    try expectEqual(
+      a.map(\.id), (batch[0].events + batch[2].events).map(\.id), "a-1's events, in order")
+    try expectEqual(try await store.currentVersion(of: "b-1"), 3, "b-1 after the batch")
+
+    // Appended again with the same IDs: the same results, nothing written.
+    let again = try await store.append(batch)
+    try expectEqual(again, results, "the batch appended again")
+    try expectEqual(try await store.headPosition(), 8, "head after the retry")
+
+    // The second append of a stream expecting the version from before the batch: refused,
+    // and nothing of the batch is written.
+    let stale = try await expectError(.wrongExpectedVersion) {
       _ = try await store.append([
-        StreamAppend(stream: "d-1", expectedVersion: .any, events: events(1)),
-        StreamAppend(stream: "d-1", expectedVersion: .any, events: events(1)),
+        StreamAppend(stream: "a-1", expectedVersion: .exactly(5), events: events(1)),
+        StreamAppend(stream: "c-1", expectedVersion: .noStream, events: events(1)),
+        StreamAppend(stream: "a-1", expectedVersion: .exactly(5), events: events(1)),
       ])
     }
+    try expectEqual(stale.stream, "a-1", "the stream refused")
+    try expectEqual(stale.expectedVersion, .exactly(5), "what its second append expected")
+    try expectEqual(stale.actualVersion, 6, "what the first append left")
+    try expectEqual(try await store.currentVersion(of: "c-1"), nil, "c-1 after the refusal")
+    try expectEqual(try await store.currentVersion(of: "a-1"), 5, "a-1 after the refusal")
+    // A stream the batch makes exists for the appends after it.
+    _ = try await expectError(.wrongExpectedVersion) {
+      _ = try await store.append([
+        StreamAppend(stream: "d-1", expectedVersion: .noStream, events: events(1)),
+        StreamAppend(stream: "d-1", expectedVersion: .noStream, events: events(1)),
+      ])
+    }
+    let made = try await store.append([
+      StreamAppend(stream: "d-1", expectedVersion: .noStream, events: events(1)),
+      StreamAppend(stream: "e-1", expectedVersion: .any, events: events(1)),
+      StreamAppend(stream: "d-1", expectedVersion: .streamExists, events: events(2)),
+    ])
+    try expectEqual(made.map(\.lastVersion), [1, 1, 3], "a stream made and written again")
+    try expectEqual(try await store.headPosition(), 12, "head at the end")
     try await expectConsistentLog()
   }
 

@@ -45,6 +45,11 @@ public struct EventStoreConformance: Sendable {
     /// An append to several streams is all or nothing: one failing stream leaves every other
     /// untouched.
     case multiStreamAtomicity
+    /// A stream written by more than one append of a batch (A, B, A): each of its appends is
+    /// checked against the version the ones before it in the batch leave, its events follow
+    /// theirs, a wrong expectation refuses the whole batch, and the batch appended again
+    /// returns the same results.
+    case streamWrittenTwiceInABatch
     /// Reading a stream forwards and backwards, in pages, from any version.
     case streamPaging
     /// Reading the whole log in pages, filtered by category and by event type.

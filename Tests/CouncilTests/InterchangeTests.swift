@@ -78,6 +78,37 @@ struct InterchangeTests {
     #expect(stored == Array(events.prefix(stored.count)))
   }
 
+  /// Streams come back within a batch (the importer appends them again in their place, in
+  /// one multi-stream append): a wrong version there is the store's refusal, reported with
+  /// the line of the append it refused, and nothing of its batch is written.
+  @Test func aStreamThatComesBackInABatchWithAWrongVersionIsRefusedAtItsLine() async throws {
+    let (lines, events) = try await exportedLines(seed: 27, commands: 200)
+    // A line whose stream had a line earlier, but not on the line just before it.
+    let index = try #require(
+      events.indices.dropFirst(2).first { index in
+        events[index - 1].stream != events[index].stream
+          && events[..<(index - 1)].contains { $0.stream == events[index].stream }
+      })
+    #expect(index < Interchange.Importer.batchSize, "in the first batch")
+    let broken = try BadLine.wrongVersion.apply(to: lines, at: index)
+    let copy = InMemoryEventStore()
+    let error = await #expect(throws: Interchange.ImportError.self) {
+      try await Interchange.importLines(broken, into: copy)
+    }
+    #expect(error?.line == index + 1, "\(String(describing: error))")
+    let stream = events[index].stream
+    #expect(
+      error?.reason
+        == "version \(events[index].version.rawValue + 1) of \(stream) does not follow the lines before, which give its version \(events[index].version.rawValue - 1)",
+      "\(String(describing: error))")
+    #expect(await copy.headPosition() == .start, "nothing of the batch is written")
+
+    // Unbroken, the same lines import whole: the copy is the log.
+    let whole = InMemoryEventStore()
+    try await Interchange.importLines(lines, into: whole)
+    #expect(try await whole.readLog(from: .first, limit: 1_000_000).events == events)
+  }
+
   @Test func aNewerSchemaVersionIsRefusedAndTheCurrentOneAccepted() async throws {
     let (lines, _) = try await exportedLines(seed: 25, commands: 50)
     let first = try #require(lines.first)

@@ -321,7 +321,7 @@ struct ImportBatchesTests {
     try await Interchange.export(source) { lines.append($0) }
     let store = RefusingStore(refusing: refused)
     let error = await #expect(throws: Interchange.ImportError.self) {
-      try await Interchange.importLines(lines, into: store)
+      try await Interchange.importLines(lines, into: store, batchSize: 50)
     }
     let (appended, refusedFirst) = store.seen.withLock { ($0.appended, $0.refusedFirst) }
     // The import went far enough to need more batches than that.

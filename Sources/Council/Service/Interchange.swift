@@ -981,7 +981,8 @@ public enum Interchange {
   /// Appends the events of `lines` to the empty `store`, each at the position, stream and
   /// version it records: this recreates the exported log exactly.
   ///
-  /// Every line is checked before it is appended; see ``Importer``.
+  /// Every line is checked before it is appended; see ``Importer``. Consecutive lines are
+  /// appended `batchSize` at a time.
   ///
   /// - Throws: ``ImportError`` for the first line that does not parse or would land elsewhere
   ///   than it says. Lines before it may have been appended: import into a log that is thrown
@@ -989,9 +990,9 @@ public enum Interchange {
   /// - Returns: the number of events imported.
   @discardableResult
   public static func importLines<Lines: Sequence<String>>(
-    _ lines: Lines, into store: any EventStore
+    _ lines: Lines, into store: any EventStore, batchSize: Int = Importer.batchSize
   ) async throws -> Int {
-    var importer = Importer(into: store)
+    var importer = Importer(into: store, batchSize: batchSize)
     var number = 0
     do {
       for text in lines {
@@ -1079,8 +1080,8 @@ public enum Interchange {
   /// is earlier than the line before's, or when the store refuses it. Each event keeps the
   /// recorded time of its line; a line without one (exported from a log of record format 1)
   /// is recorded at its `time`, or at the line before's recorded time when that is later.
-  /// Consecutive lines of distinct streams are appended in one atomic multi-stream append of
-  /// up to ``batchSize`` events.
+  /// Consecutive lines are appended in one atomic multi-stream append of up to ``batchSize``
+  /// events (``Importer/batchSize`` unless given), a stream that comes back among them appended again in its place.
   ///
   /// Two cores are kept busy: lines are read in groups of ``readAhead``, half on another
   /// task (reading a line needs nothing of the lines before it), then checked in their order;
@@ -1090,6 +1091,9 @@ public enum Interchange {
   public struct Importer {
     /// The most events appended in one step.
     public static let batchSize = 1000
+
+    /// The most events this importer appends in one step.
+    public let batchSize: Int
 
     private let store: any EventStore
     /// Seals the plain personal values of lines exported with them (``Interchange/export(_:from:revealingWith:to:)``
@@ -1108,7 +1112,6 @@ public enum Interchange {
     private var appends: [StreamAppend] = []
     private var appendLines: [Int] = []
     private var eventLines: [Int] = []
-    private var streams: Set<StreamName> = []
     private var lastVersion = StreamVersion(0)
     private var lastRecorded: Timestamp?
     /// The position before the next batch's first event.
@@ -1124,8 +1127,13 @@ public enum Interchange {
 
     /// An importer into `store`, which must be empty; plain personal values are sealed by
     /// `protector`, the store's default (``Council/defaultProtector(for:)``) unless given.
-    public init(into store: any EventStore, protector: (any PersonalDataProtector)? = nil) {
+    /// The batches hold up to `batchSize` events (at least one).
+    public init(
+      into store: any EventStore, protector: (any PersonalDataProtector)? = nil,
+      batchSize: Int = Importer.batchSize
+    ) {
       self.store = store
+      self.batchSize = max(1, batchSize)
       self.protector = protector ?? Council.defaultProtector(for: store)
     }
 
@@ -1237,16 +1245,15 @@ public enum Interchange {
         }
         appends[appends.count - 1].events.append(data)
       } else {
-        if streams.contains(event.stream) || eventLines.count >= Self.batchSize {
-          try await flush()
-        }
+        // A stream that comes back in the batch is appended again there, after the lines
+        // before: the store checks its version against what they leave.
+        if eventLines.count >= batchSize { try await flush() }
         let expected: ExpectedVersion =
           event.version.rawValue == 1
           ? .noStream : .exactly(StreamVersion(event.version.rawValue - 1))
         appends.append(
           StreamAppend(stream: event.stream, expectedVersion: expected, events: [data]))
         appendLines.append(number)
-        streams.insert(event.stream)
       }
       eventLines.append(number)
       lastVersion = event.version
@@ -1272,7 +1279,6 @@ public enum Interchange {
       appends.removeAll()
       appendLines.removeAll()
       eventLines.removeAll()
-      streams.removeAll()
       keys.removeAll()
       erased.removeAll()
     }
@@ -1300,7 +1306,6 @@ public enum Interchange {
       appends.removeAll(keepingCapacity: true)
       appendLines.removeAll(keepingCapacity: true)
       eventLines.removeAll(keepingCapacity: true)
-      streams.removeAll(keepingCapacity: true)
       let previous = pending.last
       pending.append(
         Task { [store, protector] in
@@ -1418,15 +1423,22 @@ public enum Interchange {
         if let id = error.eventID, let found = append.events.firstIndex(where: { $0.id == id }) {
           return eventLines[offset + found]
         }
-        if error.eventID == nil, error.stream == append.stream { return appendLines[index] }
+        if error.eventID == nil, concerns(error, append) { return appendLines[index] }
         offset += append.events.count
       }
       return appendLines.first ?? 0
     }
 
+    /// Whether `error`, which names no event, is about `append`: its stream, and (a stream
+    /// comes back in a batch) the version it expected.
+    private func concerns(_ error: EventStoreError, _ append: StreamAppend) -> Bool {
+      guard error.stream == append.stream else { return false }
+      return error.expectedVersion.map { $0 == append.expectedVersion } ?? true
+    }
+
     private func reason(for error: EventStoreError) -> String {
       guard error.code == .wrongExpectedVersion, let stream = error.stream,
-        let append = appends.first(where: { $0.stream == stream })
+        let append = appends.first(where: { concerns(error, $0) })
       else { return error.description }
       var version: UInt64 = 1
       if case .exactly(let before) = append.expectedVersion { version = before.rawValue + 1 }

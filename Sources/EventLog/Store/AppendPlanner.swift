@@ -56,15 +56,22 @@ extension AppendTransaction {
     throws(EventStoreError)
     -> (results: [AppendResult], head: LogPosition)
   {
-    try appends.validate()
+    let repeats = try appends.validate()
     var plans: [PlannedAppend] = []
     plans.reserveCapacity(appends.count)
+    // The versions the appends planned so far leave, for a stream the batch writes again.
+    var planned: [StreamName: StreamVersion] = [:]
     for append in appends {
       if let replay = try replayResult(of: append) {
         plans.append(.replay(replay))
         continue
       }
-      let current = try currentVersion(of: append.stream)
+      let current: StreamVersion?
+      if repeats, let version = planned[append.stream] {
+        current = version
+      } else {
+        current = try currentVersion(of: append.stream)
+      }
       guard append.expectedVersion.isSatisfied(by: current) else {
         throw .wrongExpectedVersion(
           append.stream, expected: append.expectedVersion, actual: current)
@@ -72,7 +79,12 @@ extension AppendTransaction {
       if append.isCondition {
         plans.append(.condition(append.stream, current))
       } else {
-        plans.append(.write(append, firstVersion: StreamVersion((current?.rawValue ?? 0) + 1)))
+        let first = StreamVersion((current?.rawValue ?? 0) + 1)
+        plans.append(.write(append, firstVersion: first))
+        if repeats {
+          planned[append.stream] = StreamVersion(
+            first.rawValue + UInt64(append.events.count) - 1)
+        }
       }
     }
 

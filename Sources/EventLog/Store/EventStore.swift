@@ -23,8 +23,9 @@ public struct StreamAppend: Sendable, Hashable {
   /// is written to it.
   ///
   /// A condition names a stream that no other append of its batch names (a stream written in
-  /// the batch is checked by that append's own expected version; naming it twice is refused
-  /// with ``EventStoreError/Code/invalidArgument``). A batch of conditions only is allowed:
+  /// the batch is checked by that append's own expected version; a condition beside an append
+  /// of the same stream, or two conditions on it, are refused with
+  /// ``EventStoreError/Code/invalidArgument``). A batch of conditions only is allowed:
   /// it checks them all at once and appends nothing. A broken condition throws
   /// ``EventStoreError/Code/wrongExpectedVersion`` naming its stream, and the batch writes
   /// nothing.
@@ -155,7 +156,11 @@ public protocol EventStore: Sendable {
   ///
   /// Either every append happens or none does. Positions follow the order of `appends`.
   /// An append with no events is a condition: checked with the others, nothing written (a
-  /// batch of conditions only checks them). A stream may appear only once in `appends`.
+  /// batch of conditions only checks them). A stream may be written by more than one append
+  /// of the batch (as when a log is copied, its streams interleaved): each such append is
+  /// checked against the version the appends before it leave, so its events follow theirs. A
+  /// condition names a stream that no other append of the batch names, or the batch is
+  /// refused with ``EventStoreError/Code/invalidArgument``.
   /// - Returns: one result for each append, in order (for a condition, the empty range
   ///   described at ``AppendResult``).
   func append(_ appends: [StreamAppend]) async throws -> [AppendResult]
@@ -252,15 +257,29 @@ extension EventStore {
 
 extension Array where Element == StreamAppend {
   /// Checks the parts of an append that do not depend on a store's state.
-  package func validate() throws(EventStoreError) {
+  ///
+  /// - Returns: whether a stream is written by more than one of the appends (each is then
+  ///   checked against the version the ones before it leave).
+  @discardableResult
+  package func validate() throws(EventStoreError) -> Bool {
     guard !isEmpty else {
       throw EventStoreError(.invalidArgument, "an append needs at least one stream")
     }
+    var repeats = false
     if count > 1 {
-      var seen = Set<StreamName>()
-      for append in self where !seen.insert(append.stream).inserted {
-        throw EventStoreError(
-          .invalidArgument, "a stream appears twice in one append", stream: append.stream)
+      // Whether the stream is named by a condition so far.
+      var seen: [StreamName: Bool] = [:]
+      seen.reserveCapacity(count)
+      for append in self {
+        if let condition = seen.updateValue(append.isCondition, forKey: append.stream) {
+          guard !condition && !append.isCondition else {
+            throw EventStoreError(
+              .invalidArgument,
+              "a condition names a stream that another append of its batch names",
+              stream: append.stream)
+          }
+          repeats = true
+        }
       }
     }
     // Time-ordered IDs usually come in increasing order: then none repeats, and no set is
@@ -277,7 +296,7 @@ extension Array where Element == StreamAppend {
         previous = id
       }
     }
-    if increasing { return }
+    if increasing { return repeats }
     var ids = Set<EventID>()
     ids.reserveCapacity(reduce(0) { $0 + $1.events.count })
     for append in self {
@@ -288,6 +307,7 @@ extension Array where Element == StreamAppend {
           eventType: event.eventType, eventID: event.id)
       }
     }
+    return repeats
   }
 }
 
