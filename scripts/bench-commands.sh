@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Times the `council` commands users wait on (verify, replay, export, import, directory and
+# registrations from kept read models, bytes per event) on the kept generated logs of
+# scripts/bench-generated.sh, at each size given (default 100000 and 1000000), ROUNDS times
+# each (default 3), with both cores, as a user runs them:
+#
+#   bash scripts/bench-commands.sh                              # 100 000 and 1 000 000 events
+#   ROUNDS=1 bash scripts/bench-commands.sh 100000,1000000,10000000
+#
+# Every run goes to Benchmarks/results/commands.jsonl; a table of medians is printed at the end.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+sizes="${1:-100000,1000000}"
+swift build -c release --product council
+mkdir -p Benchmarks/results
+python3 scripts/bench-commands.py "$PWD/.build/release/council" \
+  "${COUNCILLOG_BENCH_LOGS:-$PWD/.build/bench-logs}" "$sizes" "${ROUNDS:-3}" \
+  Benchmarks/results/commands.jsonl
