@@ -5,8 +5,11 @@ Reads the JSON Lines that the "Generated log" benchmarks append to COUNCILLOG_BE
 (one line per measured iteration: what, events, seconds, eventsPerSecond) and writes, for each
 path (rebuild, raw scan, verify, export, import), the median rate at each log size, on
 logarithmic axes, beside the goals of issue 14. Also writes the medians as JSON, for the table.
+Given the runs of scripts/bench-commands.py too (COMMANDS.jsonl: what, events, seconds), it
+draws the `council` commands' rates beside them, dotted, in the same colours: the figures with
+both cores, which the harness does not give here.
 
-    python3 scripts/bench-chart.py RESULTS.jsonl CHART.svg MEDIANS.json
+    python3 scripts/bench-chart.py RESULTS.jsonl CHART.svg MEDIANS.json [COMMANDS.jsonl]
 
 Standard library only.
 """
@@ -23,6 +26,14 @@ SERIES = [
     ("verify", "#2ca02c", 500_000, "6,3"),
     ("export", "#ff7f0e", 500_000, ""),
     ("import", "#d62728", 300_000, ""),
+]
+
+# The `council` commands (scripts/bench-commands.py), each beside its path, dotted.
+COMMANDS = [
+    ("council replay", "#1f77b4", None, "2,3"),
+    ("council verify", "#2ca02c", None, "2,3"),
+    ("council export", "#ff7f0e", None, "2,3"),
+    ("council import", "#d62728", None, "2,3"),
 ]
 
 
@@ -59,15 +70,42 @@ def medians(path):
     return table
 
 
+def command_medians(path):
+    """The median rate of each command at each size, from scripts/bench-commands.py's runs."""
+    runs = defaultdict(list)
+    with open(path) as lines:
+        for line in lines:
+            line = line.strip()
+            if not line:
+                continue
+            result = json.loads(line)
+            if result.get("seconds", 0) > 0:
+                # Drawn at the size the log was generated for, beside the harness's points.
+                size = int(result.get("size", result["events"]))
+                runs[(result["what"], size, int(result["events"]))].append(result["seconds"])
+    table = {}
+    for (what, size, events), seconds in runs.items():
+        median = statistics.median(seconds)
+        table.setdefault(what, {})[size] = {
+            "events": events,
+            "eventsPerSecond": events / median,
+            "seconds": median,
+            "runs": len(seconds),
+        }
+    return table
+
+
 def svg(table):
-    width, height = 800, 460
-    left, right, top, bottom = 90, 220, 40, 60
-    sizes = sorted({events for what, _, _, _ in SERIES for events in table.get(what, {})})
+    series = SERIES + [entry for entry in COMMANDS if entry[0] in table]
+    width, height = 840, 500
+    left, right, top, bottom = 90, 260, 40, 60
+    sizes = sorted({events for what, _, _, _ in series for events in table.get(what, {})})
     rates = [
         point["eventsPerSecond"]
-        for what, _, _, _ in SERIES
+        for what, _, _, _ in series
         for point in table.get(what, {}).values()
-    ] + [goal for _, _, goal, _ in SERIES if goal]
+        if "eventsPerSecond" in point
+    ] + [goal for _, _, goal, _ in series if goal]
     if not sizes or not rates:
         raise SystemExit("no results to draw")
     x_low, x_high = math.log10(min(sizes)) - 0.3, math.log10(max(sizes)) + 0.3
@@ -116,7 +154,7 @@ def svg(table):
         'text-anchor="middle">events a second (logarithmic)</text>'
     )
     legend_y = top + 10
-    for what, colour, goal, dashes in SERIES:
+    for what, colour, goal, dashes in series:
         points = sorted(table.get(what, {}).items())
         points = [(events, p["eventsPerSecond"]) for events, p in points if "eventsPerSecond" in p]
         if not points:
@@ -141,8 +179,9 @@ def svg(table):
             f'y2="{legend_y}" stroke="{colour}" stroke-width="2" stroke-dasharray="{dashes}"/>'
         )
         _, rate = points[-1]
+        name = what + (" (two cores)" if what.startswith("council ") else "")
         out.append(
-            f'<text x="{width - right + 44}" y="{legend_y + 4}">{what}: {rate_label(rate)}</text>'
+            f'<text x="{width - right + 44}" y="{legend_y + 4}">{name}: {rate_label(rate)}</text>'
         )
         legend_y += 20
     out.append(
@@ -158,9 +197,11 @@ def svg(table):
 
 
 def main():
-    if len(sys.argv) != 4:
+    if len(sys.argv) not in (4, 5):
         raise SystemExit(__doc__)
     table = medians(sys.argv[1])
+    if len(sys.argv) == 5:
+        table.update(command_medians(sys.argv[4]))
     with open(sys.argv[2], "w") as chart:
         chart.write(svg(table))
     with open(sys.argv[3], "w") as summary:

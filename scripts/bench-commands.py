@@ -25,7 +25,7 @@ import tempfile
 import time
 
 
-def run(what, events, command, results, round_number, out=subprocess.DEVNULL):
+def run(what, events, command, results, round_number, size, out=subprocess.DEVNULL):
     """Runs `command`, records its wall time and peak resident memory, returns its output."""
     started = time.monotonic()
     process = subprocess.Popen(command, stdout=out, stderr=subprocess.PIPE)
@@ -39,6 +39,7 @@ def run(what, events, command, results, round_number, out=subprocess.DEVNULL):
     row = {
         "what": what,
         "events": events,
+        "size": size,
         "seconds": round(seconds, 4),
         "peakKiB": usage.ru_maxrss,
         "round": round_number,
@@ -68,6 +69,7 @@ def measure(council, source, size, rounds, results, work):
         row = {
             "what": "bytes on disk per event",
             "events": events,
+            "size": int(size),
             "bytes": round(int(size_match.group(1)) / events, 1),
             "round": 0,
         }
@@ -76,23 +78,26 @@ def measure(council, source, size, rounds, results, work):
     print(f"{size}: {events} events", flush=True)
     exported = os.path.join(work, "export.jsonl")
     imported = os.path.join(work, "imported")
+
+    def timed(what, command, number):
+        run(what, events, command, results, number, int(size))
+
     # The first questions build the kept read models, once.
-    run("directory, first question (builds the kept models)", events,
-        [council, "directory", log, "--region", "Quebec"], results, 0)
-    run("registrations, first question", events, [council, "registrations", log], results, 0)
+    timed("directory, first question (builds the kept models)",
+          [council, "directory", log, "--region", "Quebec"], 0)
+    timed("registrations, first question", [council, "registrations", log], 0)
     for number in range(1, rounds + 1):
-        run("council verify", events, [council, "verify", log], results, number)
-        run("council replay", events, [council, "replay", log], results, number)
+        timed("council verify", [council, "verify", log], number)
+        timed("council replay", [council, "replay", log], number)
         if os.path.exists(exported):
             os.remove(exported)
-        run("council export", events, [council, "export", log, "--to", exported], results, number)
+        timed("council export", [council, "export", log, "--to", exported], number)
         shutil.rmtree(imported, ignore_errors=True)
-        run("council import", events, [council, "import", exported, imported], results, number)
+        timed("council import", [council, "import", exported, imported], number)
         shutil.rmtree(imported, ignore_errors=True)
-        run("council directory --region Quebec (kept)", events,
-            [council, "directory", log, "--region", "Quebec"], results, number)
-        run("council registrations (kept)", events, [council, "registrations", log], results,
-            number)
+        timed("council directory --region Quebec (kept)",
+              [council, "directory", log, "--region", "Quebec"], number)
+        timed("council registrations (kept)", [council, "registrations", log], number)
     if os.path.exists(exported):
         os.remove(exported)
     shutil.rmtree(log, ignore_errors=True)

@@ -17,3 +17,10 @@ mkdir -p Benchmarks/results
 python3 scripts/bench-commands.py "$PWD/.build/release/council" \
   "${COUNCILLOG_BENCH_LOGS:-$PWD/.build/bench-logs}" "$sizes" "${ROUNDS:-3}" \
   Benchmarks/results/commands.jsonl
+# The chart, with the commands beside the harness's paths, when the harness has run.
+if [ -f Benchmarks/results/generated.jsonl ]; then
+  python3 scripts/bench-chart.py Benchmarks/results/generated.jsonl \
+    Benchmarks/results/generated.svg Benchmarks/results/generated.json \
+    Benchmarks/results/commands.jsonl
+  echo "Chart: Benchmarks/results/generated.svg"
+fi

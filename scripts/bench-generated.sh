@@ -19,6 +19,9 @@ export COUNCILLOG_BENCH_LOGS="${COUNCILLOG_BENCH_LOGS:-$PWD/.build/bench-logs}"
 export COUNCILLOG_BENCH_RESULTS="$PWD/Benchmarks/results/generated.jsonl"
 rm -f "$COUNCILLOG_BENCH_RESULTS"
 (cd Benchmarks && swift package --disable-sandbox benchmark --filter "Generated log.*")
+# With the commands' runs of scripts/bench-commands.sh beside them, when there are some.
+commands=()
+if [ -f Benchmarks/results/commands.jsonl ]; then commands=(Benchmarks/results/commands.jsonl); fi
 python3 scripts/bench-chart.py "$COUNCILLOG_BENCH_RESULTS" Benchmarks/results/generated.svg \
-  Benchmarks/results/generated.json
+  Benchmarks/results/generated.json "${commands[@]}"
 echo "Chart: Benchmarks/results/generated.svg; medians: Benchmarks/results/generated.json"
