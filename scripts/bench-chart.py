@@ -41,22 +41,23 @@ def rate_label(rate):
     return f"{rate / 1e6:.2g} M/s" if rate >= 1e6 else f"{rate / 1e3:.3g} k/s"
 
 
+def results(path):
+    """The results of a JSON Lines file, one a line (blank lines skipped)."""
+    with open(path) as lines:
+        return [json.loads(line) for line in lines if line.strip()]
+
+
 def medians(path):
     runs = defaultdict(list)
     extra = defaultdict(list)
-    with open(path) as lines:
-        for line in lines:
-            line = line.strip()
-            if not line:
-                continue
-            result = json.loads(line)
-            key = (result["what"], int(result["events"]))
-            if "eventsPerSecond" in result:
-                runs[key].append(result["eventsPerSecond"])
-            if "seconds" in result and result["seconds"] > 0:
-                extra[key + ("seconds",)].append(result["seconds"])
-            if "bytes" in result:
-                extra[key + ("bytes",)].append(result["bytes"])
+    for result in results(path):
+        key = (result["what"], int(result["events"]))
+        if "eventsPerSecond" in result:
+            runs[key].append(result["eventsPerSecond"])
+        if "seconds" in result and result["seconds"] > 0:
+            extra[key + ("seconds",)].append(result["seconds"])
+        if "bytes" in result:
+            extra[key + ("bytes",)].append(result["bytes"])
     table = {}
     for (what, events), rates in runs.items():
         table.setdefault(what, {})[events] = {
@@ -73,16 +74,11 @@ def medians(path):
 def command_medians(path):
     """The median rate of each command at each size, from scripts/bench-commands.py's runs."""
     runs = defaultdict(list)
-    with open(path) as lines:
-        for line in lines:
-            line = line.strip()
-            if not line:
-                continue
-            result = json.loads(line)
-            if result.get("seconds", 0) > 0:
-                # Drawn at the size the log was generated for, beside the harness's points.
-                size = int(result.get("size", result["events"]))
-                runs[(result["what"], size, int(result["events"]))].append(result["seconds"])
+    for result in results(path):
+        if result.get("seconds", 0) > 0:
+            # Drawn at the size the log was generated for, beside the harness's points.
+            size = int(result.get("size", result["events"]))
+            runs[(result["what"], size, int(result["events"]))].append(result["seconds"])
     table = {}
     for (what, size, events), seconds in runs.items():
         median = statistics.median(seconds)
