@@ -1081,7 +1081,8 @@ public enum Interchange {
   /// recorded time of its line; a line without one (exported from a log of record format 1)
   /// is recorded at its `time`, or at the line before's recorded time when that is later.
   /// Consecutive lines are appended in one atomic multi-stream append of up to ``batchSize``
-  /// events (``Importer/batchSize`` unless given), a stream that comes back among them appended again in its place.
+  /// events (``Importer/batchSize`` unless given), a stream that comes back among them
+  /// appended again in its place.
   ///
   /// Two cores are kept busy: lines are read in groups of ``readAhead``, half on another
   /// task (reading a line needs nothing of the lines before it), then checked in their order;
