@@ -190,7 +190,7 @@ struct KeptDirectoryTests {
     defer { store.close() }
     let key = MemberDirectoryProjection().stateKey
     var state = try #require(try await store.loadState(key))
-    // A byte of the order's term table, which every question reads.
+    // A byte of the records' length, which every question reads to find the order.
     state.bytes[4] ^= 0x20
     try await store.saveState(state, for: key)
     do {
@@ -239,7 +239,7 @@ struct KeptDirectoryTests {
       }
     }
     /// Refused with the state named, or (when the change lies in bytes the question does not
-    /// read: an inactive member's record, the account owners, the whole's checksum) answered
+    /// read: an inactive member's record, the whole's checksum) answered
     /// exactly as before. Whether it was refused.
     func expectRefusedOrRight(_ bytes: [UInt8], _ what: String) -> Bool {
       expectWholeDecodeRefuses(bytes, what)

@@ -225,4 +225,35 @@ struct MembershipProjectionTests {
           == (try await MembershipHistoryProjection().state(in: store, asOf: .now)).value)
     }
   }
+
+  @Test func aDirectoryLoadedFromItsSavedFormStillRemovesTheAccountsDeactivatedAfter()
+    async throws
+  {
+    // The saved form does not hold who owns each account: a load finds the owners in the
+    // members' records, and a deactivation caught up after the load must find them there.
+    let (council, store) = try await makeCouncil()
+    try await council.apply("42", profile: profile, by: .office)
+    try await council.approve(
+      "42",
+      administrator: AdministrativeAccountRequest(
+        account: "a-42", name: "FCJ", email: "office@fcj.example"), by: .office)
+    for n in 1...3 {
+      try await council.createIndividualAccount(
+        AccountID("i-\(n)"), member: "42", name: "Person \(n)", email: "p\(n)@fcj.example",
+        role: .staff, by: admin)
+    }
+    let saved = ProjectionRunner(MemberDirectoryProjection(), store: store)
+    try await saved.catchUp()
+    let accountsBefore = saved.state.activeEntries.first?.accounts.map(\.account)
+    #expect(accountsBefore == ["a-42", "i-1", "i-2", "i-3"])
+    try await council.deactivate("i-2", reason: "left", by: admin)
+    let loaded = ProjectionRunner(MemberDirectoryProjection(), store: store)
+    #expect(try await loaded.load())
+    #expect(loaded.state == saved.state)
+    try await loaded.catchUp()
+    #expect(loaded.state.activeEntries.first?.accounts.map(\.account) == ["a-42", "i-1", "i-3"])
+    let rebuilt = ProjectionRunner(MemberDirectoryProjection(), store: store)
+    try await rebuilt.rebuild()
+    #expect(loaded.state == rebuilt.state)
+  }
 }

@@ -87,10 +87,10 @@ public struct CouncilReadModelsProjection: Projection {
 
   /// `council-read-models`.
   public var name: String { "council-read-models" }
-  /// 3: the member directory's binary form lists its active members first (version 2), each
-  /// with its record's place and checksum (version 3); models kept by an earlier version are
-  /// rebuilt once.
-  public var version: Int { 3 }
+  /// 4: the member directory's binary form lists its active members (version 2), each with
+  /// its record's place and checksum (version 3), after its records and without the account
+  /// owners (version 4); models kept by an earlier version are rebuilt once.
+  public var version: Int { 4 }
   /// Empty read models.
   public var initialState: CouncilReadModels { CouncilReadModels() }
 

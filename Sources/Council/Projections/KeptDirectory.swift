@@ -8,7 +8,7 @@ import Foundation
 /// million events takes most of a second. A search needs far less. `KeptDirectory` reads the
 /// kept bytes in place: the active members in the directory's order, with their regions,
 /// services, client groups and languages as numbers in a table (which the directory's binary
-/// form lists first, under a checksum of its own), then only the records of the members it
+/// form lists after the records, under a checksum of its own), then only the records of the members it
 /// returns, each checked against its own checksum. It counts the members a question matches
 /// from those numbers, without reading their records, unless the question has words to find
 /// in their names.
@@ -297,19 +297,31 @@ struct DirectoryLayout: Sendable {
   var count: Int
   /// The order's entries, as offsets in the reader's buffer.
   var order: Range<Int>
-  /// The records' section (their count, then each member's identifier and its record), as
-  /// offsets in the reader's buffer.
+  /// The records (their count, then each member's identifier and its record), as offsets in
+  /// the reader's buffer.
   var records: Range<Int>
-  /// The account owners' section.
-  var owners: Range<Int>
 
   /// Reads the layout at `reader`'s offset and checks the order's checksum, leaving `reader`
-  /// at the start of the records; checks the checksum of the whole too when `checkingWhole`.
+  /// after the directory; checks the checksum of the whole too when `checkingWhole`.
   init(_ reader: inout BinaryReader, checkingWhole: Bool) throws(BinaryDecodingError) {
     let start = reader.offset
+    let length = try reader.readFixedWidth(UInt64.self)
+    guard length <= UInt64(reader.remaining) else {
+      throw BinaryDecodingError(
+        offset: start,
+        reason: "the directory's records, \(length) bytes, run past its \(reader.remaining)")
+    }
+    let recordsLength = Int(length)
+    records = reader.offset..<(reader.offset + recordsLength)
+    _ = try reader.readRaw(count: recordsLength)
+    let orderStart = reader.offset
     terms = try reader.read([String].self)
-    let recordsLength = try reader.readCount()
-    let ownersLength = try reader.readCount()
+    let repeated = try reader.read(UInt64.self)
+    guard repeated == length else {
+      throw BinaryDecodingError(
+        offset: orderStart,
+        reason: "the directory's order gives its records \(repeated) bytes, its start \(length)")
+    }
     count = try reader.readCount()
     let orderLength = try reader.readCount()
     order = reader.offset..<(reader.offset + orderLength)
@@ -318,21 +330,17 @@ struct DirectoryLayout: Sendable {
     let orderChecksum = try reader.readFixedWidth(UInt64.self)
     guard
       orderChecksum
-        == RecordChecksum.hash(UnsafeRawBufferPointer(rebasing: reader.buffer[start..<orderEnd]))
+        == RecordChecksum.hash(
+          UnsafeRawBufferPointer(rebasing: reader.buffer[orderStart..<orderEnd]))
     else {
       throw BinaryDecodingError(
         offset: orderEnd, reason: "the checksum of the directory's order does not match")
     }
-    var end = reader
-    records = end.offset..<(end.offset + recordsLength)
-    _ = try end.readRaw(count: recordsLength)
-    owners = end.offset..<(end.offset + ownersLength)
-    _ = try end.readRaw(count: ownersLength)
-    let summed = end.offset
-    let stored = try end.readFixedWidth(UInt64.self)
+    let summed = reader.offset
+    let stored = try reader.readFixedWidth(UInt64.self)
     if checkingWhole {
       let checksum = RecordChecksum.hash(
-        UnsafeRawBufferPointer(rebasing: end.buffer[start..<summed]))
+        UnsafeRawBufferPointer(rebasing: reader.buffer[start..<summed]))
       guard stored == checksum else {
         throw BinaryDecodingError(offset: summed, reason: "the directory's checksum does not match")
       }

@@ -93,8 +93,9 @@ public struct DirectoryPage: Hashable, Sendable {
 /// leaves it, and returns when it renews or is reinstated), with their accounts.
 ///
 /// Its binary form lists the active members in the directory's order, with the terms a search
-/// compares, before the records themselves, so that ``KeptDirectory`` can answer a search from
-/// a kept directory without reading it whole (see ``encode(to:)``).
+/// compares and where each one's record lies, after the records themselves, so that
+/// ``KeptDirectory`` can answer a search from a kept directory without reading it whole (see
+/// ``encode(to:)``).
 public struct MemberDirectory: BinaryCodable, Sendable, Hashable {
   /// Everything known about each member, active or not, so that a member who returns comes
   /// back with its profile and accounts.
@@ -106,6 +107,7 @@ public struct MemberDirectory: BinaryCodable, Sendable, Hashable {
   }
 
   var records: [MemberID: Record] = [:]
+  /// The member whose record lists each account: an index of ``records``, not written.
   var accountOwners: [AccountID: MemberID] = [:]
 
   /// An empty directory.
@@ -147,22 +149,27 @@ public struct MemberDirectory: BinaryCodable, Sendable, Hashable {
       .trimmingCharacters(in: .whitespaces)
   }
 
-  /// Writes the directory in three parts, so that a search can read the first and only the
+  /// Writes the directory in three parts, so that a search can read the order and only the
   /// records it returns (see ``KeptDirectory``):
   ///
-  /// 1. **The order**: a table of the distinct regions, services, client groups and languages
-  ///    of the active members; the lengths of the two sections that follow; then, for each
-  ///    active member in the directory's order, where its record lies in the records' section
-  ///    (offset and length), that record's checksum, and its region, services, client groups
-  ///    and languages as numbers in the table. A checksum of the order closes it.
-  /// 2. **The records**: every member, active or not, each after its identifier, in identifier
-  ///    order; then **the account owners**.
+  /// 1. **The records**: their length in bytes (eight, little-endian), then every member,
+  ///    active or not, each after its identifier, in identifier order. They are written where
+  ///    they stay, and their length in front once it is known: a state of hundreds of
+  ///    megabytes is not written twice.
+  /// 2. **The order**: a table of the distinct regions, services, client groups and languages
+  ///    of the active members; the records' length again; then, for each active member in the
+  ///    directory's order, where its record lies in the records (offset and length), that
+  ///    record's checksum, and its region, services, client groups and languages as numbers in
+  ///    the table. A checksum of the order closes it.
   /// 3. A checksum of all of it (``RecordChecksum``, 8 bytes), which a whole load checks.
+  ///
+  /// The account owners are not written: they are the accounts the records list, and a load
+  /// finds them there.
   public func encode(to writer: inout BinaryWriter) {
-    let start = writer.bytes.count
-    var section = BinaryWriter(capacity: 64 * records.count + 16)
-    section.sealer = writer.sealer
-    section.writeVariableLength(UInt64(records.count))
+    let start = writer.count
+    writer.writeFixedWidth(UInt64(0))  // the records' length, written over below
+    let recordsStart = writer.count
+    writer.writeVariableLength(UInt64(records.count))
     // Identifiers sorted side by side with their records' places compare faster than
     // identifiers looked up through the dictionary.
     var byIdentifier: [(member: MemberID, index: [MemberID: Record].Index)] = []
@@ -172,14 +179,13 @@ public struct MemberDirectory: BinaryCodable, Sendable, Hashable {
     var spans: [[MemberID: Record].Index: Range<Int>] = [:]
     spans.reserveCapacity(records.count)
     for (member, index) in byIdentifier {
-      let from = section.bytes.count
-      member.encode(to: &section)
-      records.values[index].encode(to: &section)
-      spans[index] = from..<section.bytes.count
+      let from = writer.count - recordsStart
+      member.encode(to: &writer)
+      records.values[index].encode(to: &writer)
+      spans[index] = from..<(writer.count - recordsStart)
     }
-    if let failure = section.failure { writer.fail(failure) }
-    var owners = BinaryWriter(capacity: 32 * accountOwners.count + 8)
-    owners.write(accountOwners)
+    let recordsLength = writer.count - recordsStart
+    writer.overwriteFixedWidth(UInt64(recordsLength), at: start)
     // The order, each active member with the terms a search compares (its region, services,
     // client groups and languages) as numbers in a table of the distinct terms.
     let order = activeOrder
@@ -195,7 +201,8 @@ public struct MemberDirectory: BinaryCodable, Sendable, Hashable {
     var number: [String: Int] = [:]
     for (index, term) in terms.enumerated() { number[term] = index }
     var entries = BinaryWriter(capacity: 24 * order.count + 8)
-    section.bytes.withUnsafeBytes { recordBytes in
+    writer.bytes.withUnsafeBytes { raw in
+      let recordBytes = UnsafeRawBufferPointer(rebasing: raw[recordsStart...])
       for index in order {
         let profile = records.values[index].profile
         let span = spans[index] ?? 0..<0
@@ -213,17 +220,15 @@ public struct MemberDirectory: BinaryCodable, Sendable, Hashable {
         write(profile.languages)
       }
     }
+    let orderStart = writer.count
     writer.write(terms)
-    writer.writeVariableLength(UInt64(section.bytes.count))
-    writer.writeVariableLength(UInt64(owners.bytes.count))
+    writer.writeVariableLength(UInt64(recordsLength))
     writer.writeVariableLength(UInt64(order.count))
     writer.write(bytes: entries.bytes)
     let orderChecksum = writer.bytes.withUnsafeBytes {
-      RecordChecksum.hash(UnsafeRawBufferPointer(rebasing: $0[start...]))
+      RecordChecksum.hash(UnsafeRawBufferPointer(rebasing: $0[orderStart...]))
     }
     writer.writeFixedWidth(orderChecksum)
-    writer.writeRaw(section.bytes)
-    writer.writeRaw(owners.bytes)
     let checksum = writer.bytes.withUnsafeBytes {
       RecordChecksum.hash(UnsafeRawBufferPointer(rebasing: $0[start...]))
     }
@@ -231,10 +236,12 @@ public struct MemberDirectory: BinaryCodable, Sendable, Hashable {
   }
 
   /// Reads what ``encode(to:)`` writes, checking both checksums, that the order lists as many
-  /// members as are active, and that each section is filled exactly.
+  /// members as are active, and that the records fill their length exactly; finds the
+  /// account owners in the records.
   public init(from reader: inout BinaryReader) throws {
-    let start = reader.offset
-    let layout = try DirectoryLayout(&reader, checkingWhole: true)
+    var end = reader
+    let layout = try DirectoryLayout(&end, checkingWhole: true)
+    _ = try reader.readFixedWidth(UInt64.self)  // the records' length, read by the layout
     let records = try reader.read([MemberID: Record].self)
     guard reader.offset == layout.records.upperBound else {
       throw BinaryDecodingError(
@@ -245,21 +252,26 @@ public struct MemberDirectory: BinaryCodable, Sendable, Hashable {
     let active = records.values.reduce(0) { $0 + ($1.active ? 1 : 0) }
     guard active == layout.count else {
       throw BinaryDecodingError(
-        offset: start,
+        offset: layout.order.lowerBound,
         reason: "the directory lists \(layout.count) active members, its records \(active)")
     }
-    let owners = try reader.read([AccountID: MemberID].self)
-    guard reader.offset == layout.owners.upperBound else {
-      throw BinaryDecodingError(
-        offset: layout.owners.lowerBound,
-        reason:
-          "the directory's account owners end at byte \(reader.offset), not \(layout.owners.upperBound)"
-      )
+    var owners: [AccountID: MemberID] = [:]
+    owners.reserveCapacity(records.values.reduce(0) { $0 + $1.accounts.count })
+    for (member, record) in records {
+      for account in record.accounts { owners[account.account] = member }
     }
-    _ = try reader.readFixedWidth(UInt64.self)  // the checksum, checked by the layout
+    reader = end
     self.records = records
     self.accountOwners = owners
   }
+
+  /// Equal records: the account owners are found in them.
+  public static func == (lhs: MemberDirectory, rhs: MemberDirectory) -> Bool {
+    lhs.records == rhs.records
+  }
+
+  /// Hashes the records (the account owners are found in them).
+  public func hash(into hasher: inout Hasher) { hasher.combine(records) }
 
   mutating func apply(_ event: MemberEvent, member: MemberID) {
     switch event {
@@ -282,17 +294,15 @@ public struct MemberDirectory: BinaryCodable, Sendable, Hashable {
   mutating func apply(_ event: AccountEvent) {
     switch event {
     case .administrativeCreated(let e):
+      guard let index = records.index(forKey: e.member) else { return }
+      records.values[index].accounts.insert(
+        DirectoryAccount(account: e.account, name: e.name, role: nil, email: e.email), at: 0)
       accountOwners[e.account] = e.member
-      records.updateValue(forKey: e.member) {
-        $0.accounts.insert(
-          DirectoryAccount(account: e.account, name: e.name, role: nil, email: e.email), at: 0)
-      }
     case .individualCreated(let e):
+      guard let index = records.index(forKey: e.member) else { return }
+      records.values[index].accounts.append(
+        DirectoryAccount(account: e.account, name: e.name, role: e.role, email: e.email))
       accountOwners[e.account] = e.member
-      records.updateValue(forKey: e.member) {
-        $0.accounts.append(
-          DirectoryAccount(account: e.account, name: e.name, role: e.role, email: e.email))
-      }
     case .deactivated:
       break
     case .subscribed, .unsubscribed:
@@ -301,7 +311,7 @@ public struct MemberDirectory: BinaryCodable, Sendable, Hashable {
   }
 
   mutating func deactivate(_ account: AccountID) {
-    guard let member = accountOwners[account] else { return }
+    guard let member = accountOwners.removeValue(forKey: account) else { return }
     records.updateValue(forKey: member) { $0.accounts.removeAll { $0.account == account } }
   }
 
@@ -314,10 +324,10 @@ public struct MemberDirectoryProjection: Projection {
 
   /// `member-directory`.
   public var name: String { "member-directory" }
-  /// 3: the directory's binary form lists its active members first, each with its record's
-  /// place and checksum (for ``KeptDirectory``); a directory kept by an earlier version is
-  /// rebuilt once.
-  public var version: Int { 3 }
+  /// 4: the directory's binary form has an order of its active members (version 2), each with
+  /// its record's place and checksum (version 3), written after the records and without the
+  /// account owners (version 4); a directory kept by an earlier version is rebuilt once.
+  public var version: Int { 4 }
   /// Member and account streams.
   public var categories: Set<String>? { ["member", "account"] }
   /// An empty directory.

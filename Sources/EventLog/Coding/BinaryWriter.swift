@@ -94,19 +94,37 @@ public struct BinaryWriter: Sendable {
     var value = value
     value.withUTF8 { utf8 in
       writeVariableLength(UInt64(utf8.count))
+      makeRoom(for: utf8.count)
       storage.append(contentsOf: utf8)
     }
   }
 
   /// Writes raw bytes with no length prefix.
   @inlinable public mutating func writeRaw<Bytes: Sequence<UInt8>>(_ raw: Bytes) {
+    makeRoom(for: raw.underestimatedCount)
     storage.append(contentsOf: raw)
   }
 
   /// Writes a byte count (LEB128) and the bytes.
   @inlinable public mutating func write(bytes raw: [UInt8]) {
     writeVariableLength(UInt64(raw.count))
+    makeRoom(for: raw.count)
     storage.append(contentsOf: raw)
+  }
+
+  /// Past this capacity, the writer grows fourfold rather than twofold (see ``makeRoom(for:)``).
+  @inlinable static var largeCapacity: Int { 1 << 20 }
+
+  /// Makes room for `count` more bytes. A large writer (a read model's saved state, hundreds
+  /// of megabytes) grows fourfold: each growth copies what was written into fresh memory,
+  /// whose pages the system must clear as they are touched, and room reserved but not yet
+  /// written costs no memory. Twofold, a state of N bytes touched about 2 N bytes of fresh
+  /// pages; fourfold, about 1.3 N.
+  @inlinable mutating func makeRoom(for count: Int) {
+    let needed = storage.count + count
+    if needed > storage.capacity, storage.capacity >= Self.largeCapacity {
+      storage.reserveCapacity(max(needed, storage.capacity * 4))
+    }
   }
 
   /// Writes a value of a binary-encodable type.
@@ -148,6 +166,21 @@ public struct BinaryWriter: Sendable {
 }
 
 extension BinaryWriter {
+  /// The number of bytes written so far.
+  @inlinable public var count: Int { storage.count }
+
+  /// Writes `value` in eight bytes, little-endian, over the eight bytes written at `offset`:
+  /// for a length known only after what it measures is written, whose place was taken with
+  /// `writeFixedWidth(_:)` with a `UInt64` first.
+  ///
+  /// - Precondition: `offset + 8 <= count`.
+  public mutating func overwriteFixedWidth(_ value: UInt64, at offset: Int) {
+    precondition(offset >= 0 && offset + 8 <= storage.count, "no eight bytes written at \(offset)")
+    for index in 0..<8 {
+      storage[offset + index] = UInt8(truncatingIfNeeded: value >> (8 * UInt64(index)))
+    }
+  }
+
   mutating func patch(_ byte: UInt8, at offset: Int) {
     storage[offset] = byte
   }
