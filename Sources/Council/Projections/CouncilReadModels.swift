@@ -94,22 +94,27 @@ public struct CouncilReadModelsProjection: Projection {
   /// Empty read models.
   public var initialState: CouncilReadModels { CouncilReadModels() }
 
-  private let directory = MemberDirectoryProjection()
-  private let membership = MembershipHistoryProjection()
   private let gatherings = GatheringReportsProjection()
   private let fund = FundLedgerProjection()
   private let resolutions = ResolutionRegisterProjection()
 
-  /// Folds one event into each model that reads it.
+  /// Folds one event into each model that reads it, as each model's own projection does.
+  ///
+  /// A member's event is folded into the directory and the histories with one identifier
+  /// read from the stream's name, and each event is handed on as it is, not wrapped anew
+  /// (a copy of an event is a retain of each of its texts and lists).
   public func apply(
     _ event: CouncilRecordedEvent, context: EventContext, to state: inout CouncilReadModels
   ) {
     switch event {
     case .member(let e):
-      directory.apply(.first(e), context: context, to: &state.directory)
-      membership.apply(e, context: context, to: &state.membership)
+      let member = MemberID(context.stream.id ?? "")
+      state.directory.apply(e, member: member)
+      MembershipHistoryProjection.apply(e, member: member, to: &state.membership)
+    case .account(.deactivated):
+      state.directory.deactivate(AccountID(context.stream.id ?? ""))
     case .account(let e):
-      directory.apply(.second(e), context: context, to: &state.directory)
+      state.directory.apply(e)
     case .gathering(let e):
       gatherings.apply(e, context: context, to: &state.gatherings)
     case .fund(let e):

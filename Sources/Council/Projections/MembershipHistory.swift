@@ -107,19 +107,35 @@ public struct MembershipHistoryProjection: Projection {
   public func apply(
     _ event: MemberEvent, context: EventContext, to state: inout MembershipHistories
   ) {
-    let member = MemberID(context.stream.id ?? "")
+    Self.apply(event, member: MemberID(context.stream.id ?? ""), to: &state)
+  }
+
+  /// Folds one event of `member`'s stream.
+  static func apply(_ event: MemberEvent, member: MemberID, to state: inout MembershipHistories) {
     // The history is changed where the dictionary holds it: a copy taken out and stored back
     // would copy its arrays on every event.
-    if let movement = Self.apply(event, to: &state.members[member, default: MemberHistory()]) {
-      state.years[movement.year.components.year, default: MembershipYear()][
-        keyPath: movement.count] += 1
+    guard let (day, movement) = apply(event, to: &state.members[member, default: MemberHistory()])
+    else { return }
+    let year = day.components.year
+    if let index = state.years.index(forKey: year) {
+      state.years.values[index].count(movement)
+    } else {
+      var counts = MembershipYear()
+      counts.count(movement)
+      state.years[year] = counts
     }
   }
 
-  /// Folds one event into a member's history; returns the year's movement it counts, if any.
+  /// A movement a year's figures count.
+  enum Movement {
+    case joined, renewed, lapsed, rejoined, withdrew
+  }
+
+  /// Folds one event into a member's history; returns the movement it counts and the day
+  /// whose year counts it, if any.
   private static func apply(
     _ event: MemberEvent, to history: inout MemberHistory
-  ) -> (year: Day, count: WritableKeyPath<MembershipYear, Int>)? {
+  ) -> (Day, Movement)? {
     func change(_ day: Day, _ status: MembershipStatus) {
       history.changes.append(MemberHistory.StatusChange(on: day, status: status))
     }
@@ -131,7 +147,7 @@ public struct MembershipHistoryProjection: Projection {
       history.joinedOn = e.joinedOn
       history.terms = [MembershipTerm(starts: e.joinedOn, ends: e.termEnds)]
       change(e.joinedOn, .active)
-      return (e.joinedOn, \.joined)
+      return (e.joinedOn, .joined)
     case .rejected(let e):
       change(e.on, .rejected)
       return nil
@@ -141,24 +157,37 @@ public struct MembershipHistoryProjection: Projection {
       if e.startsNewTerm || history.terms.isEmpty {
         history.terms.append(MembershipTerm(starts: e.termStarts, ends: e.termEnds))
         change(e.termStarts, .active)
-        return (e.on, \.rejoined)
+        return (e.on, .rejoined)
       } else {
         history.terms[history.terms.count - 1].ends = e.termEnds
-        return (e.on, \.renewed)
+        return (e.on, .renewed)
       }
     case .lapsed(let e):
       change(e.on, .lapsed)
-      return (e.on, \.lapsed)
+      return (e.on, .lapsed)
     case .withdrew(let e):
       if let last = history.terms.indices.last, history.terms[last].ends > e.on {
         history.terms[last].ends = e.on
       }
       change(e.on, .withdrawn)
-      return (e.on, \.withdrew)
+      return (e.on, .withdrew)
     case .reinstated(let e):
       history.terms.append(MembershipTerm(starts: e.termStarts, ends: e.termEnds))
       change(e.termStarts, .active)
-      return (e.termStarts, \.rejoined)
+      return (e.termStarts, .rejoined)
+    }
+  }
+}
+
+extension MembershipYear {
+  /// Counts one movement.
+  mutating func count(_ movement: MembershipHistoryProjection.Movement) {
+    switch movement {
+    case .joined: joined += 1
+    case .renewed: renewed += 1
+    case .lapsed: lapsed += 1
+    case .rejoined: rejoined += 1
+    case .withdrew: withdrew += 1
     }
   }
 }

@@ -42,27 +42,32 @@ public struct BinaryWriter: Sendable {
 
   /// Writes one byte.
   @inlinable public mutating func writeByte(_ value: UInt8) {
+    makeRoom(for: 1)
     storage.append(value)
   }
 
   /// Writes `true` as 1 and `false` as 0.
   @inlinable public mutating func write(_ value: Bool) {
+    makeRoom(for: 1)
     storage.append(value ? 1 : 0)
   }
 
   /// Writes a 16-bit integer in two bytes, little-endian.
   @inlinable public mutating func writeFixedWidth(_ value: UInt16) {
+    makeRoom(for: 2)
     storage.append(UInt8(truncatingIfNeeded: value))
     storage.append(UInt8(truncatingIfNeeded: value >> 8))
   }
 
   /// Writes a 32-bit integer in four bytes, little-endian.
   @inlinable public mutating func writeFixedWidth(_ value: UInt32) {
+    makeRoom(for: 4)
     withUnsafeBytes(of: value.littleEndian) { storage.append(contentsOf: $0) }
   }
 
   /// Writes a 64-bit integer in eight bytes, little-endian.
   @inlinable public mutating func writeFixedWidth(_ value: UInt64) {
+    makeRoom(for: 8)
     withUnsafeBytes(of: value.littleEndian) { storage.append(contentsOf: $0) }
   }
 
@@ -74,6 +79,7 @@ public struct BinaryWriter: Sendable {
   /// Writes an unsigned integer in variable length (LEB128): seven bits a byte, low bits first,
   /// the high bit of each byte set when more follow (1 byte below 128, at most 10).
   @inlinable public mutating func writeVariableLength(_ value: UInt64) {
+    makeRoom(for: 10)
     var v = value
     while v >= 0x80 {
       storage.append(UInt8(truncatingIfNeeded: v) | 0x80)
@@ -112,19 +118,20 @@ public struct BinaryWriter: Sendable {
     storage.append(contentsOf: raw)
   }
 
-  /// Past this capacity, the writer grows fourfold rather than twofold (see ``makeRoom(for:)``).
-  @inlinable static var largeCapacity: Int { 1 << 20 }
-
-  /// Makes room for `count` more bytes. A large writer (a read model's saved state, hundreds
-  /// of megabytes) grows fourfold: each growth copies what was written into fresh memory,
-  /// whose pages the system must clear as they are touched, and room reserved but not yet
-  /// written costs no memory. Twofold, a state of N bytes touched about 2 N bytes of fresh
-  /// pages; fourfold, about 1.3 N.
+  /// Makes room for `count` more bytes before they are written (every write does).
   @inlinable mutating func makeRoom(for count: Int) {
+    if _slowPath(storage.capacity - storage.count < count) { grow(toFit: count) }
+  }
+
+  /// Grows the storage to fit `count` more bytes: twofold while small, fourfold past a
+  /// mebibyte. A large writer (a read model's saved state, hundreds of megabytes) copies what
+  /// it wrote into fresh memory at each growth, whose pages the system clears as they are
+  /// first touched, while room reserved but not yet written costs nothing. Twofold, a state of
+  /// N bytes touches about 2 N bytes of fresh pages; fourfold, about 1.3 N.
+  @usableFromInline mutating func grow(toFit count: Int) {
     let needed = storage.count + count
-    if needed > storage.capacity, storage.capacity >= Self.largeCapacity {
-      storage.reserveCapacity(max(needed, storage.capacity * 4))
-    }
+    let factor = storage.capacity >= 1 << 20 ? 4 : 2
+    storage.reserveCapacity(max(needed, storage.capacity * factor, 64))
   }
 
   /// Writes a value of a binary-encodable type.
@@ -135,20 +142,20 @@ public struct BinaryWriter: Sendable {
   /// Writes an optional: a 0 byte for `nil`, or a 1 byte followed by the value.
   @inlinable public mutating func write<Value: BinaryEncodable>(_ value: Value?) {
     if let value {
-      storage.append(1)
+      writeByte(1)
       value.encode(to: &self)
     } else {
-      storage.append(0)
+      writeByte(0)
     }
   }
 
   /// Writes an optional string: a 0 byte for `nil`, or a 1 byte followed by the string.
   @inlinable public mutating func write(_ value: String?) {
     if let value {
-      storage.append(1)
+      writeByte(1)
       write(value)
     } else {
-      storage.append(0)
+      writeByte(0)
     }
   }
 

@@ -78,8 +78,11 @@ struct ProjectionFold<P: Projection> {
 
   /// Applies a page decoded by ``decodePage(of:from:limit:)`` to `state`, in order.
   func apply(_ page: DecodedPage<P.Event>, to state: inout P.State) {
-    for index in page.events.indices {
-      projection.apply(page.events[index].event, context: page.events[index].context, to: &state)
+    // Each event is lent from the page's storage, not copied out of it.
+    page.events.withUnsafeBufferPointer { events in
+      for index in events.indices {
+        projection.apply(events[index].event, context: events[index].context, to: &state)
+      }
     }
   }
 

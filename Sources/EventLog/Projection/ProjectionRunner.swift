@@ -68,6 +68,10 @@ public final class ProjectionRunner<P: Projection>: Sendable {
   /// How the runner reads and saves.
   public let options: Options
   private let published: Mutex<Published>
+  /// The size of the state last saved or loaded: the next save reserves about as much at
+  /// once, rather than growing to it step by step (a state of hundreds of megabytes would
+  /// otherwise be copied several times into fresh memory).
+  private let lastStateSize = Atomic<Int>(0)
 
   /// Creates a runner whose model starts empty (at position 0); call ``load()`` to restore
   /// the saved state.
@@ -105,6 +109,7 @@ public final class ProjectionRunner<P: Projection>: Sendable {
     let projection = self.projection
     guard let stored = try await store.loadState(projection.stateKey) else { return false }
     let state = try Self.decodeState(stored.bytes, key: projection.stateKey)
+    lastStateSize.store(stored.bytes.count, ordering: .relaxed)
     published.withLock {
       $0.working = Working(
         projection: projection, state: state, checkpoint: LogPosition(stored.position))
@@ -281,8 +286,10 @@ public final class ProjectionRunner<P: Projection>: Sendable {
   }
 
   private func save(_ working: inout Working) async throws {
-    var writer = BinaryWriter(capacity: 4096)
+    let last = lastStateSize.load(ordering: .relaxed)
+    var writer = BinaryWriter(capacity: max(4096, last + last / 16))
     working.state.encode(to: &writer)
+    lastStateSize.store(writer.count, ordering: .relaxed)
     try await store.saveState(
       StoredState(position: working.checkpoint.rawValue, bytes: writer.bytes),
       for: working.projection.stateKey)
