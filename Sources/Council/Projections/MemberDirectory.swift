@@ -107,8 +107,10 @@ public struct MemberDirectory: BinaryCodable, Sendable, Hashable {
   }
 
   var records: [MemberID: Record] = [:]
-  /// The member whose record lists each account: an index of ``records``, not written.
-  var accountOwners: [AccountID: MemberID] = [:]
+  /// The member whose record lists each account: an index of ``records``, not written, and
+  /// made only when an account is first deactivated (`nil` until then), so that a log with
+  /// few deactivations does not index every account it creates.
+  var accountOwners: [AccountID: MemberID]? = nil
 
   /// An empty directory.
   public init() {}
@@ -163,8 +165,8 @@ public struct MemberDirectory: BinaryCodable, Sendable, Hashable {
   ///    the table. A checksum of the order closes it.
   /// 3. A checksum of all of it (``RecordChecksum``, 8 bytes), which a whole load checks.
   ///
-  /// The account owners are not written: they are the accounts the records list, and a load
-  /// finds them there.
+  /// The account owners are not written: they are the accounts the records list, found there
+  /// when a deactivation needs them.
   public func encode(to writer: inout BinaryWriter) {
     let start = writer.count
     writer.writeFixedWidth(UInt64(0))  // the records' length, written over below
@@ -237,7 +239,7 @@ public struct MemberDirectory: BinaryCodable, Sendable, Hashable {
 
   /// Reads what ``encode(to:)`` writes, checking both checksums, that the order lists as many
   /// members as are active, and that the records fill their length exactly; finds the
-  /// account owners in the records.
+  /// account owners in the records when a deactivation first needs them.
   public init(from reader: inout BinaryReader) throws {
     var end = reader
     let layout = try DirectoryLayout(&end, checkingWhole: true)
@@ -255,14 +257,8 @@ public struct MemberDirectory: BinaryCodable, Sendable, Hashable {
         offset: layout.order.lowerBound,
         reason: "the directory lists \(layout.count) active members, its records \(active)")
     }
-    var owners: [AccountID: MemberID] = [:]
-    owners.reserveCapacity(records.values.reduce(0) { $0 + $1.accounts.count })
-    for (member, record) in records {
-      for account in record.accounts { owners[account.account] = member }
-    }
     reader = end
     self.records = records
-    self.accountOwners = owners
   }
 
   /// Equal records: the account owners are found in them.
@@ -297,12 +293,12 @@ public struct MemberDirectory: BinaryCodable, Sendable, Hashable {
       guard let index = records.index(forKey: e.member) else { return }
       records.values[index].accounts.insert(
         DirectoryAccount(account: e.account, name: e.name, role: nil, email: e.email), at: 0)
-      accountOwners[e.account] = e.member
+      accountOwners?[e.account] = e.member
     case .individualCreated(let e):
       guard let index = records.index(forKey: e.member) else { return }
       records.values[index].accounts.append(
         DirectoryAccount(account: e.account, name: e.name, role: e.role, email: e.email))
-      accountOwners[e.account] = e.member
+      accountOwners?[e.account] = e.member
     case .deactivated:
       break
     case .subscribed, .unsubscribed:
@@ -311,7 +307,15 @@ public struct MemberDirectory: BinaryCodable, Sendable, Hashable {
   }
 
   mutating func deactivate(_ account: AccountID) {
-    guard let member = accountOwners.removeValue(forKey: account) else { return }
+    if accountOwners == nil {
+      var owners: [AccountID: MemberID] = [:]
+      owners.reserveCapacity(records.values.reduce(0) { $0 + $1.accounts.count })
+      for (member, record) in records {
+        for account in record.accounts { owners[account.account] = member }
+      }
+      accountOwners = owners
+    }
+    guard let member = accountOwners?.removeValue(forKey: account) else { return }
     records.updateValue(forKey: member) { $0.accounts.removeAll { $0.account == account } }
   }
 
