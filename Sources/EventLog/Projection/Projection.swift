@@ -50,9 +50,34 @@ public protocol Projection: Sendable {
 
   /// Folds one event into the read model.
   func apply(_ event: Event, context: EventContext, to state: inout State)
+
+  /// Folds events into the read model in the order given, each with the context at the same
+  /// index, as ``apply(_:context:to:)`` folds each: what a ``ProjectionRunner`` calls once
+  /// for each page of the log it has decoded.
+  ///
+  /// Leave it to the default, which calls ``apply(_:context:to:)`` for each event. The
+  /// default is inlinable, so the module that declares the projection compiles it for the
+  /// projection's own types: each event is lent to ``apply(_:context:to:)`` where the page
+  /// holds it, where a fold compiled for any projection copies each event and its context.
+  ///
+  /// - Precondition: `contexts.count == events.count`.
+  func apply(contentsOf events: [Event], contexts: [EventContext], to state: inout State)
 }
 
 extension Projection {
+  /// Calls ``apply(_:context:to:)`` for each event, in order.
+  @inlinable
+  public func apply(contentsOf events: [Event], contexts: [EventContext], to state: inout State) {
+    precondition(contexts.count == events.count, "an event without its context, or the reverse")
+    events.withUnsafeBufferPointer { events in
+      contexts.withUnsafeBufferPointer { contexts in
+        for index in events.indices {
+          apply(events[index], context: contexts[index], to: &state)
+        }
+      }
+    }
+  }
+
   /// Version 1.
   public var version: Int { 1 }
   /// Every current event type of `Event`, with no upcasters.

@@ -61,29 +61,23 @@ struct ProjectionFold<P: Projection> {
   mutating func decodePage(of store: any EventStore, from position: LogPosition, limit: Int)
     async throws -> DecodedPage<P.Event>
   {
-    var events: [(event: P.Event, context: EventContext)] = []
+    var events: [P.Event] = []
+    var contexts: [EventContext] = []
     events.reserveCapacity(limit)
+    contexts.reserveCapacity(limit)
     let next = try await store.scanLog(from: position, limit: limit, filter: filter) { record in
       let stream = try record.stream()
-      let event = try decoder.decode(record)
-      events.append(
-        (
-          event,
-          EventContext(
-            position: record.position, stream: stream, version: record.version, time: record.time)
-        ))
+      events.append(try decoder.decode(record))
+      contexts.append(
+        EventContext(
+          position: record.position, stream: stream, version: record.version, time: record.time))
     }
-    return DecodedPage(events: events, from: position, next: next)
+    return DecodedPage(events: events, contexts: contexts, from: position, next: next)
   }
 
   /// Applies a page decoded by ``decodePage(of:from:limit:)`` to `state`, in order.
   func apply(_ page: DecodedPage<P.Event>, to state: inout P.State) {
-    // Each event is lent from the page's storage, not copied out of it.
-    page.events.withUnsafeBufferPointer { events in
-      for index in events.indices {
-        projection.apply(events[index].event, context: events[index].context, to: &state)
-      }
-    }
+    projection.apply(contentsOf: page.events, contexts: page.contexts, to: &state)
   }
 
   /// Folds `record` into `state` when the projection selects it; does nothing otherwise.
@@ -138,7 +132,9 @@ struct ProjectionFold<P: Projection> {
 /// decodes on one task while it applies the page before on another.
 struct DecodedPage<Event: Sendable>: Sendable {
   /// The selected events, in position order.
-  var events: [(event: Event, context: EventContext)]
+  var events: [Event]
+  /// Each event's context, index for index.
+  var contexts: [EventContext]
   /// Where the page began.
   var from: LogPosition
   /// Where the next page begins (every position before it was covered, selected or not).
