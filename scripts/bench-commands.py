@@ -3,7 +3,7 @@
 benchmark harness, which runs a benchmark's tasks on one thread here), on the kept generated logs
 that scripts/bench-generated.sh measures.
 
-    python3 scripts/bench-commands.py COUNCIL LOGS SIZES ROUNDS RESULTS
+    python3 scripts/bench-commands.py COUNCIL LOGS SIZES ROUNDS RESULTS [COMMANDS]
 
 COUNCIL is a release build of the `council` command, LOGS the directory of the kept logs
 (`councillog-generated-SIZE-seed3`), SIZES a comma-separated list, ROUNDS how many times each
@@ -11,7 +11,9 @@ command runs (the commands of a round in turn, so that a slow spell of the machi
 of them), RESULTS a JSON Lines file that gets one line per run: {"what", "events", "seconds",
 "peakKiB", "round"}. scripts/bench-commands.sh runs it with the defaults. Each log is copied
 first, so that the read models the queries keep are not written into the harness's log.
-A table of medians and ranges is printed at the end, in Markdown.
+A table of medians and ranges is printed at the end, in Markdown. COMMANDS, a comma-separated
+list of first (the first questions, which build the kept read models), verify, replay, export,
+import (which exports first), directory and registrations, runs only those (all by default).
 """
 
 import json
@@ -54,7 +56,7 @@ def output(command):
     return subprocess.run(command, check=True, capture_output=True, text=True).stdout
 
 
-def measure(council, source, size, rounds, results, work):
+def measure(council, source, size, rounds, results, work, commands):
     log = os.path.join(work, "log")
     shutil.rmtree(log, ignore_errors=True)
     shutil.copytree(source, log)
@@ -83,21 +85,28 @@ def measure(council, source, size, rounds, results, work):
         run(what, events, command, results, number, int(size))
 
     # The first questions build the kept read models, once.
-    timed("directory, first question (builds the kept models)",
-          [council, "directory", log, "--region", "Quebec"], 0)
-    timed("registrations, first question", [council, "registrations", log], 0)
+    if "first" in commands:
+        timed("directory, first question (builds the kept models)",
+              [council, "directory", log, "--region", "Quebec"], 0)
+        timed("registrations, first question", [council, "registrations", log], 0)
     for number in range(1, rounds + 1):
-        timed("council verify", [council, "verify", log], number)
-        timed("council replay", [council, "replay", log], number)
-        if os.path.exists(exported):
-            os.remove(exported)
-        timed("council export", [council, "export", log, "--to", exported], number)
-        shutil.rmtree(imported, ignore_errors=True)
-        timed("council import", [council, "import", exported, imported], number)
-        shutil.rmtree(imported, ignore_errors=True)
-        timed("council directory --region Quebec (kept)",
-              [council, "directory", log, "--region", "Quebec"], number)
-        timed("council registrations (kept)", [council, "registrations", log], number)
+        if "verify" in commands:
+            timed("council verify", [council, "verify", log], number)
+        if "replay" in commands:
+            timed("council replay", [council, "replay", log], number)
+        if "export" in commands or "import" in commands:
+            if os.path.exists(exported):
+                os.remove(exported)
+            timed("council export", [council, "export", log, "--to", exported], number)
+        if "import" in commands:
+            shutil.rmtree(imported, ignore_errors=True)
+            timed("council import", [council, "import", exported, imported], number)
+            shutil.rmtree(imported, ignore_errors=True)
+        if "directory" in commands:
+            timed("council directory --region Quebec (kept)",
+                  [council, "directory", log, "--region", "Quebec"], number)
+        if "registrations" in commands:
+            timed("council registrations (kept)", [council, "registrations", log], number)
     if os.path.exists(exported):
         os.remove(exported)
     shutil.rmtree(log, ignore_errors=True)
@@ -138,9 +147,14 @@ def table(results):
 
 
 def main():
-    if len(sys.argv) != 6:
+    if len(sys.argv) not in (6, 7):
         sys.exit(__doc__)
-    council, logs, sizes, rounds, results = sys.argv[1:]
+    council, logs, sizes, rounds, results = sys.argv[1:6]
+    every = {"first", "verify", "replay", "export", "import", "directory", "registrations"}
+    commands = set(sys.argv[6].split(",")) if len(sys.argv) == 7 else every
+    if not commands <= every:
+        sys.exit(f"unknown commands {', '.join(sorted(commands - every))}: choose among "
+                 f"{', '.join(sorted(every))}")
     open(results, "w").close()
     with tempfile.TemporaryDirectory(prefix="council-bench-") as work:
         for size in sizes.split(","):
@@ -148,7 +162,7 @@ def main():
             if not os.path.exists(os.path.join(source, "data.mdb")):
                 sys.exit(f"no kept log at {source}: run scripts/bench-generated.sh {sizes} first, "
                          f"or `council generate {source} --events {size} --seed 3`")
-            measure(council, source, size.strip(), int(rounds), results, work)
+            measure(council, source, size.strip(), int(rounds), results, work, commands)
     table(results)
 
 
