@@ -18,6 +18,18 @@ func makeCouncil() async throws -> (Council, InMemoryEventStore) {
   return (council, store)
 }
 
+/// ``makeCouncil()`` with member 42 applied and approved by the office, its administrative
+/// account `a-42` (`office@fcj.example`).
+func makeCouncilWithMember() async throws -> (Council, InMemoryEventStore) {
+  let (council, store) = try await makeCouncil()
+  try await council.apply("42", profile: profile, by: .office)
+  try await council.approve(
+    "42",
+    administrator: AdministrativeAccountRequest(
+      account: "a-42", name: "FCJ", email: "office@fcj.example"), by: .office)
+  return (council, store)
+}
+
 @Suite("The council's front door")
 struct CouncilServiceTests {
   @Test func approvalCreatesExactlyOneAdministrativeAccountAtomically() async throws {
@@ -43,12 +55,7 @@ struct CouncilServiceTests {
   }
 
   @Test func emailAddressesAreUniqueAcrossAccounts() async throws {
-    let (council, store) = try await makeCouncil()
-    try await council.apply("42", profile: profile, by: .office)
-    try await council.approve(
-      "42",
-      administrator: AdministrativeAccountRequest(
-        account: "a-42", name: "FCJ", email: "office@fcj.example"), by: .office)
+    let (council, store) = try await makeCouncilWithMember()
     try await council.apply("43", profile: profile, by: .office)
     let head = await store.headPosition()
     await #expect(throws: AccountError.emailInUse("office@fcj.example")) {
@@ -66,12 +73,7 @@ struct CouncilServiceTests {
   }
 
   @Test func concurrentAccountsRacingForOneAddressLeaveExactlyOneWinner() async throws {
-    let (council, store) = try await makeCouncil()
-    try await council.apply("42", profile: profile, by: .office)
-    try await council.approve(
-      "42",
-      administrator: AdministrativeAccountRequest(
-        account: "a-42", name: "FCJ", email: "office@fcj.example"), by: .office)
+    let (council, store) = try await makeCouncilWithMember()
     // Each task's error, or nil for the winner.
     let failures = await withTaskGroup(of: (any Error)?.self) { group in
       for n in 0..<20 {
@@ -99,12 +101,7 @@ struct CouncilServiceTests {
   }
 
   @Test func individualAccountsOnlyForMembersInGoodStanding() async throws {
-    let (council, _) = try await makeCouncil()
-    try await council.apply("42", profile: profile, by: .office)
-    try await council.approve(
-      "42",
-      administrator: AdministrativeAccountRequest(
-        account: "a-42", name: "FCJ", email: "office@fcj.example"), by: .office)
+    let (council, _) = try await makeCouncilWithMember()
     try await council.createIndividualAccount(
       "i-1", member: "42", name: "Ana", email: "ana@fcj.example", role: .staff, on: Day(2018, 3, 1),
       by: admin)

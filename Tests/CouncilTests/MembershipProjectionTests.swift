@@ -231,12 +231,7 @@ struct MembershipProjectionTests {
   {
     // The saved form does not hold who owns each account: a load finds the owners in the
     // members' records, and a deactivation caught up after the load must find them there.
-    let (council, store) = try await makeCouncil()
-    try await council.apply("42", profile: profile, by: .office)
-    try await council.approve(
-      "42",
-      administrator: AdministrativeAccountRequest(
-        account: "a-42", name: "FCJ", email: "office@fcj.example"), by: .office)
+    let (council, store) = try await makeCouncilWithMember()
     for n in 1...3 {
       try await council.createIndividualAccount(
         AccountID("i-\(n)"), member: "42", name: "Person \(n)", email: "p\(n)@fcj.example",
