@@ -8,10 +8,10 @@ import Foundation
 /// million events takes most of a second. A search needs far less. `KeptDirectory` reads the
 /// kept bytes in place: the active members in the directory's order, with their regions,
 /// services, client groups and languages as numbers in a table (which the directory's binary
-/// form lists after the records, under a checksum of its own), then only the records of the members it
-/// returns, each checked against its own checksum. It counts the members a question matches
-/// from those numbers, without reading their records, unless the question has words to find
-/// in their names.
+/// form lists after the records, under a checksum of its own), then only the records of the
+/// members it returns, each checked against its own checksum. It counts the members a question
+/// matches from those numbers, without reading their records, unless the question has words to
+/// find in their names.
 ///
 /// It answers for the moment the directory was kept, and is given only while the log has not
 /// moved since:

@@ -116,14 +116,7 @@ public struct MembershipHistoryProjection: Projection {
     // would copy its arrays on every event.
     guard let (day, movement) = apply(event, to: &state.members[member, default: MemberHistory()])
     else { return }
-    let year = day.components.year
-    if let index = state.years.index(forKey: year) {
-      state.years.values[index].count(movement)
-    } else {
-      var counts = MembershipYear()
-      counts.count(movement)
-      state.years[year] = counts
-    }
+    state.years[day.components.year, default: MembershipYear()].count(movement)
   }
 
   /// A movement a year's figures count.
