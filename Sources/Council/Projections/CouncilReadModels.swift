@@ -111,10 +111,8 @@ public struct CouncilReadModelsProjection: Projection {
       let member = MemberID(context.stream.id ?? "")
       state.directory.apply(e, member: member)
       MembershipHistoryProjection.apply(e, member: member, to: &state.membership)
-    case .account(.deactivated):
-      state.directory.deactivate(AccountID(context.stream.id ?? ""))
     case .account(let e):
-      state.directory.apply(e)
+      state.directory.apply(e, in: context.stream)
     case .gathering(let e):
       gatherings.apply(e, context: context, to: &state.gatherings)
     case .fund(let e):

@@ -287,7 +287,8 @@ public struct MemberDirectory: BinaryCodable, Sendable, Hashable {
     }
   }
 
-  mutating func apply(_ event: AccountEvent) {
+  /// Folds one event of the account stream `stream`.
+  mutating func apply(_ event: AccountEvent, in stream: StreamName) {
     switch event {
     case .administrativeCreated(let e):
       guard let index = records.index(forKey: e.member) else { return }
@@ -300,13 +301,13 @@ public struct MemberDirectory: BinaryCodable, Sendable, Hashable {
         DirectoryAccount(account: e.account, name: e.name, role: e.role, email: e.email))
       accountOwners?[e.account] = e.member
     case .deactivated:
-      break
+      deactivate(AccountID(stream.id ?? ""))
     case .subscribed, .unsubscribed:
       break
     }
   }
 
-  mutating func deactivate(_ account: AccountID) {
+  private mutating func deactivate(_ account: AccountID) {
     if accountOwners == nil {
       var owners: [AccountID: MemberID] = [:]
       owners.reserveCapacity(records.values.reduce(0) { $0 + $1.accounts.count })
@@ -345,10 +346,8 @@ public struct MemberDirectoryProjection: Projection {
     switch event {
     case .first(let event):
       state.apply(event, member: MemberID(context.stream.id ?? ""))
-    case .second(.deactivated):
-      state.deactivate(AccountID(context.stream.id ?? ""))
     case .second(let event):
-      state.apply(event)
+      state.apply(event, in: context.stream)
     }
   }
 }
