@@ -17,6 +17,13 @@ enum DataKeyLayout {
 
   static func tombstone(_ subject: DataSubject) -> [UInt8] { key(subject, id: 0) }
 
+  /// Whether a stored key is a tombstone (key number 0); `false` for a key that is not of this
+  /// layout, which ``parse(_:)`` refuses.
+  static func isTombstone(_ key: UnsafeRawBufferPointer) -> Bool {
+    guard key.count > 9, key[key.count - 9] == 0 else { return false }
+    return key.loadUnaligned(fromByteOffset: key.count - 8, as: UInt64.self) == 0
+  }
+
   /// The subject and key number of a stored key, `nil` when the key is not of this layout.
   static func parse(_ key: UnsafeRawBufferPointer) -> (DataSubject, UInt64)? {
     guard key.count > 9, key[key.count - 9] == 0 else { return nil }
@@ -142,6 +149,26 @@ extension LMDBEventStore: DataKeyStore {
     }
   }
 
+  /// Whether any subject has keys or a tombstone, and the forgotten ones; see
+  /// ``DataKeyStore/erasedDataSubjects()``. Only a tombstone's subject is read: a held key is
+  /// checked for the layout and passed over.
+  public func erasedDataSubjects() async throws -> ErasedDataSubjects {
+    try environment.read { txn throws(EventStoreError) in
+      var answer = ErasedDataSubjects(anySubject: false, erased: [])
+      guard let dbi = environment.dbs.keys else { return answer }
+      try forEachDataKeyBytes(txn, dbi) { bytes throws(EventStoreError) in
+        answer.anySubject = true
+        guard DataKeyLayout.isTombstone(bytes) else { return }
+        guard let (subject, _) = DataKeyLayout.parse(bytes) else {
+          throw EventStoreError(
+            .corruptRecord, "a key of the keys database is not a subject's key")
+        }
+        answer.erased.insert(subject)
+      }
+      return answer
+    }
+  }
+
   /// The keys of `subject`; see ``DataKeyStore/dataKeys(of:)``.
   public func dataKeys(of subject: DataSubject) async throws -> [WrappedDataKey] {
     try environment.read { txn throws(EventStoreError) in
@@ -182,6 +209,20 @@ func forEachDataKey(
   _ txn: OpaquePointer?, _ dbi: MDB_dbi, prefix: [UInt8] = [],
   _ body: (DataSubject, UInt64) throws(EventStoreError) -> Void
 ) throws(EventStoreError) {
+  try forEachDataKeyBytes(txn, dbi, prefix: prefix) { bytes throws(EventStoreError) in
+    guard let (subject, id) = DataKeyLayout.parse(bytes) else {
+      throw EventStoreError(.corruptRecord, "a key of the keys database is not a subject's key")
+    }
+    try body(subject, id)
+  }
+}
+
+/// Calls `body` with the bytes of every key that begins with `prefix`, in order (valid only
+/// during the call).
+func forEachDataKeyBytes(
+  _ txn: OpaquePointer?, _ dbi: MDB_dbi, prefix: [UInt8] = [],
+  _ body: (UnsafeRawBufferPointer) throws(EventStoreError) -> Void
+) throws(EventStoreError) {
   var cursor: OpaquePointer?
   try check(mdb_cursor_open(txn, dbi, &cursor), "opening a cursor on the keys")
   defer { mdb_cursor_close(cursor) }
@@ -199,10 +240,7 @@ func forEachDataKey(
   while rc == LMDBCode.success {
     let bytes = try key.probedBuffer("a key of the keys database")
     guard prefix.isEmpty || bytes.prefix(prefix.count).elementsEqual(prefix) else { return }
-    guard let (subject, id) = DataKeyLayout.parse(bytes) else {
-      throw EventStoreError(.corruptRecord, "a key of the keys database is not a subject's key")
-    }
-    try body(subject, id)
+    try body(bytes)
     rc = clmdb_cursor_get(cursor, &key, &value, MDB_NEXT)
   }
   if rc != LMDBCode.notFound { try check(rc, "reading the keys database") }

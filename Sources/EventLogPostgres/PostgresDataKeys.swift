@@ -108,6 +108,30 @@
       }
     }
 
+    /// Whether any subject has keys or a tombstone, and the forgotten ones; see
+    /// ``DataKeyStore/erasedDataSubjects()``. Only the tombstones are listed: one row for a
+    /// store with no subject, and one for each forgotten subject.
+    public func erasedDataSubjects() async throws -> ErasedDataSubjects {
+      let table = tables.keys
+      return try await withConnection("listing forgotten data subjects") { connection in
+        let rows = try await connection.query(
+          """
+          SELECT NULL::text WHERE EXISTS (SELECT 1 FROM \(unescaped: table))
+          UNION ALL SELECT subject FROM \(unescaped: table) WHERE id = 0
+          """, logger: logger)
+        var answer = ErasedDataSubjects(anySubject: false, erased: [])
+        for try await text in rows.decode(String?.self) {
+          answer.anySubject = true
+          guard let text else { continue }
+          guard let subject = DataSubject(text) else {
+            throw EventStoreError(.corruptRecord, "a data key's subject is not kind:id: \(text)")
+          }
+          answer.erased.insert(subject)
+        }
+        return answer
+      }
+    }
+
     /// The keys of `subject`; see ``DataKeyStore/dataKeys(of:)``.
     public func dataKeys(of subject: DataSubject) async throws -> [WrappedDataKey] {
       let table = tables.keys

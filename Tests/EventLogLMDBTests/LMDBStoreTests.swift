@@ -222,6 +222,13 @@ struct LMDBStoreTests {
     }
     #expect(try await store.headPosition() == 1000)
   }
+
+  @Test func theForgottenSubjectsAreReadFromTheTombstonesAlone() async throws {
+    let directory = TemporaryDirectory()
+    let store = try LMDBEventStore(path: directory.appending("log"))
+    defer { store.close() }
+    #expect(try await erasedDataSubjectsMismatches(of: store) == [])
+  }
 }
 
 /// The last committed transaction of the LMDB environment at `path` (0 before it exists),

@@ -12,6 +12,9 @@
       try await TestServer.withStore(schema: target) { target in
         try await TestServer.withStore(schema: staging) { staging in
           try await PostgresVerificationTests.fill(staging)
+          #expect(
+            try await staging.erasedDataSubjects()
+              == ErasedDataSubjects(anySubject: false, erased: []))
           let kept = DataSubject("participant", "g/r1")
           let forgotten = DataSubject("participant", "g/r2")
           try await staging.storeDataKeys([
@@ -25,6 +28,9 @@
           #expect(try await target.dataKey(of: kept, id: 7) == .found([1, 2, 3]))
           #expect(try await target.dataKey(of: forgotten, id: 8) == .destroyed)
           #expect(try await target.dataSubjects() == [kept: .held, forgotten: .erased])
+          #expect(
+            try await target.erasedDataSubjects()
+              == ErasedDataSubjects(anySubject: true, erased: [forgotten]))
           #expect(try await target.headPosition() == 12)
           #expect(try await target.readLog(from: .first, limit: 100).events == before)
           #expect(try await target.verify().isHealthy)

@@ -1,5 +1,6 @@
 import EventLog
 import EventLogConformance
+import EventLogTestSupport
 import Testing
 
 @Suite("InMemoryEventStore conformance")
@@ -53,5 +54,10 @@ struct InMemoryStoreTests {
     #expect(await store.currentVersion(of: "b-1") == nil)
     try await store.append([fresh], to: "b-1", expectedVersion: .noStream)
     #expect(try await store.readStream("b-1").map(\.position) == [2])
+  }
+
+  @Test func theForgottenSubjectsAreThoseDataSubjectsListsAsErased() async throws {
+    // The in-memory store answers by the protocol's default, from dataSubjects().
+    #expect(try await erasedDataSubjectsMismatches(of: InMemoryEventStore()) == [])
   }
 }

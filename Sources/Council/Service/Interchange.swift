@@ -220,16 +220,17 @@ public enum Interchange {
     // emitted in the log's order. The first page is read while the subjects are.
     var reading = Task { try await store.readLog(from: position, limit: exportPageSize) }
     let keyStore = store as? any DataKeyStore
-    let subjects: [DataSubject: DataSubjectStatus]
+    let subjects: ErasedDataSubjects
     do {
-      subjects = try await keyStore?.dataSubjects() ?? [:]
+      subjects =
+        try await keyStore?.erasedDataSubjects()
+        ?? ErasedDataSubjects(anySubject: false, erased: [])
     } catch {
       _ = try? await reading.value
       throw error
     }
     let context = PageContext(
-      anySubject: !subjects.isEmpty, erased: Set(subjects.filter { $0.value == .erased }.keys),
-      protector: protector)
+      anySubject: subjects.anySubject, erased: subjects.erased, protector: protector)
     // Two caches of subjects' keys, one for each page being written at a time.
     let newKeys = { KeysInHand(ExportedKeys(store: protector == nil ? keyStore : nil)) }
     var spareKeys = [newKeys(), newKeys()]

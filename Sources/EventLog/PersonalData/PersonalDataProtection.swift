@@ -50,6 +50,22 @@ public enum DataSubjectStatus: String, Hashable, Sendable, Codable {
   case erased
 }
 
+/// The subjects a key store has forgotten, and whether it holds any subject at all; see
+/// ``DataKeyStore/erasedDataSubjects()``.
+public struct ErasedDataSubjects: Hashable, Sendable {
+  /// Whether any subject has keys or a tombstone (when not, no value in the log is sealed
+  /// with a key of this store).
+  public var anySubject: Bool
+  /// The subjects whose keys were destroyed.
+  public var erased: Set<DataSubject>
+
+  /// Creates the answer of a key store.
+  public init(anySubject: Bool, erased: Set<DataSubject>) {
+    self.anySubject = anySubject
+    self.erased = erased
+  }
+}
+
 /// A data key of one subject, wrapped (encrypted) by the master key; the form keys are
 /// stored in.
 public struct WrappedDataKey: Hashable, Sendable {
@@ -102,8 +118,26 @@ public protocol DataKeyStore: Sendable {
   /// Every subject with keys or a tombstone.
   func dataSubjects() async throws -> [DataSubject: DataSubjectStatus]
 
+  /// Whether any subject has keys or a tombstone, and which subjects were forgotten: what a
+  /// reader of the whole log (an export) needs to know before it writes personal values,
+  /// without a value made for every subject held.
+  ///
+  /// The default reads ``dataSubjects()``; a store with many subjects answers it faster.
+  func erasedDataSubjects() async throws -> ErasedDataSubjects
+
   /// Every key of `subject`, wrapped, in key-number order; none once it was forgotten. For
   /// moving keys to another store or another master key, and for checking that destroyed
   /// keys are gone.
   func dataKeys(of subject: DataSubject) async throws -> [WrappedDataKey]
+}
+
+extension DataKeyStore {
+  /// Whether any subject has keys or a tombstone, and which were forgotten, read from
+  /// ``dataSubjects()``.
+  public func erasedDataSubjects() async throws -> ErasedDataSubjects {
+    let subjects = try await dataSubjects()
+    return ErasedDataSubjects(
+      anySubject: !subjects.isEmpty,
+      erased: Set(subjects.lazy.filter { $0.value == .erased }.map(\.key)))
+  }
 }
