@@ -827,12 +827,15 @@ public enum Interchange {
     return (envelope, payload, nil)
   }
 
-  /// The line in `reader` read by the generated readers, its payload of type `Payload`.
-  static func readWhole<Payload: CouncilEvent>(_ type: Payload.Type, _ reader: JSONReader) throws
+  /// The line in `reader` read by the generated readers, its payload of type `type`: what
+  /// ``WholeLine`` reads, the payload's reader called through the catalog's type, not a
+  /// generic function opened for it at each line (which runs unspecialized).
+  static func readWhole(_ type: any CouncilEvent.Type, _ reader: JSONReader) throws
     -> (Envelope, any CouncilEvent, PersonalValues?)
   {
-    let line = try WholeLine<Payload>(json: reader, at: 0)
-    return (line.envelope, line.data, line.personal)
+    let envelope = try Envelope(json: reader, at: 0)
+    let payload = try type.init(json: reader, at: reader.member("data", of: 0))
+    return (envelope, payload, PersonalTape.collect(reader, at: 0))
   }
 
   /// The wrapped keys and the erased subjects a line holds.

@@ -102,10 +102,38 @@ public struct JSONReader {
   public func string(at node: Int) throws -> String { try tape.string(node) }
 
   /// The integer at `node`, written as a plain integer that fits `Integer`.
+  ///
+  /// Inlinable, so that it is specialized for `Integer` where a reader calls it: the digits
+  /// are read without generics (``integerParts(at:)``), and only the result is converted.
+  @inlinable
   public func integer<Integer: FixedWidthInteger>(_ type: Integer.Type, at node: Int) throws
     -> Integer
   {
-    try tape.integer(node, as: type)
+    guard let (negative, magnitude) = integerParts(at: node) else { throw JSONNotFollowed() }
+    return try Self.integer(negative: negative, magnitude: magnitude, as: type)
+  }
+
+  /// The integer of that sign and magnitude, when `Integer` holds it (`-0` is left to
+  /// `JSONDecoder`).
+  @inlinable
+  static func integer<Integer: FixedWidthInteger>(
+    negative: Bool, magnitude: UInt64, as type: Integer.Type
+  ) throws -> Integer {
+    if !negative {
+      guard let value = Integer(exactly: magnitude) else { throw JSONNotFollowed() }
+      return value
+    }
+    // `-0` is left to `JSONDecoder`.
+    guard magnitude != 0, magnitude <= UInt64(Int64.max) + 1 else { throw JSONNotFollowed() }
+    let signed = magnitude == UInt64(Int64.max) + 1 ? Int64.min : -Int64(magnitude)
+    guard let value = Integer(exactly: signed) else { throw JSONNotFollowed() }
+    return value
+  }
+
+  /// The sign and magnitude of the number at `node` when it is written as a plain integer
+  /// whose magnitude fits 64 bits; `nil` for anything else.
+  @usableFromInline func integerParts(at node: Int) -> (negative: Bool, magnitude: UInt64)? {
+    tape.integerParts(node)
   }
 
   /// `true` or `false`.
@@ -225,7 +253,7 @@ extension Bool: JSONReadable {
 
 extension JSONReadable where Self: FixedWidthInteger {
   /// Reads a plain integer that fits the type.
-  public init(json reader: JSONReader, at node: Int) throws {
+  @inlinable public init(json reader: JSONReader, at node: Int) throws {
     self = try reader.integer(Self.self, at: node)
   }
 }
@@ -241,14 +269,14 @@ extension UInt8: JSONReadable {}
 
 extension Optional: JSONReadable where Wrapped: JSONReadable {
   /// Reads `null` as `nil`, anything else as the value.
-  public init(json reader: JSONReader, at node: Int) throws {
+  @inlinable public init(json reader: JSONReader, at node: Int) throws {
     self = reader.isNull(node) ? nil : try Wrapped(json: reader, at: node)
   }
 }
 
 extension Array: JSONReadable where Element: JSONReadable {
   /// Reads the elements of an array.
-  public init(json reader: JSONReader, at node: Int) throws {
+  @inlinable public init(json reader: JSONReader, at node: Int) throws {
     var elements: [Element] = []
     for child in try reader.elements(of: node) {
       elements.append(try Element(json: reader, at: child))
@@ -259,7 +287,7 @@ extension Array: JSONReadable where Element: JSONReadable {
 
 extension Set: JSONReadable where Element: JSONReadable {
   /// Reads the elements of an array.
-  public init(json reader: JSONReader, at node: Int) throws {
+  @inlinable public init(json reader: JSONReader, at node: Int) throws {
     self = Set(try [Element](json: reader, at: node))
   }
 }
@@ -267,7 +295,7 @@ extension Set: JSONReadable where Element: JSONReadable {
 extension Dictionary: JSONReadable where Key == String, Value: JSONReadable {
   /// Reads an object's members; a key given twice reads as its first value, as
   /// `JSONDecoder` reads it.
-  public init(json reader: JSONReader, at node: Int) throws {
+  @inlinable public init(json reader: JSONReader, at node: Int) throws {
     var dictionary: [String: Value] = [:]
     for (key, value) in try reader.members(of: node) where dictionary.index(forKey: key) == nil {
       dictionary.updateValue(try Value(json: reader, at: value), forKey: key)
@@ -279,7 +307,7 @@ extension Dictionary: JSONReadable where Key == String, Value: JSONReadable {
 extension JSONReadable where Self: RawRepresentable, RawValue: JSONReadable {
   /// Reads the raw value, as `Decodable` reads an enum with raw values; a raw value of no
   /// case is left to `JSONDecoder`, which names it.
-  public init(json reader: JSONReader, at node: Int) throws {
+  @inlinable public init(json reader: JSONReader, at node: Int) throws {
     guard let value = Self(rawValue: try RawValue(json: reader, at: node)) else {
       throw JSONNotFollowed()
     }
@@ -318,7 +346,7 @@ extension DataSubject: JSONReadable {
 extension Personal: JSONReadable where Value: JSONReadable {
   /// Reads what ``init(from:)`` reads: an object with `value`, `sealed` or `erased` (and its
   /// `subject`), or a bare value.
-  public init(json reader: JSONReader, at node: Int) throws {
+  @inlinable public init(json reader: JSONReader, at node: Int) throws {
     guard (try? reader.object(node)) != nil,
       reader.contains("value", in: node) || reader.contains("sealed", in: node)
         || reader.contains("erased", in: node)

@@ -84,7 +84,7 @@ extension Float: BinaryEncodable, BinaryDecodable {
 
 extension Optional: BinaryEncodable where Wrapped: BinaryEncodable {
   /// Writes a 0 byte for `nil`, or a 1 byte followed by the value.
-  public func encode(to writer: inout BinaryWriter) {
+  @inlinable public func encode(to writer: inout BinaryWriter) {
     switch self {
     case .none:
       writer.writeByte(UInt8(0))
@@ -97,14 +97,14 @@ extension Optional: BinaryEncodable where Wrapped: BinaryEncodable {
 
 extension Optional: BinaryDecodable where Wrapped: BinaryDecodable {
   /// Reads a presence byte (0 or 1, anything else is refused) and, after a 1, the value.
-  public init(from reader: inout BinaryReader) throws {
+  @inlinable public init(from reader: inout BinaryReader) throws {
     self = try reader.readPresenceFlag() ? try Wrapped(from: &reader) : nil
   }
 }
 
 extension Array: BinaryEncodable where Element: BinaryEncodable {
   /// Writes the count (LEB128), then each element in order.
-  public func encode(to writer: inout BinaryWriter) {
+  @inlinable public func encode(to writer: inout BinaryWriter) {
     writer.writeVariableLength(UInt64(count))
     for element in self { element.encode(to: &writer) }
   }
@@ -112,7 +112,7 @@ extension Array: BinaryEncodable where Element: BinaryEncodable {
 
 extension Array: BinaryDecodable where Element: BinaryDecodable {
   /// Reads a count, checked against the bytes left, then that many elements.
-  public init(from reader: inout BinaryReader) throws {
+  @inlinable public init(from reader: inout BinaryReader) throws {
     let count = try reader.readCount()
     var elements: [Element] = []
     elements.reserveCapacity(count)
@@ -132,7 +132,7 @@ extension Set: BinaryEncodable where Element: BinaryEncodable & Comparable {
 
 extension Set: BinaryDecodable where Element: BinaryDecodable {
   /// Reads a count, checked against the bytes left, then that many elements.
-  public init(from reader: inout BinaryReader) throws {
+  @inlinable public init(from reader: inout BinaryReader) throws {
     let count = try reader.readCount()
     var elements = Set(minimumCapacity: count)
     for _ in 0..<count { elements.insert(try Element(from: &reader)) }

@@ -44,7 +44,9 @@ public struct StrictJSONDecoder: Sendable {
 }
 
 /// What the tape decoder does not follow itself: the caller asks `JSONDecoder`.
-struct JSONNotFollowed: Error {}
+@usableFromInline struct JSONNotFollowed: Error {
+  @usableFromInline init() {}
+}
 
 /// A JSON text parsed into a flat list of its values, in document order; an object's members
 /// follow it as key and value, an array's elements follow it.
@@ -396,24 +398,14 @@ final class JSONTape {
 
   /// A number node that is a plain integer (no fraction or exponent) fitting `Integer`.
   func integer<Integer: FixedWidthInteger>(_ node: Int, as type: Integer.Type) throws -> Integer {
-    // The digits are read once, without generics (callers in other modules reach this
-    // unspecialized); only the result is converted to `Integer`.
     guard let (negative, magnitude) = integerParts(node) else { throw JSONNotFollowed() }
-    if !negative {
-      guard let value = Integer(exactly: magnitude) else { throw JSONNotFollowed() }
-      return value
-    }
-    // `-0` is left to `JSONDecoder`.
-    guard magnitude != 0, magnitude <= UInt64(Int64.max) + 1 else { throw JSONNotFollowed() }
-    let signed = magnitude == UInt64(Int64.max) + 1 ? Int64.min : -Int64(magnitude)
-    guard let value = Integer(exactly: signed) else { throw JSONNotFollowed() }
-    return value
+    return try JSONReader.integer(negative: negative, magnitude: magnitude, as: type)
   }
 
   /// The sign and the magnitude of a number written as a plain integer whose magnitude fits
   /// 64 bits; `nil` for anything else (a fraction, an exponent), which is left to
   /// `JSONDecoder`.
-  private func integerParts(_ node: Int) -> (negative: Bool, magnitude: UInt64)? {
+  func integerParts(_ node: Int) -> (negative: Bool, magnitude: UInt64)? {
     let found = nodes[node]
     guard found.kind == .number else { return nil }
     return bytes.withUnsafeBufferPointer { buffer -> (Bool, UInt64)? in

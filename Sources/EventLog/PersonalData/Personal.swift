@@ -109,6 +109,9 @@ extension Personal: CustomStringConvertible {
 
 extension Personal: BinaryEncodable, BinaryDecodable {
   /// Writes the value sealed (see the type's documentation).
+  ///
+  /// Inlinable, so that it is specialized for `Value` where an event's encoder calls it.
+  @inlinable
   public func encode(to writer: inout BinaryWriter) {
     switch content {
     case .sealed(let ciphertext):
@@ -242,6 +245,9 @@ extension Personal: JSONWritable where Value: JSONWritable {
   /// Writes what ``encode(to:)`` encodes, keys sorted: `{"subject":…,"value":…}` when
   /// revealed, `{"sealed":base64,"subject":…}` when sealed, `{"erased":true,"subject":…}`
   /// when erased, a revealed value with no subject as the bare value.
+  ///
+  /// Inlinable, so that it is specialized for `Value` where an event's writer calls it.
+  @inlinable
   public func writeJSON(to writer: inout JSONWriter) throws {
     if subject == nil, case .revealed(let value) = content {
       try value.writeJSON(to: &writer)
