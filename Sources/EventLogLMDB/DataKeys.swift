@@ -156,7 +156,7 @@ extension LMDBEventStore: DataKeyStore {
     try environment.read { txn throws(EventStoreError) in
       var answer = ErasedDataSubjects(anySubject: false, erased: [])
       guard let dbi = environment.dbs.keys else { return answer }
-      try forEachDataKeyBytes(txn, dbi) { bytes throws(EventStoreError) in
+      try forEachDataKeyBytes(txn, dbi) { bytes, _ throws(EventStoreError) in
         answer.anySubject = true
         guard DataKeyLayout.isTombstone(bytes) else { return }
         guard let (subject, _) = DataKeyLayout.parse(bytes) else {
@@ -169,23 +169,23 @@ extension LMDBEventStore: DataKeyStore {
     }
   }
 
-  /// The keys of `subject`; see ``DataKeyStore/dataKeys(of:)``.
+  /// The keys of `subject`; see ``DataKeyStore/dataKeys(of:)``. One cursor walk over the
+  /// subject's prefix reads each key's number and wrapped bytes where they lie.
   public func dataKeys(of subject: DataSubject) async throws -> [WrappedDataKey] {
     try environment.read { txn throws(EventStoreError) in
       guard let dbi = environment.dbs.keys else { return [] }
-      var ids: [UInt64] = []
-      try forEachDataKey(txn, dbi, prefix: DataKeyLayout.prefix(subject)) { _, id in
-        if id != 0 { ids.append(id) }
-      }
+      let prefix = DataKeyLayout.prefix(subject)
       var keys: [WrappedDataKey] = []
-      for id in ids {
-        try withValue(DataKeyLayout.key(subject, id: id)) { key throws(EventStoreError) in
-          var value = MDB_val()
-          try check(clmdb_get(txn, dbi, &key, &value), "reading a key of \(subject)")
+      try forEachDataKeyBytes(txn, dbi, prefix: prefix) { key, value throws(EventStoreError) in
+        guard key.count == prefix.count + 8 else {
+          throw EventStoreError(
+            .corruptRecord, "a key of \(subject) in the keys database is not a subject's key")
+        }
+        let id = UInt64(bigEndian: key.loadUnaligned(fromByteOffset: prefix.count, as: UInt64.self))
+        if id != 0 {
           keys.append(
             WrappedDataKey(
-              subject: subject, id: id,
-              wrapped: Array(try value.probedBuffer("a key of \(subject)"))))
+              subject: subject, id: id, wrapped: Array(try value("a key of \(subject)"))))
         }
       }
       return keys
@@ -209,7 +209,7 @@ func forEachDataKey(
   _ txn: OpaquePointer?, _ dbi: MDB_dbi, prefix: [UInt8] = [],
   _ body: (DataSubject, UInt64) throws(EventStoreError) -> Void
 ) throws(EventStoreError) {
-  try forEachDataKeyBytes(txn, dbi, prefix: prefix) { bytes throws(EventStoreError) in
+  try forEachDataKeyBytes(txn, dbi, prefix: prefix) { bytes, _ throws(EventStoreError) in
     guard let (subject, id) = DataKeyLayout.parse(bytes) else {
       throw EventStoreError(.corruptRecord, "a key of the keys database is not a subject's key")
     }
@@ -217,11 +217,16 @@ func forEachDataKey(
   }
 }
 
-/// Calls `body` with the bytes of every key that begins with `prefix`, in order (valid only
-/// during the call).
+/// Calls `body` with the bytes of every key that begins with `prefix`, in order, and a
+/// function that gives the key's value, checked against the map and described by its
+/// argument in an error (both valid only during the call).
 func forEachDataKeyBytes(
   _ txn: OpaquePointer?, _ dbi: MDB_dbi, prefix: [UInt8] = [],
-  _ body: (UnsafeRawBufferPointer) throws(EventStoreError) -> Void
+  _ body:
+    (
+      UnsafeRawBufferPointer,
+      _ value: (String) throws(EventStoreError) -> UnsafeRawBufferPointer
+    ) throws(EventStoreError) -> Void
 ) throws(EventStoreError) {
   var cursor: OpaquePointer?
   try check(mdb_cursor_open(txn, dbi, &cursor), "opening a cursor on the keys")
@@ -240,7 +245,7 @@ func forEachDataKeyBytes(
   while rc == LMDBCode.success {
     let bytes = try key.probedBuffer("a key of the keys database")
     guard prefix.isEmpty || bytes.prefix(prefix.count).elementsEqual(prefix) else { return }
-    try body(bytes)
+    try body(bytes) { what throws(EventStoreError) in try value.probedBuffer(what) }
     rc = clmdb_cursor_get(cursor, &key, &value, MDB_NEXT)
   }
   if rc != LMDBCode.notFound { try check(rc, "reading the keys database") }

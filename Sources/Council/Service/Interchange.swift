@@ -386,15 +386,18 @@ public enum Interchange {
     /// The keys of `subject` as a sealed line writes them before the sealed value:
     /// `"keys":[{"id":…,"wrapped":…}],`.
     mutating func keysText(of subject: DataSubject) async throws -> [UInt8]? {
-      guard let wrapped = try await fetch(of: subject) else { return nil }
+      guard let store else { return nil }
+      let wrapped = try await store.dataKeys(of: subject)
       var text = Array(#""keys":["#.utf8)
       for (number, key) in wrapped.enumerated() {
         if number > 0 { text.append(UInt8(ascii: ",")) }
         text.append(contentsOf: #"{"id":""#.utf8)
-        text.append(contentsOf: (key["id"] ?? "").utf8)
-        text.append(contentsOf: #"","wrapped":""#.utf8)
-        text.append(contentsOf: (key["wrapped"] ?? "").utf8)
-        text.append(contentsOf: #""}"#.utf8)
+        text.append(contentsOf: String(key.id, radix: 16).utf8)
+        text.append(contentsOf: #"","wrapped":"#.utf8)
+        var base64 = JSONWriter(escapesSlashes: false, capacity: 4 * key.wrapped.count / 3 + 6)
+        base64.base64(key.wrapped)
+        text.append(contentsOf: base64.bytes)
+        text.append(contentsOf: #"}"#.utf8)
       }
       text.append(contentsOf: "],".utf8)
       return text
