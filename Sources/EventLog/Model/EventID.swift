@@ -106,28 +106,27 @@ public struct EventID: Hashable, Comparable, Sendable, CustomStringConvertible {
 
   /// Appends ``description``'s bytes to `bytes`, without making a string.
   package func appendText(to bytes: inout [UInt8]) {
-    let start = bytes.count
-    bytes.append(contentsOf: repeatElement(0, count: 36))
-    bytes.withUnsafeMutableBufferPointer { buffer in
-      writeText(into: UnsafeMutableBufferPointer(rebasing: buffer[start...]))
+    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 36) { text in
+      writeText(into: text)
+      bytes.append(contentsOf: UnsafeBufferPointer(text))
     }
   }
 
-  /// Writes the canonical text form into the first 36 bytes of `text`.
+  /// Writes the canonical text form into the first 36 bytes of `text`: two digits a byte, a
+  /// dash before bytes 4, 6, 8 and 10.
   private func writeText(into text: UnsafeMutableBufferPointer<UInt8>) {
     let digits: StaticString = "0123456789abcdef"
+    let hex = digits.utf8Start
     var index = 0
-    for half in 0..<2 {
-      let value = half == 0 ? high : low
-      for shift in stride(from: 60, through: 0, by: -4) {
-        let position = half * 16 + (60 - shift) / 4
-        if position == 8 || position == 12 || position == 16 || position == 20 {
-          text[index] = UInt8(ascii: "-")
-          index += 1
-        }
-        text[index] = digits.utf8Start[Int((value >> UInt64(shift)) & 0xF)]
+    for byte in 0..<16 {
+      if byte == 4 || byte == 6 || byte == 8 || byte == 10 {
+        text[index] = UInt8(ascii: "-")
         index += 1
       }
+      let value = byte < 8 ? high >> UInt64(56 - 8 * byte) : low >> UInt64(56 - 8 * (byte - 8))
+      text[index] = hex[Int(value >> 4 & 0xF)]
+      text[index + 1] = hex[Int(value & 0xF)]
+      index += 2
     }
   }
 

@@ -51,15 +51,14 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
 
   /// The length of ``description``: every year a timestamp can hold (1677 to 2262) has four
   /// digits.
-  static let textLength = 30
+  static var textLength: Int { 30 }
 
   /// Appends ``description``'s bytes to `bytes`, without making a string: an export writes two
   /// a line.
   package func appendText(to bytes: inout [UInt8]) {
-    let start = bytes.count
-    bytes.append(contentsOf: repeatElement(0, count: Self.textLength))
-    bytes.withUnsafeMutableBufferPointer { buffer in
-      writeText(into: UnsafeMutableBufferPointer(rebasing: buffer[start...]))
+    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.textLength) { text in
+      writeText(into: text)
+      bytes.append(contentsOf: UnsafeBufferPointer(text))
     }
   }
 
