@@ -260,4 +260,17 @@ struct MemberRenewalAheadTests {
     #expect(Day(2300, 1, 31).adding(months: 1) == Day(2300, 2, 28))
     #expect(Day(2018, 5, 18).description == "2018-05-18")
   }
+
+  @Test func aDayIsReadOnlyFromTenCharactersDigitsButForTheHyphens() {
+    #expect(Day("0000-01-01") == Day(0, 1, 1))
+    #expect(Day("9999-12-31") == Day(9999, 12, 31))
+    #expect(Day("2016-02-29") == Day(2016, 2, 29))
+    for text in [
+      "2018-+1-05", "+018-01-05", "2018-1-05", "2018-01-5", " 2018-01-05", "2018-01-05 ",
+      "2018/01/05", "2018-00-05", "2018-13-05", "2018-01-00", "2018-01-32", "2017-02-29",
+      "２０１８-01-05", "", "2018-01-05T00:00:00Z",
+    ] {
+      #expect(Day(text) == nil, "\(text)")
+    }
+  }
 }

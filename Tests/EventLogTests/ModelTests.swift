@@ -81,6 +81,20 @@ struct ModelTests {
     #expect(try JSONDecoder().decode([EventID].self, from: json) == [id])
   }
 
+  @Test func dataSubjectTextRoundTripsAndSplitsAtTheFirstColon() {
+    let subjects = [
+      DataSubject("participant", "irrc-2018/r-0042"), DataSubject("account", "a:b"),
+      DataSubject("subscriber", "\u{301}accent-first"), DataSubject("participant", "Québec/ré-7"),
+    ]
+    for subject in subjects {
+      #expect(DataSubject(subject.description) == subject, "\(subject)")
+    }
+    #expect(DataSubject("account:a:b")?.id == "a:b")
+    for text in ["", ":", "account:", ":a-1", "account-a-1"] {
+      #expect(DataSubject(text) == nil, "\(text)")
+    }
+  }
+
   @Test func timestampTextIsExactAndRoundTrips() throws {
     let time = Timestamp(
       year: 2018, month: 5, day: 18, hour: 23, minute: 59, second: 58, nanosecond: 123_456_789)

@@ -32,15 +32,32 @@ public struct Day: Hashable, Comparable, Sendable, Codable, CustomStringConverti
     daysSince1970 = Int(nanos >= 0 ? nanos / perDay : (nanos - perDay + 1) / perDay)
   }
 
-  /// Parses `YYYY-MM-DD`.
+  /// Parses `YYYY-MM-DD`: ten ASCII characters, digits but for the two hyphens.
   public init?(_ text: String) {
-    let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-    guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-      let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
+    var text = text
+    guard let day = text.withUTF8(Day.parse) else { return nil }
+    self = day
+  }
+
+  private static func parse(_ text: UnsafeBufferPointer<UInt8>) -> Day? {
+    guard text.count == 10, text[4] == UInt8(ascii: "-"), text[7] == UInt8(ascii: "-") else {
+      return nil
+    }
+    func number(_ digits: Range<Int>) -> Int? {
+      var value = 0
+      for index in digits {
+        let digit = text[index] &- UInt8(ascii: "0")
+        guard digit < 10 else { return nil }
+        value = value * 10 + Int(digit)
+      }
+      return value
+    }
+    guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
       (1...12).contains(month), (1...31).contains(day)
     else { return nil }
-    self.init(year, month, day)
-    guard components.month == month else { return nil }  // 2018-02-30
+    let parsed = Day(year, month, day)
+    guard parsed.components.month == month else { return nil }  // 2018-02-30
+    return parsed
   }
 
   /// The day's first moment, in UTC (clamped to what a ``Timestamp`` can hold, years 1677 to

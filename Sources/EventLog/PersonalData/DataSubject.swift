@@ -41,11 +41,15 @@ public struct DataSubject: Hashable, Sendable, Comparable, Codable, CustomString
   /// Parses the `kind:id` form that ``description`` writes; `nil` without a `:` or with an
   /// empty part.
   public init?(_ description: String) {
-    guard let colon = description.firstIndex(of: ":") else { return nil }
-    let kind = description[..<colon]
-    let id = description[description.index(after: colon)...]
+    // The colon is found among the bytes, not the characters: a character view would look
+    // for a colon that stands alone as a character, and cost more.
+    let utf8 = description.utf8
+    guard let colon = utf8.firstIndex(of: UInt8(ascii: ":")) else { return nil }
+    let kind = utf8[..<colon]
+    let id = utf8[utf8.index(after: colon)...]
     guard !kind.isEmpty, !id.isEmpty else { return nil }
-    self.init(Kind(rawValue: String(kind)), String(id))
+    self.init(
+      Kind(rawValue: String(decoding: kind, as: UTF8.self)), String(decoding: id, as: UTF8.self))
   }
 
   /// `kind:id`, such as `participant:irrc-2018/r-0042`.
