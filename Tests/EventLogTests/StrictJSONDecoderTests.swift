@@ -79,6 +79,27 @@ struct StrictJSONDecoderTests {
     expectSame(String.self, #""\u0000""#)
   }
 
+  @Test func idsAndTimesAreReadFromTheTextWithOrWithoutEscapes() throws {
+    let id = try #require(EventID(uuidString: "0151fa7b-dc01-7101-92a7-64fb66abc9cf"))
+    let time = try #require(Timestamp(rfc3339: "2016-01-01T00:00:00.000000001Z"))
+    // Plain strings are read from the parsed bytes, escaped ones through a String: alike.
+    let text = #"""
+      ["0151fa7b-dc01-7101-92a7-64fb66abc9cf", "\u0030151fa7b-dc01-7101-92a7-64fb66abc9cf",
+       "2016-01-01T00:00:00.000000001Z", "2016-01-01T00:00:00.000000001\u005a",
+       "0151fa7b-dc01-7101-92a7-64fb66abc9c", "2016-01-01T00:00:00.Z", 7]
+      """#
+    let reader = try #require(JSONReader(Array(text.utf8)))
+    let nodes = try reader.elements(of: 0)
+    #expect(try EventID(json: reader, at: nodes[0]) == id)
+    #expect(try EventID(json: reader, at: nodes[1]) == id)
+    #expect(try Timestamp(json: reader, at: nodes[2]) == time)
+    #expect(try Timestamp(json: reader, at: nodes[3]) == time)
+    #expect(throws: (any Error).self) { try EventID(json: reader, at: nodes[4]) }
+    #expect(throws: (any Error).self) { try Timestamp(json: reader, at: nodes[5]) }
+    #expect(throws: (any Error).self) { try EventID(json: reader, at: nodes[6]) }
+    #expect(throws: (any Error).self) { try Timestamp(json: reader, at: nodes[6]) }
+  }
+
   @Test func numbersThatArePlainIntegersOrDoubles() {
     expectSame([Int].self, "[0, -1, 9223372036854775807, -9223372036854775808]")
     expectSame([UInt64].self, "[18446744073709551615, 0]")

@@ -316,8 +316,12 @@ extension JSONReadable where Self: RawRepresentable, RawValue: JSONReadable {
 }
 
 extension EventID: JSONReadable {
-  /// Reads the canonical text form.
+  /// Reads the canonical text form (from the parsed text's bytes, when it has no escape).
   public init(json reader: JSONReader, at node: Int) throws {
+    if let id = reader.tape.withPlainString(node, EventID.parse) {
+      self = id
+      return
+    }
     guard let id = EventID(uuidString: try reader.string(at: node)) else {
       throw JSONNotFollowed()
     }
@@ -326,8 +330,12 @@ extension EventID: JSONReadable {
 }
 
 extension Timestamp: JSONReadable {
-  /// Reads RFC 3339 text in UTC.
+  /// Reads RFC 3339 text in UTC (from the parsed text's bytes, when it has no escape).
   public init(json reader: JSONReader, at node: Int) throws {
+    if let time = reader.tape.withPlainString(node, Timestamp.parse) {
+      self = time
+      return
+    }
     guard let time = Timestamp(rfc3339: try reader.string(at: node)) else {
       throw JSONNotFollowed()
     }

@@ -341,6 +341,18 @@ final class JSONTape {
   }
 
   /// The text of a plain string node.
+  /// `body` called with the bytes of string `node` when it has no escape (between its quotes,
+  /// as they are in the text); `nil` for an escaped string or another kind of node.
+  func withPlainString<Result>(
+    _ node: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Result?
+  ) -> Result? {
+    let found = nodes[node]
+    guard found.kind == .string else { return nil }
+    return bytes.withUnsafeBufferPointer { buffer in
+      body(UnsafeBufferPointer(rebasing: buffer[Int(found.start)..<Int(found.end)]))
+    }
+  }
+
   func string(_ node: Int) throws -> String {
     let found = nodes[node]
     switch found.kind {

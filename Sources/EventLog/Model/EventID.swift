@@ -47,34 +47,36 @@ public struct EventID: Hashable, Comparable, Sendable, CustomStringConvertible {
   /// `UUID(uuidString:)` takes it.
   public init?(uuidString: String) {
     var text = uuidString
-    let parsed = text.withUTF8 { utf8 -> (UInt64, UInt64)? in
-      guard utf8.count == 36 else { return nil }
-      var high: UInt64 = 0
-      var low: UInt64 = 0
-      var digits = 0
-      for (index, byte) in utf8.enumerated() {
-        if index == 8 || index == 13 || index == 18 || index == 23 {
-          guard byte == UInt8(ascii: "-") else { return nil }
-          continue
-        }
-        let value: UInt8
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): value = byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): value = byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): value = byte - UInt8(ascii: "A") + 10
-        default: return nil
-        }
-        if digits < 16 {
-          high = high << 4 | UInt64(value)
-        } else {
-          low = low << 4 | UInt64(value)
-        }
-        digits += 1
+    guard let id = text.withUTF8(EventID.parse) else { return nil }
+    self = id
+  }
+
+  /// Parses the UTF-8 bytes of the canonical text form, as ``init(uuidString:)`` does.
+  static func parse(_ utf8: UnsafeBufferPointer<UInt8>) -> EventID? {
+    guard utf8.count == 36 else { return nil }
+    var high: UInt64 = 0
+    var low: UInt64 = 0
+    var digits = 0
+    for (index, byte) in utf8.enumerated() {
+      if index == 8 || index == 13 || index == 18 || index == 23 {
+        guard byte == UInt8(ascii: "-") else { return nil }
+        continue
       }
-      return (high, low)
+      let value: UInt8
+      switch byte {
+      case UInt8(ascii: "0")...UInt8(ascii: "9"): value = byte - UInt8(ascii: "0")
+      case UInt8(ascii: "a")...UInt8(ascii: "f"): value = byte - UInt8(ascii: "a") + 10
+      case UInt8(ascii: "A")...UInt8(ascii: "F"): value = byte - UInt8(ascii: "A") + 10
+      default: return nil
+      }
+      if digits < 16 {
+        high = high << 4 | UInt64(value)
+      } else {
+        low = low << 4 | UInt64(value)
+      }
+      digits += 1
     }
-    guard let (high, low) = parsed else { return nil }
-    self.init(high: high, low: low)
+    return EventID(high: high, low: low)
   }
 
   /// A random (version 4) ID.

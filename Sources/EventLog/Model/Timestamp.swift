@@ -96,7 +96,13 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
   /// Parses RFC 3339 text in UTC (`Z`), with zero to nine fractional digits; `nil` for other
   /// text and for a time that a timestamp cannot hold (before 1677-09-21 or after 2262-04-11).
   public init?(rfc3339 text: String) {
-    let chars = Array(text.utf8)
+    var text = text
+    guard let time = text.withUTF8(Timestamp.parse) else { return nil }
+    self = time
+  }
+
+  /// Parses the UTF-8 bytes of RFC 3339 text, as ``init(rfc3339:)`` does.
+  static func parse(_ chars: UnsafeBufferPointer<UInt8>) -> Timestamp? {
     func number(_ from: Int, _ count: Int) -> Int? {
       guard from + count <= chars.count else { return nil }
       var value = 0
@@ -131,7 +137,7 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     let (whole, overflow) = (seconds + borrow).multipliedReportingOverflow(by: 1_000_000_000)
     let (total, carry) = whole.addingReportingOverflow(Int64(nanos) - borrow * 1_000_000_000)
     guard !overflow, !carry else { return nil }
-    self.init(nanosecondsSince1970: total)
+    return Timestamp(nanosecondsSince1970: total)
   }
 
   /// Days since 1970-01-01 of a date in the proleptic Gregorian calendar (Howard Hinnant's
