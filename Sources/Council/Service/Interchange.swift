@@ -385,7 +385,7 @@ public enum Interchange {
 
     /// The keys of `subject` as a sealed line writes them before the sealed value:
     /// `"keys":[{"id":…,"wrapped":…}],`.
-    mutating func keysText(of subject: DataSubject) async throws -> [UInt8]? {
+    func keysText(of subject: DataSubject) async throws -> [UInt8]? {
       guard let store else { return nil }
       let wrapped = try await store.dataKeys(of: subject)
       var text = Array(#""keys":["#.utf8)

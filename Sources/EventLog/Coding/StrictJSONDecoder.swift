@@ -340,7 +340,6 @@ final class JSONTape {
     return keys
   }
 
-  /// The text of a plain string node.
   /// `body` called with the bytes of string `node` when it has no escape (between its quotes,
   /// as they are in the text); `nil` for an escaped string or another kind of node.
   func withPlainString<Result>(
@@ -353,6 +352,7 @@ final class JSONTape {
     }
   }
 
+  /// The text of a plain string node.
   func string(_ node: Int) throws -> String {
     let found = nodes[node]
     switch found.kind {
