@@ -177,10 +177,12 @@ extension LMDBEventStore: DataKeyStore {
       let prefix = DataKeyLayout.prefix(subject)
       var keys: [WrappedDataKey] = []
       try forEachDataKeyBytes(txn, dbi, prefix: prefix) { key, value throws(EventStoreError) in
-        guard key.count == prefix.count + 8 else {
+        guard key.count >= prefix.count + 8 else {
           throw EventStoreError(
             .corruptRecord, "a key of \(subject) in the keys database is not a subject's key")
         }
+        // A longer key is another subject's, whose identifier begins with this one's and a 0.
+        guard key.count == prefix.count + 8 else { return }
         let id = UInt64(bigEndian: key.loadUnaligned(fromByteOffset: prefix.count, as: UInt64.self))
         if id != 0 {
           keys.append(

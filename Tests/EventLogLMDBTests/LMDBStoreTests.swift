@@ -223,6 +223,21 @@ struct LMDBStoreTests {
     #expect(try await store.headPosition() == 1000)
   }
 
+  @Test func aSubjectsKeysAreItsOwnWhenAnotherIdentifierBeginsWithItsAndAZero() async throws {
+    let directory = TemporaryDirectory()
+    let store = try LMDBEventStore(path: directory.appending("log"))
+    defer { store.close() }
+    let short = DataSubject("participant", "g/r")
+    let long = DataSubject("participant", "g/r\u{0}x")
+    try await store.storeDataKeys([
+      WrappedDataKey(subject: short, id: 1, wrapped: [1]),
+      WrappedDataKey(subject: long, id: 2, wrapped: [2]),
+      WrappedDataKey(subject: short, id: 3, wrapped: [3]),
+    ])
+    #expect(try await store.dataKeys(of: short).map(\.id) == [1, 3])
+    #expect(try await store.dataKeys(of: long).map(\.wrapped) == [[2]])
+  }
+
   @Test func theForgottenSubjectsAreReadFromTheTombstonesAlone() async throws {
     let directory = TemporaryDirectory()
     let store = try LMDBEventStore(path: directory.appending("log"))
