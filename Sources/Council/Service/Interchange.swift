@@ -830,9 +830,10 @@ public enum Interchange {
     return (envelope, payload, nil)
   }
 
-  /// The line in `reader` read by the generated readers, its payload of type `type`: what
-  /// ``WholeLine`` reads, the payload's reader called through the catalog's type, not a
-  /// generic function opened for it at each line (which runs unspecialized).
+  /// The line in `reader` read by the generated readers, its payload of type `type`, with the
+  /// personal values found in the same parse. The payload's reader is called through the
+  /// catalog's type, not a generic function opened for it at each line (which runs
+  /// unspecialized).
   static func readWhole(_ type: any CouncilEvent.Type, _ reader: JSONReader) throws
     -> (Envelope, any CouncilEvent, PersonalValues?)
   {
@@ -846,24 +847,17 @@ public enum Interchange {
 
   static let eventTypeMark = Array(#""eventType":""#.utf8)
 
-  /// An envelope and a payload of type `Payload`, read together.
-  struct WholeLine<Payload: Decodable>: Decodable, JSONReadable where Payload: JSONReadable {
+  /// An envelope and a payload of type `Payload`, read together by `JSONDecoder`: for the
+  /// lines the generated readers (``readWhole(_:_:)``) do not follow.
+  struct WholeLine<Payload: Decodable>: Decodable {
     var envelope: Envelope
     var data: Payload
-    /// The line's personal values, found in the same parse (not by `JSONDecoder`).
-    var personal: PersonalValues?
 
     private enum CodingKeys: String, CodingKey { case data }
 
     init(from decoder: any Decoder) throws {
       envelope = try Envelope(from: decoder)
       data = try decoder.container(keyedBy: CodingKeys.self).decode(Payload.self, forKey: .data)
-    }
-
-    init(json reader: JSONReader, at node: Int) throws {
-      envelope = try Envelope(json: reader, at: node)
-      data = try reader.value(Payload.self, at: reader.member("data", of: node))
-      personal = PersonalTape.collect(reader, at: node)
     }
   }
 
