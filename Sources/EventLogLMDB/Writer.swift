@@ -34,6 +34,10 @@ final class Writer: @unchecked Sendable {
   private struct Queue {
     var requests: [Request] = []
     var closed = false
+    /// How many queued requests wake the writer: 0 while it is not waiting (a submit then
+    /// does not signal), 1 while it waits for work, more while it gathers a group. Signalling
+    /// only then spares the writer a wake-up (a context switch) for every submit of a group.
+    var wakeAt = 0
   }
 
   private let environment: Environment
@@ -64,14 +68,15 @@ final class Writer: @unchecked Sendable {
   /// Queues an operation and waits for its group to commit.
   func submit(_ operation: Operation) async -> Outcome {
     await withCheckedContinuation { continuation in
-      let accepted = queue.withLock { queue -> Bool in
-        guard !queue.closed else { return false }
+      let (accepted, wakes) = queue.withLock { queue -> (Bool, Bool) in
+        guard !queue.closed else { return (false, false) }
         queue.requests.append(Request(operation: operation, continuation: continuation))
-        return true
+        guard queue.wakeAt > 0, queue.requests.count >= queue.wakeAt else { return (true, false) }
+        queue.wakeAt = 0
+        return (true, true)
       }
-      if accepted {
-        wake.signal()
-      } else {
+      if wakes { wake.signal() }
+      if !accepted {
         continuation.resume(
           returning: .failure(
             EventStoreError(.closed, "the store is closed", path: environment.path)))
@@ -105,37 +110,54 @@ final class Writer: @unchecked Sendable {
     var released = 0
     var lastCommit: UInt64 = 0
     while true {
-      wake.wait()
-      while true {
-        if released > 1 { gather(released, waitingAtMost: min(lastCommit / 2, 1_000_000)) }
-        let (group, closed) = queue.withLock { queue -> ([Request], Bool) in
-          let count = min(queue.requests.count, maximumGroup)
-          let group = Array(queue.requests.prefix(count))
-          queue.requests.removeFirst(count)
-          return (group, queue.closed)
-        }
-        if group.isEmpty {
-          if closed {
-            finished.signal()
-            return
-          }
-          break
-        }
-        let started = DispatchTime.now().uptimeNanoseconds
-        process(group)
-        lastCommit = DispatchTime.now().uptimeNanoseconds - started
-        released = group.count
+      if released > 1 { waitUntil(queued: released, atMost: min(lastCommit / 2, 1_000_000)) }
+      let (group, closed) = queue.withLock { queue -> ([Request], Bool) in
+        let count = min(queue.requests.count, maximumGroup)
+        let group = Array(queue.requests.prefix(count))
+        queue.requests.removeFirst(count)
+        return (group, queue.closed)
       }
+      if group.isEmpty {
+        if closed {
+          finished.signal()
+          return
+        }
+        waitUntil(queued: 1, atMost: nil)
+        continue
+      }
+      let started = DispatchTime.now().uptimeNanoseconds
+      process(group)
+      lastCommit = DispatchTime.now().uptimeNanoseconds - started
+      released = group.count
     }
   }
 
-  /// Waits until `count` requests are queued, the store closes, or `nanoseconds` pass.
-  private func gather(_ count: Int, waitingAtMost nanoseconds: UInt64) {
-    let deadline = DispatchTime.now() + .nanoseconds(Int(nanoseconds))
-    // Each submit signals `wake` once; a signal taken here only ends this wait early, and the
-    // loop that follows drains the queue before it waits on `wake` again, so none is lost.
-    while queue.withLock({ $0.requests.count < count && !$0.closed }) {
-      if wake.wait(timeout: deadline) == .timedOut { return }
+  /// Waits until `count` requests are queued or the store closes, or, given a limit, until
+  /// `nanoseconds` pass.
+  ///
+  /// The submit that makes the queue `count` long signals `wake` once; the others do not. A
+  /// signal left over from a wait that timed out only ends a later wait early: every wait
+  /// checks the queue again before it returns.
+  private func waitUntil(queued count: Int, atMost nanoseconds: UInt64?) {
+    let deadline = nanoseconds.map { DispatchTime.now() + .nanoseconds(Int($0)) }
+    while true {
+      let ready = queue.withLock { queue -> Bool in
+        if queue.requests.count >= count || queue.closed {
+          queue.wakeAt = 0
+          return true
+        }
+        queue.wakeAt = count
+        return false
+      }
+      if ready { return }
+      if let deadline {
+        if wake.wait(timeout: deadline) == .timedOut {
+          queue.withLock { $0.wakeAt = 0 }
+          return
+        }
+      } else {
+        wake.wait()
+      }
     }
   }
 
