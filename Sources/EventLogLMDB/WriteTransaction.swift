@@ -9,6 +9,12 @@ struct WriteTransaction: AppendTransaction {
   var names: Names
   /// Reused for index keys, so that a write allocates nothing.
   var scratch: [UInt8] = []
+  /// The last record written in this write transaction, its position and recorded time: the
+  /// next append of a group starts after it without reading the log's end again.
+  var tail: (position: LogPosition, recordedTime: Timestamp)?
+  /// The stream entry looked up last (`nil` for a stream not yet recorded), so that the
+  /// write after a version check does not look the stream up again.
+  var lookedUp: (stream: StreamName, record: StreamRecord?)?
 
   /// Calls `body` with the log's last record (position and bytes), or returns `nil` when the
   /// log is empty.
@@ -32,17 +38,29 @@ struct WriteTransaction: AppendTransaction {
   }
 
   func head() throws(EventStoreError) -> LogPosition {
-    try withLastRecord { position, _ throws(EventStoreError) in position } ?? .start
+    if let tail { return tail.position }
+    return try withLastRecord { position, _ throws(EventStoreError) in position } ?? .start
   }
 
   func lastRecordedTime() throws(EventStoreError) -> Timestamp? {
-    try withLastRecord { position, bytes throws(EventStoreError) in
+    if let tail { return tail.recordedTime }
+    return try withLastRecord { position, bytes throws(EventStoreError) in
       try RecordView(position: position, bytes: bytes, types: names.types).recordedTime
     }
   }
 
-  func currentVersion(of stream: StreamName) throws(EventStoreError) -> StreamVersion? {
-    try storedVersion(txn, dbs, stream)
+  mutating func currentVersion(of stream: StreamName) throws(EventStoreError) -> StreamVersion? {
+    try streamRecord(of: stream).map { StreamVersion($0.version) }
+  }
+
+  /// The stream's entry in the `streams` database, as this transaction has left it.
+  private mutating func streamRecord(of stream: StreamName) throws(EventStoreError)
+    -> StreamRecord?
+  {
+    if let lookedUp, lookedUp.stream == stream { return lookedUp.record }
+    let record = try storedStream(txn, dbs, stream)
+    lookedUp = (stream, record)
+    return record
   }
 
   func position(of id: EventID) throws(EventStoreError) -> LogPosition? {
@@ -125,6 +143,11 @@ struct WriteTransaction: AppendTransaction {
         try check(rc, "indexing event \(id)")
       }
     }
+    if let recordedTime = RecordFormat.recordedTime(ofEncoded: record) {
+      tail = (position, recordedTime)
+    } else {
+      tail = nil
+    }
   }
 
   mutating func recordBatch(
@@ -136,7 +159,7 @@ struct WriteTransaction: AppendTransaction {
     var number: UInt32?
     var isNew = false
     if keys == .numbers {
-      if let known = try storedStream(txn, dbs, stream)?.number {
+      if let known = try streamRecord(of: stream)?.number {
         number = known
       } else {
         // Streams are never removed, so the next number is one more than their count.
@@ -172,13 +195,14 @@ struct WriteTransaction: AppendTransaction {
         try check(rc, "indexing \(stream) at versions \(first) to \(last)")
       }
     }
-    try StreamRecord(version: last.rawValue, number: number).withValue {
-      value throws(EventStoreError) in
+    let record = StreamRecord(version: last.rawValue, number: number)
+    try record.withValue { value throws(EventStoreError) in
       try withValue(Array(stream.rawValue.utf8)) { key throws(EventStoreError) in
         try check(
           clmdb_put(txn, dbs.streams, &key, &value, 0), "recording the version of \(stream)")
       }
     }
+    lookedUp = (stream, record)
   }
 }
 

@@ -296,6 +296,8 @@ final class Writer: @unchecked Sendable {
       defer { if !committed { mdb_txn_abort(txn) } }
 
       var names = environment.names.withLock { $0 }
+      // Where the group's last append left the log: the next one starts there.
+      var tail: (position: LogPosition, recordedTime: Timestamp)?
       try environment.loadNames(txn, into: &names)
       // One time for the whole group: the time of its commit.
       let now = clock.now()
@@ -309,7 +311,8 @@ final class Writer: @unchecked Sendable {
         if nested {
           try check(mdb_txn_begin(env, txn, 0, &child), "beginning a nested transaction")
         }
-        var transaction = WriteTransaction(txn: child, dbs: environment.dbs, names: names)
+        var transaction = WriteTransaction(
+          txn: child, dbs: environment.dbs, names: names, tail: tail)
         do throws(EventStoreError) {
           var results: [AppendResult] = []
           switch operation {
@@ -331,6 +334,7 @@ final class Writer: @unchecked Sendable {
             try check(rc, "committing a nested transaction")
           }
           names = transaction.names
+          tail = transaction.tail
           outcomes.append(.success(results))
         } catch let error
           where error.code == .mapFull || error.code == .storageFailure

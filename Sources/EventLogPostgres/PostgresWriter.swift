@@ -408,14 +408,7 @@
           UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
         }
       }
-      if record.count >= RecordFormat.recordedTimeOffset + 8 {
-        lastTime = record.withUnsafeBytes {
-          Timestamp(
-            nanosecondsSince1970: Int64(
-              littleEndian: $0.loadUnaligned(
-                fromByteOffset: RecordFormat.recordedTimeOffset, as: Int64.self)))
-        }
-      }
+      if let time = RecordFormat.recordedTime(ofEncoded: record) { lastTime = time }
       recorded[id] = position
       // The next appends of the group see this one's events.
       versions[stream.rawValue] = version

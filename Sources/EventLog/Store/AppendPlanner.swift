@@ -5,8 +5,9 @@ package protocol AppendTransaction {
   func head() throws(EventStoreError) -> LogPosition
   /// The recorded time of the last event in the log, `nil` when the log is empty.
   func lastRecordedTime() throws(EventStoreError) -> Timestamp?
-  /// The stream's current version, `nil` when it does not exist.
-  func currentVersion(of stream: StreamName) throws(EventStoreError) -> StreamVersion?
+  /// The stream's current version, `nil` when it does not exist. (Mutating, so that a store
+  /// may keep what it looked up for the write that follows.)
+  mutating func currentVersion(of stream: StreamName) throws(EventStoreError) -> StreamVersion?
   /// The position of an already recorded event ID.
   func position(of id: EventID) throws(EventStoreError) -> LogPosition?
   /// The stream and version of the record at `position`.
@@ -152,7 +153,9 @@ extension AppendTransaction {
   /// place; `nil` when its first event's ID is not recorded (a later ID that is recorded is
   /// refused by ``write(record:at:stream:version:id:)``, before anything is committed). Any
   /// other overlap is an error.
-  private func replayResult(of append: StreamAppend) throws(EventStoreError) -> AppendResult? {
+  private mutating func replayResult(of append: StreamAppend) throws(EventStoreError)
+    -> AppendResult?
+  {
     guard let first = append.events.first, try position(of: first.id) != nil else { return nil }
     var positions: [LogPosition] = []
     var firstVersion: StreamVersion?

@@ -49,6 +49,17 @@ public enum RecordFormat {
     }
   }
 
+  /// The recorded time of a record this library has just encoded (format 2), or `nil` when
+  /// the bytes are too short to hold one.
+  public static func recordedTime(ofEncoded record: [UInt8]) -> Timestamp? {
+    guard record.count >= recordedTimeOffset + 8 else { return nil }
+    return record.withUnsafeBytes {
+      Timestamp(
+        nanosecondsSince1970: Int64(
+          littleEndian: $0.loadUnaligned(fromByteOffset: recordedTimeOffset, as: Int64.self)))
+    }
+  }
+
   /// Writes one record into `writer` (which is cleared first), stamped with `recordedTime`.
   public static func encode(
     _ event: EventData, stream: StreamName, version: StreamVersion, typeID: UInt32,
