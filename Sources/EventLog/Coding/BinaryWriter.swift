@@ -118,6 +118,17 @@ public struct BinaryWriter: Sendable {
     storage.append(contentsOf: raw)
   }
 
+  /// Appends `count` bytes, zeroed, and lets `body` write them in place: for a value whose
+  /// size is known before it is written, in one pass.
+  @inlinable mutating func appendInPlace(
+    count: Int, _ body: (UnsafeMutableRawBufferPointer) -> Void
+  ) {
+    makeRoom(for: count)
+    let start = storage.count
+    storage.append(contentsOf: repeatElement(0, count: count))
+    storage.withUnsafeMutableBytes { body(UnsafeMutableRawBufferPointer(rebasing: $0[start...])) }
+  }
+
   /// Makes room for `count` more bytes before they are written (every write does).
   @inlinable mutating func makeRoom(for count: Int) {
     if _slowPath(storage.capacity - storage.count < count) { grow(toFit: count) }
@@ -186,9 +197,5 @@ extension BinaryWriter {
     for index in 0..<8 {
       storage[offset + index] = UInt8(truncatingIfNeeded: value >> (8 * UInt64(index)))
     }
-  }
-
-  mutating func patch(_ byte: UInt8, at offset: Int) {
-    storage[offset] = byte
   }
 }

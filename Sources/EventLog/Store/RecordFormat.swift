@@ -61,49 +61,129 @@ public enum RecordFormat {
   }
 
   /// Writes one record into `writer` (which is cleared first), stamped with `recordedTime`.
+  ///
+  /// The record's size is known before it is written (its strings and payload are at hand),
+  /// so it is written in one pass into room made once, and its checksum taken over it there.
   public static func encode(
     _ event: EventData, stream: StreamName, version: StreamVersion, typeID: UInt32,
     categoryID: UInt32, recordedTime: Timestamp, into writer: inout BinaryWriter
   ) {
     writer.removeAll()
-    writer.write(Self.version)
-    writer.write(event.encoding.rawValue)
-    writer.writeFixedWidth(event.schemaVersion)
-    writer.writeFixedWidth(typeID)
-    writer.writeFixedWidth(categoryID)
-    writer.writeFixedWidth(UInt32(0))  // payload offset, patched below
-    writer.writeFixedWidth(version.rawValue)
-    writer.write(event.id)
-    writer.write(event.metadata.time)
-    writer.write(recordedTime)
-    writer.write(stream.rawValue)
     let metadata = event.metadata
+    // Custom metadata is rare: encoded apart, sorted by key, only when there is some.
+    var custom: [UInt8] = []
+    if !metadata.custom.isEmpty {
+      var pairs = BinaryWriter(capacity: 64)
+      pairs.writeVariableLength(UInt64(metadata.custom.count))
+      for (key, value) in metadata.custom.sorted(by: { $0.key < $1.key }) {
+        pairs.write(key)
+        pairs.write(value)
+      }
+      custom = pairs.bytes
+    }
     var flags: UInt8 = 0
     if metadata.correlationID != nil { flags |= 1 }
     if metadata.causationID != nil { flags |= 2 }
     if metadata.actor != nil { flags |= 4 }
-    writer.write(flags)
-    if let id = metadata.correlationID { writer.write(id) }
-    if let id = metadata.causationID { writer.write(id) }
-    if let actor = metadata.actor { writer.write(actor) }
-    writer.writeVariableLength(UInt64(metadata.custom.count))
-    for (key, value) in metadata.custom.sorted(by: { $0.key < $1.key }) {
-      writer.write(key)
-      writer.write(value)
+    // The closures below capture these, not the event (which they would copy whole).
+    let encoding = event.encoding.rawValue
+    let schemaVersion = event.schemaVersion
+    let id = event.id
+    let payloadBytes = event.payload
+    var streamName = stream.rawValue
+    var actor = metadata.actor ?? ""
+    streamName.withUTF8 { name in
+      actor.withUTF8 { actorBytes in
+        payloadBytes.withUnsafeBytes { payload in
+          var metadataSize = 1 + (custom.isEmpty ? 1 : custom.count)
+          if metadata.correlationID != nil { metadataSize += 16 }
+          if metadata.causationID != nil { metadataSize += 16 }
+          if metadata.actor != nil {
+            metadataSize += lengthSize(actorBytes.count) + actorBytes.count
+          }
+          let payloadOffset = fixedHeaderSize + lengthSize(name.count) + name.count + metadataSize
+          let size = payloadOffset + payload.count + checksumSize
+          writer.appendInPlace(count: size) { out in
+            var bytes = RecordBytes(out)
+            bytes.put(Self.version)
+            bytes.put(encoding)
+            bytes.put(schemaVersion)
+            bytes.put(typeID)
+            bytes.put(categoryID)
+            bytes.put(UInt32(payloadOffset))
+            bytes.put(version.rawValue)
+            bytes.put(id)
+            bytes.put(UInt64(bitPattern: metadata.time.nanosecondsSince1970))
+            bytes.put(UInt64(bitPattern: recordedTime.nanosecondsSince1970))
+            bytes.putLength(name.count)
+            bytes.put(UnsafeRawBufferPointer(name))
+            bytes.put(flags)
+            if let id = metadata.correlationID { bytes.put(id) }
+            if let id = metadata.causationID { bytes.put(id) }
+            if metadata.actor != nil {
+              bytes.putLength(actorBytes.count)
+              bytes.put(UnsafeRawBufferPointer(actorBytes))
+            }
+            if custom.isEmpty {
+              bytes.put(UInt8(0))
+            } else {
+              custom.withUnsafeBytes { bytes.put($0) }
+            }
+            bytes.put(payload)
+            bytes.put(RecordChecksum.hash(UnsafeRawBufferPointer(rebasing: out[..<bytes.offset])))
+          }
+        }
+      }
     }
-    let payloadOffset = UInt32(writer.bytes.count)
-    writer.writeRaw(event.payload)
-    writer.patchFixed(payloadOffset, at: 12)
-    let checksum = writer.bytes.withUnsafeBytes { RecordChecksum.hash($0) }
-    writer.writeFixedWidth(checksum)
+  }
+
+  /// The bytes `value` takes in LEB128.
+  static func lengthSize(_ value: Int) -> Int {
+    var size = 1
+    var rest = UInt64(value) >> 7
+    while rest != 0 {
+      size += 1
+      rest >>= 7
+    }
+    return size
   }
 }
 
-extension BinaryWriter {
-  mutating func patchFixed(_ value: UInt32, at offset: Int) {
-    withUnsafeBytes(of: value.littleEndian) { raw in
-      for i in 0..<raw.count { patch(raw[i], at: offset + i) }
+/// A record's bytes as ``RecordFormat/encode(_:stream:version:typeID:categoryID:recordedTime:into:)``
+/// writes them, in room made for exactly the record: integers little-endian, an event ID's
+/// 16 bytes big-endian (as in its text form).
+private struct RecordBytes {
+  let out: UnsafeMutableRawBufferPointer
+  private(set) var offset = 0
+
+  init(_ out: UnsafeMutableRawBufferPointer) { self.out = out }
+
+  mutating func put<Integer: FixedWidthInteger>(_ value: Integer) {
+    out.storeBytes(of: value.littleEndian, toByteOffset: offset, as: Integer.self)
+    offset += MemoryLayout<Integer>.size
+  }
+
+  mutating func put(_ id: EventID) {
+    out.storeBytes(of: id.high.bigEndian, toByteOffset: offset, as: UInt64.self)
+    out.storeBytes(of: id.low.bigEndian, toByteOffset: offset + 8, as: UInt64.self)
+    offset += 16
+  }
+
+  /// A length in LEB128: seven bits a byte, low bits first.
+  mutating func putLength(_ length: Int) {
+    var rest = UInt64(length)
+    while rest >= 0x80 {
+      put(UInt8(truncatingIfNeeded: rest) | 0x80)
+      rest >>= 7
     }
+    put(UInt8(rest))
+  }
+
+  mutating func put(_ bytes: UnsafeRawBufferPointer) {
+    guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
+    UnsafeMutableRawBufferPointer(rebasing: out[offset..<(offset + bytes.count)])
+      .copyMemory(from: UnsafeRawBufferPointer(start: source, count: bytes.count))
+    offset += bytes.count
   }
 }
 
