@@ -149,9 +149,9 @@ public final class LMDBEventStore: InlineProjectionHost, @unchecked Sendable {
 
   /// Appends to several streams in one atomic step; see ``EventStore/append(_:)``.
   public func append(_ appends: [StreamAppend]) async throws -> [AppendResult] {
-    try appends.validate()
+    let repeats = try appends.validate()
     try checkWritable()
-    return try await writer.submit(.append(appends)).get()
+    return try await writer.submit(.append(appends, repeats: repeats)).get()
   }
 
   /// Loads the projection's saved model, catches it up, and from then on updates it inside

@@ -16,8 +16,9 @@ import Synchronization
 final class Writer: @unchecked Sendable {
   /// What one request asks the writer to do.
   enum Operation {
-    /// Append, with the shared semantics of ``AppendTransaction/perform(_:)``.
-    case append([StreamAppend])
+    /// Append, with the shared semantics of ``AppendTransaction/perform(_:now:repeats:)``; the
+    /// appends are validated already, and `repeats` is what their validation returned.
+    case append([StreamAppend], repeats: Bool)
     /// Save (or, with `nil`, delete) a derived state.
     case state(key: String, StoredState?)
     case storeKeys([WrappedDataKey])
@@ -316,8 +317,8 @@ final class Writer: @unchecked Sendable {
         do throws(EventStoreError) {
           var results: [AppendResult] = []
           switch operation {
-          case .append(let appends):
-            let (appended, newHead) = try transaction.perform(appends, now: now)
+          case .append(let appends, let repeats):
+            let (appended, newHead) = try transaction.perform(appends, now: now, repeats: repeats)
             results = appended
             let models = try stage(inlines, after: staged, in: transaction)
             head = newHead

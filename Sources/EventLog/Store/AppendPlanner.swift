@@ -53,11 +53,21 @@ extension AppendTransaction {
   /// the time the event carries when copied from another log, and never earlier than the
   /// event before it — an earlier carried time is refused with
   /// ``EventStoreError/Code/timeOrder``.
-  package mutating func perform(_ appends: [StreamAppend], now: Timestamp)
+  ///
+  /// - Parameter repeats: what `validate()` returned for `appends`, when the
+  ///   caller has validated them already; `nil` validates them here.
+  package mutating func perform(
+    _ appends: [StreamAppend], now: Timestamp, repeats validatedRepeats: Bool? = nil
+  )
     throws(EventStoreError)
     -> (results: [AppendResult], head: LogPosition)
   {
-    let repeats = try appends.validate()
+    let repeats: Bool
+    if let known = validatedRepeats {
+      repeats = known
+    } else {
+      repeats = try appends.validate()
+    }
     var plans: [PlannedAppend] = []
     plans.reserveCapacity(appends.count)
     // The versions the appends planned so far leave, for a stream the batch writes again.
