@@ -86,11 +86,11 @@ enum Coding {
       let type = member.type?.description ?? "Never"
       if member.isOptional {
         body.append(
-          "let json\(index): \(type) = try reader.contains(\"\(member.key)\", in: node) ? reader.value((\(type)).self, at: reader.member(\"\(member.key)\", of: node)) : nil"
+          "let json\(index): \(type) = try reader.contains(\(member.keyLiteral), in: node) ? reader.value((\(type)).self, at: reader.member(\(member.keyLiteral), of: node)) : nil"
         )
       } else {
         body.append(
-          "let json\(index) = try reader.value((\(type)).self, at: reader.member(\"\(member.key)\", of: node))"
+          "let json\(index) = try reader.value((\(type)).self, at: reader.member(\(member.keyLiteral), of: node))"
         )
       }
     }
@@ -116,13 +116,16 @@ enum Coding {
     for member in members.sorted(by: {
       Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8))
     }) {
+      // A key that needs no escape is written as it stands (a static string: no scan for
+      // characters to escape at run time); one that does is escaped as it is written.
+      let key = member.keyNeedsEscape ? member.keyLiteral : member.keyLiteral + " as StaticString"
       if member.isOptional {
         body.append("if let value = self.\(member.name) {")
-        body.append("  writer.key(\"\(member.key)\")")
+        body.append("  writer.key(\(key))")
         body.append("  try writer.value(value)")
         body.append("}")
       } else {
-        body.append("writer.key(\"\(member.key)\")")
+        body.append("writer.key(\(key))")
         body.append("try writer.value(self.\(member.name))")
       }
     }

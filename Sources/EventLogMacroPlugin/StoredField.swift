@@ -87,6 +87,31 @@ struct JSONMember {
   /// Whether `Decodable` reads it: not a constant with an initial value.
   var isDecoded: Bool
 
+  /// The key as a Swift string literal, quotes included: a raw identifier (`` `say "hi"` ``)
+  /// may hold a quote or a backslash, which the literal escapes.
+  var keyLiteral: String {
+    var literal = "\""
+    for scalar in key.unicodeScalars {
+      switch scalar {
+      case "\"": literal += "\\\""
+      case "\\": literal += "\\\\"
+      case _ where scalar.value < 0x20:
+        literal += "\\u{" + String(scalar.value, radix: 16) + "}"
+      default: literal.unicodeScalars.append(scalar)
+      }
+    }
+    return literal + "\""
+  }
+
+  /// Whether JSON writes the key with an escape: a quote, a backslash or a control character
+  /// always, a slash when slashes are escaped. (An ordinary identifier never has one; a raw
+  /// identifier may.)
+  var keyNeedsEscape: Bool {
+    key.utf8.contains {
+      $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "/")
+    }
+  }
+
   /// The stored properties of `declaration`, in declaration order.
   static func members(of declaration: some DeclGroupSyntax) -> [JSONMember] {
     var members: [JSONMember] = []

@@ -57,6 +57,15 @@ struct JSONSampleEvent: Hashable, Encodable {
 @BinaryEvent
 struct JSONSampleEmpty: Hashable, Codable {}
 
+// Raw identifiers: keys with characters JSON escapes (a quote always, a slash when slashes are
+// escaped), which the generated writer must escape rather than write as they stand.
+@BinaryCodable
+struct JSONSampleRawKeys: Hashable, Codable {
+  var `per/day`: Int
+  var `say "hi"`: String
+  var plain: Bool
+}
+
 /// What the generated reader reads, beside `JSONDecoder`.
 @BinaryCodable
 struct JSONSampleRecord: Hashable, Codable {
@@ -147,6 +156,16 @@ struct GeneratedJSONTests {
     let empty = try generated(JSONSampleEmpty(), escapingSlashes: escapingSlashes)
     #expect(empty.text == (try foundation(JSONSampleEmpty(), escapingSlashes: escapingSlashes)))
     #expect(empty.text == "{}")
+  }
+
+  @Test(
+    "keys that need an escape are escaped as JSONEncoder escapes them", arguments: [true, false])
+  func keysThatNeedAnEscape(escapingSlashes: Bool) throws {
+    let value = JSONSampleRawKeys(`per/day`: 3, `say "hi"`: "a/b", plain: true)
+    let (text, fallbacks) = try generated(value, escapingSlashes: escapingSlashes)
+    #expect(fallbacks == 0)
+    #expect(text == (try foundation(value, escapingSlashes: escapingSlashes)))
+    #expect(text.contains(escapingSlashes ? #""per\/day""# : #""per/day""#))
   }
 
   @Test("the JSON Coding article's sample writes what JSONEncoder writes")

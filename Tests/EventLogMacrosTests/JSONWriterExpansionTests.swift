@@ -66,15 +66,15 @@ import Testing
           /// optional left out.
           func writeJSON(to writer: inout EventLog.JSONWriter) throws {
             writer.beginObject()
-            writer.key("City")
+            writer.key("City" as StaticString)
             try writer.value(self.City)
             if let value = self.`default` {
-              writer.key("default")
+              writer.key("default" as StaticString)
               try writer.value(value)
             }
-            writer.key("kind")
+            writer.key("kind" as StaticString)
             try writer.value(self.kind)
-            writer.key("zone")
+            writer.key("zone" as StaticString)
             try writer.value(self.zone)
             writer.endObject()
           }

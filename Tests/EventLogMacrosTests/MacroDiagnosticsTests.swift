@@ -119,7 +119,7 @@ import Testing
           /// optional left out.
           func writeJSON(to writer: inout EventLog.JSONWriter) throws {
             writer.beginObject()
-            writer.key("text")
+            writer.key("text" as StaticString)
             try writer.value(self.text)
             writer.endObject()
           }

@@ -257,19 +257,19 @@ extension Personal: JSONWritable where Value: JSONWritable {
     writer.beginObject()
     switch content {
     case .erased:
-      writer.key("erased")
+      writer.key("erased" as StaticString)
       writer.bool(true)
     case .sealed(let bytes):
-      writer.key("sealed")
+      writer.key("sealed" as StaticString)
       writer.base64(bytes)
     case .revealed: break
     }
     if let subject {
-      writer.key("subject")
+      writer.key("subject" as StaticString)
       subject.writeJSON(to: &writer)
     }
     if case .revealed(let value) = content {
-      writer.key("value")
+      writer.key("value" as StaticString)
       try value.writeJSON(to: &writer)
     }
     writer.endObject()
