@@ -64,7 +64,7 @@ func temporaryDirectory(_ name: String) -> String {
 func remove(_ path: String) { try? FileManager.default.removeItem(atPath: path) }
 
 /// 1 000 small events for batched appends: 330-byte records since their personal fields are
-/// sealed (about 160 bytes before; see ``batchRecordSize()``).
+/// sealed (about 160 bytes before; see ``storedRecordSize(of:in:)``).
 func batch(_ ids: EventIDGenerator) -> [EventData] {
   (0..<1000).map { _ in
     try! EventData(
@@ -75,14 +75,14 @@ func batch(_ ids: EventIDGenerator) -> [EventData] {
   }
 }
 
-/// The size of the record the store writes for one event of ``batch(_:)``.
-func batchRecordSize() async throws -> Int {
-  let path = temporaryDirectory("batch-record-size")
+/// The size of the record the store writes for `event` appended to `stream`: what a raw
+/// baseline puts to write the same bytes.
+func storedRecordSize(of event: EventData, in stream: StreamName) async throws -> Int {
+  let path = temporaryDirectory("record-size")
   defer { remove(path) }
   let store = try LMDBEventStore(path: path, options: .init(durability: .noSync))
   defer { store.close() }
-  let events = batch(EventIDGenerator.timeOrdered())
-  try await store.append([events[0]], to: "gathering-g0", expectedVersion: .any)
+  try await store.append([event], to: stream, expectedVersion: .any)
   var size = 0
   _ = try await store.scanLog(from: .first, limit: 1, filter: .all) { size = $0.bytes.count }
   return size
@@ -337,7 +337,8 @@ let benchmarks: @Sendable () -> Void = {
     benchmark in
     let path = temporaryDirectory("raw-append-sized")
     defer { remove(path) }
-    let size = try await batchRecordSize()
+    let size = try await storedRecordSize(
+      of: batch(EventIDGenerator.timeOrdered())[0], in: "gathering-g0")
     benchmark.startMeasurement()
     precondition(raw_lmdb_append(path, 100_000, size, 1000) == 0)
     benchmark.stopMeasurement()

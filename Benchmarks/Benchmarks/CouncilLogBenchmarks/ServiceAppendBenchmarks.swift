@@ -57,18 +57,6 @@ func serviceAppends(callers: Int, to store: LMDBEventStore) async throws -> [Dou
   }
 }
 
-/// The size of the record the store writes for one service event: what the raw baseline puts.
-func serviceRecordSize() async throws -> Int {
-  let path = temporaryDirectory("record-size")
-  defer { remove(path) }
-  let store = try LMDBEventStore(path: path, options: .init(durability: .noSync))
-  defer { store.close() }
-  try await store.append([serviceEvent()], to: "bench-s1", expectedVersion: .any)
-  var size = 0
-  _ = try await store.scanLog(from: .first, limit: 1, filter: .all) { size = $0.bytes.count }
-  return size
-}
-
 /// The bytes this process has handed to `write` calls so far (`wchar` in `/proc/self/io`):
 /// LMDB writes each commit's pages with `pwrite`, so the difference over a run is the pages it
 /// wrote (and its header pages' few bytes). 0 where there is no such file.
@@ -136,7 +124,7 @@ func registerServiceAppendBenchmarks() {
     ) { benchmark in
       let path = temporaryDirectory("raw-service")
       defer { remove(path) }
-      let recordSize = try await serviceRecordSize()
+      let recordSize = try await storedRecordSize(of: serviceEvent(), in: "bench-s1")
       var latencies = [UInt64](
         repeating: 0, count: (serviceEvents + callers - 1) / callers)
       var status: Int32 = -1
