@@ -339,3 +339,219 @@ private func readDirectly(_ type: any CouncilEvent.Type, _ bytes: [UInt8]) -> Bo
   guard let reader = JSONReader(bytes) else { return false }
   return (try? Interchange.readWhole(type, reader)) != nil
 }
+
+/// An export writes each line from the record where it lies in the store; these tests hold
+/// those lines to the ones written from the record's owned event, byte for byte, and the
+/// export to the log's order and positions.
+@Suite("Export lines written from records")
+struct RecordLineTests {
+  /// A line from every record of a generated log, and of records with every kind of metadata
+  /// and awkward text in their stream names and actors, equals the line of its owned event.
+  @Test func linesFromRecordsAreTheLinesOfTheirEvents() async throws {
+    let directory = TemporaryDirectory()
+    let store = try LMDBEventStore(path: directory.appending("log"))
+    defer { store.close() }
+    _ = try await CouncilSimulation.generate(events: 1500, seed: 5, into: store)
+    let base = try #require(try await store.readLog(from: .first, limit: 1).events.first)
+    let texts = [
+      "plain", "with/slash", "with \"quotes\"", "back\\slash", "accentué ✓", "tab\there",
+      "nul\u{0}", "del\u{7F}", "line\nbreak",
+    ]
+    var number: UInt64 = 1
+    for (index, text) in texts.enumerated() {
+      for actor in [text, nil] {
+        var data = base.data
+        number += 1
+        data.id = EventID(high: 0xABCD, low: number)
+        data.recordedTime = nil
+        data.metadata.actor = actor
+        data.metadata.causationID = index.isMultiple(of: 2) ? base.id : nil
+        data.metadata.correlationID = index.isMultiple(of: 3) ? nil : base.id
+        if index.isMultiple(of: 4) { data.metadata.custom = ["b": text, "a/1": "x"] }
+        let stream = (try? StreamName(validating: "stream-" + text)) ?? base.stream
+        _ = try await store.append([data], to: stream, expectedVersion: .any)
+      }
+    }
+    var lines = 0
+    var direct = 0
+    var sealed = 0
+    var next = LogPosition.first
+    while true {
+      let after = try await store.scanLog(from: next, limit: 500, filter: .all) { record in
+        let event = try record.recordedEvent()
+        for escaping in [true, false] {
+          var fromRecord: [UInt8] = Array("kept ".utf8)
+          try Interchange.appendLine(for: record, to: &fromRecord, escapingSlashes: escaping)
+          var fromEvent: [UInt8] = Array("kept ".utf8)
+          try Interchange.appendLine(for: event, to: &fromEvent, escapingSlashes: escaping)
+          #expect(
+            fromRecord == fromEvent,
+            "position \(record.position): \(textDifference(String(decoding: fromRecord, as: UTF8.self), String(decoding: fromEvent, as: UTF8.self)))"
+          )
+        }
+        lines += 1
+        var envelope: [UInt8] = []
+        if try Interchange.RecordEnvelopeText.append(for: record, to: &envelope) {
+          direct += 1
+        } else {
+          #expect(envelope.isEmpty)
+        }
+        let holds = Interchange.mayHoldPersonalValue(record.payload)
+        #expect(holds == Array(record.payload).contains(subsequence: [0xFF, 0x00]))
+        if holds { sealed += 1 }
+      }
+      if after == next { break }
+      next = after
+    }
+    #expect(lines >= 1500 + 2 * texts.count)
+    // The envelopes of the generated events are written from their records; those with custom
+    // metadata or a control character go the owned event's way.
+    #expect(direct >= 1500)
+    #expect(direct < lines)
+    #expect(sealed > 100)
+  }
+
+  /// Text that is not valid UTF-8, or holds a control character, is left to the owned event's
+  /// path (which repairs or escapes it); quotes and backslashes are escaped.
+  @Test func envelopeTextIsCopiedOnlyWhenItNeedsNoOtherEscape() {
+    func written(_ bytes: [UInt8]) -> String? {
+      var out: [UInt8] = []
+      let done = bytes.withUnsafeBytes { Interchange.RecordEnvelopeText.string($0, &out) }
+      return done ? String(decoding: out, as: UTF8.self) : nil
+    }
+    #expect(written(Array("member-1".utf8)) == #""member-1""#)
+    #expect(written(Array(#"a"b\c/d"#.utf8)) == #""a\"b\\c/d""#)
+    #expect(written(Array("Zoé ✓".utf8)) == "\"Zoé ✓\"")
+    #expect(written([0x61, 0xC3]) == nil)  // a sequence cut short
+    #expect(written([0x61, 0xFF, 0x62]) == nil)
+    #expect(written([0x61, 0x09]) == nil)
+    #expect(written([0x7F]) == nil)
+    #expect(written([]) == #""""#)
+  }
+
+  /// The word-at-a-time scan finds what a byte-by-byte one finds, in random text of every
+  /// length up to 40 over the bytes that matter and their neighbours.
+  @Test func textScanAgreesWithAByteByByteScan() {
+    var random = SplitMix64(seed: 21)
+    let alphabet: [UInt8] = [
+      0x00, 0x01, 0x1F, 0x20, 0x21, 0x22, 0x23, 0x41, 0x5B, 0x5C, 0x5D, 0x7E, 0x7F, 0x80, 0xC3,
+      0xFF,
+    ]
+    for _ in 0..<4000 {
+      let count = Int(random.next() % 41)
+      // Mostly plain letters, so that a word often holds one byte that matters or none.
+      let text = (0..<count).map { _ in
+        random.next() % 6 == 0
+          ? alphabet[Int(random.next() % UInt64(alphabet.count))] : UInt8(0x61 + random.next() % 26)
+      }
+      let scan = text.withUnsafeBytes { TextScan($0) }
+      #expect(scan.control == text.contains { $0 < 0x20 || $0 == 0x7F }, "\(text)")
+      #expect(scan.quoteOrBackslash == text.contains { $0 == 0x22 || $0 == 0x5C }, "\(text)")
+      #expect(scan.nonASCII == text.contains { $0 >= 0x80 }, "\(text)")
+    }
+  }
+
+  /// The export of a log that grows while it is written is the lines of a prefix of the log,
+  /// in order, each position once; exported again when it is still, every line.
+  @Test func exportWhileAppendingWritesAPrefixInOrder() async throws {
+    let directory = TemporaryDirectory()
+    let store = try LMDBEventStore(path: directory.appending("log"))
+    defer { store.close() }
+    _ = try await CouncilSimulation.generate(events: 2500, seed: 9, into: store)
+    let base = try #require(try await store.readLog(from: .first, limit: 1).events.first)
+    let appending = Task {
+      for number in 0..<300 {
+        var data = base.data
+        data.id = EventID(high: 0xBEEF, low: UInt64(number))
+        data.recordedTime = nil
+        _ = try await store.append([data], to: base.stream, expectedVersion: .any)
+      }
+    }
+    var positions: [UInt64] = []
+    let count = try await Interchange.exportLines(store) { line in
+      let text = String(decoding: line, as: UTF8.self)
+      let position = try #require(
+        text.firstRange(of: #","position":"#).map { range in
+          UInt64(text[range.upperBound...].prefix { $0.isNumber })
+        } ?? nil)
+      positions.append(position)
+    }
+    try await appending.value
+    #expect(count == positions.count)
+    #expect(positions == Array(1...UInt64(positions.count)))
+    #expect(positions.count >= 2500)
+    let head = try await store.headPosition()
+    var all: [String] = []
+    try await Interchange.export(store) { all.append($0) }
+    #expect(all.count == Int(head.rawValue))
+    for (index, line) in all.enumerated() {
+      let event = try #require(
+        try await store.readLog(from: LogPosition(UInt64(index + 1)), limit: 1).events.first)
+      if !event.payload.withUnsafeBytes({ Interchange.mayHoldPersonalValue($0) }) {
+        #expect(line == (try Interchange.line(for: event)))
+      }
+    }
+  }
+
+  /// A store that skips a position stops the export with an error that names where.
+  @Test func aLogWithAGapIsRefused() async throws {
+    let directory = TemporaryDirectory()
+    let inner = try LMDBEventStore(path: directory.appending("log"))
+    defer { inner.close() }
+    _ = try await CouncilSimulation.generate(events: 2500, seed: 3, into: inner)
+    let store = SkippingStore(inner: inner, skipped: LogPosition(1700))
+    var lines = 0
+    await #expect {
+      _ = try await Interchange.exportLines(store) { _ in lines += 1 }
+    } throws: { error in
+      let error = error as? EventStoreError
+      return error?.code == .corruptRecord && error?.position == LogPosition(1701)
+        && error?.message.contains("skips from position 1699 to 1701") == true
+    }
+    // The pages before the gap were written, none after it.
+    #expect(lines == 1000)
+  }
+}
+
+/// A store that reads as `inner` without one position: a log with a gap, which no store of
+/// this library makes.
+private struct SkippingStore: EventStore {
+  let inner: LMDBEventStore
+  let skipped: LogPosition
+
+  func append(_ appends: [StreamAppend]) async throws -> [AppendResult] {
+    try await inner.append(appends)
+  }
+  func readStream(
+    _ stream: StreamName, from version: StreamVersion?, direction: ReadDirection, limit: Int
+  ) async throws -> [RecordedEvent] {
+    try await inner.readStream(stream, from: version, direction: direction, limit: limit)
+  }
+  func readLog(from position: LogPosition, limit: Int, filter: LogFilter) async throws -> LogPage {
+    try await inner.readLog(from: position, limit: limit, filter: filter)
+  }
+  func scanLog(
+    from position: LogPosition, limit: Int, filter: LogFilter, _ body: (RecordView) throws -> Void
+  ) async throws -> LogPosition {
+    var delivered = 0
+    var next = position
+    while delivered < limit {
+      let after = try await inner.scanLog(from: next, limit: limit - delivered, filter: filter) {
+        record in
+        guard record.position != skipped else { return }
+        delivered += 1
+        try body(record)
+      }
+      if after == next { break }
+      next = after
+    }
+    return next
+  }
+  func currentVersion(of stream: StreamName) async throws -> StreamVersion? {
+    try await inner.currentVersion(of: stream)
+  }
+  func headPosition() async throws -> LogPosition { try await inner.headPosition() }
+  func waitForAppends(after position: LogPosition) async {
+    await inner.waitForAppends(after: position)
+  }
+}

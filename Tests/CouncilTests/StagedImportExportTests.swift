@@ -211,6 +211,15 @@ struct FailingLog: ForwardingStore {
     }
     return try await base.readLog(from: position, limit: min(limit, 10), filter: filter)
   }
+
+  func scanLog(
+    from position: LogPosition, limit: Int, filter: LogFilter, _ body: (RecordView) throws -> Void
+  ) async throws -> LogPosition {
+    guard position <= failAfter else {
+      throw EventStoreError(.storageFailure, "Input/output error", position: position)
+    }
+    return try await base.scanLog(from: position, limit: min(limit, 10), filter: filter, body)
+  }
 }
 
 /// A store read in pages of ten, each read taking a few milliseconds, that counts the reads
@@ -233,6 +242,15 @@ final class WatchedLog: ForwardingStore {
     defer { note() }
     try? await Task.sleep(for: .milliseconds(3))
     return try await base.readLog(from: position, limit: min(limit, 10), filter: filter)
+  }
+
+  func scanLog(
+    from position: LogPosition, limit: Int, filter: LogFilter, _ body: (RecordView) throws -> Void
+  ) async throws -> LogPosition {
+    note()
+    defer { note() }
+    try? await Task.sleep(for: .milliseconds(3))
+    return try await base.scanLog(from: position, limit: min(limit, 10), filter: filter, body)
   }
 }
 

@@ -208,68 +208,76 @@ public enum Interchange {
   /// newline), to `emit`; what ``export(_:from:revealingWith:to:)`` does without making
   /// strings.
   ///
-  /// The log is read a page at a time on one task while the two pages before it are written
-  /// as lines on two others, so an export keeps two cores busy; `emit` is called on the
-  /// caller's task, in the log's order. On an error nothing is left reading the store.
+  /// The log is read a page at a time, each page on a task of its own that writes its lines
+  /// from the records where they lie in the store (``EventStore/scanLog(from:limit:filter:_:)``,
+  /// nothing copied first), several pages at a time, so an export keeps every core busy;
+  /// `emit` is called on the caller's task, in the log's order. Pages are found by position,
+  /// since a store's positions have no gaps (a page that says otherwise stops the export with
+  /// an error). After a page that is not full, the pages begun after it are dropped and the
+  /// export goes on from where it ended, until a page is empty. On an error nothing is left
+  /// reading the store.
   static func exportLines(
     _ store: any EventStore, from position: LogPosition = .first,
     revealingWith protector: (any PersonalDataProtector)? = nil,
     emit: (ArraySlice<UInt8>) throws -> Void
   ) async throws -> Int {
-    // Pages are read on one task and written as lines on two others, two pages at a time, and
-    // emitted in the log's order. The first page is read while the subjects are.
-    var reading = Task { try await store.readLog(from: position, limit: exportPageSize) }
     let keyStore = store as? any DataKeyStore
-    let subjects: ErasedDataSubjects
-    do {
-      subjects =
-        try await keyStore?.erasedDataSubjects()
-        ?? ErasedDataSubjects(anySubject: false, erased: [])
-    } catch {
-      _ = try? await reading.value
-      throw error
-    }
+    let subjects =
+      try await keyStore?.erasedDataSubjects()
+      ?? ErasedDataSubjects(anySubject: false, erased: [])
     let context = PageContext(
       anySubject: subjects.anySubject, erased: subjects.erased, protector: protector)
-    // Two caches of subjects' keys, one for each page being written at a time.
+    // A cache of subjects' keys for each page being written at a time.
     let newKeys = { KeysInHand(ExportedKeys(store: protector == nil ? keyStore : nil)) }
-    var spareKeys = [newKeys(), newKeys()]
+    var spareKeys: [KeysInHand] = []
+    var next = max(position, .first).rawValue
+    var writing: [Task<WrittenPage, any Error>] = []
+    writing.reserveCapacity(exportPagesAtOnce)
+    func startPage() {
+      let keys = spareKeys.popLast() ?? newKeys()
+      writing.append(
+        Task { [from = LogPosition(next)] in
+          try await WrittenPage(
+            store, from: from, limit: exportPageSize, context: context, keys: keys)
+        })
+      next += UInt64(exportPageSize)
+    }
     var count = 0
-    var writing: Task<WrittenPage, any Error>?
     do {
       while true {
-        let page = try await reading.value
-        if page.events.isEmpty { break }
-        reading = Task { [next = page.nextPosition] in
-          try await store.readLog(from: next, limit: exportPageSize)
-        }
-        let keys = spareKeys.popLast() ?? newKeys()
-        let previous = writing
-        writing = Task { [events = page.events] in
-          try await WrittenPage(events, context: context, keys: keys)
-        }
-        if let previous {
-          let written = try await previous.value
-          count += try written.emit(emit)
-          spareKeys.append(written.keys)
+        while writing.count < exportPagesAtOnce { startPage() }
+        let page = try await writing.removeFirst().value
+        count += try page.emit(emit)
+        spareKeys.append(page.keys)
+        if page.lineCount < exportPageSize {
+          // The end of the log, or a store that gave fewer than asked: the pages begun after
+          // this one started past where it ended.
+          await stop(writing)
+          writing.removeAll()
+          if page.lineCount == 0 { break }
+          next = page.start.rawValue + UInt64(page.lineCount)
         }
       }
-      if let last = writing {
-        writing = nil
-        count += try await last.value.emit(emit)
-      }
-      return count
     } catch {
       // Nothing may be left reading a store its caller is about to close.
-      reading.cancel()
-      _ = try? await reading.value
-      _ = try? await writing?.value
+      await stop(writing)
       throw error
     }
+    return count
+  }
+
+  /// Cancels the pages' tasks and waits for them, leaving nothing reading the store.
+  private static func stop(_ pages: [Task<WrittenPage, any Error>]) async {
+    for task in pages { task.cancel() }
+    for task in pages { _ = try? await task.value }
   }
 
   /// How many events an export reads at a time.
   static let exportPageSize = 1000
+
+  /// How many pages an export writes at a time: one more than this machine's cores, at
+  /// least two, so that the cores stay busy while the caller emits the oldest page's lines.
+  static let exportPagesAtOnce = max(2, ProcessInfo.processInfo.activeProcessorCount + 1)
 
   /// What writing an event as a line needs besides the event and the keys.
   struct PageContext: Sendable {
@@ -291,41 +299,103 @@ public enum Interchange {
     init(_ keys: ExportedKeys) { self.keys = keys }
   }
 
-  /// A page of events written as lines: the lines' bytes one after the other, where each one
-  /// ends, and the cache of subjects' keys that writing them filled.
+  /// A page of events written as lines: the lines' bytes one after the other and where each
+  /// one ends, the lines that hold personal values written again apart (with their subjects'
+  /// keys, or opened), and the cache of subjects' keys that writing them filled.
   struct WrittenPage: Sendable {
+    /// The lines as read, one after the other.
     var bytes: [UInt8] = []
+    /// Where each line ends in ``bytes`` (a line written again as it was read, or empty).
     var ends: [Int] = []
+    /// The lines written again, one after the other.
+    var rewritten: [UInt8] = []
+    /// The lines written again, in order: their index among the lines, and where they end in
+    /// ``rewritten``.
+    var rewrittenLines: [(line: Int, end: Int)] = []
     var keys: KeysInHand
+    /// The position the page was read from.
+    var start: LogPosition
 
-    init(_ events: [RecordedEvent], context: PageContext, keys: KeysInHand) async throws {
+    /// How many lines (events) the page holds.
+    var lineCount: Int { ends.count }
+
+    /// Writes the lines of up to `limit` events from `start` on, read from `store` in one
+    /// scan.
+    ///
+    /// - Throws: the store's errors; an error that names the position when the store skips
+    ///   one (its positions must have no gaps); a line's error.
+    init(
+      _ store: any EventStore, from start: LogPosition, limit: Int, context: PageContext,
+      keys: KeysInHand
+    ) async throws {
       self.keys = keys
-      bytes.reserveCapacity(events.count * 512)
-      ends.reserveCapacity(events.count)
-      var scratch: [UInt8] = []
-      scratch.reserveCapacity(4096)
-      for event in events {
-        if !context.anySubject || !event.payload.contains(subsequence: [0xFF, 0x00]) {
-          try appendLine(for: event, to: &bytes)
+      self.start = start
+      var bytes: [UInt8] = []
+      var ends: [Int] = []
+      bytes.reserveCapacity(limit * 512)
+      ends.reserveCapacity(limit)
+      // The lines that hold personal values: written plain (slashes unescaped) and edited
+      // after the scan, or, in an opened export, read again as owned events.
+      var sealed: [Int] = []
+      var opened: [(line: Int, event: RecordedEvent)] = []
+      var expected = start.rawValue
+      _ = try await store.scanLog(from: start, limit: limit, filter: .all) { record in
+        guard record.position.rawValue == expected else {
+          throw EventStoreError(
+            .corruptRecord,
+            "the log skips from position \(expected - 1) to \(record.position.rawValue)",
+            position: record.position)
+        }
+        expected += 1
+        if !context.anySubject || !Interchange.mayHoldPersonalValue(record.payload) {
+          try Interchange.appendLine(for: record, to: &bytes)
         } else if context.protector == nil {
-          try await appendSealedLine(
-            for: event, erased: context.erased, keys: &keys.keys, to: &bytes, scratch: &scratch)
+          sealed.append(ends.count)
+          try Interchange.appendLine(for: record, to: &bytes, escapingSlashes: false)
         } else {
-          bytes.append(
-            contentsOf: try await line(
-              for: event, erased: context.erased, revealingWith: context.protector,
-              keys: &keys.keys
-            ).utf8)
+          opened.append((ends.count, try record.recordedEvent()))
         }
         ends.append(bytes.count)
+      }
+      self.bytes = bytes
+      self.ends = ends
+      guard !sealed.isEmpty || !opened.isEmpty else { return }
+      rewritten.reserveCapacity((sealed.count + opened.count) * 768)
+      var line: [UInt8] = []
+      line.reserveCapacity(4096)
+      // One of the two is empty (the export is opened or not), so the lines stay in order.
+      for index in sealed {
+        let start = index == 0 ? 0 : ends[index - 1]
+        line.removeAll(keepingCapacity: true)
+        line.append(contentsOf: bytes[start..<ends[index]])
+        try await appendSealed(
+          plainLine: line, erased: context.erased, keys: &keys.keys, to: &rewritten)
+        rewrittenLines.append((index, rewritten.count))
+      }
+      for (index, event) in opened {
+        rewritten.append(
+          contentsOf: try await Interchange.line(
+            for: event, erased: context.erased, revealingWith: context.protector,
+            keys: &keys.keys
+          ).utf8)
+        rewrittenLines.append((index, rewritten.count))
       }
     }
 
     /// Hands each line to `emit`, in order; returns how many there were.
     func emit(_ emit: (ArraySlice<UInt8>) throws -> Void) throws -> Int {
       var start = 0
-      for end in ends {
-        try emit(bytes[start..<end])
+      var rewrittenStart = 0
+      var nextRewritten = 0
+      for (index, end) in ends.enumerated() {
+        if nextRewritten < rewrittenLines.count && rewrittenLines[nextRewritten].line == index {
+          let rewrittenEnd = rewrittenLines[nextRewritten].end
+          try emit(rewritten[rewrittenStart..<rewrittenEnd])
+          rewrittenStart = rewrittenEnd
+          nextRewritten += 1
+        } else {
+          try emit(bytes[start..<end])
+        }
         start = end
       }
       return ends.count
@@ -447,6 +517,15 @@ public enum Interchange {
     bytes.removeAll(keepingCapacity: true)
     // Slashes unescaped, as in every line that holds personal values.
     try appendLine(for: event, to: &bytes, escapingSlashes: false)
+    try await appendSealed(plainLine: bytes, erased: erased, keys: &keys, to: &output)
+  }
+
+  /// Appends to `output` the sealed line of the plain line `bytes` (an event's line written
+  /// with slashes unescaped): each sealed value with its subject's keys, or erased.
+  static func appendSealed(
+    plainLine bytes: [UInt8], erased: Set<DataSubject>, keys: inout ExportedKeys,
+    to output: inout [UInt8]
+  ) async throws {
     var index = 0
     while index < bytes.count {
       guard let brace = bytes[index...].firstIndex(of: UInt8(ascii: "{")) else {
