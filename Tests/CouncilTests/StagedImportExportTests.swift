@@ -1,9 +1,10 @@
-import Council
 import EventLog
 import EventLogTestSupport
 import Foundation
 import Synchronization
 import Testing
+
+@testable import Council
 
 @Suite("Line reader")
 struct LineReaderTests {
@@ -389,6 +390,35 @@ struct StagedExportTests {
       try await Interchange.exportFile(failing, to: missing)
     }
     #expect(directory.entries() == ["log.jsonl"])
+  }
+
+  /// The write-back hints change nothing of what is written: to a file, handed a step at a
+  /// time, and to a pipe, where they do not apply.
+  @Test func writebackHintsLeaveTheBytesAsWritten() throws {
+    var random = SplitMix64(seed: 12)
+    let chunks = (0..<40).map { _ in (0..<65_536).map { _ in UInt8(random.next() & 0xFF) } }
+    let directory = TemporaryDirectory()
+    let path = directory.appending("out")
+    let file = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
+    try #require(file >= 0)
+    var writeback = StagedPath.Writeback(file, step: 3 * 65_536)
+    for chunk in chunks {
+      try StagedPath.writeAll(chunk, to: file, naming: "out")
+      writeback.wrote(chunk.count)
+    }
+    #expect(fsync(file) == 0)
+    close(file)
+    #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(chunks.joined()))
+    var ends: [Int32] = [0, 0]
+    try #require(pipe(&ends) == 0)
+    defer { close(ends[0]) }
+    var piped = StagedPath.Writeback(ends[1], step: 1)
+    try StagedPath.writeAll(Array(chunks[0].prefix(4096)), to: ends[1], naming: "pipe")
+    piped.wrote(4096)
+    close(ends[1])
+    var read = [UInt8](repeating: 0, count: 8192)
+    let count = read.withUnsafeMutableBytes { Foundation.read(ends[0], $0.baseAddress, 8192) }
+    #expect(Array(read.prefix(count)) == Array(chunks[0].prefix(4096)))
   }
 
   @Test func aFullDiskIsOneErrorNotACrash() async throws {

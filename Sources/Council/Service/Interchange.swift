@@ -205,7 +205,7 @@ public enum Interchange {
   }
 
   /// Writes every event of `store` from `position` on, a line each (its bytes, without the
-  /// newline), to `emit`; what ``export(_:from:revealingWith:to:)`` does without making
+  /// newline, lent for the call), to `emit`; what ``export(_:from:revealingWith:to:)`` does without making
   /// strings.
   ///
   /// The log is read a page at a time, each page on a task of its own that writes its lines
@@ -219,7 +219,7 @@ public enum Interchange {
   static func exportLines(
     _ store: any EventStore, from position: LogPosition = .first,
     revealingWith protector: (any PersonalDataProtector)? = nil,
-    emit: (ArraySlice<UInt8>) throws -> Void
+    emit: (UnsafeRawBufferPointer) throws -> Void
   ) async throws -> Int {
     let keyStore = store as? any DataKeyStore
     let subjects =
@@ -383,20 +383,24 @@ public enum Interchange {
     }
 
     /// Hands each line to `emit`, in order; returns how many there were.
-    func emit(_ emit: (ArraySlice<UInt8>) throws -> Void) throws -> Int {
-      var start = 0
-      var rewrittenStart = 0
-      var nextRewritten = 0
-      for (index, end) in ends.enumerated() {
-        if nextRewritten < rewrittenLines.count && rewrittenLines[nextRewritten].line == index {
-          let rewrittenEnd = rewrittenLines[nextRewritten].end
-          try emit(rewritten[rewrittenStart..<rewrittenEnd])
-          rewrittenStart = rewrittenEnd
-          nextRewritten += 1
-        } else {
-          try emit(bytes[start..<end])
+    func emit(_ emit: (UnsafeRawBufferPointer) throws -> Void) throws -> Int {
+      try bytes.withUnsafeBytes { bytes in
+        try rewritten.withUnsafeBytes { rewritten in
+          var start = 0
+          var rewrittenStart = 0
+          var nextRewritten = 0
+          for (index, end) in ends.enumerated() {
+            if nextRewritten < rewrittenLines.count && rewrittenLines[nextRewritten].line == index {
+              let rewrittenEnd = rewrittenLines[nextRewritten].end
+              try emit(UnsafeRawBufferPointer(rebasing: rewritten[rewrittenStart..<rewrittenEnd]))
+              rewrittenStart = rewrittenEnd
+              nextRewritten += 1
+            } else {
+              try emit(UnsafeRawBufferPointer(rebasing: bytes[start..<end]))
+            }
+            start = end
+          }
         }
-        start = end
       }
       return ends.count
     }
@@ -432,12 +436,21 @@ public enum Interchange {
       case notASubject
     }
 
+    /// The subject met last and its replacement: a subject's values come one after the other
+    /// in a log (an account's name and e-mail address, the events of its creation), so most
+    /// are found here without hashing.
+    var last: (text: [UInt8], replacement: Replacement)?
+
     /// The replacement for sealed values of the subject whose `kind:id` text is `text`.
-    mutating func replacement(subjectText text: [UInt8], erased: Set<DataSubject>) async throws
-      -> Replacement
+    mutating func replacement(subjectText text: ArraySlice<UInt8>, erased: Set<DataSubject>)
+      async throws -> Replacement
     {
-      let key = TextKey(bytes: text)
-      if let known = replacements[key] { return known }
+      if let last, Self.same(last.text, text) { return last.replacement }
+      let key = TextKey(bytes: Array(text))
+      if let known = replacements[key] {
+        last = (key.bytes, known)
+        return known
+      }
       let replacement: Replacement
       if let subject = DataSubject(String(decoding: text, as: UTF8.self)) {
         if erased.contains(subject) {
@@ -450,7 +463,19 @@ public enum Interchange {
       }
       if replacements.count >= remembered { replacements.removeAll(keepingCapacity: true) }
       replacements[key] = replacement
+      last = (key.bytes, replacement)
       return replacement
+    }
+
+    /// Whether two texts hold the same bytes.
+    private static func same(_ a: [UInt8], _ b: ArraySlice<UInt8>) -> Bool {
+      guard a.count == b.count else { return false }
+      return a.withUnsafeBytes { a in
+        b.withUnsafeBytes { b in
+          guard let x = a.baseAddress, let y = b.baseAddress else { return true }
+          return memcmp(x, y, a.count) == 0
+        }
+      }
     }
 
     /// The keys of `subject` as a sealed line writes them before the sealed value:
@@ -536,7 +561,7 @@ public enum Interchange {
       index = brace
       if let plain = SealedValue.plainRanges(in: bytes, at: index) {
         // The common case: nothing escaped in it, its subject's text its `kind:id` form.
-        switch try await keys.replacement(subjectText: Array(bytes[plain.subject]), erased: erased)
+        switch try await keys.replacement(subjectText: bytes[plain.subject], erased: erased)
         {
         case .erased:
           output.append(contentsOf: #"{"erased":true,"subject":""#.utf8)
@@ -684,11 +709,13 @@ public enum Interchange {
   ) async throws -> Int {
     var buffer: [UInt8] = []
     buffer.reserveCapacity(1 << 20 + 4096)
+    var writeback = StagedPath.Writeback(descriptor)
     let count = try await exportLines(store, revealingWith: protector) { line in
       buffer.append(contentsOf: line)
       buffer.append(10)
       if buffer.count >= 1 << 20 {
         try StagedPath.writeAll(buffer, to: descriptor, naming: what)
+        writeback.wrote(buffer.count)
         buffer.removeAll(keepingCapacity: true)
       }
     }

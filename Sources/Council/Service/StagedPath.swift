@@ -262,6 +262,40 @@ public enum StagedPath {
   }
 }
 
+extension StagedPath {
+  /// Asks the system to start writing a file's bytes to disk as they are written, a few
+  /// mebibytes at a time, so that the flush that ends a staged write (`fsync`) finds little
+  /// left to write: without it, an export of hundreds of megabytes waited a third of a second
+  /// at the end for the disk.
+  ///
+  /// Each step is a hint (`posix_fadvise` with `POSIX_FADV_DONTNEED`, which on Linux starts
+  /// the write-back of the range's dirty pages without waiting for it, and lets the system
+  /// drop them from its cache once written); it is ignored where it does not apply, as on a
+  /// pipe, and what makes the file durable is still the flush.
+  struct Writeback {
+    let descriptor: Int32
+    /// How many bytes were written.
+    private var written = 0
+    /// Where the bytes not yet handed to the system's write-back start.
+    private var handed = 0
+    /// How many bytes are handed at a time.
+    let step: Int
+
+    init(_ descriptor: Int32, step: Int = 8 << 20) {
+      self.descriptor = descriptor
+      self.step = step
+    }
+
+    /// Notes that `count` more bytes were written, and hands the system what is past a step.
+    mutating func wrote(_ count: Int) {
+      written += count
+      guard written - handed >= step else { return }
+      _ = posix_fadvise(descriptor, off_t(handed), off_t(written - handed), POSIX_FADV_DONTNEED)
+      handed = written
+    }
+  }
+}
+
 /// The system's text for an `errno` value.
 func systemError(_ code: Int32) -> String {
   String(cString: strerror(code))

@@ -115,21 +115,47 @@ public struct EventID: Hashable, Comparable, Sendable, CustomStringConvertible {
   }
 
   /// Writes the canonical text form into the first 36 bytes of `text`: two digits a byte, a
-  /// dash before bytes 4, 6, 8 and 10.
+  /// dash before bytes 4, 6, 8 and 10; eight digits at a time.
   private func writeText(into text: UnsafeMutableBufferPointer<UInt8>) {
-    let digits: StaticString = "0123456789abcdef"
-    let hex = digits.utf8Start
-    var index = 0
-    for byte in 0..<16 {
-      if byte == 4 || byte == 6 || byte == 8 || byte == 10 {
-        text[index] = UInt8(ascii: "-")
-        index += 1
-      }
-      let value = byte < 8 ? high >> UInt64(56 - 8 * byte) : low >> UInt64(56 - 8 * (byte - 8))
-      text[index] = hex[Int(value >> 4 & 0xF)]
-      text[index + 1] = hex[Int(value & 0xF)]
-      index += 2
+    let raw = UnsafeMutableRawBufferPointer(text)
+    /// Stores the eight digits of `value`'s low 32 bits at `offset`.
+    func eight(_ value: UInt64, at offset: Int) {
+      raw.storeBytes(
+        of: Self.hexDigits(UInt32(truncatingIfNeeded: value)).littleEndian, toByteOffset: offset,
+        as: UInt64.self)
     }
+    /// Stores the four digits of `value`'s low 16 bits at `offset`.
+    func four(_ value: UInt64, at offset: Int) {
+      let digits = Self.hexDigits(UInt32(truncatingIfNeeded: value) & 0xFFFF)
+      raw.storeBytes(
+        of: UInt32(truncatingIfNeeded: digits >> 32).littleEndian, toByteOffset: offset,
+        as: UInt32.self)
+    }
+    eight(high >> 32, at: 0)
+    text[8] = UInt8(ascii: "-")
+    four(high >> 16, at: 9)
+    text[13] = UInt8(ascii: "-")
+    four(high, at: 14)
+    text[18] = UInt8(ascii: "-")
+    four(low >> 48, at: 19)
+    text[23] = UInt8(ascii: "-")
+    four(low >> 32, at: 24)
+    eight(low, at: 28)
+  }
+
+  /// The eight lower-case hex digits of `value`, the most significant in the word's lowest
+  /// byte (first in memory once stored little-endian): each nibble spread into a byte of its
+  /// own, then made a digit.
+  private static func hexDigits(_ value: UInt32) -> UInt64 {
+    var spread = UInt64(value)
+    spread = (spread | spread << 16) & 0x0000_FFFF_0000_FFFF
+    spread = (spread | spread << 8) & 0x00FF_00FF_00FF_00FF
+    spread = (spread | spread << 4) & 0x0F0F_0F0F_0F0F_0F0F
+    // The most significant nibble first in memory.
+    spread = spread.byteSwapped
+    // 1 in each byte whose nibble is 10 or more: those become `a` to `f`, 39 past `9` + 1.
+    let letters = (spread &+ 0x0606_0606_0606_0606) >> 4 & 0x0101_0101_0101_0101
+    return spread &+ 0x3030_3030_3030_3030 &+ letters &* 39
   }
 
   /// Orders IDs by their bytes, which for version 7 IDs is the order they were made in.

@@ -62,7 +62,7 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     }
   }
 
-  /// Writes the text form digit by digit into the first 30 bytes of `text`.
+  /// Writes the text form into the first 30 bytes of `text`, two digits at a time.
   private func writeText(into text: UnsafeMutableBufferPointer<UInt8>) {
     let (seconds, nanos) = nanosecondsSince1970.floorDividedAndRemainder(by: 1_000_000_000)
     let (days, secondOfDay) = seconds.floorDividedAndRemainder(by: 86_400)
@@ -70,28 +70,40 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     let hour = Int(secondOfDay / 3600)
     let minute = Int(secondOfDay % 3600 / 60)
     let second = Int(secondOfDay % 60)
-    func put(_ value: Int, _ width: Int, at end: Int) {
-      var value = value
-      for index in stride(from: end - 1, through: end - width, by: -1) {
-        text[index] = UInt8(ascii: "0") + UInt8(value % 10)
-        value /= 10
-      }
+    let pairs = Self.digitPairs.utf8Start
+    /// Writes the two digits of `value` (0 to 99) at `index`.
+    func two(_ value: Int, at index: Int) {
+      text[index] = pairs[2 * value]
+      text[index + 1] = pairs[2 * value + 1]
     }
-    put(year, 4, at: 4)
+    two(year / 100, at: 0)
+    two(year % 100, at: 2)
     text[4] = UInt8(ascii: "-")
-    put(month, 2, at: 7)
+    two(month, at: 5)
     text[7] = UInt8(ascii: "-")
-    put(day, 2, at: 10)
+    two(day, at: 8)
     text[10] = UInt8(ascii: "T")
-    put(hour, 2, at: 13)
+    two(hour, at: 11)
     text[13] = UInt8(ascii: ":")
-    put(minute, 2, at: 16)
+    two(minute, at: 14)
     text[16] = UInt8(ascii: ":")
-    put(second, 2, at: 19)
+    two(second, at: 17)
     text[19] = UInt8(ascii: ".")
-    put(Int(nanos), 9, at: 29)
+    let nanoseconds = Int(nanos)
+    text[20] = UInt8(ascii: "0") + UInt8(nanoseconds / 100_000_000)
+    two(nanoseconds / 1_000_000 % 100, at: 21)
+    two(nanoseconds / 10_000 % 100, at: 23)
+    two(nanoseconds / 100 % 100, at: 25)
+    two(nanoseconds % 100, at: 27)
     text[29] = UInt8(ascii: "Z")
   }
+
+  /// "00" to "99", one after the other.
+  private static let digitPairs: StaticString = """
+    00010203040506070809101112131415161718192021222324252627282930313233343536373839\
+    40414243444546474849505152535455565758596061626364656667686970717273747576777879\
+    8081828384858687888990919293949596979899
+    """
 
   /// Parses RFC 3339 text in UTC (`Z`), with zero to nine fractional digits; `nil` for other
   /// text and for a time that a timestamp cannot hold (before 1677-09-21 or after 2262-04-11).
