@@ -174,24 +174,43 @@ extension LMDBEventStore: DataKeyStore {
   public func dataKeys(of subject: DataSubject) async throws -> [WrappedDataKey] {
     try environment.read { txn throws(EventStoreError) in
       guard let dbi = environment.dbs.keys else { return [] }
-      let prefix = DataKeyLayout.prefix(subject)
-      var keys: [WrappedDataKey] = []
-      try forEachDataKeyBytes(txn, dbi, prefix: prefix) { key, value throws(EventStoreError) in
-        guard key.count >= prefix.count + 8 else {
-          throw EventStoreError(
-            .corruptRecord, "a key of \(subject) in the keys database is not a subject's key")
-        }
-        // A longer key is another subject's, whose identifier begins with this one's and a 0.
-        guard key.count == prefix.count + 8 else { return }
-        let id = UInt64(bigEndian: key.loadUnaligned(fromByteOffset: prefix.count, as: UInt64.self))
-        if id != 0 {
-          keys.append(
-            WrappedDataKey(
-              subject: subject, id: id, wrapped: Array(try value("a key of \(subject)"))))
-        }
-      }
+      return try Self.dataKeys(of: subject, txn, dbi)
+    }
+  }
+
+  /// The keys of each of `subjects`, read in one transaction; see
+  /// ``EventLog/DataKeyStore/dataKeys(of:)-([DataSubject])``.
+  public func dataKeys(of subjects: [DataSubject]) async throws -> [[WrappedDataKey]] {
+    try environment.read { txn throws(EventStoreError) in
+      guard let dbi = environment.dbs.keys else { return subjects.map { _ in [] } }
+      var keys: [[WrappedDataKey]] = []
+      keys.reserveCapacity(subjects.count)
+      for subject in subjects { keys.append(try Self.dataKeys(of: subject, txn, dbi)) }
       return keys
     }
+  }
+
+  /// The keys of `subject`, read in `txn`.
+  private static func dataKeys(of subject: DataSubject, _ txn: OpaquePointer?, _ dbi: MDB_dbi)
+    throws(EventStoreError) -> [WrappedDataKey]
+  {
+    let prefix = DataKeyLayout.prefix(subject)
+    var keys: [WrappedDataKey] = []
+    try forEachDataKeyBytes(txn, dbi, prefix: prefix) { key, value throws(EventStoreError) in
+      guard key.count >= prefix.count + 8 else {
+        throw EventStoreError(
+          .corruptRecord, "a key of \(subject) in the keys database is not a subject's key")
+      }
+      // A longer key is another subject's, whose identifier begins with this one's and a 0.
+      guard key.count == prefix.count + 8 else { return }
+      let id = UInt64(bigEndian: key.loadUnaligned(fromByteOffset: prefix.count, as: UInt64.self))
+      if id != 0 {
+        keys.append(
+          WrappedDataKey(
+            subject: subject, id: id, wrapped: Array(try value("a key of \(subject)"))))
+      }
+    }
+    return keys
   }
 
   private func dataSubjectKeyCount(_ subject: DataSubject) async throws -> Int {

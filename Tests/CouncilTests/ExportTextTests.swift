@@ -152,9 +152,26 @@ struct ExportTextTests {
     lines.append(Array(#"{"a":{"sealed":"ABC=","subject":"member:"1"}}"#.utf8))
     lines.append(Array(#"{"a":{"sealed":"ABC=","subject":"member:1"},"b":{"sealed":"x"}}"#.utf8))
     for line in lines {
+      // The search through the buffer finds the values the quick reading finds, where it
+      // finds them, in a line alone and in a line among others.
+      let quickly = line.indices.compactMap { index in
+        Interchange.SealedValue.plainRanges(in: line[...], at: index).map { (index, $0) }
+      }
+      let before = Array("x{\"sealed\":\"".utf8)
+      let framed = before + line + Array("{\"a\":1}".utf8)
+      let shift = before.count
+      for (bytes, shift) in [(line[...], 0), (framed[shift..<(shift + line.count)], shift)] {
+        let found = Interchange.SealedValue.find(in: bytes).filter { $0.plain != nil }
+        #expect(found.map(\.start) == quickly.map { $0.0 + shift })
+        #expect(found.map { $0.plain!.end } == quickly.map { $0.1.end + shift })
+        #expect(
+          found.map { $0.plain!.subject }
+            == quickly.map { ($0.1.subject.lowerBound + shift)..<($0.1.subject.upperBound + shift) }
+        )
+      }
       for index in line.indices where line[index] == UInt8(ascii: "{") {
-        let full = Interchange.SealedValue(in: line, at: index)
-        guard let quick = Interchange.SealedValue.plainRanges(in: line, at: index) else {
+        let full = Interchange.SealedValue(in: line[...], at: index)
+        guard let quick = Interchange.SealedValue.plainRanges(in: line[...], at: index) else {
           continue
         }
         found += 1
@@ -167,11 +184,11 @@ struct ExportTextTests {
     }
     #expect(found > 100)
     let escaped = lines[lines.count - 3]
-    #expect(Interchange.SealedValue.plainRanges(in: escaped, at: 5) == nil)
-    #expect(Interchange.SealedValue(in: escaped, at: 5) != nil)
+    #expect(Interchange.SealedValue.plainRanges(in: escaped[...], at: 5) == nil)
+    #expect(Interchange.SealedValue(in: escaped[...], at: 5) != nil)
     let quoted = lines[lines.count - 2]
-    #expect(Interchange.SealedValue.plainRanges(in: quoted, at: 5) == nil)
-    #expect(Interchange.SealedValue(in: quoted, at: 5) == nil)
+    #expect(Interchange.SealedValue.plainRanges(in: quoted[...], at: 5) == nil)
+    #expect(Interchange.SealedValue(in: quoted[...], at: 5) == nil)
   }
 }
 
@@ -409,6 +426,48 @@ struct RecordLineTests {
     #expect(direct >= 1500)
     #expect(direct < lines)
     #expect(sealed > 100)
+  }
+
+  /// The export's pages, written side by side from the records, are the lines of the events
+  /// one by one: plain, sealed with their subjects' keys, or erased for forgotten subjects.
+  @Test func pagesAreTheLinesOfTheirEvents() async throws {
+    let directory = TemporaryDirectory()
+    let store = try LMDBEventStore(path: directory.appending("log"))
+    defer { store.close() }
+    _ = try await CouncilSimulation.generate(events: 3500, seed: 17, into: store)
+    let subjects = try await store.dataSubjects().keys.sorted()
+    for subject in subjects.enumerated().filter({ $0.offset % 4 == 1 }).map(\.element) {
+      _ = try await store.destroyDataKeys(of: subject)
+    }
+    let erased = try await store.erasedDataSubjects().erased
+    #expect(erased.count > 10)
+    var keys = Interchange.ExportedKeys(store: store)
+    var expected: [String] = []
+    var next = LogPosition.first
+    while true {
+      let page = try await store.readLog(from: next, limit: 700)
+      if page.events.isEmpty { break }
+      for event in page.events {
+        if event.payload.contains(subsequence: [0xFF, 0x00]) {
+          expected.append(
+            try await Interchange.sealedLine(for: event, erased: erased, keys: &keys))
+        } else {
+          expected.append(try Interchange.line(for: event))
+        }
+      }
+      next = page.nextPosition
+    }
+    var lines: [String] = []
+    let count = try await Interchange.exportLines(store) { line in
+      lines.append(String(decoding: line, as: UTF8.self))
+    }
+    #expect(count == expected.count)
+    #expect(lines.count == expected.count)
+    for (index, (line, wanted)) in zip(lines, expected).enumerated() where line != wanted {
+      Issue.record("line \(index + 1): \(textDifference(line, wanted))")
+    }
+    #expect(lines.contains { $0.contains(#""erased":true"#) })
+    #expect(lines.contains { $0.contains(#""keys":[{"#) })
   }
 
   /// Text that is not valid UTF-8, or holds a control character, is left to the owned event's

@@ -1,8 +1,8 @@
 import EventLog
 
 /// Checks a key store's ``DataKeyStore/erasedDataSubjects()`` as subjects are kept and
-/// forgotten, against what ``DataKeyStore/dataSubjects()`` lists; `store` must hold no key
-/// when called. Returns the mismatches found, described (none when the store agrees).
+/// forgotten, against what ``DataKeyStore/dataSubjects()`` lists, and its subjects' keys read
+/// together against the keys read one subject at a time; `store` must hold no key when called. Returns the mismatches found, described (none when the store agrees).
 public func erasedDataSubjectsMismatches(of store: any DataKeyStore) async throws -> [String] {
   var mismatches: [String] = []
   func expect(_ expected: ErasedDataSubjects, _ step: String) async throws {
@@ -26,6 +26,17 @@ public func erasedDataSubjectsMismatches(of store: any DataKeyStore) async throw
     WrappedDataKey(subject: cy, id: 4, wrapped: [4]),
   ])
   try await expect(ErasedDataSubjects(anySubject: true, erased: []), "three kept")
+  // Subjects' keys read together are the keys read one subject at a time, in the order asked,
+  // a subject asked twice and one never seen included.
+  let unknown = DataSubject("account", "a-9")
+  let asked = [cy, ada, unknown, bea, ada]
+  var one: [[WrappedDataKey]] = []
+  for subject in asked { one.append(try await store.dataKeys(of: subject)) }
+  let together = try await store.dataKeys(of: asked)
+  if together != one { mismatches.append("keys read together: \(together), one by one: \(one)") }
+  if one.map(\.count) != [1, 2, 0, 1, 2] {
+    mismatches.append("keys read one by one: \(one.map(\.count)) of \(asked)")
+  }
   _ = try await store.destroyDataKeys(of: ada)
   try await expect(ErasedDataSubjects(anySubject: true, erased: [ada]), "one forgotten")
   _ = try await store.destroyDataKeys(of: bea)

@@ -45,12 +45,44 @@ public enum CouncilCatalog {
       position: record.position, streamOfRecord: { try? record.stream() })
   }
 
+  /// Decodes the payload of a record, as ``decode(_:)-(RecordView)`` does, finding its type
+  /// through `types`: what a reader of many records does, to look each name up once.
+  static func decode(_ record: RecordView, types: inout RecordTypes) throws -> any CouncilEvent {
+    let eventType = record.eventType
+    return try decode(
+      eventType: eventType, payload: record.payload, stream: nil, version: record.version,
+      position: record.position, type: types.type(number: record.eventTypeID, name: eventType),
+      streamOfRecord: { try? record.stream() })
+  }
+
+  /// The payload types of the records of a store, by the number the store interns their names
+  /// with: each name looked up in ``byName`` once, not hashed for every record.
+  struct RecordTypes {
+    private var byNumber: [(name: String, type: (any CouncilEvent.Type)?)?] = []
+
+    /// The type named `name`, which its store numbers `number`; `nil` for a name not in the
+    /// catalog. The name is compared too (equal strings from one table compare in a few
+    /// instructions), so that records of another store, numbered otherwise, still read right.
+    mutating func type(number: UInt32, name: String) -> (any CouncilEvent.Type)? {
+      let index = Int(number)
+      if index < byNumber.count, let known = byNumber[index], known.name == name {
+        return known.type
+      }
+      if index >= byNumber.count {
+        byNumber.append(contentsOf: repeatElement(nil, count: index + 1 - byNumber.count))
+      }
+      let type = byName[name]
+      byNumber[index] = (name, type)
+      return type
+    }
+  }
+
   private static func decode(
     eventType: String, payload: UnsafeRawBufferPointer, stream: StreamName?,
-    version: StreamVersion, position: LogPosition,
+    version: StreamVersion, position: LogPosition, type: (any CouncilEvent.Type)?? = nil,
     streamOfRecord: () -> StreamName? = { nil }
   ) throws -> any CouncilEvent {
-    guard let type = byName[eventType] else {
+    guard let type = type ?? byName[eventType] else {
       throw EventStoreError(
         .unknownEventType, "not a council event type", stream: stream ?? streamOfRecord(),
         version: version, position: position, eventType: eventType)

@@ -1,4 +1,5 @@
 import EventLog
+import Foundation
 
 extension Interchange {
   /// Appends the line of the event `record` holds, the same bytes as
@@ -12,9 +13,19 @@ extension Interchange {
   static func appendLine(
     for record: RecordView, to out: inout [UInt8], escapingSlashes: Bool = true
   ) throws {
+    var types = CouncilCatalog.RecordTypes()
+    try appendLine(for: record, to: &out, escapingSlashes: escapingSlashes, types: &types)
+  }
+
+  /// Appends the line of the event `record` holds, as ``appendLine(for:to:escapingSlashes:)``
+  /// does, finding the payload's type through `types` (what the lines of a page share).
+  static func appendLine(
+    for record: RecordView, to out: inout [UInt8], escapingSlashes: Bool,
+    types: inout CouncilCatalog.RecordTypes
+  ) throws {
     let start = out.count
     do {
-      let payload = try CouncilCatalog.decode(record)
+      let payload = try CouncilCatalog.decode(record, types: &types)
       var writer = JSONWriter(escapesSlashes: escapingSlashes, capacity: 0)
       swap(&writer.bytes, &out)
       writer.bytes.appendText("{\"data\":")
@@ -188,5 +199,24 @@ extension Array where Element == UInt8 {
   @inline(__always)
   mutating func appendText(_ text: StaticString) {
     text.withUTF8Buffer { append(contentsOf: $0) }
+  }
+
+  /// Appends `source[range]`, copied through the source's buffer (a slice appended as a
+  /// collection costs a reference count and a generic copy).
+  mutating func appendBytes(of source: ArraySlice<UInt8>, _ range: Range<Int>) {
+    guard !range.isEmpty else { return }
+    source.withUnsafeBufferPointer { buffer in
+      let offset = range.lowerBound - source.startIndex
+      append(contentsOf: UnsafeBufferPointer(rebasing: buffer[offset..<(offset + range.count)]))
+    }
+  }
+
+  /// Whether `self[a]` and `self[b]` hold the same bytes.
+  func sameBytes(_ a: Range<Int>, _ b: Range<Int>) -> Bool {
+    guard a.count == b.count else { return false }
+    return withUnsafeBufferPointer { buffer in
+      guard let base = buffer.baseAddress else { return true }
+      return memcmp(base + a.lowerBound, base + b.lowerBound, a.count) == 0
+    }
   }
 }

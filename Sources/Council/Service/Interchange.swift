@@ -339,6 +339,7 @@ public enum Interchange {
       var sealed: [Int] = []
       var opened: [(line: Int, event: RecordedEvent)] = []
       var expected = start.rawValue
+      var types = CouncilCatalog.RecordTypes()
       _ = try await store.scanLog(from: start, limit: limit, filter: .all) { record in
         guard record.position.rawValue == expected else {
           throw EventStoreError(
@@ -348,10 +349,12 @@ public enum Interchange {
         }
         expected += 1
         if !context.anySubject || !Interchange.mayHoldPersonalValue(record.payload) {
-          try Interchange.appendLine(for: record, to: &bytes)
+          try Interchange.appendLine(
+            for: record, to: &bytes, escapingSlashes: true, types: &types)
         } else if context.protector == nil {
           sealed.append(ends.count)
-          try Interchange.appendLine(for: record, to: &bytes, escapingSlashes: false)
+          try Interchange.appendLine(
+            for: record, to: &bytes, escapingSlashes: false, types: &types)
         } else {
           opened.append((ends.count, try record.recordedEvent()))
         }
@@ -361,15 +364,17 @@ public enum Interchange {
       self.ends = ends
       guard !sealed.isEmpty || !opened.isEmpty else { return }
       rewritten.reserveCapacity((sealed.count + opened.count) * 768)
-      var line: [UInt8] = []
-      line.reserveCapacity(4096)
+      if !sealed.isEmpty {
+        try await keys.keys.prefetch(
+          lines: sealed.map { ($0 == 0 ? 0 : ends[$0 - 1])..<ends[$0] }, in: bytes,
+          erased: context.erased)
+      }
       // One of the two is empty (the export is opened or not), so the lines stay in order.
       for index in sealed {
         let start = index == 0 ? 0 : ends[index - 1]
-        line.removeAll(keepingCapacity: true)
-        line.append(contentsOf: bytes[start..<ends[index]])
         try await appendSealed(
-          plainLine: line, erased: context.erased, keys: &keys.keys, to: &rewritten)
+          plainLine: bytes[start..<ends[index]], erased: context.erased, keys: &keys.keys,
+          to: &rewritten)
         rewrittenLines.append((index, rewritten.count))
       }
       for (index, event) in opened {
@@ -478,11 +483,63 @@ public enum Interchange {
       }
     }
 
+    /// Reads at once the keys of the subjects of the sealed values in `lines` (ranges of
+    /// `bytes`, plain lines written with slashes unescaped) that are not known yet, and
+    /// remembers their replacements, so that writing the lines asks the store nothing more: a
+    /// page's subjects in one read rather than one read each.
+    mutating func prefetch(lines: [Range<Int>], in bytes: [UInt8], erased: Set<DataSubject>)
+      async throws
+    {
+      var wanted: [DataSubject] = []
+      var wantedTexts: [TextKey] = []
+      var seen: Set<TextKey> = []
+      var previous: Range<Int>?
+      for line in lines {
+        for value in SealedValue.find(in: bytes[line]) {
+          guard let plain = value.plain else { continue }
+          // A subject's values come one after the other: the one before was dealt with.
+          if let previous, bytes.sameBytes(previous, plain.subject) { continue }
+          previous = plain.subject
+          let text = bytes[plain.subject]
+          if let last, Self.same(last.text, text) { continue }
+          let key = TextKey(bytes: Array(text))
+          guard replacements[key] == nil, seen.insert(key).inserted else { continue }
+          guard let subject = DataSubject(String(decoding: text, as: UTF8.self)) else {
+            remember(key, .notASubject)
+            continue
+          }
+          if erased.contains(subject) {
+            remember(key, .erased)
+          } else if store == nil {
+            remember(key, .keys([]))
+          } else {
+            wanted.append(subject)
+            wantedTexts.append(key)
+          }
+        }
+      }
+      guard let store, !wanted.isEmpty else { return }
+      let keys = try await store.dataKeys(of: wanted)
+      for (key, wrapped) in zip(wantedTexts, keys) {
+        remember(key, .keys(Self.keysText(wrapped)))
+      }
+    }
+
+    /// Remembers `replacement` for the subject whose text is `key`, within ``remembered``.
+    private mutating func remember(_ key: TextKey, _ replacement: Replacement) {
+      if replacements.count >= remembered { replacements.removeAll(keepingCapacity: true) }
+      replacements[key] = replacement
+    }
+
     /// The keys of `subject` as a sealed line writes them before the sealed value:
     /// `"keys":[{"id":…,"wrapped":…}],`.
     func keysText(of subject: DataSubject) async throws -> [UInt8]? {
       guard let store else { return nil }
-      let wrapped = try await store.dataKeys(of: subject)
+      return Self.keysText(try await store.dataKeys(of: subject))
+    }
+
+    /// `wrapped` as a sealed line writes a subject's keys before the sealed value.
+    static func keysText(_ wrapped: [WrappedDataKey]) -> [UInt8] {
       var text = Array(#""keys":["#.utf8)
       for (number, key) in wrapped.enumerated() {
         if number > 0 { text.append(UInt8(ascii: ",")) }
@@ -542,37 +599,32 @@ public enum Interchange {
     bytes.removeAll(keepingCapacity: true)
     // Slashes unescaped, as in every line that holds personal values.
     try appendLine(for: event, to: &bytes, escapingSlashes: false)
-    try await appendSealed(plainLine: bytes, erased: erased, keys: &keys, to: &output)
+    try await appendSealed(plainLine: bytes[...], erased: erased, keys: &keys, to: &output)
   }
 
   /// Appends to `output` the sealed line of the plain line `bytes` (an event's line written
   /// with slashes unescaped): each sealed value with its subject's keys, or erased.
   static func appendSealed(
-    plainLine bytes: [UInt8], erased: Set<DataSubject>, keys: inout ExportedKeys,
+    plainLine bytes: ArraySlice<UInt8>, erased: Set<DataSubject>, keys: inout ExportedKeys,
     to output: inout [UInt8]
   ) async throws {
-    var index = 0
-    while index < bytes.count {
-      guard let brace = bytes[index...].firstIndex(of: UInt8(ascii: "{")) else {
-        output.append(contentsOf: bytes[index...])
-        break
-      }
-      output.append(contentsOf: bytes[index..<brace])
-      index = brace
-      if let plain = SealedValue.plainRanges(in: bytes, at: index) {
+    var index = bytes.startIndex
+    for value in SealedValue.find(in: bytes) where value.start >= index {
+      output.appendBytes(of: bytes, index..<value.start)
+      index = value.start
+      if let plain = value.plain {
         // The common case: nothing escaped in it, its subject's text its `kind:id` form.
-        switch try await keys.replacement(subjectText: bytes[plain.subject], erased: erased)
-        {
+        switch try await keys.replacement(subjectText: bytes[plain.subject], erased: erased) {
         case .erased:
           output.append(contentsOf: #"{"erased":true,"subject":""#.utf8)
-          output.append(contentsOf: bytes[plain.subject])
+          output.appendBytes(of: bytes, plain.subject)
           output.append(contentsOf: #""}"#.utf8)
         case .keys(let text):
           output.append(UInt8(ascii: "{"))
           output.append(contentsOf: text)
-          output.append(contentsOf: bytes[(index + 1)..<plain.end])
+          output.appendBytes(of: bytes, (index + 1)..<plain.end)
         case .notASubject:
-          output.append(contentsOf: bytes[index..<plain.end])
+          output.appendBytes(of: bytes, index..<plain.end)
         }
         index = plain.end
         continue
@@ -590,11 +642,10 @@ public enum Interchange {
           output.append(contentsOf: value.body)
         }
         index = value.end
-        continue
       }
-      output.append(UInt8(ascii: "{"))
-      index += 1
+      // Otherwise the opening is copied with the text after it, as it is.
     }
+    output.appendBytes(of: bytes, index..<bytes.endIndex)
   }
 
   /// A sealed value as a payload's JSON holds it: `{"sealed":"BASE64","subject":"KIND:ID"}`.
@@ -602,10 +653,76 @@ public enum Interchange {
     static let opening = Array(#"{"sealed":""#.utf8)
     static let middle = Array(#"","subject":""#.utf8)
 
+    /// Where a sealed value begins in a line, and, when nothing in it is escaped, where its
+    /// subject's text is and where it ends (what ``plainRanges(in:at:)`` finds).
+    struct Found {
+      var start: Int
+      var plain: (subject: Range<Int>, end: Int)?
+    }
+
+    /// The sealed values of `bytes`, in order. A sealed value begins with `{"sealed":"`,
+    /// which cannot occur inside a JSON string (its quotes would be escaped there); the line is
+    /// searched through its buffer, a byte search for each brace, as a page holds hundreds of
+    /// lines with sealed values. A value that holds an escape is found (its `plain` is `nil`)
+    /// and read by ``init(in:at:)``, which may also find it is not one.
+    static func find(in bytes: ArraySlice<UInt8>) -> [Found] {
+      bytes.withUnsafeBufferPointer { buffer in
+        var found: [Found] = []
+        guard let base = buffer.baseAddress else { return found }
+        let first = bytes.startIndex
+        let count = buffer.count
+        /// The offset of the first `byte` from `offset` on, or `nil`.
+        func next(_ byte: UInt8, from offset: Int) -> Int? {
+          guard offset < count,
+            let hit = memchr(base + offset, Int32(byte), count - offset)
+          else { return nil }
+          return UnsafeRawPointer(hit) - UnsafeRawPointer(base)
+        }
+        /// Whether `pattern` is at `offset`.
+        func matches(_ pattern: [UInt8], at offset: Int) -> Bool {
+          guard count - offset >= pattern.count else { return false }
+          return pattern.withUnsafeBufferPointer { pattern in
+            guard let start = pattern.baseAddress else { return true }
+            return memcmp(base + offset, start, pattern.count) == 0
+          }
+        }
+        /// The offset of the quote that closes the string from `offset` on; `nil` when an
+        /// escape comes before it.
+        func closingQuote(from offset: Int) -> Int? {
+          guard let quote = next(UInt8(ascii: "\""), from: offset),
+            memchr(base + offset, 0x5C, quote - offset) == nil
+          else { return nil }
+          return quote
+        }
+        var offset = 0
+        while let brace = next(UInt8(ascii: "{"), from: offset) {
+          guard matches(opening, at: brace) else {
+            offset = brace + 1
+            continue
+          }
+          var plain: (subject: Range<Int>, end: Int)?
+          if let sealedEnd = closingQuote(from: brace + opening.count),
+            matches(middle, at: sealedEnd),
+            let subjectEnd = closingQuote(from: sealedEnd + middle.count),
+            subjectEnd + 1 < count, base[subjectEnd + 1] == UInt8(ascii: "}")
+          {
+            plain = (
+              (first + sealedEnd + middle.count)..<(first + subjectEnd), first + subjectEnd + 2
+            )
+          }
+          found.append(Found(start: first + brace, plain: plain))
+          offset = plain.map { $0.end - first } ?? brace + 1
+        }
+        return found
+      }
+    }
+
     /// Where the subject's text is (inside its quotes), and where the value ends, for a sealed
     /// value with no escape in it; `nil` for anything else, which ``init(in:at:)`` reads.
-    static func plainRanges(in bytes: [UInt8], at start: Int) -> (subject: Range<Int>, end: Int)? {
-      guard bytes.count - start > opening.count + middle.count + 2,
+    static func plainRanges(in bytes: ArraySlice<UInt8>, at start: Int) -> (
+      subject: Range<Int>, end: Int
+    )? {
+      guard bytes.endIndex - start > opening.count + middle.count + 2,
         bytes[start..<(start + opening.count)].elementsEqual(opening)
       else { return nil }
       /// The index of the quote that closes the string from `index` on; `nil` at an escape.
@@ -616,10 +733,10 @@ public enum Interchange {
         return quote
       }
       guard let sealedEnd = closingQuote(from: start + opening.count),
-        bytes.count - sealedEnd > middle.count + 1,
+        bytes.endIndex - sealedEnd > middle.count + 1,
         bytes[sealedEnd..<(sealedEnd + middle.count)].elementsEqual(middle),
         let subjectEnd = closingQuote(from: sealedEnd + middle.count),
-        subjectEnd + 1 < bytes.count, bytes[subjectEnd + 1] == UInt8(ascii: "}")
+        subjectEnd + 1 < bytes.endIndex, bytes[subjectEnd + 1] == UInt8(ascii: "}")
       else { return nil }
       return ((sealedEnd + middle.count)..<subjectEnd, subjectEnd + 2)
     }
@@ -634,18 +751,18 @@ public enum Interchange {
     var end: Int
 
     /// The sealed value that starts at `start`, if one does.
-    init?(in bytes: [UInt8], at start: Int) {
-      guard bytes.count - start > Self.opening.count + Self.middle.count + 2,
+    init?(in bytes: ArraySlice<UInt8>, at start: Int) {
+      guard bytes.endIndex - start > Self.opening.count + Self.middle.count + 2,
         bytes[start..<(start + Self.opening.count)].elementsEqual(Self.opening)
       else { return nil }
       var body = Array(Self.opening.dropFirst())
       body.reserveCapacity(256)
       // Base64 and a subject hold no quote, and no escape but that of a slash (`\/`).
       func string(from index: inout Int, into text: inout [UInt8]) -> Bool {
-        while index < bytes.count {
+        while index < bytes.endIndex {
           let byte = bytes[index]
           if byte == UInt8(ascii: "\\") {
-            guard index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "/") else {
+            guard index + 1 < bytes.endIndex, bytes[index + 1] == UInt8(ascii: "/") else {
               return false
             }
             text.append(UInt8(ascii: "/"))
@@ -661,13 +778,13 @@ public enum Interchange {
       var index = start + Self.opening.count
       guard string(from: &index, into: &body) else { return nil }
       // `string` took the closing quote, the first byte of `middle`.
-      guard bytes.count - index >= Self.middle.count - 1,
+      guard bytes.endIndex - index >= Self.middle.count - 1,
         bytes[index..<(index + Self.middle.count - 1)].elementsEqual(Self.middle.dropFirst())
       else { return nil }
       index += Self.middle.count - 1
       body.append(contentsOf: Self.middle.dropFirst().dropLast())
       var text: [UInt8] = [UInt8(ascii: "\"")]
-      guard string(from: &index, into: &text), index < bytes.count,
+      guard string(from: &index, into: &text), index < bytes.endIndex,
         bytes[index] == UInt8(ascii: "}"),
         let subject = DataSubject(String(decoding: text.dropFirst().dropLast(), as: UTF8.self))
       else { return nil }

@@ -129,9 +129,25 @@ public protocol DataKeyStore: Sendable {
   /// moving keys to another store or another master key, and for checking that destroyed
   /// keys are gone.
   func dataKeys(of subject: DataSubject) async throws -> [WrappedDataKey]
+
+  /// The keys of each of `subjects`, in their order: for each, what ``dataKeys(of:)`` gives.
+  /// A reader that needs many subjects' keys at once (an export, a page of the log at a time)
+  /// asks for them together, which a store may answer in one read.
+  ///
+  /// The default asks ``dataKeys(of:)`` for each; the LMDB store reads them all in one
+  /// transaction.
+  func dataKeys(of subjects: [DataSubject]) async throws -> [[WrappedDataKey]]
 }
 
 extension DataKeyStore {
+  /// The keys of each of `subjects`, asked of ``dataKeys(of:)`` one subject at a time.
+  public func dataKeys(of subjects: [DataSubject]) async throws -> [[WrappedDataKey]] {
+    var keys: [[WrappedDataKey]] = []
+    keys.reserveCapacity(subjects.count)
+    for subject in subjects { keys.append(try await dataKeys(of: subject)) }
+    return keys
+  }
+
   /// Whether any subject has keys or a tombstone, and which were forgotten, read from
   /// ``dataSubjects()``.
   public func erasedDataSubjects() async throws -> ErasedDataSubjects {
