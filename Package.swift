@@ -138,7 +138,7 @@ let package = Package(
       name: "EventLogPostgresTests",
       dependencies: [
         "EventLog", "EventLogConformance", "EventLogPostgres", "PostgresStressHelper",
-        "ChildProcessSupport",
+        "ChildProcessSupport", "EventLogTestSupport",
         .product(
           name: "PostgresNIO", package: "postgres-nio", condition: .when(traits: ["Postgres"])),
       ]

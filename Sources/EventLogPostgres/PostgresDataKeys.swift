@@ -151,6 +151,31 @@
       }
     }
 
+    /// The keys of each of `subjects`, read in one query; see
+    /// ``EventLog/DataKeyStore/dataKeys(of:)-([DataSubject])``.
+    public func dataKeys(of subjects: [DataSubject]) async throws -> [[WrappedDataKey]] {
+      guard !subjects.isEmpty else { return [] }
+      let table = tables.keys
+      let texts = subjects.map(\.description)
+      let asked = Dictionary(zip(texts, subjects), uniquingKeysWith: { first, _ in first })
+      let found = try await withConnection("reading data keys") { connection in
+        var found: [String: [WrappedDataKey]] = [:]
+        let rows = try await connection.query(
+          """
+          SELECT subject, id, wrapped FROM \(unescaped: table)
+          WHERE subject = ANY(\(texts)) AND id <> 0 ORDER BY subject, id
+          """, logger: logger)
+        for try await (text, id, wrapped) in rows.decode((String, Int64, ByteBuffer).self) {
+          guard let subject = asked[text] else { continue }
+          found[text, default: []].append(
+            WrappedDataKey(
+              subject: subject, id: UInt64(bitPattern: id), wrapped: Array(buffer: wrapped)))
+        }
+        return found
+      }
+      return texts.map { found[$0] ?? [] }
+    }
+
     /// Runs `body` inside a transaction on `connection`, rolled back when it throws.
     static func transaction(
       _ connection: PostgresConnection, _ body: () async throws -> Void

@@ -1,6 +1,7 @@
 #if Postgres
   import EventLog
   import EventLogPostgres
+  import EventLogTestSupport
   import PostgresNIO
   import Testing
 
@@ -10,6 +11,14 @@
       EventData(
         id: .random(), eventType: type, encoding: .binary, payload: Array("payload".utf8),
         metadata: EventMetadata(time: Timestamp(nanosecondsSince1970: 1_000)))
+    }
+
+    @Test("forgotten subjects, and subjects' keys read together, as the lists say")
+    func dataKeysReadTogether() async throws {
+      try await TestServer.withStore { store in
+        let mismatches = try await erasedDataSubjectsMismatches(of: store)
+        #expect(mismatches == [])
+      }
     }
 
     @Test("a reopened store finds its log")
