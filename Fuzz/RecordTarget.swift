@@ -59,7 +59,21 @@ func readRecord(_ bytes: UnsafeRawBufferPointer) {
     violated("recordedEvent() disagrees with the view")
   }
   readCouncilEvent(event)
+  compareLines(view, event)
   if digest == 42 { print("", terminator: "") }  // keeps the reads above from being dropped
+}
+
+/// What an export writes from the record where it lies must be its owned event's line, byte
+/// for byte, and fail where that fails.
+func compareLines(_ view: RecordView, _ event: RecordedEvent) {
+  var fromRecord: [UInt8] = []
+  let recordLine = (try? Interchange.appendLine(for: view, to: &fromRecord)).map { fromRecord }
+  let eventLine = (try? Interchange.line(for: event)).map { Array($0.utf8) }
+  guard recordLine == eventLine else {
+    violated(
+      "the record's line \(recordLine.map { String(decoding: $0, as: UTF8.self) } ?? "(failed)") is not the event's \(eventLine.map { String(decoding: $0, as: UTF8.self) } ?? "(failed)")"
+    )
+  }
 }
 
 /// What `council verify` and `council export` do with an owned event: decode its payload as

@@ -10,7 +10,7 @@ extension Interchange {
   /// A record whose envelope ``RecordEnvelopeText`` leaves to others (custom metadata, text
   /// with a control character or not valid UTF-8, a damaged stream name) is written through its
   /// owned event, which also gives a damaged record's error. On an error `out` is as it was.
-  static func appendLine(
+  package static func appendLine(
     for record: RecordView, to out: inout [UInt8], escapingSlashes: Bool = true
   ) throws {
     var types = CouncilCatalog.RecordTypes()
