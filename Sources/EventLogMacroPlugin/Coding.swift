@@ -40,6 +40,11 @@ enum Coding {
     let json =
       writesOwnJSON || ownEncodable
       ? "" : jsonWriter(members: members, access: access)
+    // The transcoder follows the generated writer; a struct that writes its own JSON keeps the
+    // protocol's, which makes the value and writes it.
+    let transcoder =
+      writesOwnJSON || ownEncodable
+      ? "" : jsonTranscoder(fields: fields, members: members, access: access) ?? ""
     var encode = fields.map { "writer.write(self.\($0.name))" }
     if encode.isEmpty { encode = ["_ = writer"] }
     var decode: [String] = []
@@ -70,7 +75,7 @@ enum Coding {
         /// or defaulted field (one added later) gives it its default.
         \(raw: access)init(from reader: inout EventLog.BinaryReader) throws {
           \(raw: decode.joined(separator: "\n"))
-        }\(raw: json)\(raw: reader)
+        }\(raw: json)\(raw: reader)\(raw: transcoder)
       }
       """)
   }
@@ -137,6 +142,81 @@ enum Coding {
       /// optional left out.
       \(access)func writeJSON(to writer: inout EventLog.JSONWriter) throws {
         \(body.joined(separator: "\n  "))
+      }
+      """
+  }
+
+  /// `skipBinary(in:)` and `transcodeJSON(from:to:)` over `fields`: the fields stepped over in
+  /// the order they are declared, then each written from its bytes in the order of the keys
+  /// ``jsonWriter(members:access:)`` writes, a `nil` optional left out. A record that ends
+  /// before a field added later is written through the value, as it decodes.
+  ///
+  /// `nil` (the protocol's transcoder, which makes the value, is kept) when the JSON members
+  /// are not the binary fields one for one, or an optional is not written `T?`.
+  static func jsonTranscoder(fields: [StoredField], members: [JSONMember], access: String)
+    -> String?
+  {
+    var indexByName: [String: Int] = [:]
+    for (index, field) in fields.enumerated() { indexByName[field.name] = index }
+    guard members.count == fields.count, Set(members.map(\.name)).count == members.count,
+      members.allSatisfy({ $0.isDecoded && indexByName[$0.name] != nil })
+    else { return nil }
+    var skip: [String] = []
+    var read = fields.contains(where: \.mayBeAbsent) ? ["let start = reader"] : []
+    for (index, field) in fields.enumerated() {
+      if field.mayBeAbsent {
+        skip += ["if reader.isAtEnd {", "  return", "}"]
+      }
+      read.append("let field\(index) = reader")
+      if field.mayBeAbsent {
+        read += [
+          "if reader.isAtEnd {", "  reader = start",
+          "  try Self(from: &reader).writeJSON(to: &writer)",
+          "  return", "}",
+        ]
+      }
+      skip.append("try reader.skip((\(field.type)).self)")
+      read.append("try reader.skip((\(field.type)).self)")
+    }
+    if fields.isEmpty {
+      skip.append("_ = reader")
+      read.append("_ = reader")
+    }
+    read.append("writer.beginObject()")
+    for member in members.sorted(by: {
+      Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8))
+    }) {
+      guard let index = indexByName[member.name] else { return nil }
+      let key = member.keyNeedsEscape ? member.keyLiteral : member.keyLiteral + " as StaticString"
+      read.append("var part\(index) = field\(index)")
+      if member.isOptional {
+        guard let wrapped = fields[index].type.as(OptionalTypeSyntax.self)?.wrappedType else {
+          return nil
+        }
+        read.append("if try part\(index).readPresence() {")
+        read.append("  writer.key(\(key))")
+        read.append("  try part\(index).transcodeJSON((\(wrapped.trimmed)).self, to: &writer)")
+        read.append("}")
+      } else {
+        read.append("writer.key(\(key))")
+        read.append("try part\(index).transcodeJSON((\(fields[index].type)).self, to: &writer)")
+      }
+    }
+    read.append("writer.endObject()")
+    return """
+
+
+      /// Steps over the fields in the order they are declared, as `init(from:)` reads them.
+      \(access)static func skipBinary(in reader: inout EventLog.BinaryReader) throws {
+        \(skip.joined(separator: "\n  "))
+      }
+
+      /// Writes what `writeJSON(to:)` writes for the value `init(from:)` reads, each field
+      /// written from its bytes, not read into a value first.
+      \(access)static func transcodeJSON(
+        from reader: inout EventLog.BinaryReader, to writer: inout EventLog.JSONWriter
+      ) throws {
+        \(read.joined(separator: "\n  "))
       }
       """
   }

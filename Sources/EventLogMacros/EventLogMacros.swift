@@ -34,10 +34,14 @@
 /// `JSONWritable`), nor one that declares `writeJSON(to:)` itself. Likewise it gets
 /// ``EventLog/JSONReadable/init(json:at:)``, what synthesized `Decodable` reads, which
 /// ``EventLog/StrictJSONDecoder`` uses; none when it declares its own `init(from:)` or
-/// `CodingKeys`.
+/// `CodingKeys`. And, beside a generated writer, ``EventLog/BinaryJSONTranscodable``'s
+/// `skipBinary(in:)` and `transcodeJSON(from:to:)`: the writer's JSON written straight from the
+/// binary form, each field from its bytes, with no value made in between.
 @attached(
-  extension, conformances: BinaryEncodable, BinaryDecodable, JSONWritable, JSONReadable,
-  names: named(encode), named(init), named(writeJSON))
+  extension,
+  conformances: BinaryEncodable, BinaryDecodable, JSONWritable, JSONReadable,
+  BinaryJSONTranscodable,
+  names: named(encode), named(init), named(writeJSON), named(skipBinary), named(transcodeJSON))
 @attached(member, names: named(init))
 public macro BinaryCodable() =
   #externalMacro(module: "EventLogMacroPlugin", type: "BinaryCodableMacro")
@@ -55,13 +59,14 @@ public macro BinaryCodable() =
 /// }
 /// ```
 ///
-/// Like ``BinaryCodable()``, it also writes the struct's JSON (``EventLog/JSONWritable``).
+/// Like ``BinaryCodable()``, it also writes the struct's JSON (``EventLog/JSONWritable``), and
+/// its transcoder from the binary form (``EventLog/BinaryJSONTranscodable``).
 ///
 /// - Parameter version: The schema version new records are written with (1 when not given).
 ///   Records of earlier versions are read through upcasters registered in an ``EventSchema``.
 @attached(
-  extension, conformances: BinaryEvent, JSONWritable, JSONReadable, names: named(encode),
-  named(init), named(writeJSON))
+  extension, conformances: BinaryEvent, JSONWritable, JSONReadable, BinaryJSONTranscodable,
+  names: named(encode), named(init), named(writeJSON), named(skipBinary), named(transcodeJSON))
 @attached(member, names: named(eventType), named(schemaVersion), named(init))
 public macro BinaryEvent(version: Int = 1) =
   #externalMacro(module: "EventLogMacroPlugin", type: "BinaryEventMacro")

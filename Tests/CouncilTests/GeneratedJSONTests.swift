@@ -181,6 +181,24 @@ struct GeneratedJSONTests {
         == #"{"City":"Montréal","region":"Québec","zip":"H2X 1Y4"}"#)
   }
 
+  @Test("the JSON Coding article's transcoder sample writes what the payload writes")
+  func transcoderArticleSample() async throws {
+    try await GoldenLog.withLog { store in
+      let events = try await store.readLog(from: .first, limit: 10_000).events
+      let event = try #require(events.first { $0.eventType == MemberApplied.eventType })
+      let bytes = try event.payload.withUnsafeBytes { payload in
+        // sample: json-transcoder
+        var reader = BinaryReader(payload)  // a record's payload, where it lies in the log
+        var writer = JSONWriter()
+        try MemberApplied.transcodeJSON(from: &reader, to: &writer)
+        // end sample
+        return writer.bytes
+      }
+      let payload = try #require(try CouncilCatalog.decode(event) as? MemberApplied)
+      #expect(bytes == Array(try foundation(payload, escapingSlashes: true).utf8))
+    }
+  }
+
   /// The value the generated reader reads from `json`, `nil` when it refuses the text, and
   /// how many parts it read through `Decodable`.
   func read<Value: JSONReadable>(_ type: Value.Type, _ json: String) -> (Value?, Int) {
@@ -263,13 +281,83 @@ struct GeneratedJSONTests {
     }
   }
 
+  /// What `Value`'s transcoder writes from `bytes`, and how many parts it handed to `Encodable`.
+  func transcoded<Value: BinaryJSONTranscodable>(
+    _: Value.Type, _ bytes: some ContiguousBytes, escapingSlashes: Bool
+  ) throws -> (text: String, fallbacks: Int) {
+    var writer = JSONWriter(escapesSlashes: escapingSlashes)
+    try bytes.withUnsafeBytes { raw in
+      var reader = BinaryReader(raw)
+      try Value.transcodeJSON(from: &reader, to: &writer)
+    }
+    return (String(decoding: writer.bytes, as: UTF8.self), writer.encodableFallbacks)
+  }
+
+  /// What the transcoder of `event`'s payload type writes from its payload.
+  func transcoded(_ event: RecordedEvent, escapingSlashes: Bool) throws -> (
+    text: String, fallbacks: Int
+  ) {
+    let type = try #require(CouncilCatalog.byName[event.eventType])
+    return try transcoded(type, event.payload, escapingSlashes: escapingSlashes)
+  }
+
+  @Test(
+    "the transcoders write from the binary form what the generated writers write",
+    arguments: [true, false])
+  func transcodersMatchTheWriters(escapingSlashes: Bool) throws {
+    func binary<Value: BinaryEncodable>(_ value: Value) -> [UInt8] {
+      var writer = BinaryWriter()
+      writer.write(value)
+      return writer.bytes
+    }
+    func check<Value: BinaryJSONTranscodable & JSONWritable & BinaryEncodable>(
+      _ value: Value, encodable: Int
+    ) throws {
+      // The value the binary form reads back: what the transcoder is held to.
+      let bytes = binary(value)
+      let decoded = try bytes.withUnsafeBytes { raw in
+        var reader = BinaryReader(raw)
+        return try Value(from: &reader)
+      }
+      let (expected, fallbacks) = try generated(decoded, escapingSlashes: escapingSlashes)
+      let actual = try transcoded(Value.self, bytes, escapingSlashes: escapingSlashes)
+      #expect(actual.text == expected)
+      #expect(actual.fallbacks == fallbacks)
+      #expect(fallbacks == encodable)
+    }
+    for (index, text) in Self.texts.enumerated() {
+      let subject = DataSubject("member", text.isEmpty ? "1" : "m/\(index)")
+      var record = JSONSampleRecord(name: text, count: index - 4)
+      // The float and the struct with its own form go through `Encodable`, as in the writer.
+      try check(record, encodable: 2)
+      record.note = text
+      record.addresses = [JSONSampleAddress(zip: text, City: "Montréal", region: text)]
+      record.tags = ["b": 1, text: nil, "a/1": index]
+      record.ratio = Double(index) / 7
+      record.own = JSONSampleOwnForm(text: text)
+      record.person = Personal(subject: subject, content: .erased)
+      record.people = [
+        Personal(
+          subject: subject, content: .sealed((0..<(index * 3)).map { UInt8($0 * 41 & 0xFF) })),
+        Personal(subject: subject, content: .erased),
+      ]
+      // One element: a set's order is its own, not the same for two equal sets.
+      record.flags = [text]
+      try check(record, encodable: 2)
+      try check(
+        JSONSampleRawKeys(`per/day`: index, `say "hi"`: text, plain: index > 3), encodable: 0)
+      try check(JSONSampleAddress(zip: text, City: text, region: nil), encodable: 0)
+    }
+    try check(JSONSampleEmpty(), encodable: 0)
+  }
+
   /// Whether `payload`'s type reads `payload` again from `reader`.
   func readsBack<Payload: CouncilEvent>(_ payload: Payload, _ reader: JSONReader) throws -> Bool {
     try Payload(json: reader, at: 0) == payload
   }
 
-  /// Checks every payload of `events`: the generated JSON is `JSONEncoder`'s, and no part of
-  /// it went through `Encodable`.
+  /// Checks every payload of `events`: the generated JSON is `JSONEncoder`'s, the transcoder
+  /// writes it from the payload's bytes, and no part of it went through `Encodable`.
   func checkPayloads(_ events: [RecordedEvent]) throws -> Set<String> {
     var types: Set<String> = []
     for event in events {
@@ -280,6 +368,9 @@ struct GeneratedJSONTests {
           text == (try foundation(payload, escapingSlashes: escapes)),
           "\(event.eventType) at \(event.position)")
         #expect(fallbacks == 0, "\(event.eventType) went through Encodable")
+        let fromBytes = try transcoded(event, escapingSlashes: escapes)
+        #expect(fromBytes.text == text, "\(event.eventType) at \(event.position) transcoded")
+        #expect(fromBytes.fallbacks == 0, "\(event.eventType) transcoded through Encodable")
       }
       let json = try SortedJSONEncoder().encode(payload)
       let reader = try #require(JSONReader(json))

@@ -94,6 +94,114 @@ import Testing
         """)
   }
 
+  @Test func theTranscoderStepsOverTheFieldsInOrderAndWritesThemInKeyOrder() {
+    expect(
+      """
+      @BinaryCodable
+      struct Visit {
+        var place: String
+        var day: Int
+        var note: String?
+      }
+      """,
+      expanded: """
+        struct Visit {
+          var place: String
+          var day: Int
+          var note: String?
+        }
+
+        extension Visit: BinaryEncodable, BinaryDecodable, JSONWritable, JSONReadable {
+          /// Writes the fields in the order they are declared.
+          func encode(to writer: inout EventLog.BinaryWriter) {
+            writer.write(self.place)
+            writer.write(self.day)
+            writer.write(self.note)
+          }
+
+          /// Reads the fields in the order they are declared; a record that ends before an optional
+          /// or defaulted field (one added later) gives it its default.
+          init(from reader: inout EventLog.BinaryReader) throws {
+            let field0 = try reader.read((String).self)
+            let field1 = try reader.read((Int).self)
+            let field2: String? = try reader.isAtEnd ? nil : reader.read((String?).self)
+            self.place = field0
+            self.day = field1
+            self.note = field2
+          }
+
+          /// Writes the JSON that `Encodable` gives the stored properties: keys sorted, a `nil`
+          /// optional left out.
+          func writeJSON(to writer: inout EventLog.JSONWriter) throws {
+            writer.beginObject()
+            writer.key("day" as StaticString)
+            try writer.value(self.day)
+            if let value = self.note {
+              writer.key("note" as StaticString)
+              try writer.value(value)
+            }
+            writer.key("place" as StaticString)
+            try writer.value(self.place)
+            writer.endObject()
+          }
+
+          /// Reads what `Decodable` reads for the stored properties: each by its name, an optional
+          /// one `nil` when missing or `null`.
+          init(json reader: EventLog.JSONReader, at node: Int) throws {
+            try reader.object(node)
+            let json0 = try reader.value((String).self, at: reader.member("place", of: node))
+            let json1 = try reader.value((Int).self, at: reader.member("day", of: node))
+            let json2: String? = try reader.contains("note", in: node) ? reader.value((String?).self, at: reader.member("note", of: node)) : nil
+            self.place = json0
+            self.day = json1
+            self.note = json2
+          }
+
+          /// Steps over the fields in the order they are declared, as `init(from:)` reads them.
+          static func skipBinary(in reader: inout EventLog.BinaryReader) throws {
+            try reader.skip((String).self)
+            try reader.skip((Int).self)
+            if reader.isAtEnd {
+              return
+            }
+            try reader.skip((String?).self)
+          }
+
+          /// Writes what `writeJSON(to:)` writes for the value `init(from:)` reads, each field
+          /// written from its bytes, not read into a value first.
+          static func transcodeJSON(
+            from reader: inout EventLog.BinaryReader, to writer: inout EventLog.JSONWriter
+          ) throws {
+            let start = reader
+            let field0 = reader
+            try reader.skip((String).self)
+            let field1 = reader
+            try reader.skip((Int).self)
+            let field2 = reader
+            if reader.isAtEnd {
+              reader = start
+              try Self(from: &reader).writeJSON(to: &writer)
+              return
+            }
+            try reader.skip((String?).self)
+            writer.beginObject()
+            var part1 = field1
+            writer.key("day" as StaticString)
+            try part1.transcodeJSON((Int).self, to: &writer)
+            var part2 = field2
+            if try part2.readPresence() {
+              writer.key("note" as StaticString)
+              try part2.transcodeJSON((String).self, to: &writer)
+            }
+            var part0 = field0
+            writer.key("place" as StaticString)
+            try part0.transcodeJSON((String).self, to: &writer)
+            writer.endObject()
+          }
+        }
+        """)
+  }
+
   @Test func aStructWithItsOwnCodableFormIsNotMadeJSONWritableNorReadable() {
     expect(
       """

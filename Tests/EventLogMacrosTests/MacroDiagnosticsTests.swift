@@ -131,6 +131,25 @@ import Testing
             let json0 = try reader.value((String).self, at: reader.member("text", of: node))
             self.text = json0
           }
+
+          /// Steps over the fields in the order they are declared, as `init(from:)` reads them.
+          static func skipBinary(in reader: inout EventLog.BinaryReader) throws {
+            try reader.skip((String).self)
+          }
+
+          /// Writes what `writeJSON(to:)` writes for the value `init(from:)` reads, each field
+          /// written from its bytes, not read into a value first.
+          static func transcodeJSON(
+            from reader: inout EventLog.BinaryReader, to writer: inout EventLog.JSONWriter
+          ) throws {
+            let field0 = reader
+            try reader.skip((String).self)
+            writer.beginObject()
+            var part0 = field0
+            writer.key("text" as StaticString)
+            try part0.transcodeJSON((String).self, to: &writer)
+            writer.endObject()
+          }
         }
         """,
       "the schema version must be an integer literal from 1 to 65535", line: 1, column: 23)

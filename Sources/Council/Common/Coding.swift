@@ -6,7 +6,9 @@ import EventLog
 /// An event's days (`on`, `joinedOn`, …) are the council's dates, given by the command that
 /// produced it; questions asked as of the end of a day (`AsOf.endOf(_:)`) go by the time the
 /// log recorded the event instead, which may be later.
-public protocol CouncilEvent: BinaryEvent, Codable, Hashable, JSONWritable, JSONReadable {}
+public protocol CouncilEvent: BinaryEvent, Codable, Hashable, JSONWritable, JSONReadable,
+  BinaryJSONTranscodable
+{}
 
 extension BinaryWriter {
   /// Writes a binary-encodable value that is optional, as a presence byte and the value.

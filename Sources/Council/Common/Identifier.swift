@@ -48,6 +48,20 @@ public struct Identifier<Tag>: RawRepresentable, Hashable, Comparable, Sendable,
   }
 }
 
+extension Identifier {
+  /// Steps over the identifier's text.
+  public static func skipBinary(in reader: inout BinaryReader) throws {
+    try String.skipBinary(in: &reader)
+  }
+
+  /// Writes the identifier's text from where it lies, as ``writeJSON(to:)`` writes it.
+  public static func transcodeJSON(from reader: inout BinaryReader, to writer: inout JSONWriter)
+    throws
+  {
+    try String.transcodeJSON(from: &reader, to: &writer)
+  }
+}
+
 /// Tags the identifiers of member organizations.
 public enum MemberTag {}
 /// Tags the identifiers of user accounts.

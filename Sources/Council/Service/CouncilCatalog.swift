@@ -55,6 +55,35 @@ public enum CouncilCatalog {
       streamOfRecord: { try? record.stream() })
   }
 
+  /// Appends the JSON of the payload of a record where it lies to `writer`: the bytes that
+  /// writing its decoded payload (``decode(_:)-(RecordView)``) appends, each field written from
+  /// its bytes instead of a value made first (``EventLog/BinaryJSONTranscodable``).
+  ///
+  /// - Throws: as ``decode(_:)-(RecordView)`` for a payload that does not decode; what writing
+  ///   the payload throws. `writer` may then hold part of the payload.
+  static func transcodeJSON(
+    _ record: RecordView, types: inout RecordTypes, to writer: inout JSONWriter
+  ) throws {
+    let eventType = record.eventType
+    guard let type = types.type(number: record.eventTypeID, name: eventType) else {
+      throw EventStoreError(
+        .unknownEventType, "not a council event type", stream: try? record.stream(),
+        version: record.version, position: record.position, eventType: eventType)
+    }
+    var reader = BinaryReader(record.payload)
+    do {
+      try type.transcodeJSON(from: &reader, to: &writer)
+    } catch let error as JSONWriter.Unwritable {
+      throw error
+    } catch let error as EncodingError {
+      throw error
+    } catch {
+      throw EventStoreError(
+        .corruptRecord, "payload does not decode: \(error)", stream: try? record.stream(),
+        version: record.version, position: record.position, eventType: eventType)
+    }
+  }
+
   /// The payload types of the records of a store, by the number the store interns their names
   /// with: each name looked up in ``byName`` once, not hashed for every record.
   struct RecordTypes {

@@ -4,7 +4,8 @@ import Foundation
 extension Interchange {
   /// Appends the line of the event `record` holds, the same bytes as
   /// ``appendLine(for:to:escapingSlashes:)`` writes for its ``EventLog/RecordView/recordedEvent()``,
-  /// read where the record lies: the payload decoded from the record's bytes, and the envelope's
+  /// read where the record lies: the payload's JSON written from the record's bytes
+  /// (``CouncilCatalog/transcodeJSON(_:types:to:)``), and the envelope's
   /// text (the stream, the actor) copied from them, with no owned event made first.
   ///
   /// A record whose envelope ``RecordEnvelopeText`` leaves to others (custom metadata, text
@@ -25,12 +26,11 @@ extension Interchange {
   ) throws {
     let start = out.count
     do {
-      let payload = try CouncilCatalog.decode(record, types: &types)
       var writer = JSONWriter(escapesSlashes: escapingSlashes, capacity: 0)
       swap(&writer.bytes, &out)
       writer.bytes.appendText("{\"data\":")
       defer { swap(&writer.bytes, &out) }
-      try payload.writeJSON(to: &writer)
+      try CouncilCatalog.transcodeJSON(record, types: &types, to: &writer)
       if try RecordEnvelopeText.append(for: record, to: &writer.bytes) { return }
     } catch {
       out.removeSubrange(start...)

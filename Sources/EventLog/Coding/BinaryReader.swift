@@ -24,7 +24,7 @@ public struct BinaryReader {
   /// How many bytes are left.
   @inlinable public var remaining: Int { buffer.count - offset }
 
-  @usableFromInline mutating func take(_ count: Int, _ what: StaticString)
+  @inlinable mutating func take(_ count: Int, _ what: StaticString)
     throws(BinaryDecodingError)
     -> Int
   {
@@ -115,7 +115,7 @@ public struct BinaryReader {
   }
 
   /// Reads an unsigned LEB128 length and checks that that many bytes are left.
-  @usableFromInline mutating func readLength() throws(BinaryDecodingError) -> Int {
+  @inlinable mutating func readLength() throws(BinaryDecodingError) -> Int {
     let start = offset
     let value = try read(UInt64.self)
     guard value <= UInt64(remaining) else {
@@ -160,9 +160,25 @@ public struct BinaryReader {
   }
 
   /// Steps over a length-prefixed string, failing where ``read(_:)-(String.Type)`` would.
-  @usableFromInline mutating func skipString() throws(BinaryDecodingError) {
+  @inlinable mutating func skipString() throws(BinaryDecodingError) {
     let count = try readLength()
     _ = try take(count, "string")
+  }
+
+  /// Steps over a length-prefixed byte array, failing where ``readBytes()`` would.
+  @inlinable mutating func skipBytes() throws(BinaryDecodingError) {
+    let count = try readLength()
+    _ = try take(count, "bytes")
+  }
+
+  /// Reads a length-prefixed byte array as a borrowed buffer, valid as long as the reader's
+  /// buffer is, failing where ``readBytes()`` would.
+  @inlinable mutating func readRawBytes() throws(BinaryDecodingError)
+    -> UnsafeRawBufferPointer
+  {
+    let count = try readLength()
+    let at = try take(count, "bytes")
+    return UnsafeRawBufferPointer(rebasing: buffer[at..<at + count])
   }
 
   /// Reads a length-prefixed byte array.
@@ -218,7 +234,7 @@ public struct BinaryReader {
     isAtEnd ? nil : try read(&self)
   }
 
-  @usableFromInline mutating func readPresenceFlag() throws(BinaryDecodingError) -> Bool {
+  @inlinable mutating func readPresenceFlag() throws(BinaryDecodingError) -> Bool {
     let at = try take(1, "optional flag")
     switch buffer[at] {
     case 0: return false

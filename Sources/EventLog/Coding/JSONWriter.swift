@@ -167,12 +167,17 @@ public struct JSONWriter: Sendable {
   /// Writes bytes as a base64 string (padded, no line breaks), as `JSONEncoder` writes the
   /// text of `Data.base64EncodedString()`: a `/` escaped when ``escapesSlashes``.
   public mutating func base64(_ data: [UInt8]) {
+    data.withUnsafeBytes { base64($0) }
+  }
+
+  /// Writes bytes as a base64 string, as ``base64(_:)-([UInt8])`` does, from where they lie.
+  public mutating func base64(_ data: UnsafeRawBufferPointer) {
     bytes.append(UInt8(ascii: "\""))
     let start = bytes.count
     let length = (data.count + 2) / 3 * 4
     bytes.append(contentsOf: repeatElement(UInt8(ascii: "="), count: length))
     bytes.withUnsafeMutableBufferPointer { output in
-      data.withUnsafeBufferPointer { input in
+      data.withMemoryRebound(to: UInt8.self) { input in
         JSONText.base64Alphabet.withUnsafeBufferPointer { alphabet in
           var from = 0
           var to = start
@@ -263,38 +268,60 @@ package enum JSONText {
   package static func appendString(_ value: String, escapesSlashes: Bool, to bytes: inout [UInt8]) {
     bytes.append(UInt8(ascii: "\""))
     var value = value
-    value.withUTF8 { utf8 in
-      var runStart = 0
-      for index in utf8.indices {
-        let byte = utf8[index]
-        let escape: UInt8
-        switch byte {
-        case UInt8(ascii: "\""), UInt8(ascii: "\\"): escape = byte
-        case UInt8(ascii: "/"):
-          guard escapesSlashes else { continue }
-          escape = byte
-        case 0x08: escape = UInt8(ascii: "b")
-        case 0x09: escape = UInt8(ascii: "t")
-        case 0x0A: escape = UInt8(ascii: "n")
-        case 0x0C: escape = UInt8(ascii: "f")
-        case 0x0D: escape = UInt8(ascii: "r")
-        case 0..<0x20: escape = 0
-        default: continue
-        }
-        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
-        bytes.append(UInt8(ascii: "\\"))
-        if escape == 0 {
-          bytes.append(contentsOf: "u00".utf8)
-          bytes.append(hexDigits[Int(byte >> 4)])
-          bytes.append(hexDigits[Int(byte & 0x0F)])
-        } else {
-          bytes.append(escape)
-        }
-        runStart = index + 1
-      }
-      bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
-    }
+    value.withUTF8 { appendStringContents($0, escapesSlashes: escapesSlashes, to: &bytes) }
     bytes.append(UInt8(ascii: "\""))
+  }
+
+  /// Appends the text of a string, escaped as `JSONEncoder` escapes it, without its quotes:
+  /// `utf8` must be valid UTF-8 (the bytes of a `String`, or ASCII).
+  package static func appendStringContents(
+    _ utf8: UnsafeBufferPointer<UInt8>, escapesSlashes: Bool, to bytes: inout [UInt8]
+  ) {
+    var runStart = 0
+    for index in utf8.indices {
+      let byte = utf8[index]
+      let escape: UInt8
+      switch byte {
+      case UInt8(ascii: "\""), UInt8(ascii: "\\"): escape = byte
+      case UInt8(ascii: "/"):
+        guard escapesSlashes else { continue }
+        escape = byte
+      case 0x08: escape = UInt8(ascii: "b")
+      case 0x09: escape = UInt8(ascii: "t")
+      case 0x0A: escape = UInt8(ascii: "n")
+      case 0x0C: escape = UInt8(ascii: "f")
+      case 0x0D: escape = UInt8(ascii: "r")
+      case 0..<0x20: escape = 0
+      default: continue
+      }
+      bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
+      bytes.append(UInt8(ascii: "\\"))
+      if escape == 0 {
+        bytes.append(contentsOf: "u00".utf8)
+        bytes.append(hexDigits[Int(byte >> 4)])
+        bytes.append(hexDigits[Int(byte & 0x0F)])
+      } else {
+        bytes.append(escape)
+      }
+      runStart = index + 1
+    }
+    bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
+  }
+
+  /// Whether every byte of `bytes` is ASCII, read eight bytes at a time.
+  package static func isASCII(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    var index = 0
+    let count = bytes.count
+    while index + 8 <= count {
+      let word = bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+      if word & 0x8080_8080_8080_8080 != 0 { return false }
+      index += 8
+    }
+    while index < count {
+      if bytes[index] >= 0x80 { return false }
+      index += 1
+    }
+    return true
   }
 }
 

@@ -97,3 +97,22 @@ extension DataSubject: JSONWritable {
   /// Writes the `kind:id` form as a string, as ``encode(to:)`` does.
   public func writeJSON(to writer: inout JSONWriter) { writer.string(description) }
 }
+
+extension DataSubject: BinaryJSONTranscodable {
+  /// Steps over the kind and the identifier.
+  public static func skipBinary(in reader: inout BinaryReader) throws {
+    try reader.skipString()
+    try reader.skipString()
+  }
+
+  /// Writes `"kind:id"` from the bytes where they lie, as ``writeJSON(to:)`` writes it.
+  public static func transcodeJSON(from reader: inout BinaryReader, to writer: inout JSONWriter)
+    throws
+  {
+    writer.bytes.append(UInt8(ascii: "\""))
+    try reader.appendStringContents(to: &writer)
+    writer.bytes.append(UInt8(ascii: ":"))
+    try reader.appendStringContents(to: &writer)
+    writer.bytes.append(UInt8(ascii: "\""))
+  }
+}

@@ -275,3 +275,58 @@ extension Personal: JSONWritable where Value: JSONWritable {
     writer.endObject()
   }
 }
+
+extension Personal: BinaryJSONTranscodable where Value: BinaryJSONTranscodable & JSONWritable {
+  /// Steps over a sealed or erased value (its subject and ciphertext), or a plain one.
+  @inlinable public static func skipBinary(in reader: inout BinaryReader) throws {
+    let start = reader.offset
+    guard reader.remaining >= 3, reader.buffer[start] == PersonalEncoding.marker.0,
+      reader.buffer[start + 1] == PersonalEncoding.marker.1
+    else {
+      try Value.skipBinary(in: &reader)
+      return
+    }
+    _ = try reader.readRaw(count: 2)
+    let tag = try reader.read(UInt8.self)
+    try DataSubject.skipBinary(in: &reader)
+    switch tag {
+    case PersonalEncoding.sealed: try reader.skipBytes()
+    case PersonalEncoding.erased: break
+    default: throw BinaryDecodingError(offset: start + 2, reason: "personal value tag \(tag)")
+    }
+  }
+
+  /// Writes what ``writeJSON(to:)`` writes for the value read, the ciphertext's base64 written
+  /// from where it lies.
+  @inlinable
+  public static func transcodeJSON(from reader: inout BinaryReader, to writer: inout JSONWriter)
+    throws
+  {
+    let start = reader.offset
+    guard reader.remaining >= 3, reader.buffer[start] == PersonalEncoding.marker.0,
+      reader.buffer[start + 1] == PersonalEncoding.marker.1
+    else {
+      // A plain value has no subject: its JSON is the bare value.
+      try Value.transcodeJSON(from: &reader, to: &writer)
+      return
+    }
+    _ = try reader.readRaw(count: 2)
+    let tag = try reader.read(UInt8.self)
+    var subject = reader
+    try DataSubject.skipBinary(in: &reader)
+    writer.beginObject()
+    switch tag {
+    case PersonalEncoding.sealed:
+      let ciphertext = try reader.readRawBytes()
+      writer.key("sealed" as StaticString)
+      writer.base64(ciphertext)
+    case PersonalEncoding.erased:
+      writer.key("erased" as StaticString)
+      writer.bool(true)
+    default: throw BinaryDecodingError(offset: start + 2, reason: "personal value tag \(tag)")
+    }
+    writer.key("subject" as StaticString)
+    try DataSubject.transcodeJSON(from: &subject, to: &writer)
+    writer.endObject()
+  }
+}
