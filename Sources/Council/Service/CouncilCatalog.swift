@@ -45,6 +45,30 @@ public enum CouncilCatalog {
       position: record.position, streamOfRecord: { try? record.stream() })
   }
 
+  /// Checks that the payload of a record decodes as its council event, without making the
+  /// event: each field is stepped over as decoding reads it
+  /// (``EventLog/BinaryJSONTranscodable/skipBinary(in:)``), so the check fails where
+  /// ``decode(_:)-(RecordView)`` fails, with the same error. What `council verify` does to every
+  /// record.
+  ///
+  /// - Throws: as ``decode(_:)-(RecordView)``.
+  public static func check(_ record: RecordView) throws {
+    let eventType = record.eventType
+    guard let type = byName[eventType] else {
+      throw EventStoreError(
+        .unknownEventType, "not a council event type", stream: try? record.stream(),
+        version: record.version, position: record.position, eventType: eventType)
+    }
+    var reader = BinaryReader(record.payload)
+    do {
+      try type.skipBinary(in: &reader)
+    } catch {
+      throw EventStoreError(
+        .corruptRecord, "payload does not decode: \(error)", stream: try? record.stream(),
+        version: record.version, position: record.position, eventType: eventType)
+    }
+  }
+
   /// Decodes the payload of a record, as ``decode(_:)-(RecordView)`` does, finding its type
   /// through `types`: what a reader of many records does, to look each name up once.
   static func decode(_ record: RecordView, types: inout RecordTypes) throws -> any CouncilEvent {
