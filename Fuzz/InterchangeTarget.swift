@@ -10,8 +10,16 @@ import Foundation
 let fuzzLineNumber = 42
 
 /// Reads one line as an import does; checks that a failure is the typed import error naming
-/// the line, and that a line that reads round-trips through export.
+/// the line, that a line that reads round-trips through export, and that where the payload's
+/// transcoder writes its binary form from the text, it writes what the value read encodes to.
 func readLine(_ text: String) {
+  if let (transcoded, read) = Interchange.payloadBothWays(ofLine: Array(text.utf8)),
+    let transcoded, transcoded != read
+  {
+    violated(
+      "the transcoded payload \(transcoded) is not the read one \(read.map { "\($0)" } ?? "(refused)")"
+    )
+  }
   let event: RecordedEvent
   do {
     event = try Interchange.event(fromLine: text, number: fuzzLineNumber)

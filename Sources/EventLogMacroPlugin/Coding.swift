@@ -28,12 +28,18 @@ enum Coding {
     let listed = conformances.filter {
       let name = $0.trimmedDescription
       if name.hasSuffix("JSONWritable") { return writesOwnJSON || !ownEncodable }
-      if name.hasSuffix("JSONReadable") { return readsOwnJSON || !ownDecodable }
+      if name.hasSuffix("JSONReadable") || name.hasSuffix("JSONBinaryTranscodable") {
+        return readsOwnJSON || !ownDecodable
+      }
       return true
     }
     let members = JSONMember.members(of: declaration)
     let reader =
       readsOwnJSON || ownDecodable ? "" : jsonReader(members: members, access: access)
+    // Likewise the transcoder from JSON follows the generated reader.
+    let binaryTranscoder =
+      readsOwnJSON || ownDecodable
+      ? "" : binaryTranscoder(fields: fields, members: members, access: access) ?? ""
     let inheritance =
       listed.isEmpty
       ? "" : ": " + listed.map(\.trimmedDescription).joined(separator: ", ")
@@ -75,7 +81,7 @@ enum Coding {
         /// or defaulted field (one added later) gives it its default.
         \(raw: access)init(from reader: inout EventLog.BinaryReader) throws {
           \(raw: decode.joined(separator: "\n"))
-        }\(raw: json)\(raw: reader)\(raw: transcoder)
+        }\(raw: json)\(raw: reader)\(raw: transcoder)\(raw: binaryTranscoder)
       }
       """)
   }
@@ -217,6 +223,49 @@ enum Coding {
         from reader: inout EventLog.BinaryReader, to writer: inout EventLog.JSONWriter
       ) throws {
         \(read.joined(separator: "\n  "))
+      }
+      """
+  }
+
+  /// `transcodeBinary(json:at:to:)` over `fields`: each field's JSON, found by its key as
+  /// ``jsonReader(members:access:)`` finds it, written in its binary form in the order the
+  /// fields are declared; an optional one that is missing written as absent.
+  ///
+  /// `nil` (the protocol's transcoder, which reads the value, is kept) when the JSON members
+  /// are not the binary fields one for one.
+  static func binaryTranscoder(fields: [StoredField], members: [JSONMember], access: String)
+    -> String?
+  {
+    var memberByName: [String: JSONMember] = [:]
+    for member in members { memberByName[member.name] = member }
+    guard members.count == fields.count, memberByName.count == members.count,
+      members.allSatisfy(\.isDecoded), fields.allSatisfy({ memberByName[$0.name] != nil })
+    else { return nil }
+    var body = ["try reader.object(node)"]
+    for field in fields {
+      guard let member = memberByName[field.name] else { return nil }
+      let found = "reader.member(\(member.keyLiteral), of: node)"
+      if member.isOptional {
+        body += [
+          "if reader.contains(\(member.keyLiteral), in: node) {",
+          "  try reader.transcodeBinary((\(field.type)).self, at: \(found), to: &writer)",
+          "} else {",
+          "  writer.writeByte(0)",
+          "}",
+        ]
+      } else {
+        body.append("try reader.transcodeBinary((\(field.type)).self, at: \(found), to: &writer)")
+      }
+    }
+    return """
+
+
+      /// Writes what `encode(to:)` writes for the value `init(json:at:)` reads, each field
+      /// written from its JSON, not read into a value first.
+      \(access)static func transcodeBinary(
+        json reader: EventLog.JSONReader, at node: Int, to writer: inout EventLog.BinaryWriter
+      ) throws {
+        \(body.joined(separator: "\n  "))
       }
       """
   }

@@ -40,8 +40,9 @@
 @attached(
   extension,
   conformances: BinaryEncodable, BinaryDecodable, JSONWritable, JSONReadable,
-  BinaryJSONTranscodable,
-  names: named(encode), named(init), named(writeJSON), named(skipBinary), named(transcodeJSON))
+  BinaryJSONTranscodable, JSONBinaryTranscodable,
+  names: named(encode), named(init), named(writeJSON), named(skipBinary), named(transcodeJSON),
+  named(transcodeBinary))
 @attached(member, names: named(init))
 public macro BinaryCodable() =
   #externalMacro(module: "EventLogMacroPlugin", type: "BinaryCodableMacro")
@@ -65,8 +66,11 @@ public macro BinaryCodable() =
 /// - Parameter version: The schema version new records are written with (1 when not given).
 ///   Records of earlier versions are read through upcasters registered in an ``EventSchema``.
 @attached(
-  extension, conformances: BinaryEvent, JSONWritable, JSONReadable, BinaryJSONTranscodable,
-  names: named(encode), named(init), named(writeJSON), named(skipBinary), named(transcodeJSON))
+  extension,
+  conformances: BinaryEvent, JSONWritable, JSONReadable, BinaryJSONTranscodable,
+  JSONBinaryTranscodable,
+  names: named(encode), named(init), named(writeJSON), named(skipBinary), named(transcodeJSON),
+  named(transcodeBinary))
 @attached(member, names: named(eventType), named(schemaVersion), named(init))
 public macro BinaryEvent(version: Int = 1) =
   #externalMacro(module: "EventLogMacroPlugin", type: "BinaryEventMacro")

@@ -393,9 +393,12 @@ struct LMDBProcessTests {
       }
       return seen
     }
+    // A pause of 15 ms between batches keeps the writers writing for about two seconds: with
+    // 5 ms, under a whole test run on two cores, the follower's task was once not scheduled
+    // before the writers were done.
     let children = try (0..<2).map { _ in
       try StressHelper([
-        "append", path, "shared-1", String(batches), String(batchSize), "any", "5",
+        "append", path, "shared-1", String(batches), String(batchSize), "any", "15",
       ])
     }
     for child in children { #expect(await child.wait() == 0) }

@@ -198,6 +198,21 @@ import Testing
             try part0.transcodeJSON((String).self, to: &writer)
             writer.endObject()
           }
+
+          /// Writes what `encode(to:)` writes for the value `init(json:at:)` reads, each field
+          /// written from its JSON, not read into a value first.
+          static func transcodeBinary(
+            json reader: EventLog.JSONReader, at node: Int, to writer: inout EventLog.BinaryWriter
+          ) throws {
+            try reader.object(node)
+            try reader.transcodeBinary((String).self, at: reader.member("place", of: node), to: &writer)
+            try reader.transcodeBinary((Int).self, at: reader.member("day", of: node), to: &writer)
+            if reader.contains("note", in: node) {
+              try reader.transcodeBinary((String?).self, at: reader.member("note", of: node), to: &writer)
+            } else {
+              writer.writeByte(0)
+            }
+          }
         }
         """)
   }

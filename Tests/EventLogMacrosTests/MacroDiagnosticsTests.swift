@@ -150,6 +150,15 @@ import Testing
             try part0.transcodeJSON((String).self, to: &writer)
             writer.endObject()
           }
+
+          /// Writes what `encode(to:)` writes for the value `init(json:at:)` reads, each field
+          /// written from its JSON, not read into a value first.
+          static func transcodeBinary(
+            json reader: EventLog.JSONReader, at node: Int, to writer: inout EventLog.BinaryWriter
+          ) throws {
+            try reader.object(node)
+            try reader.transcodeBinary((String).self, at: reader.member("text", of: node), to: &writer)
+          }
         }
         """,
       "the schema version must be an integer literal from 1 to 65535", line: 1, column: 23)

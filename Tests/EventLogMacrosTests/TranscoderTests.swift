@@ -249,3 +249,137 @@ struct TranscoderTests {
     #expect(String(decoding: sealed, as: UTF8.self).contains(#""subject":"member:Québec\/12""#))
   }
 }
+
+/// The transcoders from JSON (`transcodeBinary(json:at:to:)`) against the generated readers:
+/// where a transcoder writes, it writes what the value the reader reads encodes to, and it never
+/// writes where the reader refuses.
+@Suite("JSON to binary transcoders")
+struct BinaryTranscoderTests {
+  /// What the value read from `text` encodes to, `nil` when the text is not JSON or the reader
+  /// refuses it; and what the transcoder writes from it, `nil` when it does not.
+  static func outcomes<Value: JSONBinaryTranscodable>(_: Value.Type, _ text: [UInt8]) -> (
+    read: [UInt8]?, transcoded: [UInt8]?
+  )? {
+    guard let reader = JSONReader(text) else { return nil }
+    var encoded = BinaryWriter()
+    let read =
+      (try? Value(json: reader, at: 0)).map { value -> [UInt8]? in
+        value.encode(to: &encoded)
+        return encoded.failure == nil ? encoded.bytes : nil
+      } ?? nil
+    var writer = BinaryWriter()
+    let transcoded =
+      (try? Value.transcodeBinary(json: reader, at: 0, to: &writer)) != nil
+        && writer.failure == nil ? writer.bytes : nil
+    return (read, transcoded)
+  }
+
+  /// Checks `text` and its variants (cut short, each byte replaced by a few that JSON cares
+  /// about): wherever the transcoder writes, the reader reads the same bytes. Returns how many
+  /// variants the transcoder wrote.
+  @discardableResult
+  static func check<Value: JSONBinaryTranscodable>(
+    _ type: Value.Type, _ text: String, sourceLocation: SourceLocation = #_sourceLocation
+  ) -> Int {
+    let bytes = Array(text.utf8)
+    var variants = [bytes]
+    for length in 0..<bytes.count { variants.append(Array(bytes.prefix(length))) }
+    let replacements = Array(#""\ 0x/=:n{}[],A"#.utf8)
+    for index in bytes.indices {
+      for replacement in replacements where bytes[index] != replacement {
+        var changed = bytes
+        changed[index] = replacement
+        variants.append(changed)
+      }
+    }
+    var transcoded = 0
+    for variant in variants {
+      guard let (read, written) = outcomes(type, variant), let written else { continue }
+      transcoded += 1
+      #expect(
+        read == written, "\(String(decoding: variant, as: UTF8.self))",
+        sourceLocation: sourceLocation)
+    }
+    return transcoded
+  }
+
+  static func json<Value: Encodable>(_ value: Value, escapingSlashes: Bool) throws -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting =
+      escapingSlashes ? [.sortedKeys] : [.sortedKeys, .withoutEscapingSlashes]
+    return String(decoding: try encoder.encode(value), as: UTF8.self)
+  }
+
+  @Test("every field is written from its JSON as the value read encodes it, damaged or not")
+  func fieldsAreWrittenAsTheValueReadEncodes() throws {
+    for visit in TranscoderTests.visits() {
+      for escaping in [true, false] {
+        let text = try Self.json(visit, escapingSlashes: escaping)
+        let (read, transcoded) = try #require(Self.outcomes(TranscodedVisit.self, Array(text.utf8)))
+        #expect(transcoded != nil)
+        #expect(transcoded == read)
+        #expect(transcoded == TranscoderTests.binary(visit))
+        // Damaged variants that still read are many; each transcoded one must match.
+        #expect(Self.check(TranscodedVisit.self, text) > 10)
+      }
+    }
+    // Members in another order, missing optionals, `null`, unknown members, escapes.
+    for text in [
+      #"{"tags":[],"place":"x","open":false,"day":3,"rating":1}"#,
+      #"{"day":3,"open":true,"place":"a\/b\u00e9\n","rating":2,"tags":["\"",""],"note":null}"#,
+      #"{"day":-3,"open":true,"place":"","rating":0,"tags":[],"guide":null,"extra":[1,{}]}"#,
+      #"{"day":3,"open":true,"place":"","rating":0,"tags":[],"guide":{"name":"n","languages":["fr"]}}"#,
+    ] {
+      let (read, transcoded) = try #require(Self.outcomes(TranscodedVisit.self, Array(text.utf8)))
+      #expect(read != nil, "\(text)")
+      #expect(transcoded == read, "\(text)")
+      Self.check(TranscodedVisit.self, text)
+    }
+  }
+
+  @Test(
+    "sealed and erased personal values are written from the text; others are left to the reader")
+  func personalValuesAreWrittenOrLeft() throws {
+    let subject = DataSubject("member", "Québec/12")
+    var written = 0
+    for count in 0..<12 {
+      let ciphertext = (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 97 &+ 0xFB) }
+      for content: Personal<String>.Content in [.sealed(ciphertext), .erased] {
+        let contact = TranscodedContact(
+          owner: "o", contact: Personal(subject: subject, content: content))
+        for escaping in [true, false] {
+          let text = try Self.json(contact, escapingSlashes: escaping)
+          let (read, transcoded) = try #require(
+            Self.outcomes(TranscodedContact.self, Array(text.utf8)))
+          #expect(transcoded == TranscoderTests.binary(contact), "\(text)")
+          #expect(read == transcoded)
+          written += Self.check(TranscodedContact.self, text)
+        }
+      }
+    }
+    #expect(written > 100)
+    // Forms the transcoder leaves to the reader: a revealed or bare value (which must be
+    // sealed), no subject, base64 that is not canonical, other escapes.
+    for text in [
+      #"{"contact":{"subject":"member:1","value":"Ana"},"owner":"o"}"#,
+      #"{"contact":"Ana","owner":"o"}"#,
+      #"{"contact":{"sealed":"AAEC"},"owner":"o"}"#,
+      #"{"contact":{"sealed":"AAF=","subject":"member:1"},"owner":"o"}"#,
+      #"{"contact":{"sealed":"AAEC\u0041AAA","subject":"member:1"},"owner":"o"}"#,
+      #"{"contact":{"sealed":"AA EC","subject":"member:1"},"owner":"o"}"#,
+      #"{"contact":{"sealed":"AAEC","subject":"member1"},"owner":"o"}"#,
+      #"{"contact":{"sealed":"AAEC","subject":":1"},"owner":"o"}"#,
+      #"{"contact":{"erased":true,"subject":"member:"},"owner":"o"}"#,
+    ] {
+      let (_, transcoded) = try #require(Self.outcomes(TranscodedContact.self, Array(text.utf8)))
+      #expect(transcoded == nil, "\(text)")
+      Self.check(TranscodedContact.self, text)
+    }
+    // `\/` is read as `/`, as an export that escapes slashes writes base64.
+    let escaped = #"{"contact":{"sealed":"\/\/8=","subject":"member:1"},"owner":"o"}"#
+    let (read, transcoded) = try #require(
+      Self.outcomes(TranscodedContact.self, Array(escaped.utf8)))
+    #expect(transcoded != nil)
+    #expect(transcoded == read)
+  }
+}

@@ -7,7 +7,7 @@ import EventLog
 /// produced it; questions asked as of the end of a day (`AsOf.endOf(_:)`) go by the time the
 /// log recorded the event instead, which may be later.
 public protocol CouncilEvent: BinaryEvent, Codable, Hashable, JSONWritable, JSONReadable,
-  BinaryJSONTranscodable
+  BinaryJSONTranscodable, JSONBinaryTranscodable
 {}
 
 extension BinaryWriter {

@@ -54,6 +54,14 @@ extension Identifier {
     try String.skipBinary(in: &reader)
   }
 
+  /// Writes the identifier's text in its binary form from the JSON text, as
+  /// ``init(json:at:)`` and ``encode(to:)`` write it.
+  public static func transcodeBinary(
+    json reader: JSONReader, at node: Int, to writer: inout BinaryWriter
+  ) throws {
+    try String.transcodeBinary(json: reader, at: node, to: &writer)
+  }
+
   /// Writes the identifier's text from where it lies, as ``writeJSON(to:)`` writes it.
   public static func transcodeJSON(from reader: inout BinaryReader, to writer: inout JSONWriter)
     throws

@@ -63,6 +63,13 @@ public struct LegacySubjects: Sendable {
     }
   }
 
+  /// Whether ``assign(_:in:)`` counts the events of `eventType` whatever their values hold (it
+  /// counts a registration's transfers, which name the subject of its later holders), so that
+  /// each of them must be given to it.
+  static func counts(_ eventType: String) -> Bool {
+    eventType == RegistrationTransferred.eventType
+  }
+
   private func holder(_ gathering: String, _ registration: RegistrationID) -> DataSubject {
     let transfers = self.transfers["\(gathering)/\(registration)"] ?? 0
     return .participant(GatheringID(gathering), registration, holder: transfers + 1)

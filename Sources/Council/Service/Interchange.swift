@@ -1033,7 +1033,7 @@ public enum Interchange {
   ///
   /// With them, the personal values the line holds (see ``PersonalTape``), `nil` when the line
   /// was read by `JSONDecoder` or they must be read otherwise.
-  static func wholeLine(_ bytes: [UInt8]) -> (Envelope, any CouncilEvent, PersonalValues?)? {
+  static func wholeLine(_ bytes: [UInt8]) -> (Envelope, LinePayload, PersonalValues?)? {
     // Parsed once, the type read from the parsed text.
     if let reader = JSONReader(bytes), reader.kind(of: 0) == .object,
       let node = reader.optionalMember("eventType", of: 0),
@@ -1050,19 +1050,77 @@ public enum Interchange {
     guard let type = CouncilCatalog.byName[name],
       let (envelope, payload) = try? decodeWhole(type, bytes), envelope.eventType == name
     else { return nil }
-    return (envelope, payload, nil)
+    return (envelope, .value(payload), nil)
   }
 
   /// The line in `reader` read by the generated readers, its payload of type `type`, with the
   /// personal values found in the same parse. The payload's reader is called through the
   /// catalog's type, not a generic function opened for it at each line (which runs
   /// unspecialized).
+  ///
+  /// The payload is written in its binary form from the text when its type's transcoder
+  /// follows it (see ``transcodedPayload(_:_:at:)``), and read into its value otherwise.
   static func readWhole(_ type: any CouncilEvent.Type, _ reader: JSONReader) throws
-    -> (Envelope, any CouncilEvent, PersonalValues?)
+    -> (Envelope, LinePayload, PersonalValues?)
   {
     let envelope = try Envelope(json: reader, at: 0)
-    let payload = try type.init(json: reader, at: reader.member("data", of: 0))
+    let data = try reader.member("data", of: 0)
+    let payload: LinePayload
+    if let bytes = transcodedPayload(type, reader, at: data) {
+      payload = .encoded(bytes)
+    } else {
+      payload = .value(try type.init(json: reader, at: data))
+    }
     return (envelope, payload, PersonalTape.collect(reader, at: 0))
+  }
+
+  /// The payload of a line both ways, for the fuzzer and the tests: written in its binary form
+  /// by its type's transcoder (``transcodedPayload(_:_:at:)``), and read into its value by the
+  /// generated reader and encoded; `nil` for a way that does not follow the line, and `nil`
+  /// for a line that is not an object naming a council event type and holding `data`. Where
+  /// the transcoder writes, both must be the same bytes.
+  package static func payloadBothWays(ofLine bytes: [UInt8]) -> (
+    transcoded: [UInt8]?, read: [UInt8]?
+  )? {
+    guard let reader = JSONReader(bytes), reader.kind(of: 0) == .object,
+      let node = reader.optionalMember("eventType", of: 0),
+      let name = try? reader.string(at: node), let type = CouncilCatalog.byName[name],
+      let data = reader.optionalMember("data", of: 0)
+    else { return nil }
+    var writer = BinaryWriter()
+    var read: [UInt8]? = nil
+    if let value = try? type.init(json: reader, at: data) {
+      value.encode(to: &writer)
+      if writer.failure == nil { read = writer.bytes }
+    }
+    return (transcodedPayload(type, reader, at: data), read)
+  }
+
+  /// A line's payload, read: its value, or its binary form written from the text.
+  enum LinePayload: Sendable {
+    /// The payload's value, whose personal values may still need a subject (a line exported
+    /// before they were sealed) and sealing.
+    case value(any CouncilEvent)
+    /// The payload's binary form, the bytes its value encodes to: every personal value in it
+    /// sealed or erased, with its subject, so that nothing is left to give it.
+    case encoded([UInt8])
+  }
+
+  /// The binary form of the payload of type `type` at `node`, written from the text by the
+  /// type's transcoder (``EventLog/JSONBinaryTranscodable``): the bytes its value, read and
+  /// given its subjects (``LegacySubjects``), encodes to. `nil` when the transcoder does not
+  /// follow the text (a plain or revealed personal value, which needs a subject or sealing; an
+  /// escape it leaves to the reader) and for the types whose events ``LegacySubjects`` counts,
+  /// which must be read into values.
+  static func transcodedPayload(_ type: any CouncilEvent.Type, _ reader: JSONReader, at node: Int)
+    -> [UInt8]?
+  {
+    guard !LegacySubjects.counts(type.eventType) else { return nil }
+    var writer = BinaryWriter()
+    guard (try? type.transcodeBinary(json: reader, at: node, to: &writer)) != nil,
+      writer.failure == nil
+    else { return nil }
+    return writer.bytes
   }
 
   /// The wrapped keys and the erased subjects a line holds.
@@ -1109,7 +1167,7 @@ public enum Interchange {
   /// ``read(_:number:)`` gives, on any thread.
   struct ReadLine: Sendable {
     var header: Header
-    var payload: any CouncilEvent
+    var payload: LinePayload
     /// The wrapped keys and the erased subjects, when read with the line.
     var personal: PersonalValues?
   }
@@ -1143,7 +1201,7 @@ public enum Interchange {
       throw ImportError(
         line: number, reason: "\(header.eventType) payload: \(phrase(for: error))")
     }
-    return ReadLine(header: header, payload: payload, personal: nil)
+    return ReadLine(header: header, payload: .value(payload), personal: nil)
   }
 
   /// The payload type of a line's header, after the checks of its type, versions and position.
@@ -1181,19 +1239,27 @@ public enum Interchange {
     subjects: inout LegacySubjects
   ) throws(ImportError) -> (event: RecordedEvent, hasRecordedTime: Bool) {
     let header = line.header
-    let given = subjects.assign(line.payload, in: header.stream)
-    var writer = BinaryWriter()
-    writer.sealer = sealer
-    given.encode(to: &writer)
-    if let failure = writer.failure {
-      throw ImportError(
-        line: number, reason: "\(header.eventType) payload: a personal value: \(failure)")
+    let payload: [UInt8]
+    switch line.payload {
+    case .encoded(let bytes):
+      // Every personal value in it has its subject and is sealed or erased: nothing to give.
+      payload = bytes
+    case .value(let value):
+      let given = subjects.assign(value, in: header.stream)
+      var writer = BinaryWriter()
+      writer.sealer = sealer
+      given.encode(to: &writer)
+      if let failure = writer.failure {
+        throw ImportError(
+          line: number, reason: "\(header.eventType) payload: a personal value: \(failure)")
+      }
+      payload = writer.bytes
     }
     let event = RecordedEvent(
       position: header.position, stream: header.stream, version: header.version,
       id: header.id,
       eventType: header.eventType, schemaVersion: header.schemaVersion, encoding: .binary,
-      payload: writer.bytes,
+      payload: payload,
       metadata: EventMetadata(
         time: header.time, correlationID: header.metadata.correlationID,
         causationID: header.metadata.causationID, actor: header.metadata.actor,
