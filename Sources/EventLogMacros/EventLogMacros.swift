@@ -36,7 +36,8 @@
 /// ``EventLog/StrictJSONDecoder`` uses; none when it declares its own `init(from:)` or
 /// `CodingKeys`. And, beside a generated writer, ``EventLog/BinaryJSONTranscodable``'s
 /// `skipBinary(in:)` and `transcodeJSON(from:to:)`: the writer's JSON written straight from the
-/// binary form, each field from its bytes, with no value made in between.
+/// binary form, each field from its bytes, with no value made in between; beside a generated
+/// reader, ``EventLog/JSONBinaryTranscodable``'s `transcodeBinary(json:at:to:)`, the other way.
 @attached(
   extension,
   conformances: BinaryEncodable, BinaryDecodable, JSONWritable, JSONReadable,
@@ -61,7 +62,8 @@ public macro BinaryCodable() =
 /// ```
 ///
 /// Like ``BinaryCodable()``, it also writes the struct's JSON (``EventLog/JSONWritable``), and
-/// its transcoder from the binary form (``EventLog/BinaryJSONTranscodable``).
+/// its transcoders between the binary form and JSON (``EventLog/BinaryJSONTranscodable``,
+/// ``EventLog/JSONBinaryTranscodable``).
 ///
 /// - Parameter version: The schema version new records are written with (1 when not given).
 ///   Records of earlier versions are read through upcasters registered in an ``EventSchema``.
