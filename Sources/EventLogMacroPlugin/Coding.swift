@@ -124,12 +124,8 @@ enum Coding {
   /// left out (as synthesized `Encodable` leaves it out with `encodeIfPresent`).
   static func jsonWriter(members: [JSONMember], access: String) -> String {
     var body = ["writer.beginObject()"]
-    for member in members.sorted(by: {
-      Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8))
-    }) {
-      // A key that needs no escape is written as it stands (a static string: no scan for
-      // characters to escape at run time); one that does is escaped as it is written.
-      let key = member.keyNeedsEscape ? member.keyLiteral : member.keyLiteral + " as StaticString"
+    for member in JSONMember.inKeyOrder(members) {
+      let key = member.writtenKey
       if member.isOptional {
         body.append("if let value = self.\(member.name) {")
         body.append("  writer.key(\(key))")
@@ -189,11 +185,9 @@ enum Coding {
       read.append("_ = reader")
     }
     read.append("writer.beginObject()")
-    for member in members.sorted(by: {
-      Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8))
-    }) {
+    for member in JSONMember.inKeyOrder(members) {
       guard let index = indexByName[member.name] else { return nil }
-      let key = member.keyNeedsEscape ? member.keyLiteral : member.keyLiteral + " as StaticString"
+      let key = member.writtenKey
       read.append("var part\(index) = field\(index)")
       if member.isOptional {
         guard let wrapped = fields[index].type.as(OptionalTypeSyntax.self)?.wrappedType else {

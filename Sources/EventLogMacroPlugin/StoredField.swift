@@ -112,6 +112,19 @@ struct JSONMember {
     }
   }
 
+  /// The argument of `writer.key(…)` for this member: a key that needs no escape is written as
+  /// it stands (a static string: no scan for characters to escape at run time); one that does
+  /// is escaped as it is written.
+  var writtenKey: String {
+    keyNeedsEscape ? keyLiteral : keyLiteral + " as StaticString"
+  }
+
+  /// `members` in the order `JSONEncoder` writes them with `.sortedKeys`: by their keys' UTF-8
+  /// bytes.
+  static func inKeyOrder(_ members: [JSONMember]) -> [JSONMember] {
+    members.sorted { Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }
+  }
+
   /// The stored properties of `declaration`, in declaration order.
   static func members(of declaration: some DeclGroupSyntax) -> [JSONMember] {
     var members: [JSONMember] = []
