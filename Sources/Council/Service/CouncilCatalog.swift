@@ -29,9 +29,10 @@ public enum CouncilCatalog {
   ///   name not in the catalog, ``EventStoreError/Code/corruptRecord`` when it does not decode.
   public static func decode(_ event: RecordedEvent) throws -> any CouncilEvent {
     try event.payload.withUnsafeBytes { raw in
-      try decode(
-        eventType: event.eventType, payload: raw, stream: event.stream, version: event.version,
-        position: event.position)
+      try reading(
+        eventType: event.eventType, payload: raw, stream: { event.stream },
+        version: event.version, position: event.position, type: byName[event.eventType]
+      ) { type, reader in try type.init(from: &reader) }
     }
   }
 
@@ -40,9 +41,10 @@ public enum CouncilCatalog {
   ///
   /// - Throws: as ``decode(_:)-(RecordedEvent)``.
   public static func decode(_ record: RecordView) throws -> any CouncilEvent {
-    try decode(
-      eventType: record.eventType, payload: record.payload, stream: nil, version: record.version,
-      position: record.position, streamOfRecord: { try? record.stream() })
+    let eventType = record.eventType
+    return try reading(record, eventType: eventType, type: byName[eventType]) { type, reader in
+      try type.init(from: &reader)
+    }
   }
 
   /// Checks that the payload of a record decodes as its council event, without making the
@@ -54,18 +56,8 @@ public enum CouncilCatalog {
   /// - Throws: as ``decode(_:)-(RecordView)``.
   public static func check(_ record: RecordView) throws {
     let eventType = record.eventType
-    guard let type = byName[eventType] else {
-      throw EventStoreError(
-        .unknownEventType, "not a council event type", stream: try? record.stream(),
-        version: record.version, position: record.position, eventType: eventType)
-    }
-    var reader = BinaryReader(record.payload)
-    do {
+    try reading(record, eventType: eventType, type: byName[eventType]) { type, reader in
       try type.skipBinary(in: &reader)
-    } catch {
-      throw EventStoreError(
-        .corruptRecord, "payload does not decode: \(error)", stream: try? record.stream(),
-        version: record.version, position: record.position, eventType: eventType)
     }
   }
 
@@ -73,10 +65,10 @@ public enum CouncilCatalog {
   /// through `types`: what a reader of many records does, to look each name up once.
   static func decode(_ record: RecordView, types: inout RecordTypes) throws -> any CouncilEvent {
     let eventType = record.eventType
-    return try decode(
-      eventType: eventType, payload: record.payload, stream: nil, version: record.version,
-      position: record.position, type: types.type(number: record.eventTypeID, name: eventType),
-      streamOfRecord: { try? record.stream() })
+    let type = types.type(number: record.eventTypeID, name: eventType)
+    return try reading(record, eventType: eventType, type: type) { type, reader in
+      try type.init(from: &reader)
+    }
   }
 
   /// Appends the JSON of the payload of a record where it lies to `writer`: the bytes that
@@ -89,22 +81,9 @@ public enum CouncilCatalog {
     _ record: RecordView, types: inout RecordTypes, to writer: inout JSONWriter
   ) throws {
     let eventType = record.eventType
-    guard let type = types.type(number: record.eventTypeID, name: eventType) else {
-      throw EventStoreError(
-        .unknownEventType, "not a council event type", stream: try? record.stream(),
-        version: record.version, position: record.position, eventType: eventType)
-    }
-    var reader = BinaryReader(record.payload)
-    do {
+    let type = types.type(number: record.eventTypeID, name: eventType)
+    try reading(record, eventType: eventType, type: type) { type, reader in
       try type.transcodeJSON(from: &reader, to: &writer)
-    } catch let error as JSONWriter.Unwritable {
-      throw error
-    } catch let error as EncodingError {
-      throw error
-    } catch {
-      throw EventStoreError(
-        .corruptRecord, "payload does not decode: \(error)", stream: try? record.stream(),
-        version: record.version, position: record.position, eventType: eventType)
     }
   }
 
@@ -130,24 +109,43 @@ public enum CouncilCatalog {
     }
   }
 
-  private static func decode(
-    eventType: String, payload: UnsafeRawBufferPointer, stream: StreamName?,
-    version: StreamVersion, position: LogPosition, type: (any CouncilEvent.Type)?? = nil,
-    streamOfRecord: () -> StreamName? = { nil }
-  ) throws -> any CouncilEvent {
-    guard let type = type ?? byName[eventType] else {
+  /// Calls `body` with the payload type named `eventType` and a reader of `payload`, turning
+  /// what goes wrong into the errors every reader of a payload gives: `unknownEventType` for a
+  /// name not in the catalog (`type` is `nil`), `corruptRecord` when reading fails. What writing
+  /// JSON throws (a value with no JSON form) is passed on as it is.
+  private static func reading<Result>(
+    eventType: String, payload: UnsafeRawBufferPointer, stream: () -> StreamName?,
+    version: StreamVersion, position: LogPosition, type: (any CouncilEvent.Type)?,
+    _ body: (any CouncilEvent.Type, inout BinaryReader) throws -> Result
+  ) throws -> Result {
+    guard let type else {
       throw EventStoreError(
-        .unknownEventType, "not a council event type", stream: stream ?? streamOfRecord(),
-        version: version, position: position, eventType: eventType)
+        .unknownEventType, "not a council event type", stream: stream(), version: version,
+        position: position, eventType: eventType)
     }
     var reader = BinaryReader(payload)
     do {
-      return try type.init(from: &reader)
+      return try body(type, &reader)
+    } catch let error as JSONWriter.Unwritable {
+      throw error
+    } catch let error as EncodingError {
+      throw error
     } catch {
       throw EventStoreError(
-        .corruptRecord, "payload does not decode: \(error)", stream: stream ?? streamOfRecord(),
+        .corruptRecord, "payload does not decode: \(error)", stream: stream(),
         version: version, position: position, eventType: eventType)
     }
+  }
+
+  /// ``reading(eventType:payload:stream:version:position:type:_:)`` for a record where it
+  /// lies, its stream read only for an error.
+  private static func reading<Result>(
+    _ record: RecordView, eventType: String, type: (any CouncilEvent.Type)?,
+    _ body: (any CouncilEvent.Type, inout BinaryReader) throws -> Result
+  ) throws -> Result {
+    try reading(
+      eventType: eventType, payload: record.payload, stream: { try? record.stream() },
+      version: record.version, position: record.position, type: type, body)
   }
 
   /// The JSON of a payload, keys sorted, as `JSONEncoder` writes it with `.sortedKeys`: written

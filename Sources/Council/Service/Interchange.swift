@@ -1035,9 +1035,7 @@ public enum Interchange {
   /// was read by `JSONDecoder` or they must be read otherwise.
   static func wholeLine(_ bytes: [UInt8]) -> (Envelope, LinePayload, PersonalValues?)? {
     // Parsed once, the type read from the parsed text.
-    if let reader = JSONReader(bytes), reader.kind(of: 0) == .object,
-      let node = reader.optionalMember("eventType", of: 0),
-      let name = try? reader.string(at: node), let type = CouncilCatalog.byName[name],
+    if let reader = JSONReader(bytes), let type = catalogType(of: reader),
       let read = try? readWhole(type, reader)
     {
       return read
@@ -1051,6 +1049,15 @@ public enum Interchange {
       let (envelope, payload) = try? decodeWhole(type, bytes), envelope.eventType == name
     else { return nil }
     return (envelope, .value(payload), nil)
+  }
+
+  /// The payload type of the parsed line in `reader`, from its `"eventType"`: `nil` when the
+  /// line is not an object or names no council event type.
+  static func catalogType(of reader: JSONReader) -> (any CouncilEvent.Type)? {
+    guard reader.kind(of: 0) == .object, let node = reader.optionalMember("eventType", of: 0),
+      let name = try? reader.string(at: node)
+    else { return nil }
+    return CouncilCatalog.byName[name]
   }
 
   /// The line in `reader` read by the generated readers, its payload of type `type`, with the
@@ -1082,9 +1089,7 @@ public enum Interchange {
   package static func payloadBothWays(ofLine bytes: [UInt8]) -> (
     transcoded: [UInt8]?, read: [UInt8]?
   )? {
-    guard let reader = JSONReader(bytes), reader.kind(of: 0) == .object,
-      let node = reader.optionalMember("eventType", of: 0),
-      let name = try? reader.string(at: node), let type = CouncilCatalog.byName[name],
+    guard let reader = JSONReader(bytes), let type = catalogType(of: reader),
       let data = reader.optionalMember("data", of: 0)
     else { return nil }
     var writer = BinaryWriter()
