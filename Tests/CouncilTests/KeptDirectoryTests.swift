@@ -154,7 +154,7 @@ struct KeptDirectoryTests {
     #expect(!publicPage.entries.contains { $0.accounts.contains { $0.email != nil } })
   }
 
-  @Test func itIsGivenOnlyWhileTheLogHasNotMovedSinceItWasKept() async throws {
+  @Test func aCopyIsGivenOnlyWhileTheLogHasNotMovedAndASearchAnswersForTheHead() async throws {
     let temporary = TemporaryDirectory()
     let store = try LMDBEventStore(path: temporary.appending("log"))
     defer { store.close() }
@@ -166,10 +166,14 @@ struct KeptDirectoryTests {
       MemberDirectoryProjection(), store: store, options: .init(pageSize: 100))
     #expect(try await runner.catchUp(until: LogPosition(700)) < store.headPosition())
     #expect(try await KeptDirectory.current(in: store) == nil, "kept at an earlier position")
-    #expect(try await KeptDirectory.search(query, as: .office, in: store) == nil)
+    let head = try await store.headPosition()
+    let now = try await MemberDirectoryProjection().state(in: store, asOf: .now).value
+    let behind = try #require(try await KeptDirectory.search(query, as: .office, in: store))
+    #expect(behind.position == head, "answered for the head")
+    #expect(PlainPage(behind.page) == plainDirectorySearch(now, query, as: .office))
     try await runner.catchUp()
     let kept = try #require(try await KeptDirectory.current(in: store))
-    #expect(kept.position == (try await store.headPosition()))
+    #expect(kept.position == head)
     _ = try await store.append(
       [
         StreamAppend(
@@ -181,7 +185,118 @@ struct KeptDirectoryTests {
           ])
       ])
     #expect(try await KeptDirectory.current(in: store) == nil, "an event appended since")
-    #expect(try await KeptDirectory.search(query, as: .office, in: store) == nil)
+    let after = try #require(try await KeptDirectory.search(query, as: .office, in: store))
+    #expect(after.position == head.next, "an event the directory does not read: the same answer")
+    #expect(PlainPage(after.page) == plainDirectorySearch(now, query, as: .office))
+  }
+
+  @Test func keptBehindTheHeadItAnswersEveryQuestionAsTheDirectoryAtTheHead() async throws {
+    let temporary = TemporaryDirectory()
+    let store = try LMDBEventStore(path: temporary.appending("log"))
+    defer { store.close() }
+    _ = try await CouncilSimulation.generate(events: 4000, seed: 17, into: store)
+    let head = try await store.headPosition()
+    let now = try await MemberDirectoryProjection().state(in: store, asOf: .now).value
+    let queries = questions(about: now)
+    var changedAnswers = 0
+    var folded: Set<UInt64> = []
+    for target in [1, 40, 700, 2500, Int(head.rawValue) - 1] {
+      // Kept at or after `target` behind the head (a runner that loads nothing folds from the
+      // start and saves where it stops: at the first event of the directory's from there).
+      let runner = ProjectionRunner(
+        MemberDirectoryProjection(), store: store, options: .init(pageSize: 1))
+      let kept = try await runner.catchUp(until: LogPosition(head.rawValue - UInt64(target)))
+      let behind = Int(head.rawValue - kept.rawValue)
+      folded.insert(UInt64(behind))
+      let then = runner.read { directory, _ in directory }
+      for query in queries {
+        for viewer in [Issuer.office, .publicPerson(name: "reader")] {
+          let plain = plainDirectorySearch(now, query, as: viewer)
+          let answer = try #require(
+            try await KeptDirectory.search(query, as: viewer, in: store),
+            "\(behind) behind: \(query)")
+          #expect(answer.position == head)
+          #expect(PlainPage(answer.page) == plain, "\(behind) behind: \(query)")
+          if plainDirectorySearch(then, query, as: viewer) != plain { changedAnswers += 1 }
+        }
+      }
+      // Beyond the limit it folds, no answer: the directory is to be caught up whole.
+      if behind > 0 {
+        #expect(
+          try await KeptDirectory.search(
+            queries[0], as: .office, in: store, foldingAtMost: behind - 1) == nil)
+      }
+    }
+    #expect(folded.filter { $0 > 30 }.count >= 3, "kept behind by \(folded.sorted())")
+    #expect(changedAnswers > 100, "the new events changed the answers")
+  }
+
+  @Test func anAccountDeactivatedSinceItWasKeptLeavesTheAnswerToAWholeCatchUp() async throws {
+    let temporary = TemporaryDirectory()
+    let (store, directory) = try await keptLog(at: temporary.appending("log"), events: 1500)
+    defer { store.close() }
+    let account = try #require(directory.activeEntries.first?.accounts.last?.account)
+    _ = try await store.append(
+      [
+        StreamAppend(
+          stream: StreamName(category: "account", id: account.rawValue), expectedVersion: .any,
+          events: [
+            try EventData(
+              AccountDeactivated(on: Day(2030, 1, 1), reason: "left"), id: .random(),
+              metadata: EventMetadata(time: Timestamp(nanosecondsSince1970: 0)))
+          ])
+      ])
+    #expect(try await KeptDirectory.search(DirectoryQuery(), as: .office, in: store) == nil)
+    // The runner the queries fall back on folds it.
+    let runner = ProjectionRunner(MemberDirectoryProjection(), store: store)
+    try await runner.load()
+    try await runner.catchUp()
+    let caughtUp = runner.read { directory, _ in directory }
+    #expect(!caughtUp.activeEntries.flatMap(\.accounts).contains { $0.account == account })
+    let answer = try #require(
+      try await KeptDirectory.search(DirectoryQuery(pageSize: 1_000_000), as: .office, in: store))
+    #expect(!answer.page.entries.flatMap(\.accounts).contains { $0.account == account })
+  }
+
+  @Test func damagedBytesWithEventsFoldedOverThemAreRefusedOrAnsweredRightly() async throws {
+    let temporary = TemporaryDirectory()
+    let store = try LMDBEventStore(path: temporary.appending("log"))
+    defer { store.close() }
+    _ = try await CouncilSimulation.generate(events: 2000, seed: 23, into: store)
+    let head = try await store.headPosition()
+    let runner = ProjectionRunner(
+      MemberDirectoryProjection(), store: store, options: .init(pageSize: 1))
+    let kept = try await runner.catchUp(until: LogPosition(head.rawValue - 1200))
+    let state = try #require(try await store.loadState(MemberDirectoryProjection().stateKey))
+    #expect(state.position == kept.rawValue)
+    let events = try await KeptDirectory.newEvents(in: store, after: kept, upTo: head)
+    #expect(events.count > 100, "\(events.count) events of the directory's since")
+    let now = try await MemberDirectoryProjection().state(in: store, asOf: .now).value
+    let query = DirectoryQuery(pageSize: 1_000_000)
+    let expected = plainDirectorySearch(now, query, as: .office)
+    func answer(_ bytes: [UInt8]) -> Result<DirectoryPage?, EventStoreError> {
+      bytes.withUnsafeBytes { raw in
+        Result { () throws(EventStoreError) in
+          try KeptDirectory.answer(query, as: .office, in: raw, folding: events)
+        }
+      }
+    }
+    #expect(try answer(state.bytes).get().map(PlainPage.init) == expected)
+    var generator = SplitMix64(seed: 5)
+    var refused = 0
+    for _ in 0..<200 {
+      var flipped = state.bytes
+      let index = Int.random(in: 0..<flipped.count, using: &generator)
+      flipped[index] ^= UInt8.random(in: 1...255, using: &generator)
+      switch answer(flipped) {
+      case .failure(let error):
+        #expect(error.code == .corruptRecord, "byte \(index)")
+        refused += 1
+      case .success(let page):
+        #expect(page.map(PlainPage.init) == expected, "byte \(index) changed: answered wrongly")
+      }
+    }
+    #expect(refused > 100, "\(refused) of 200 changed bytes refused")
   }
 
   @Test func aDamagedDirectoryInTheLogIsACorruptRecordNamingItsState() async throws {

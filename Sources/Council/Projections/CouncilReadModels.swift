@@ -87,10 +87,11 @@ public struct CouncilReadModelsProjection: Projection {
 
   /// `council-read-models`.
   public var name: String { "council-read-models" }
-  /// 4: the member directory's binary form lists its active members (version 2), each with
+  /// 5: the member directory's binary form lists its active members (version 2), each with
   /// its record's place and checksum (version 3), after its records and without the account
-  /// owners (version 4); models kept by an earlier version are rebuilt once.
-  public var version: Int { 4 }
+  /// owners (version 4), and indexes every member's record (version 5); models kept by an
+  /// earlier version are rebuilt once.
+  public var version: Int { 5 }
   /// Empty read models.
   public var initialState: CouncilReadModels { CouncilReadModels() }
 

@@ -65,29 +65,116 @@ public struct KeptDirectory: Sendable {
     return try KeptDirectory(state)
   }
 
-  /// The answer to `query`, as `viewer` sees it, from the directory kept in `store` where the
-  /// store keeps it (see EventLog's `StateStore.withState(_:_:)`), and the position it answers at;
-  /// `nil` when no directory is kept, or when events were appended after it was kept.
+  /// The answer to `query`, as `viewer` sees it, for the log's head, from the directory kept
+  /// in `store` where the store keeps it (see EventLog's `StateStore.withState(_:_:)`), and the
+  /// position it answers at; `nil` when no directory is kept, or when it is more than
+  /// ``foldLimit`` positions behind the head, or when an account was deactivated since.
+  ///
+  /// When events were appended after the directory was kept, the directory's events among them
+  /// are read and folded over the kept records of the members they touch
+  /// (`DirectoryChanges`), and the search takes those members from there: its cost grows with
+  /// the new events, not with the directory. The kept directory is not written: a
+  /// `ProjectionRunner` keeps it again (as the `council` queries do when this gives `nil`).
   ///
   /// - Throws: the store's errors, and ``EventStoreError`` with code
-  ///   ``EventStoreError/Code/corruptRecord`` when the kept directory does not read.
+  ///   ``EventStoreError/Code/corruptRecord`` when the kept directory does not read or a new
+  ///   event does not decode.
   public static func search(
     _ query: DirectoryQuery, as viewer: Issuer, in store: any EventStore & StateStore
   ) async throws -> (page: DirectoryPage, position: LogPosition)? {
+    try await search(query, as: viewer, in: store, foldingAtMost: foldLimit)
+  }
+
+  /// ``search(_:as:in:)``, folding at most `limit` positions (for the tests).
+  static func search(
+    _ query: DirectoryQuery, as viewer: Issuer, in store: any EventStore & StateStore,
+    foldingAtMost limit: Int
+  ) async throws -> (page: DirectoryPage, position: LogPosition)? {
+    let key = MemberDirectoryProjection().stateKey
     let head = try await store.headPosition()
-    let lent = try await store.withState(MemberDirectoryProjection().stateKey) {
-      position, raw -> DirectoryPage? in
-      guard position == head.rawValue else { return nil }
-      do {
-        var reader = BinaryReader(raw)
-        let layout = try DirectoryLayout(&reader, checkingWhole: false)
-        return try answer(query, as: viewer, layout: layout, in: raw)
-      } catch {
-        throw damaged(error)
-      }
+    let first = try await store.withState(key) { position, raw -> Lent in
+      guard position == head.rawValue else { return .behind(LogPosition(position)) }
+      return .answered(try answer(query, as: viewer, in: raw, changes: nil))
     }
-    guard let found = lent, let page = found else { return nil }
-    return (page, head)
+    switch first {
+    case nil:
+      return nil
+    case .answered(let page):
+      return (page, head)
+    case .behind(let kept):
+      guard kept < head, head.rawValue - kept.rawValue <= UInt64(max(0, limit)) else { return nil }
+      let events = try await newEvents(in: store, after: kept, upTo: head)
+      let second = try await store.withState(key) { position, raw -> DirectoryPage? in
+        // Kept again meanwhile: the events read are not the ones it lacks.
+        guard position == kept.rawValue else { return nil }
+        return try answer(query, as: viewer, in: raw, folding: events)
+      }
+      guard let found = second, let page = found else { return nil }
+      return (page, head)
+    }
+  }
+
+  /// The most positions appended after the directory was kept that
+  /// ``search(_:as:in:)`` reads and folds itself: 65 536.
+  public static let foldLimit = 65_536
+
+  /// What a first look at the kept directory gave.
+  private enum Lent {
+    case answered(DirectoryPage)
+    case behind(LogPosition)
+  }
+
+  /// The directory's events after `kept` up to `head`, with their streams, in order.
+  static func newEvents(
+    in store: any EventStore, after kept: LogPosition, upTo head: LogPosition
+  ) async throws -> [(event: MemberDirectoryProjection.Event, stream: StreamName)] {
+    let projection = MemberDirectoryProjection()
+    let filter = projection.filter
+    let schema = projection.schema
+    var events: [(event: MemberDirectoryProjection.Event, stream: StreamName)] = []
+    var position = kept.next
+    while position <= head {
+      let limit = Int(min(4096, head.rawValue - position.rawValue + 1))
+      let next = try await store.scanLog(from: position, limit: limit, filter: filter) { record in
+        guard record.position <= head else { return }
+        events.append((try record.decode(with: schema), try record.stream()))
+      }
+      guard next > position else { break }
+      position = next
+    }
+    return events
+  }
+
+  /// The answer to `query` from the kept directory in `raw` with `events` folded over it;
+  /// `nil` when they deactivate an account (see `DirectoryChanges`).
+  static func answer(
+    _ query: DirectoryQuery, as viewer: Issuer, in raw: UnsafeRawBufferPointer,
+    folding events: [(event: MemberDirectoryProjection.Event, stream: StreamName)]
+  ) throws(EventStoreError) -> DirectoryPage? {
+    do {
+      var reader = BinaryReader(raw)
+      let layout = try DirectoryLayout(&reader, checkingWhole: false)
+      guard let changes = try DirectoryChanges(folding: events, over: layout, in: raw) else {
+        return nil
+      }
+      return try answer(query, as: viewer, layout: layout, in: raw, changes: changes)
+    } catch {
+      throw damaged(error)
+    }
+  }
+
+  /// The answer to `query` from the kept directory in `raw`, with `changes` over it.
+  private static func answer(
+    _ query: DirectoryQuery, as viewer: Issuer, in raw: UnsafeRawBufferPointer,
+    changes: DirectoryChanges?
+  ) throws(EventStoreError) -> DirectoryPage {
+    do {
+      var reader = BinaryReader(raw)
+      let layout = try DirectoryLayout(&reader, checkingWhole: false)
+      return try answer(query, as: viewer, layout: layout, in: raw, changes: changes)
+    } catch {
+      throw damaged(error)
+    }
   }
 
   /// Searches the directory as `viewer` sees it, as ``MemberDirectory/search(_:as:)`` does:
@@ -115,38 +202,122 @@ public struct KeptDirectory: Sendable {
     }
   }
 
-  /// The search itself, over a directory's bytes whose layout is read.
+  /// The search itself, over a directory's bytes whose layout is read, and the changes folded
+  /// over it, if any.
   ///
   /// The order's entries are read one after the other; an entry whose terms the query's
   /// criteria admit is counted from its term numbers, and its record is read (and checked)
   /// only when the query has words to find in names. The records of the page's members are
   /// then read, on several threads when the page is long (see ``decodeInParallel``).
+  ///
+  /// With changes, the entries of the members they touch are passed over, and the touched
+  /// members that are active take their places in the directory's order, each found by a
+  /// binary search of the kept entries (whose names are read for it).
   private static func answer(
     _ query: DirectoryQuery, as viewer: Issuer, layout: DirectoryLayout,
-    in raw: UnsafeRawBufferPointer, parallelFrom: Int = decodeInParallel
+    in raw: UnsafeRawBufferPointer, changes: DirectoryChanges? = nil,
+    parallelFrom: Int = decodeInParallel
   ) throws -> DirectoryPage {
     var search = DirectorySearch(query)
     let filter = search.termFilter(layout.terms)
     var counts = TermCounts(terms: layout.terms.count)
     var total = 0
     var onPage: [DirectoryLayout.Entry] = []
-    var order = layout.entries(in: raw)
-    while let entry = try order.next() {
-      guard try filter.admits(entry) else { continue }
+    /// The page in order: a kept member (its record decoded below) or a changed one.
+    var slots: [DirectoryEntry?] = []
+    var changedByRegion: [String: Int] = [:]
+    var changedByService: [String: Int] = [:]
+    func consider(_ entry: DirectoryLayout.Entry) throws {
+      guard try filter.admits(entry) else { return }
       if search.hasWords {
         var reader = try layout.record(of: entry, in: raw)
         _ = try MemberID(from: &reader)
-        guard search.matchesWords(try MemberProfile(from: &reader)) else { continue }
+        guard search.matchesWords(try MemberProfile(from: &reader)) else { return }
       }
-      if search.pageRange.contains(total) { onPage.append(entry) }
+      if search.pageRange.contains(total) {
+        onPage.append(entry)
+        slots.append(nil)
+      }
       try counts.count(entry)
       total += 1
     }
-    let entries = try decode(
-      onPage, layout: layout, in: raw, blankingEmails: !viewer.isOffice, parallelFrom: parallelFrom)
+    func consider(_ entry: DirectoryEntry) {
+      guard search.matches(entry.profile) else { return }
+      changedByRegion[entry.profile.region, default: 0] += 1
+      for service in Set(entry.profile.services) { changedByService[service, default: 0] += 1 }
+      if search.pageRange.contains(total) { slots.append(entry) }
+      total += 1
+    }
+    var order = layout.entries(in: raw)
+    if let changes {
+      var kept: [DirectoryLayout.Entry] = []
+      kept.reserveCapacity(layout.count)
+      while let entry = try order.next() {
+        if !changes.replaced.contains(entry.record.lowerBound) { kept.append(entry) }
+      }
+      // Each changed member goes before the first kept one that sorts after it.
+      let changed = changes.activeEntries
+      var next = 0
+      var place =
+        changed.isEmpty ? kept.count : try insertion(of: changed[0], in: kept, layout, raw)
+      for (index, entry) in kept.enumerated() {
+        while next < changed.count, place == index {
+          consider(changed[next])
+          next += 1
+          if next < changed.count {
+            place = try insertion(of: changed[next], in: kept, layout, raw)
+          }
+        }
+        try consider(entry)
+      }
+      while next < changed.count {
+        consider(changed[next])
+        next += 1
+      }
+    } else {
+      while let entry = try order.next() { try consider(entry) }
+    }
+    var decoded = try decode(
+      onPage, layout: layout, in: raw, blankingEmails: !viewer.isOffice, parallelFrom: parallelFrom
+    ).makeIterator()
+    var entries: [DirectoryEntry] = []
+    entries.reserveCapacity(slots.count)
+    for slot in slots {
+      if var changed = slot {
+        if !viewer.isOffice { DirectorySearch.blankEmails(&changed.accounts) }
+        entries.append(changed)
+      } else if let keptEntry = decoded.next() {
+        entries.append(keptEntry)
+      }
+    }
     return DirectoryPage(
-      entries: entries, total: total, countsByRegion: counts.byRegion(layout.terms),
-      countsByService: counts.byService(layout.terms))
+      entries: entries, total: total,
+      countsByRegion: counts.byRegion(layout.terms).merging(changedByRegion, uniquingKeysWith: +),
+      countsByService: counts.byService(layout.terms).merging(
+        changedByService, uniquingKeysWith: +))
+  }
+
+  /// Where `entry` goes among `kept` (in the directory's order): the number of kept entries
+  /// that sort before it, by English name and then identifier, found by a binary search that
+  /// reads the names of the entries it compares.
+  private static func insertion(
+    of entry: DirectoryEntry, in kept: [DirectoryLayout.Entry], _ layout: DirectoryLayout,
+    _ raw: UnsafeRawBufferPointer
+  ) throws -> Int {
+    var low = 0
+    var high = kept.count
+    while low < high {
+      let middle = low + (high - low) / 2
+      var reader = try layout.record(of: kept[middle], in: raw)
+      let member = try MemberID(from: &reader)
+      let name = try MemberProfile(from: &reader).nameEnglish
+      if (name, member) < (entry.profile.nameEnglish, entry.member) {
+        low = middle + 1
+      } else {
+        high = middle
+      }
+    }
+    return low
   }
 
   /// The fewest members a thread decodes of a page: a page of twice as many is the shortest
@@ -297,6 +468,11 @@ struct DirectoryLayout: Sendable {
   var count: Int
   /// The order's entries, as offsets in the reader's buffer.
   var order: Range<Int>
+  /// The index of every member's record in identifier order, 24 bytes each (offset, length,
+  /// checksum), as offsets in the reader's buffer.
+  var index: Range<Int>
+  /// The size of an entry of ``index``.
+  static let indexEntrySize = 24
   /// The records (their count, then each member's identifier and its record), as offsets in
   /// the reader's buffer.
   var records: Range<Int>
@@ -326,6 +502,16 @@ struct DirectoryLayout: Sendable {
     let orderLength = try reader.readCount()
     order = reader.offset..<(reader.offset + orderLength)
     _ = try reader.readRaw(count: orderLength)
+    let indexStart = reader.offset
+    let members = try reader.readCount()
+    guard members <= reader.remaining / Self.indexEntrySize else {
+      throw BinaryDecodingError(
+        offset: indexStart,
+        reason:
+          "the directory's index of \(members) members runs past its \(reader.remaining) bytes")
+    }
+    index = reader.offset..<(reader.offset + members * Self.indexEntrySize)
+    _ = try reader.readRaw(count: members * Self.indexEntrySize)
     let orderEnd = reader.offset
     let orderChecksum = try reader.readFixedWidth(UInt64.self)
     guard
@@ -352,6 +538,57 @@ struct DirectoryLayout: Sendable {
     Entries(
       reader: BinaryReader(UnsafeRawBufferPointer(rebasing: raw[order])), left: count,
       termCount: UInt64(terms.count), recordsLength: records.count)
+  }
+
+  /// How many members ``index`` lists.
+  var indexedCount: Int { index.count / Self.indexEntrySize }
+
+  /// The record of `member` in `raw` (its identifier, then the record), found by a binary
+  /// search of the index, each record it reads checked against its checksum, and where it lies
+  /// in the records; `nil` when the directory has no record of `member`.
+  func record(of member: MemberID, in raw: UnsafeRawBufferPointer) throws
+    -> (reader: BinaryReader, place: Range<Int>)?
+  {
+    var low = 0
+    var high = indexedCount
+    while low < high {
+      let middle = low + (high - low) / 2
+      let (reader, place) = try indexed(middle, in: raw)
+      var identifier = reader
+      let found = try MemberID(from: &identifier)
+      if found == member { return (reader, place) }
+      if found < member { low = middle + 1 } else { high = middle }
+    }
+    return nil
+  }
+
+  /// The record the index lists at `number` (in identifier order), once its checksum is
+  /// checked, and where it lies in the records.
+  private func indexed(_ number: Int, in raw: UnsafeRawBufferPointer)
+    throws(BinaryDecodingError) -> (BinaryReader, Range<Int>)
+  {
+    let at = index.lowerBound + number * Self.indexEntrySize
+    var entry = BinaryReader(UnsafeRawBufferPointer(rebasing: raw[at..<(at + Self.indexEntrySize)]))
+    let offset = try entry.readFixedWidth(UInt64.self)
+    let length = try entry.readFixedWidth(UInt64.self)
+    let checksum = try entry.readFixedWidth(UInt64.self)
+    guard offset <= UInt64(records.count), length <= UInt64(records.count) - offset else {
+      throw BinaryDecodingError(
+        offset: at,
+        reason:
+          "a member's record at \(offset), \(length) bytes, is outside the \(records.count) bytes of records"
+      )
+    }
+    let place = Int(offset)..<Int(offset + length)
+    let bytes = UnsafeRawBufferPointer(
+      rebasing: raw[
+        (records.lowerBound + place.lowerBound)..<(records.lowerBound + place.upperBound)])
+    guard RecordChecksum.hash(bytes) == checksum else {
+      throw BinaryDecodingError(
+        offset: records.lowerBound + place.lowerBound,
+        reason: "the checksum of a member's record does not match")
+    }
+    return (BinaryReader(bytes), place)
   }
 
   /// A reader of `entry`'s record in `raw` (its member's identifier, then the record), once
@@ -505,7 +742,8 @@ struct DirectorySearch {
     return false
   }
 
-  private mutating func matches(_ profile: MemberProfile) -> Bool {
+  /// Whether `profile` matches every criterion of the query, words included.
+  mutating func matches(_ profile: MemberProfile) -> Bool {
     if let region, fold(profile.region) != region { return false }
     guard has(profile.services, service), has(profile.clientGroups, clientGroup),
       has(profile.languages, language)

@@ -162,7 +162,10 @@ public struct MemberDirectory: BinaryCodable, Sendable, Hashable {
   ///    of the active members; the records' length again; then, for each active member in the
   ///    directory's order, where its record lies in the records (offset and length), that
   ///    record's checksum, and its region, services, client groups and languages as numbers in
-  ///    the table. A checksum of the order closes it.
+  ///    the table; then **the index**: the number of members, and for every member, active or
+  ///    not, in identifier order, where its record lies (offset and length, eight bytes each)
+  ///    and its checksum, so that a member's record is found by its identifier without reading
+  ///    the others. A checksum of the order and the index closes them.
   /// 3. A checksum of all of it (``RecordChecksum``, 8 bytes), which a whole load checks.
   ///
   /// The account owners are not written: they are the accounts the records list, found there
@@ -180,14 +183,31 @@ public struct MemberDirectory: BinaryCodable, Sendable, Hashable {
     byIdentifier.sort { $0.member < $1.member }
     var spans: [[MemberID: Record].Index: Range<Int>] = [:]
     spans.reserveCapacity(records.count)
+    var identifierOrder: [Range<Int>] = []
+    identifierOrder.reserveCapacity(records.count)
     for (member, index) in byIdentifier {
       let from = writer.count - recordsStart
       member.encode(to: &writer)
       records.values[index].encode(to: &writer)
       spans[index] = from..<(writer.count - recordsStart)
+      identifierOrder.append(from..<(writer.count - recordsStart))
     }
     let recordsLength = writer.count - recordsStart
     writer.overwriteFixedWidth(UInt64(recordsLength), at: start)
+    // Each record's checksum, in identifier order: for the index, and for the active ones'
+    // entries in the order.
+    var checksums: [UInt64] = []
+    checksums.reserveCapacity(identifierOrder.count)
+    var checksumOf: [[MemberID: Record].Index: UInt64] = [:]
+    checksumOf.reserveCapacity(records.count)
+    writer.bytes.withUnsafeBytes { raw in
+      let recordBytes = UnsafeRawBufferPointer(rebasing: raw[recordsStart...])
+      for (place, span) in identifierOrder.enumerated() {
+        let checksum = RecordChecksum.hash(UnsafeRawBufferPointer(rebasing: recordBytes[span]))
+        checksums.append(checksum)
+        checksumOf[byIdentifier[place].index] = checksum
+      }
+    }
     // The order, each active member with the terms a search compares (its region, services,
     // client groups and languages) as numbers in a table of the distinct terms.
     let order = activeOrder
@@ -203,30 +223,32 @@ public struct MemberDirectory: BinaryCodable, Sendable, Hashable {
     var number: [String: Int] = [:]
     for (index, term) in terms.enumerated() { number[term] = index }
     var entries = BinaryWriter(capacity: 24 * order.count + 8)
-    writer.bytes.withUnsafeBytes { raw in
-      let recordBytes = UnsafeRawBufferPointer(rebasing: raw[recordsStart...])
-      for index in order {
-        let profile = records.values[index].profile
-        let span = spans[index] ?? 0..<0
-        entries.writeVariableLength(UInt64(span.lowerBound))
-        entries.writeVariableLength(UInt64(span.count))
-        entries.writeFixedWidth(
-          RecordChecksum.hash(UnsafeRawBufferPointer(rebasing: recordBytes[span])))
-        entries.writeVariableLength(UInt64(number[profile.region] ?? 0))
-        func write(_ list: [String]) {
-          entries.writeVariableLength(UInt64(list.count))
-          for term in list { entries.writeVariableLength(UInt64(number[term] ?? 0)) }
-        }
-        write(profile.services)
-        write(profile.clientGroups)
-        write(profile.languages)
+    for index in order {
+      let profile = records.values[index].profile
+      let span = spans[index] ?? 0..<0
+      entries.writeVariableLength(UInt64(span.lowerBound))
+      entries.writeVariableLength(UInt64(span.count))
+      entries.writeFixedWidth(checksumOf[index] ?? 0)
+      entries.writeVariableLength(UInt64(number[profile.region] ?? 0))
+      func write(_ list: [String]) {
+        entries.writeVariableLength(UInt64(list.count))
+        for term in list { entries.writeVariableLength(UInt64(number[term] ?? 0)) }
       }
+      write(profile.services)
+      write(profile.clientGroups)
+      write(profile.languages)
     }
     let orderStart = writer.count
     writer.write(terms)
     writer.writeVariableLength(UInt64(recordsLength))
     writer.writeVariableLength(UInt64(order.count))
     writer.write(bytes: entries.bytes)
+    writer.writeVariableLength(UInt64(identifierOrder.count))
+    for (span, checksum) in zip(identifierOrder, checksums) {
+      writer.writeFixedWidth(UInt64(span.lowerBound))
+      writer.writeFixedWidth(UInt64(span.count))
+      writer.writeFixedWidth(checksum)
+    }
     let orderChecksum = writer.bytes.withUnsafeBytes {
       RecordChecksum.hash(UnsafeRawBufferPointer(rebasing: $0[orderStart...]))
     }
@@ -329,10 +351,11 @@ public struct MemberDirectoryProjection: Projection {
 
   /// `member-directory`.
   public var name: String { "member-directory" }
-  /// 4: the directory's binary form has an order of its active members (version 2), each with
+  /// 5: the directory's binary form has an order of its active members (version 2), each with
   /// its record's place and checksum (version 3), written after the records and without the
-  /// account owners (version 4); a directory kept by an earlier version is rebuilt once.
-  public var version: Int { 4 }
+  /// account owners (version 4), and an index of every member's record (version 5); a
+  /// directory kept by an earlier version is rebuilt once.
+  public var version: Int { 5 }
   /// Member and account streams.
   public var categories: Set<String>? { ["member", "account"] }
   /// An empty directory.
