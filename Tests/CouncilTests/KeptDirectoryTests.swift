@@ -391,8 +391,8 @@ struct KeptDirectoryTests {
   @Test func aChangedByteInARecordTheQuestionReadsIsRefusedThoughTheOrderIsIntact() async throws {
     let temporary = TemporaryDirectory()
     let (state, directory) = try await keptState(at: temporary.appending("log"), seed: 4)
-    // An active member other than the first whose English name is written once, in its
-    // record: change a byte of it.
+    // An active member other than the first whose English name is written twice, in its
+    // record and then in the order (which keys its entry by it): change a byte of the first.
     func places(of text: String) -> [Int] {
       let name = Array(text.utf8)
       return (0...(state.bytes.count - name.count)).filter {
@@ -401,7 +401,7 @@ struct KeptDirectoryTests {
     }
     let at = try #require(
       directory.activeEntries.dropFirst().reversed().lazy
-        .map { places(of: $0.profile.nameEnglish) }.first { $0.count == 1 }?.first)
+        .map { places(of: $0.profile.nameEnglish) }.first { $0.count == 2 }?.first)
     var changed = state.bytes
     changed[at] ^= 0x01
     let kept = try KeptDirectory(StoredState(position: state.position, bytes: changed))

@@ -27,6 +27,11 @@ let generatedSizes: [Int] = {
   return sizes.isEmpty ? [100_000] : sizes
 }()
 
+/// How many positions behind the head the directory of the "events behind" benchmark is
+/// kept: COUNCILLOG_BENCH_BEHIND, 10 000 unless given.
+let directoryBehind: Int =
+  ProcessInfo.processInfo.environment["COUNCILLOG_BENCH_BEHIND"].flatMap { Int($0) } ?? 10_000
+
 /// Where the generated logs are kept between runs.
 let generatedLogsDirectory =
   ProcessInfo.processInfo.environment["COUNCILLOG_BENCH_LOGS"]
@@ -249,7 +254,7 @@ func registerGeneratedLogBenchmarks() {
         }
       })
     Benchmark(
-      "\(label): directory by region from the kept read model, 10 000 events behind",
+      "\(label): directory by region from the kept read model, \(directoryBehind) events behind",
       configuration: .init(
         metrics: [.throughput, .wallClock, .peakMemoryResident], warmupIterations: 1,
         maxDuration: .seconds(10), maxIterations: 20),
@@ -276,12 +281,12 @@ func registerGeneratedLogBenchmarks() {
       },
       setup: {
         try await ensureGeneratedLog(events)
-        // Kept 10 000 positions behind the head (or a little less: the runner stops after
-        // the directory's first event from there), in memory as above.
+        // Kept `directoryBehind` positions behind the head (or a little less: the runner stops
+        // after the directory's first event from there), in memory as above.
         let store = try LMDBEventStore(path: path)
         let log = ReadOnlyLog(store)
         let head = try await store.headPosition()
-        let target = head.rawValue - min(head.rawValue - 1, 10_000)
+        let target = head.rawValue - min(head.rawValue - 1, UInt64(max(0, directoryBehind)))
         // In pages of 4 096 up to 10 000 before the target, then event by event.
         try await ProjectionRunner(
           MemberDirectoryProjection(), store: log, options: .init(pageSize: 4096, saveEvery: .max)

@@ -5,15 +5,23 @@ import EventLog
 /// directory was kept, reading the kept bytes in place and only the new events.
 ///
 /// The members the new events name (a member's own events, and the accounts created for it)
-/// are looked up in the kept directory's index; their kept records, decoded, are the start of a
-/// small ``MemberDirectory`` into which the new events are folded, as the projection folds
-/// them. A search then passes over those members' kept records and takes them from here.
+/// are looked up in the kept directory's index. Their kept profiles and states start a small
+/// ``MemberDirectory`` into which the new events are folded, as the projection folds them; their
+/// kept accounts stay where the directory keeps them, undecoded, and are read only for the
+/// members a search returns. A search then passes over those members' kept records and takes
+/// them from here.
+///
+/// Lent: it points into the kept directory's bytes, and is used only while they are lent.
 struct DirectoryChanges {
-  /// The members the new events touch, each with its kept record (when the kept directory had
-  /// one) and the new events folded in.
+  /// The members the new events touch, each with its kept profile and state (when the kept
+  /// directory had a record of it) and the new events folded in: their accounts are the ones
+  /// the new events created (see ``accounts(of:)``).
   private(set) var directory = MemberDirectory()
   /// Where the touched members' kept records begin in the kept records.
   private(set) var replaced: Set<Int> = []
+  /// The touched members' kept accounts, in their binary form (a count, then each account),
+  /// where the kept directory holds them.
+  private var keptAccounts: [MemberID: UnsafeRawBufferPointer] = [:]
 
   /// Folds `events`, the directory's events after the kept position in the log's order, over
   /// the kept directory laid out by `layout` in `raw`.
@@ -47,9 +55,18 @@ struct DirectoryChanges {
     }
     for member in touched {
       guard let (found, place) = try layout.record(of: member, in: raw) else { continue }
+      // A record as `MemberDirectory.Record` writes it: its profile, whether it is active,
+      // then its accounts, stepped over here.
       var reader = found
       _ = try MemberID(from: &reader)
-      directory.records[member] = try MemberDirectory.Record(from: &reader)
+      let profile = try MemberProfile(from: &reader)
+      let active = try reader.read(Bool.self)
+      let accounts = reader.offset
+      try [DirectoryAccount].skipBinary(in: &reader)
+      directory.records[member] = MemberDirectory.Record(
+        profile: profile, active: active, accounts: [])
+      keptAccounts[member] = UnsafeRawBufferPointer(
+        rebasing: reader.buffer[accounts..<reader.offset])
       replaced.insert(place.lowerBound)
     }
     for (event, stream) in events {
@@ -60,6 +77,21 @@ struct DirectoryChanges {
     }
   }
 
-  /// The touched members that are active now, in the directory's order.
+  /// The touched members that are active now, in the directory's order, with the accounts the
+  /// new events created for them (``accounts(of:)`` gives all of them).
   var activeEntries: [DirectoryEntry] { directory.activeEntries }
+
+  /// All of `entry`'s accounts: as the fold over the whole log lists them, the administrative
+  /// accounts the new events created first (each was put in front), then the kept ones, then
+  /// the individual accounts the new events created.
+  ///
+  /// - Throws: what decoding the kept accounts throws.
+  func accounts(of entry: DirectoryEntry) throws -> [DirectoryAccount] {
+    guard let kept = keptAccounts[entry.member] else { return entry.accounts }
+    var reader = BinaryReader(kept)
+    let keptAccounts = try [DirectoryAccount](from: &reader)
+    let created = entry.accounts
+    let individuals = created.firstIndex { !$0.isAdministrative } ?? created.endIndex
+    return Array(created[..<individuals]) + keptAccounts + created[individuals...]
+  }
 }

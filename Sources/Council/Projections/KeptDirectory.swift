@@ -259,13 +259,13 @@ public struct KeptDirectory: Sendable {
       let changed = changes.activeEntries
       var next = 0
       var place =
-        changed.isEmpty ? kept.count : try insertion(of: changed[0], in: kept, layout, raw)
+        changed.isEmpty ? kept.count : insertion(of: changed[0], in: kept)
       for (index, entry) in kept.enumerated() {
         while next < changed.count, place == index {
           consider(changed[next])
           next += 1
           if next < changed.count {
-            place = try insertion(of: changed[next], in: kept, layout, raw)
+            place = insertion(of: changed[next], in: kept)
           }
         }
         try consider(entry)
@@ -284,6 +284,7 @@ public struct KeptDirectory: Sendable {
     entries.reserveCapacity(slots.count)
     for slot in slots {
       if var changed = slot {
+        if let changes { changed.accounts = try changes.accounts(of: changed) }
         if !viewer.isOffice { DirectorySearch.blankEmails(&changed.accounts) }
         entries.append(changed)
       } else if let keptEntry = decoded.next() {
@@ -298,20 +299,14 @@ public struct KeptDirectory: Sendable {
   }
 
   /// Where `entry` goes among `kept` (in the directory's order): the number of kept entries
-  /// that sort before it, by English name and then identifier, found by a binary search that
-  /// reads the names of the entries it compares.
-  private static func insertion(
-    of entry: DirectoryEntry, in kept: [DirectoryLayout.Entry], _ layout: DirectoryLayout,
-    _ raw: UnsafeRawBufferPointer
-  ) throws -> Int {
+  /// that sort before it, by English name and then identifier, found by a binary search of
+  /// their keys in the order.
+  private static func insertion(of entry: DirectoryEntry, in kept: [DirectoryLayout.Entry]) -> Int {
     var low = 0
     var high = kept.count
     while low < high {
       let middle = low + (high - low) / 2
-      var reader = try layout.record(of: kept[middle], in: raw)
-      let member = try MemberID(from: &reader)
-      let name = try MemberProfile(from: &reader).nameEnglish
-      if (name, member) < (entry.profile.nameEnglish, entry.member) {
+      if kept[middle].key < (entry.profile.nameEnglish, entry.member) {
         low = middle + 1
       } else {
         high = middle
@@ -417,6 +412,15 @@ struct DirectoryLayout: Sendable {
     /// its count and then its terms as numbers in ``DirectoryLayout/terms`` (every number
     /// checked when the entry was read). Lent from the directory's bytes.
     var lists: UnsafeRawBufferPointer
+    /// Its English name, in UTF-8, lent from the directory's bytes.
+    var name: UnsafeRawBufferPointer
+    /// Its identifier, in UTF-8, lent from the directory's bytes.
+    var member: UnsafeRawBufferPointer
+
+    /// Its place in the directory's order: its English name, then its identifier.
+    var key: (name: String, member: MemberID) {
+      (String(decoding: name, as: UTF8.self), MemberID(String(decoding: member, as: UTF8.self)))
+    }
   }
 
   /// Reads the order's entries one after the other.
@@ -447,9 +451,13 @@ struct DirectoryLayout: Sendable {
         let count = try reader.readCount()
         for _ in 0..<count { _ = try term() }
       }
+      let listsEnd = reader.offset
+      let name = try reader.readRaw(count: try reader.readCount())
+      let member = try reader.readRaw(count: try reader.readCount())
       return Entry(
         record: Int(offset)..<Int(offset + length), checksum: checksum, region: region,
-        lists: UnsafeRawBufferPointer(rebasing: reader.buffer[lists..<reader.offset]))
+        lists: UnsafeRawBufferPointer(rebasing: reader.buffer[lists..<listsEnd]), name: name,
+        member: member)
     }
 
     private mutating func term() throws(BinaryDecodingError) -> Int {
@@ -468,11 +476,15 @@ struct DirectoryLayout: Sendable {
   var count: Int
   /// The order's entries, as offsets in the reader's buffer.
   var order: Range<Int>
-  /// The index of every member's record in identifier order, 24 bytes each (offset, length,
-  /// checksum), as offsets in the reader's buffer.
+  /// The index of every member's record in identifier order, 32 bytes each (offset, length,
+  /// checksum, and where its identifier lies in ``identifiers``), as offsets in the reader's
+  /// buffer.
   var index: Range<Int>
   /// The size of an entry of ``index``.
-  static let indexEntrySize = 24
+  static let indexEntrySize = 32
+  /// The identifiers the index lists, each its length and its UTF-8, as offsets in the
+  /// reader's buffer.
+  var identifiers: Range<Int>
   /// The records (their count, then each member's identifier and its record), as offsets in
   /// the reader's buffer.
   var records: Range<Int>
@@ -512,6 +524,9 @@ struct DirectoryLayout: Sendable {
     }
     index = reader.offset..<(reader.offset + members * Self.indexEntrySize)
     _ = try reader.readRaw(count: members * Self.indexEntrySize)
+    let identifiersLength = try reader.readCount()
+    identifiers = reader.offset..<(reader.offset + identifiersLength)
+    _ = try reader.readRaw(count: identifiersLength)
     let orderEnd = reader.offset
     let orderChecksum = try reader.readFixedWidth(UInt64.self)
     guard
@@ -544,42 +559,58 @@ struct DirectoryLayout: Sendable {
   var indexedCount: Int { index.count / Self.indexEntrySize }
 
   /// The record of `member` in `raw` (its identifier, then the record), found by a binary
-  /// search of the index, each record it reads checked against its checksum, and where it lies
-  /// in the records; `nil` when the directory has no record of `member`.
-  func record(of member: MemberID, in raw: UnsafeRawBufferPointer) throws
+  /// search of the index's identifiers and checked against its checksum, and where it lies in
+  /// the records; `nil` when the directory has no record of `member`.
+  func record(of member: MemberID, in raw: UnsafeRawBufferPointer) throws(BinaryDecodingError)
     -> (reader: BinaryReader, place: Range<Int>)?
   {
     var low = 0
     var high = indexedCount
     while low < high {
       let middle = low + (high - low) / 2
-      let (reader, place) = try indexed(middle, in: raw)
-      var identifier = reader
-      let found = try MemberID(from: &identifier)
-      if found == member { return (reader, place) }
+      let found = try indexEntry(middle, in: raw).member
+      if found == member { return try indexedRecord(middle, in: raw) }
       if found < member { low = middle + 1 } else { high = middle }
     }
     return nil
   }
 
-  /// The record the index lists at `number` (in identifier order), once its checksum is
-  /// checked, and where it lies in the records.
-  private func indexed(_ number: Int, in raw: UnsafeRawBufferPointer)
-    throws(BinaryDecodingError) -> (BinaryReader, Range<Int>)
+  /// The index's entry `number` (in identifier order): where its record lies, the record's
+  /// checksum, and its member.
+  private func indexEntry(_ number: Int, in raw: UnsafeRawBufferPointer)
+    throws(BinaryDecodingError) -> (place: Range<Int>, checksum: UInt64, member: MemberID)
   {
     let at = index.lowerBound + number * Self.indexEntrySize
     var entry = BinaryReader(UnsafeRawBufferPointer(rebasing: raw[at..<(at + Self.indexEntrySize)]))
     let offset = try entry.readFixedWidth(UInt64.self)
     let length = try entry.readFixedWidth(UInt64.self)
     let checksum = try entry.readFixedWidth(UInt64.self)
-    guard offset <= UInt64(records.count), length <= UInt64(records.count) - offset else {
+    let identifierAt = try entry.readFixedWidth(UInt64.self)
+    guard offset <= UInt64(records.count), length <= UInt64(records.count) - offset,
+      identifierAt < UInt64(identifiers.count)
+    else {
       throw BinaryDecodingError(
         offset: at,
         reason:
-          "a member's record at \(offset), \(length) bytes, is outside the \(records.count) bytes of records"
+          "an index entry's record at \(offset), \(length) bytes, or identifier at \(identifierAt) lies outside the directory"
       )
     }
-    let place = Int(offset)..<Int(offset + length)
+    var identifier = BinaryReader(
+      UnsafeRawBufferPointer(
+        rebasing: raw[(identifiers.lowerBound + Int(identifierAt))..<identifiers.upperBound]))
+    let text = try identifier.readRaw(count: try identifier.readCount())
+    return (
+      Int(offset)..<Int(offset + length), checksum,
+      MemberID(String(decoding: text, as: UTF8.self))
+    )
+  }
+
+  /// The record the index lists at `number`, once its checksum is checked, and where it lies
+  /// in the records.
+  private func indexedRecord(_ number: Int, in raw: UnsafeRawBufferPointer)
+    throws(BinaryDecodingError) -> (BinaryReader, Range<Int>)
+  {
+    let (place, checksum, _) = try indexEntry(number, in: raw)
     let bytes = UnsafeRawBufferPointer(
       rebasing: raw[
         (records.lowerBound + place.lowerBound)..<(records.lowerBound + place.upperBound)])

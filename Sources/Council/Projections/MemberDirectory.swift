@@ -162,9 +162,11 @@ public struct MemberDirectory: BinaryCodable, Sendable, Hashable {
   ///    of the active members; the records' length again; then, for each active member in the
   ///    directory's order, where its record lies in the records (offset and length), that
   ///    record's checksum, and its region, services, client groups and languages as numbers in
-  ///    the table; then **the index**: the number of members, and for every member, active or
-  ///    not, in identifier order, where its record lies (offset and length, eight bytes each)
-  ///    and its checksum, so that a member's record is found by its identifier without reading
+  ///    the table, then its English name and identifier (the keys of the order); then **the
+  ///    index**: the number of members, and for every member, active or not, in identifier
+  ///    order, where its record lies (offset and length), its checksum and where its identifier
+  ///    lies in a table of identifiers (eight bytes each), then that table (its length, then
+  ///    each identifier), so that a member's record is found by its identifier without reading
   ///    the others. A checksum of the order and the index closes them.
   /// 3. A checksum of all of it (``RecordChecksum``, 8 bytes), which a whole load checks.
   ///
@@ -237,18 +239,24 @@ public struct MemberDirectory: BinaryCodable, Sendable, Hashable {
       write(profile.services)
       write(profile.clientGroups)
       write(profile.languages)
+      entries.write(profile.nameEnglish)
+      entries.write(records.keys[index].rawValue)
     }
     let orderStart = writer.count
     writer.write(terms)
     writer.writeVariableLength(UInt64(recordsLength))
     writer.writeVariableLength(UInt64(order.count))
     writer.write(bytes: entries.bytes)
+    var identifiers = BinaryWriter(capacity: 16 * byIdentifier.count)
     writer.writeVariableLength(UInt64(identifierOrder.count))
-    for (span, checksum) in zip(identifierOrder, checksums) {
+    for (place, (span, checksum)) in zip(identifierOrder, checksums).enumerated() {
       writer.writeFixedWidth(UInt64(span.lowerBound))
       writer.writeFixedWidth(UInt64(span.count))
       writer.writeFixedWidth(checksum)
+      writer.writeFixedWidth(UInt64(identifiers.count))
+      identifiers.write(byIdentifier[place].member.rawValue)
     }
+    writer.write(bytes: identifiers.bytes)
     let orderChecksum = writer.bytes.withUnsafeBytes {
       RecordChecksum.hash(UnsafeRawBufferPointer(rebasing: $0[orderStart...]))
     }
