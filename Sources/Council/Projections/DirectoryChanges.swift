@@ -58,7 +58,11 @@ struct DirectoryChanges {
       // A record as `MemberDirectory.Record` writes it: its profile, whether it is active,
       // then its accounts, stepped over here.
       var reader = found
-      _ = try MemberID(from: &reader)
+      guard try MemberID(from: &reader) == member else {
+        throw BinaryDecodingError(
+          offset: place.lowerBound,
+          reason: "the index lists member \(member)'s record where another member's lies")
+      }
       let profile = try MemberProfile(from: &reader)
       let active = try reader.read(Bool.self)
       let accounts = reader.offset

@@ -212,7 +212,7 @@ public struct KeptDirectory: Sendable {
   ///
   /// With changes, the entries of the members they touch are passed over, and the touched
   /// members that are active take their places in the directory's order, each found by a
-  /// binary search of the kept entries (whose names are read for it).
+  /// binary search of the kept entries' keys.
   private static func answer(
     _ query: DirectoryQuery, as viewer: Issuer, layout: DirectoryLayout,
     in raw: UnsafeRawBufferPointer, changes: DirectoryChanges? = nil,
