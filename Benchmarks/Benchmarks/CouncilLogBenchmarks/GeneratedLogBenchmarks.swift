@@ -216,9 +216,7 @@ func registerGeneratedLogBenchmarks() {
       setup: { _ = try await ensureGeneratedExport(events) })
     Benchmark(
       "\(label): directory by region from the kept read model, nothing new",
-      configuration: .init(
-        metrics: [.throughput, .wallClock, .peakMemoryResident], warmupIterations: 1,
-        maxDuration: .seconds(10), maxIterations: 20),
+      configuration: keptQuestionConfiguration,
       closure: { benchmark in
         guard let log = keptLog.withLock({ $0?.log }) else { throw BenchmarkSetupError.noKeptModel }
         var total = 0
@@ -227,12 +225,7 @@ func registerGeneratedLogBenchmarks() {
         // memory, so that the generated log's files stay as generated: LMDB's page faults on
         // the mapped state are left out.
         try await timed(benchmark, "directory query (kept)", events: events) {
-          guard
-            let answer = try await KeptDirectory.search(
-              DirectoryQuery(region: "Quebec", pageSize: 1_000_000),
-              as: .publicPerson(name: "reader"), in: log)
-          else { throw BenchmarkSetupError.noKeptModel }
-          total = answer.page.total
+          total = try await askKeptDirectory(log)
         }
         precondition(total > 0)
       },
@@ -255,9 +248,7 @@ func registerGeneratedLogBenchmarks() {
       })
     Benchmark(
       "\(label): directory by region from the kept read model, \(directoryBehind) events behind",
-      configuration: .init(
-        metrics: [.throughput, .wallClock, .peakMemoryResident], warmupIterations: 1,
-        maxDuration: .seconds(10), maxIterations: 20),
+      configuration: keptQuestionConfiguration,
       closure: { benchmark in
         guard let (log, behind) = keptBehind.withLock({ $0.map { ($0.log, $0.behind) } }) else {
           throw BenchmarkSetupError.noKeptModel
@@ -266,14 +257,7 @@ func registerGeneratedLogBenchmarks() {
         // As `council directory` answers when events were appended since the directory was
         // kept: the directory's events among them folded over the kept records of the members
         // they touch (KeptDirectory), the kept directory read in place, not loaded whole.
-        let seconds = try await timed(benchmark) {
-          guard
-            let answer = try await KeptDirectory.search(
-              DirectoryQuery(region: "Quebec", pageSize: 1_000_000),
-              as: .publicPerson(name: "reader"), in: log)
-          else { throw BenchmarkSetupError.noKeptModel }
-          total = answer.page.total
-        }
+        let seconds = try await timed(benchmark) { total = try await askKeptDirectory(log) }
         recordResult(
           "directory query (kept, events behind)", events: events, seconds: seconds,
           extra: ["behind": Double(behind)])
@@ -315,6 +299,24 @@ func registerGeneratedLogBenchmarks() {
       },
       setup: { try await ensureGeneratedLog(events) })
   }
+}
+
+/// How the kept directory's benchmarks run: a question is short, so up to 20 iterations.
+var keptQuestionConfiguration: Benchmark.Configuration {
+  .init(
+    metrics: [.throughput, .wallClock, .peakMemoryResident], warmupIterations: 1,
+    maxDuration: .seconds(10), maxIterations: 20)
+}
+
+/// Asks the directory kept in `log` for every Quebec member, as the public sees them, as
+/// `council directory --region Quebec` does; returns how many there are.
+func askKeptDirectory(_ log: ReadOnlyLog) async throws -> Int {
+  guard
+    let answer = try await KeptDirectory.search(
+      DirectoryQuery(region: "Quebec", pageSize: 1_000_000), as: .publicPerson(name: "reader"),
+      in: log)
+  else { throw BenchmarkSetupError.noKeptModel }
+  return answer.page.total
 }
 
 /// The log whose directory the kept-model benchmark questions, open from its setup to its

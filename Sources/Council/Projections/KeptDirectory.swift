@@ -94,7 +94,7 @@ public struct KeptDirectory: Sendable {
     let head = try await store.headPosition()
     let first = try await store.withState(key) { position, raw -> Lent in
       guard position == head.rawValue else { return .behind(LogPosition(position)) }
-      return .answered(try answer(query, as: viewer, in: raw, changes: nil))
+      return .answered(try answer(query, as: viewer, in: raw))
     }
     switch first {
     case nil:
@@ -151,27 +151,29 @@ public struct KeptDirectory: Sendable {
     _ query: DirectoryQuery, as viewer: Issuer, in raw: UnsafeRawBufferPointer,
     folding events: [(event: MemberDirectoryProjection.Event, stream: StreamName)]
   ) throws(EventStoreError) -> DirectoryPage? {
-    do {
-      var reader = BinaryReader(raw)
-      let layout = try DirectoryLayout(&reader, checkingWhole: false)
+    try reading(raw) { layout in
       guard let changes = try DirectoryChanges(folding: events, over: layout, in: raw) else {
         return nil
       }
       return try answer(query, as: viewer, layout: layout, in: raw, changes: changes)
-    } catch {
-      throw damaged(error)
     }
   }
 
-  /// The answer to `query` from the kept directory in `raw`, with `changes` over it.
+  /// The answer to `query` from the kept directory in `raw`, with nothing folded over it.
   private static func answer(
-    _ query: DirectoryQuery, as viewer: Issuer, in raw: UnsafeRawBufferPointer,
-    changes: DirectoryChanges?
+    _ query: DirectoryQuery, as viewer: Issuer, in raw: UnsafeRawBufferPointer
   ) throws(EventStoreError) -> DirectoryPage {
+    try reading(raw) { layout in try answer(query, as: viewer, layout: layout, in: raw) }
+  }
+
+  /// `body`'s result with the layout of the kept directory in `raw`; what reading it throws,
+  /// as a damaged state.
+  private static func reading<Result>(
+    _ raw: UnsafeRawBufferPointer, _ body: (DirectoryLayout) throws -> Result
+  ) throws(EventStoreError) -> Result {
     do {
       var reader = BinaryReader(raw)
-      let layout = try DirectoryLayout(&reader, checkingWhole: false)
-      return try answer(query, as: viewer, layout: layout, in: raw, changes: changes)
+      return try body(try DirectoryLayout(&reader, checkingWhole: false))
     } catch {
       throw damaged(error)
     }
