@@ -6,6 +6,11 @@ enum Role: String, BinaryCodable, CaseIterable {
   case office, administrator, individual
 }
 
+/// The same texts without `CaseIterable`: read by building the raw value and looking it up.
+enum RoleByRawValue: String, BinaryCodable {
+  case office, administrator, individual
+}
+
 /// A payload of nested collections, coded field by field through the conformances alone.
 struct Roster: BinaryCodable, Equatable {
   var members: [String: Set<String>]
@@ -144,6 +149,28 @@ struct StandardCodingTests {
     #expect(error.reason.contains("Role"))
     #expect(error.reason.contains("individuaL"))
     #expect(error.offset == 8)
+  }
+
+  @Test("an enum read by matching its cases' text reads what a raw-value lookup reads")
+  func caseIterableTextEnumsMatchTheRawValueReading() throws {
+    for role in Role.allCases {
+      let encoded = bytes { role.encode(to: &$0) }
+      #expect(encoded == bytes { $0.write(role.rawValue) })
+      #expect(try decoded(encoded, as: Role.self) == role)
+      #expect(try decoded(encoded, as: RoleByRawValue.self).rawValue == role.rawValue)
+    }
+    // Texts that share a prefix or a length with a case, or differ only in case or accent.
+    for text in ["", "offic", "officer", "Office", "officé", "individua\u{0}", "administratoR"] {
+      let encoded = bytes { $0.write(text) }
+      let matched = try #require(throws: BinaryDecodingError.self) {
+        _ = try decoded(encoded, as: Role.self)
+      }
+      let lookedUp = try #require(throws: BinaryDecodingError.self) {
+        _ = try decoded(encoded, as: RoleByRawValue.self)
+      }
+      #expect(matched.offset == 0 && lookedUp.offset == 0)
+      #expect(matched.reason.contains("Role") && matched.reason.hasSuffix(text))
+    }
   }
 
   @Test("integers that do not fit their type, and bad presence bytes, are refused")

@@ -30,21 +30,9 @@ extension BinaryReader {
 }
 
 /// An enum with a fixed text form, stored as its text.
+///
+/// Its binary form is its raw text; it is read by matching the bytes against each case's text
+/// (`BinaryDecodable`'s reading of a `CaseIterable` enum with text raw values).
 public protocol TextEnum: RawRepresentable<String>, CaseIterable, Hashable, Sendable, Codable,
   BinaryCodable, JSONWritable, JSONReadable
 {}
-
-extension TextEnum {
-  /// Writes the raw text.
-  public func encode(to writer: inout BinaryWriter) { writer.write(rawValue) }
-
-  /// Reads the raw text.
-  public init(from reader: inout BinaryReader) throws {
-    let start = reader.offset
-    let text = try reader.read(String.self)
-    guard let value = Self(rawValue: text) else {
-      throw BinaryDecodingError(offset: start, reason: "\(Self.self) has no case \(text)")
-    }
-    self = value
-  }
-}

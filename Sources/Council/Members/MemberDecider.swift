@@ -3,7 +3,8 @@ import EventLogMacros
 import Foundation
 
 /// Where a member organization stands.
-public enum MembershipStatus: String, JSONReadable, Sendable, Hashable, Codable, JSONWritable,
+public enum MembershipStatus: String, CaseIterable, JSONReadable, Sendable, Hashable, Codable,
+  JSONWritable,
   BinaryCodable
 {
   /// No application recorded.

@@ -21,23 +21,29 @@ public typealias BinaryCodable = BinaryEncodable & BinaryDecodable
 
 extension String: BinaryEncodable, BinaryDecodable {
   /// Writes the string, length-prefixed.
-  public func encode(to writer: inout BinaryWriter) { writer.write(self) }
+  @inlinable public func encode(to writer: inout BinaryWriter) { writer.write(self) }
   /// Reads a length-prefixed string.
-  public init(from reader: inout BinaryReader) throws { self = try reader.read(String.self) }
+  @inlinable public init(from reader: inout BinaryReader) throws {
+    self = try reader.read(String.self)
+  }
 }
 
 extension Int: BinaryEncodable, BinaryDecodable {
   /// Writes the integer zig-zag LEB128 encoded.
   @inlinable public func encode(to writer: inout BinaryWriter) { writer.writeZigZag(Int64(self)) }
   /// Reads a zig-zag LEB128 integer.
-  public init(from reader: inout BinaryReader) throws { self = try reader.read(Int.self) }
+  @inlinable public init(from reader: inout BinaryReader) throws {
+    self = try reader.read(Int.self)
+  }
 }
 
 extension Bool: BinaryEncodable, BinaryDecodable {
   /// Writes 1 or 0.
-  public func encode(to writer: inout BinaryWriter) { writer.write(self) }
+  @inlinable public func encode(to writer: inout BinaryWriter) { writer.write(self) }
   /// Reads 1 or 0.
-  public init(from reader: inout BinaryReader) throws { self = try reader.read(Bool.self) }
+  @inlinable public init(from reader: inout BinaryReader) throws {
+    self = try reader.read(Bool.self)
+  }
 }
 
 extension Double: BinaryEncodable, BinaryDecodable {
@@ -46,7 +52,9 @@ extension Double: BinaryEncodable, BinaryDecodable {
     writer.writeFixedWidth(bitPattern)
   }
   /// Reads the IEEE 754 bits.
-  public init(from reader: inout BinaryReader) throws { self = try reader.read(Double.self) }
+  @inlinable public init(from reader: inout BinaryReader) throws {
+    self = try reader.read(Double.self)
+  }
 }
 
 extension EventID: BinaryEncodable, BinaryDecodable {
@@ -105,7 +113,7 @@ extension BinaryWriter {
 
 extension BinaryReader {
   /// Reads a dictionary written by ``BinaryWriter/write(_:)-([Key:Value])``.
-  public mutating func read<Key: BinaryDecodable & Hashable, Value: BinaryDecodable>(
+  @inlinable public mutating func read<Key: BinaryDecodable & Hashable, Value: BinaryDecodable>(
     _: [Key: Value].Type
   ) throws -> [Key: Value] {
     let count = try readCount()
@@ -119,7 +127,8 @@ extension BinaryReader {
   }
 
   /// Reads a set written by ``BinaryWriter/write(_:)-(Set<Element>)``.
-  public mutating func read<Element: BinaryDecodable & Hashable>(_: Set<Element>.Type) throws
+  @inlinable public mutating func read<Element: BinaryDecodable & Hashable>(_: Set<Element>.Type)
+    throws
     -> Set<Element>
   {
     let count = try readCount()

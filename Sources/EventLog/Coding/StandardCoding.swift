@@ -124,7 +124,7 @@ extension Array: BinaryDecodable where Element: BinaryDecodable {
 extension Set: BinaryEncodable where Element: BinaryEncodable & Comparable {
   /// Writes the count (LEB128), then each element in ascending order, so that equal sets give
   /// equal bytes.
-  public func encode(to writer: inout BinaryWriter) {
+  @inlinable public func encode(to writer: inout BinaryWriter) {
     writer.writeVariableLength(UInt64(count))
     for element in sorted() { element.encode(to: &writer) }
   }
@@ -144,12 +144,12 @@ extension Dictionary: BinaryEncodable
 where Key: BinaryEncodable & Comparable, Value: BinaryEncodable {
   /// Writes the count (LEB128), then each key and its value, keys in ascending order, so that
   /// equal dictionaries give equal bytes.
-  public func encode(to writer: inout BinaryWriter) { writer.write(self) }
+  @inlinable public func encode(to writer: inout BinaryWriter) { writer.write(self) }
 }
 
 extension Dictionary: BinaryDecodable where Key: BinaryDecodable, Value: BinaryDecodable {
   /// Reads a count, checked against the bytes left, then that many keys and values.
-  public init(from reader: inout BinaryReader) throws {
+  @inlinable public init(from reader: inout BinaryReader) throws {
     let count = try reader.readCount()
     var dictionary: [Key: Value] = [:]
     dictionary.reserveCapacity(count)
@@ -163,12 +163,15 @@ extension Dictionary: BinaryDecodable where Key: BinaryDecodable, Value: BinaryD
 
 extension BinaryEncodable where Self: RawRepresentable, RawValue: BinaryEncodable {
   /// Writes the raw value: an enum with raw values declared `BinaryCodable` needs no code.
-  public func encode(to writer: inout BinaryWriter) { rawValue.encode(to: &writer) }
+  @inlinable public func encode(to writer: inout BinaryWriter) { rawValue.encode(to: &writer) }
 }
 
 extension BinaryDecodable where Self: RawRepresentable, RawValue: BinaryDecodable {
   /// Reads a raw value, refusing one that names no case.
-  public init(from reader: inout BinaryReader) throws {
+  ///
+  /// Inlinable, so that it is specialized for each enum where the enum is declared rather
+  /// than looking up its type's metadata for every value read.
+  @inlinable public init(from reader: inout BinaryReader) throws {
     let start = reader.offset
     let raw = try RawValue(from: &reader)
     guard let value = Self(rawValue: raw) else {
@@ -176,6 +179,35 @@ extension BinaryDecodable where Self: RawRepresentable, RawValue: BinaryDecodabl
         offset: start, reason: "no case of \(Self.self) has raw value \(raw)")
     }
     self = value
+  }
+}
+
+extension BinaryDecodable where Self: RawRepresentable & CaseIterable, RawValue == String {
+  /// Reads the text of a case, refusing text that names no case.
+  ///
+  /// The bytes are compared with each case's text where they lie: no string is made for a
+  /// value read, and no string is hashed. Enums with a few cases (statuses, roles, kinds) are
+  /// read this way wherever a read model or a payload holds them.
+  @inlinable public init(from reader: inout BinaryReader) throws {
+    let start = reader.offset
+    let text = try reader.readRawBytes()
+    for value in Self.allCases where value.rawValue.hasUTF8(text) {
+      self = value
+      return
+    }
+    throw BinaryDecodingError(
+      offset: start,
+      reason: "no case of \(Self.self) has raw value \(String(decoding: text, as: UTF8.self))")
+  }
+}
+
+extension String {
+  /// Whether the string's UTF-8 form is exactly `bytes`.
+  @inlinable func hasUTF8(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    let utf8 = self.utf8
+    guard utf8.count == bytes.count else { return false }
+    return utf8.withContiguousStorageIfAvailable { $0.elementsEqual(bytes) }
+      ?? utf8.elementsEqual(bytes)
   }
 }
 
