@@ -300,9 +300,9 @@ struct Members: AsyncParsableCommand {
     defer { log.close() }
     let store = log.store
     let moment = try await query.moment(in: store)
-    let answer = try await query.answer(MembershipHistoryProjection(), in: log)
     if let member {
-      guard let history = answer.value.members[MemberID(member)] else {
+      let answer = try await query.history(of: MemberID(member), in: log)
+      guard let history = answer.history else {
         throw try await notInLog("member \(member)", asOf: moment, at: answer.position) {
           try await MembershipHistoryProjection().state(in: store, asOf: .now).value
             .members[MemberID(member)] != nil
@@ -326,18 +326,19 @@ struct Members: AsyncParsableCommand {
         history.changes.map { [$0.on.description, $0.status.rawValue] })
       return
     }
+    let answer = try await query.years(in: log)
     if query.json {
       try printJSON(
         YearsOutput(
           position: answer.position.rawValue,
-          years: answer.value.years.sorted { $0.key < $1.key }.map {
+          years: answer.years.sorted { $0.key < $1.key }.map {
             YearOutput(year: $0.key, counts: $0.value)
           }))
       return
     }
     print("Membership by year as of log position \(answer.position)")
     Table(["Year", "Joined", "Renewed", "Lapsed", "Rejoined", "Withdrew"]).print(
-      answer.value.years.sorted { $0.key < $1.key }.map { year, counts in
+      answer.years.sorted { $0.key < $1.key }.map { year, counts in
         [
           String(year), String(counts.joined), String(counts.renewed), String(counts.lapsed),
           String(counts.rejoined), String(counts.withdrew),

@@ -63,17 +63,55 @@ extension QueryOptions {
   func answer(_ question: DirectoryQuery, as viewer: Issuer, in log: OpenLog) async throws
     -> (DirectoryPage, LogPosition)
   {
-    if asOf == nil, !rebuild {
-      do {
-        if let answer = try await KeptDirectory.search(question, as: viewer, in: log.store) {
-          return answer
-        }
-      } catch let error as EventStoreError where error.code == .corruptRecord {
-        // Read whole below: rebuilt and replaced when it does not decode.
-      }
+    if let answer = try await kept({
+      try await KeptDirectory.search(question, as: viewer, in: log.store)
+    }) {
+      return answer
     }
     let answer = try await answer(MemberDirectoryProjection(), in: log)
     return (answer.value.search(question, as: viewer), answer.position)
+  }
+}
+
+extension QueryOptions {
+  /// `member`'s history as of the moment asked for (`nil` when the log holds none), and the
+  /// position it answers at.
+  ///
+  /// For now, from the kept histories read in place (``KeptMembership``), the new events
+  /// folded over them; otherwise (or when they do not read) as ``answer(_:in:)`` gives it.
+  func history(of member: MemberID, in log: OpenLog) async throws
+    -> (history: MemberHistory?, position: LogPosition)
+  {
+    if let answer = try await kept({ try await KeptMembership.history(of: member, in: log.store) })
+    {
+      return answer
+    }
+    let answer = try await answer(MembershipHistoryProjection(), in: log)
+    return (answer.value.members[member], answer.position)
+  }
+
+  /// Each year's membership movements as of the moment asked for, and the position they
+  /// answer at; for now from the kept histories read in place, as ``history(of:in:)``.
+  func years(in log: OpenLog) async throws
+    -> (years: [Int: MembershipYear], position: LogPosition)
+  {
+    if let answer = try await kept({ try await KeptMembership.years(in: log.store) }) {
+      return answer
+    }
+    let answer = try await answer(MembershipHistoryProjection(), in: log)
+    return (answer.value.years, answer.position)
+  }
+
+  /// What `read` gives from a kept model read in place, for a question about now without
+  /// `--rebuild`; `nil` otherwise, or when the kept model does not read (it is then rebuilt
+  /// and replaced by the caller's ``answer(_:in:)``).
+  private func kept<Answer>(_ read: () async throws -> Answer?) async throws -> Answer? {
+    guard asOf == nil, !rebuild else { return nil }
+    do {
+      return try await read()
+    } catch let error as EventStoreError where error.code == .corruptRecord {
+      return nil
+    }
   }
 }
 

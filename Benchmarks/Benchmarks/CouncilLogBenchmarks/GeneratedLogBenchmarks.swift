@@ -265,21 +265,9 @@ func registerGeneratedLogBenchmarks() {
       },
       setup: {
         try await ensureGeneratedLog(events)
-        // Kept `directoryBehind` positions behind the head (or a little less: the runner stops
-        // after the directory's first event from there), in memory as above.
-        let store = try LMDBEventStore(path: path)
-        let log = ReadOnlyLog(store)
-        let head = try await store.headPosition()
-        let target = head.rawValue - min(head.rawValue - 1, UInt64(max(0, directoryBehind)))
-        // In pages of 4 096 up to 10 000 before the target, then event by event.
-        try await ProjectionRunner(
-          MemberDirectoryProjection(), store: log, options: .init(pageSize: 4096, saveEvery: .max)
-        ).catchUp(until: LogPosition(target - min(target - 1, 10_000)))
-        let runner = ProjectionRunner(
-          MemberDirectoryProjection(), store: log, options: .init(pageSize: 1, saveEvery: .max))
-        try await runner.load()
-        let kept = try await runner.catchUp(until: LogPosition(target))
-        keptBehind.withLock { $0 = (store, log, Int(head.rawValue - kept.rawValue)) }
+        let kept = try await keepBehindHead(
+          MemberDirectoryProjection(), in: path, by: directoryBehind)
+        keptBehind.withLock { $0 = kept }
       },
       teardown: {
         keptBehind.withLock {
@@ -287,6 +275,41 @@ func registerGeneratedLogBenchmarks() {
           $0 = nil
         }
       })
+    for behind in [0, directoryBehind] {
+      Benchmark(
+        "\(label): membership by year from the kept histories, "
+          + (behind == 0 ? "nothing new" : "\(behind) events behind"),
+        configuration: keptQuestionConfiguration,
+        closure: { benchmark in
+          guard let (log, behind) = keptHistories.withLock({ $0.map { ($0.log, $0.behind) } })
+          else { throw BenchmarkSetupError.noKeptModel }
+          var years = 0
+          // As `council members` answers: the year table of the kept histories read in place
+          // (KeptMembership), the member events appended since folded over the kept histories
+          // of the members they name.
+          let seconds = try await timed(benchmark) {
+            guard let answer = try await KeptMembership.years(in: log) else {
+              throw BenchmarkSetupError.noKeptModel
+            }
+            years = answer.years.count
+          }
+          recordResult(
+            "membership query (kept)", events: events, seconds: seconds,
+            extra: ["behind": Double(behind)])
+          precondition(years > 0)
+        },
+        setup: {
+          try await ensureGeneratedLog(events)
+          let kept = try await keepBehindHead(MembershipHistoryProjection(), in: path, by: behind)
+          keptHistories.withLock { $0 = kept }
+        },
+        teardown: {
+          keptHistories.withLock {
+            $0?.store.close()
+            $0 = nil
+          }
+        })
+    }
     Benchmark(
       "\(label): bytes on disk per event",
       configuration: .init(
@@ -326,6 +349,33 @@ let keptLog = Mutex<(store: LMDBEventStore, log: ReadOnlyLog)?>(nil)
 /// The log whose directory is kept behind its head for the benchmark that questions it so,
 /// and how many positions behind.
 let keptBehind = Mutex<(store: LMDBEventStore, log: ReadOnlyLog, behind: Int)?>(nil)
+
+/// The log whose membership histories are kept for the benchmarks that question them, and
+/// how many positions behind its head.
+let keptHistories = Mutex<(store: LMDBEventStore, log: ReadOnlyLog, behind: Int)?>(nil)
+
+/// Opens the log at `path` and keeps `projection`'s state `behind` positions behind its head,
+/// or a little less (a runner stops after the projection's first event from there), in
+/// memory (``ReadOnlyLog``), so that the kept log's files stay as generated; gives how many
+/// positions behind it is kept.
+func keepBehindHead<P: Projection>(_ projection: P, in path: String, by behind: Int)
+  async throws -> (store: LMDBEventStore, log: ReadOnlyLog, behind: Int)
+{
+  let store = try LMDBEventStore(path: path)
+  let log = ReadOnlyLog(store)
+  let head = try await store.headPosition()
+  let target = head.rawValue - min(head.rawValue - 1, UInt64(max(0, behind)))
+  // In pages of 4 096 up to 10 000 before the target, then event by event.
+  try await ProjectionRunner(
+    projection, store: log, options: .init(pageSize: 4096, saveEvery: .max)
+  )
+  .catchUp(until: LogPosition(target - min(target - 1, 10_000)))
+  let runner = ProjectionRunner(
+    projection, store: log, options: .init(pageSize: 1, saveEvery: .max))
+  try await runner.load()
+  let kept = try await runner.catchUp(until: LogPosition(target))
+  return (store, log, Int(head.rawValue - kept.rawValue))
+}
 
 /// A benchmark whose setup did not leave what it measures.
 enum BenchmarkSetupError: Error {

@@ -87,11 +87,12 @@ public struct CouncilReadModelsProjection: Projection {
 
   /// `council-read-models`.
   public var name: String { "council-read-models" }
-  /// 5: the member directory's binary form lists its active members (version 2), each with
+  /// 6: the member directory's binary form lists its active members (version 2), each with
   /// its record's place and checksum (version 3), after its records and without the account
-  /// owners (version 4), and indexes every member's record (version 5); models kept by an
-  /// earlier version are rebuilt once.
-  public var version: Int { 5 }
+  /// owners (version 4), and indexes every member's record (version 5); the membership
+  /// histories' form keeps their year table and an index apart from the records (version 6);
+  /// models kept by an earlier version are rebuilt once.
+  public var version: Int { 6 }
   /// Empty read models.
   public var initialState: CouncilReadModels { CouncilReadModels() }
 

@@ -90,59 +90,23 @@ public struct KeptDirectory: Sendable {
     _ query: DirectoryQuery, as viewer: Issuer, in store: any EventStore & StateStore,
     foldingAtMost limit: Int
   ) async throws -> (page: DirectoryPage, position: LogPosition)? {
-    let key = MemberDirectoryProjection().stateKey
-    let head = try await store.headPosition()
-    let first = try await store.withState(key) { position, raw -> Lent in
-      guard position == head.rawValue else { return .behind(LogPosition(position)) }
-      return .answered(try answer(query, as: viewer, in: raw))
-    }
-    switch first {
-    case nil:
-      return nil
-    case .answered(let page):
-      return (page, head)
-    case .behind(let kept):
-      guard kept < head, head.rawValue - kept.rawValue <= UInt64(max(0, limit)) else { return nil }
-      let events = try await newEvents(in: store, after: kept, upTo: head)
-      let second = try await store.withState(key) { position, raw -> DirectoryPage? in
-        // Kept again meanwhile: the events read are not the ones it lacks.
-        guard position == kept.rawValue else { return nil }
-        return try answer(query, as: viewer, in: raw, folding: events)
-      }
-      guard let found = second, let page = found else { return nil }
-      return (page, head)
-    }
+    let found = try await KeptState.answer(
+      MemberDirectoryProjection(), in: store, foldingAtMost: limit,
+      atHead: { raw in try answer(query, as: viewer, in: raw) },
+      folding: { raw, events in try answer(query, as: viewer, in: raw, folding: events) })
+    return found.map { (page: $0.answer, position: $0.position) }
   }
 
   /// The most positions appended after the directory was kept that
   /// ``search(_:as:in:)`` reads and folds itself: 65 536.
   public static let foldLimit = 65_536
 
-  /// What a first look at the kept directory gave.
-  private enum Lent {
-    case answered(DirectoryPage)
-    case behind(LogPosition)
-  }
-
   /// The directory's events after `kept` up to `head`, with their streams, in order.
   static func newEvents(
     in store: any EventStore, after kept: LogPosition, upTo head: LogPosition
   ) async throws -> [(event: MemberDirectoryProjection.Event, stream: StreamName)] {
-    let projection = MemberDirectoryProjection()
-    let filter = projection.filter
-    let schema = projection.schema
-    var events: [(event: MemberDirectoryProjection.Event, stream: StreamName)] = []
-    var position = kept.next
-    while position <= head {
-      let limit = Int(min(4096, head.rawValue - position.rawValue + 1))
-      let next = try await store.scanLog(from: position, limit: limit, filter: filter) { record in
-        guard record.position <= head else { return }
-        events.append((try record.decode(with: schema), try record.stream()))
-      }
-      guard next > position else { break }
-      position = next
-    }
-    return events
+    try await KeptState.newEvents(
+      of: MemberDirectoryProjection(), in: store, after: kept, upTo: head)
   }
 
   /// The answer to `query` from the kept directory in `raw` with `events` folded over it;

@@ -79,7 +79,9 @@ public struct MembershipYear: Hashable, Sendable, Codable, BinaryCodable {
 }
 
 /// Every member's history, and the movements of each year.
-@BinaryCodable
+///
+/// Its binary form keeps the year table and an index of the histories apart from the
+/// histories themselves, so that ``KeptMembership`` reads a kept copy in part.
 public struct MembershipHistories: Hashable, Sendable, BinaryCodable {
   /// Each member's history.
   public var members: [MemberID: MemberHistory] = [:]
@@ -98,6 +100,9 @@ public struct MembershipHistoryProjection: Projection {
 
   /// `membership-history`.
   public var name: String { "membership-history" }
+  /// 2: the histories' binary form keeps the year table and an index of the records apart
+  /// from the records (``KeptMembership``); histories kept by version 1 are rebuilt once.
+  public var version: Int { 2 }
   /// Member streams.
   public var categories: Set<String>? { ["member"] }
   /// No history.

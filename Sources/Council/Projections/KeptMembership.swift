@@ -1,0 +1,400 @@
+import EventLog
+
+/// The membership histories as a log keeps them, read without reading them whole.
+///
+/// A `ProjectionRunner` of ``MembershipHistoryProjection`` keeps every member's history in the
+/// log's state store. Loading it back decodes every history ever recorded, which at ten
+/// million events takes about half a second. The two questions people ask need far less:
+/// - ``years(in:)``, the movements of each year, reads only the year table, which the
+///   histories' binary form keeps apart from the records under a checksum of its own;
+/// - ``history(of:in:)``, one member's history, finds its record by a binary search of an
+///   index of identifiers kept beside the year table, and decodes that record alone, checked
+///   against its own checksum.
+///
+/// Both answer for the log's head. When events were appended after the histories were kept,
+/// the member events among them are read and folded over the kept histories of the members
+/// they name, as the projection folds them, and the year table is counted on from there: the
+/// answer costs the new events, not the histories. Nothing is written: when they give `nil`
+/// (nothing kept, or more than ``foldLimit`` positions behind), catch the histories up with a
+/// `ProjectionRunner`, which keeps them again.
+///
+/// Their answers are those of the projection's state at the head, value for value.
+public enum KeptMembership {
+  /// The most positions appended after the histories were kept that ``years(in:)`` and
+  /// ``history(of:in:)`` read and fold themselves: 65 536.
+  public static let foldLimit = 65_536
+
+  /// The movements of each calendar year as of the log's head, and the position they answer
+  /// at; `nil` when no histories are kept or they are more than ``foldLimit`` positions behind.
+  ///
+  /// - Throws: the store's errors, and ``EventStoreError`` with code
+  ///   ``EventStoreError/Code/corruptRecord`` when the kept histories or a new event do not
+  ///   decode.
+  public static func years(in store: any EventStore & StateStore) async throws
+    -> (years: [Int: MembershipYear], position: LogPosition)?
+  {
+    try await years(in: store, foldingAtMost: foldLimit)
+  }
+
+  /// ``years(in:)``, folding at most `limit` positions (for the tests).
+  static func years(in store: any EventStore & StateStore, foldingAtMost limit: Int) async throws
+    -> (years: [Int: MembershipYear], position: LogPosition)?
+  {
+    let answer = try await answer(in: store, foldingAtMost: limit) { layout, raw, changes in
+      guard let changes else { return layout.years }
+      return try changes(layout, raw).years
+    }
+    return answer.map { (years: $0.answer, position: $0.position) }
+  }
+
+  /// `member`'s history as of the log's head (`nil` inside when the log holds no event of
+  /// it), and the position it answers at; `nil` when no histories are kept or they are more
+  /// than ``foldLimit`` positions behind.
+  ///
+  /// - Throws: the store's errors, and ``EventStoreError`` with code
+  ///   ``EventStoreError/Code/corruptRecord`` when the kept histories, the member's record or
+  ///   a new event do not decode.
+  public static func history(of member: MemberID, in store: any EventStore & StateStore)
+    async throws -> (history: MemberHistory?, position: LogPosition)?
+  {
+    try await history(of: member, in: store, foldingAtMost: foldLimit)
+  }
+
+  /// ``history(of:in:)``, folding at most `limit` positions (for the tests).
+  static func history(
+    of member: MemberID, in store: any EventStore & StateStore, foldingAtMost limit: Int
+  ) async throws -> (history: MemberHistory?, position: LogPosition)? {
+    let answer = try await answer(in: store, foldingAtMost: limit) {
+      layout, raw, changes -> MemberHistory? in
+      if let changes {
+        let changed = try changes(layout, raw)
+        if let history = changed.members[member] { return history }
+      }
+      return try layout.history(of: member, in: raw)
+    }
+    return answer.map { (history: $0.answer, position: $0.position) }
+  }
+
+  /// The new member events folded over the kept histories: the members they name, with
+  /// their kept histories and the events folded in, and the year table counted on.
+  typealias Changes = (MembershipLayout, UnsafeRawBufferPointer) throws -> MembershipHistories
+
+  /// `body`'s answer from the kept histories in the store, for the log's head: with no changes
+  /// when they were kept at the head, otherwise with the new events to fold over them.
+  private static func answer<Answer>(
+    in store: any EventStore & StateStore, foldingAtMost limit: Int,
+    _ body: (MembershipLayout, UnsafeRawBufferPointer, Changes?) throws -> Answer
+  ) async throws -> (answer: Answer, position: LogPosition)? {
+    let found = try await KeptState.answer(
+      MembershipHistoryProjection(), in: store, foldingAtMost: limit,
+      atHead: { raw in try reading(raw) { layout in try body(layout, raw, nil) } },
+      folding: { raw, events in
+        try reading(raw) { layout in
+          try body(layout, raw) { layout, raw in try fold(events, over: layout, in: raw) }
+        }
+      })
+    return found.map { (answer: $0.answer, position: $0.position) }
+  }
+
+  /// `events` folded over the kept histories of the members they name.
+  static func fold(
+    _ events: [(event: MemberEvent, stream: StreamName)], over layout: MembershipLayout,
+    in raw: UnsafeRawBufferPointer
+  ) throws -> MembershipHistories {
+    var changed = MembershipHistories()
+    changed.years = layout.years
+    for (_, stream) in events {
+      let member = MemberID(stream.id ?? "")
+      guard changed.members[member] == nil else { continue }
+      changed.members[member] = try layout.history(of: member, in: raw) ?? MemberHistory()
+    }
+    for (event, stream) in events {
+      MembershipHistoryProjection.apply(event, member: MemberID(stream.id ?? ""), to: &changed)
+    }
+    return changed
+  }
+
+  /// `body`'s result with the layout of the kept histories in `raw`; what reading them
+  /// throws, as a damaged state.
+  private static func reading<Result>(
+    _ raw: UnsafeRawBufferPointer, _ body: (MembershipLayout) throws -> Result
+  ) throws(EventStoreError) -> Result {
+    do {
+      return try body(try MembershipLayout(raw))
+    } catch let error as EventStoreError {
+      throw error
+    } catch {
+      throw EventStoreError(
+        .corruptRecord,
+        "the saved state \(MembershipHistoryProjection().stateKey) does not decode: \(error)")
+    }
+  }
+}
+
+/// A projection's kept state, answered from for the log's head.
+enum KeptState {
+  /// `atHead`'s answer from the state of `projection` kept in `store` when it folded every
+  /// event up to the head; otherwise, when it is at most `limit` positions behind,
+  /// `folding`'s answer from it and the projection's events appended since (in the log's
+  /// order); and the head's position. `nil` when no state is kept, when it is too far behind,
+  /// when `folding` gives `nil`, or when the state was kept again while the events were read.
+  ///
+  /// The state's bytes are lent where the store keeps them (`StateStore.withState(_:_:)`):
+  /// nothing is written.
+  static func answer<P: Projection, Answer>(
+    _ projection: P, in store: any EventStore & StateStore, foldingAtMost limit: Int,
+    atHead: (UnsafeRawBufferPointer) throws -> Answer,
+    folding: (UnsafeRawBufferPointer, [(event: P.Event, stream: StreamName)]) throws -> Answer?
+  ) async throws -> (answer: Answer, position: LogPosition)? {
+    let key = projection.stateKey
+    let head = try await store.headPosition()
+    let first = try await store.withState(key) { position, raw -> FirstLook<Answer> in
+      guard position == head.rawValue else { return .behind(LogPosition(position)) }
+      return .answered(try atHead(raw))
+    }
+    switch first {
+    case nil:
+      return nil
+    case .answered(let answer):
+      return (answer, head)
+    case .behind(let kept):
+      guard kept < head, head.rawValue - kept.rawValue <= UInt64(max(0, limit)) else { return nil }
+      let events = try await newEvents(of: projection, in: store, after: kept, upTo: head)
+      let second = try await store.withState(key) { position, raw -> Answer? in
+        // Kept again meanwhile: the events read are not the ones it lacks.
+        guard position == kept.rawValue else { return nil }
+        return try folding(raw, events)
+      }
+      guard let found = second, let answer = found else { return nil }
+      return (answer, head)
+    }
+  }
+
+  /// What a first look at a kept state gave.
+  private enum FirstLook<Answer> {
+    case answered(Answer)
+    case behind(LogPosition)
+  }
+
+  /// The events of `projection` after `kept` up to `head`, with their streams, in order.
+  static func newEvents<P: Projection>(
+    of projection: P, in store: any EventStore, after kept: LogPosition, upTo head: LogPosition
+  ) async throws -> [(event: P.Event, stream: StreamName)] {
+    let filter = projection.filter
+    let schema = projection.schema
+    var events: [(event: P.Event, stream: StreamName)] = []
+    var position = kept.next
+    while position <= head {
+      let limit = Int(min(4096, head.rawValue - position.rawValue + 1))
+      let next = try await store.scanLog(from: position, limit: limit, filter: filter) { record in
+        guard record.position <= head else { return }
+        events.append((try record.decode(with: schema), try record.stream()))
+      }
+      guard next > position else { break }
+      position = next
+    }
+    return events
+  }
+}
+
+// MARK: - The binary form
+
+extension MembershipHistories {
+  /// Writes the histories so that their year table and any one member's history can be read
+  /// without the rest (``KeptMembership``): the length of the records, then each member's
+  /// history in identifier order; then, under a checksum of their own, the year table and an
+  /// index of the records (for each member in identifier order, its record's place, its
+  /// checksum and where its identifier lies), then the identifiers.
+  public func encode(to writer: inout BinaryWriter) {
+    let start = writer.count
+    writer.writeFixedWidth(UInt64(0))  // the records' length, written over below
+    let recordsStart = writer.count
+    var order: [(member: MemberID, index: [MemberID: MemberHistory].Index)] = []
+    order.reserveCapacity(members.count)
+    for index in members.indices { order.append((members.keys[index], index)) }
+    order.sort { $0.member < $1.member }
+    var places: [Range<Int>] = []
+    places.reserveCapacity(order.count)
+    for (_, index) in order {
+      let from = writer.count - recordsStart
+      members.values[index].encode(to: &writer)
+      places.append(from..<(writer.count - recordsStart))
+    }
+    let recordsLength = writer.count - recordsStart
+    writer.overwriteFixedWidth(UInt64(recordsLength), at: start)
+    var checksums: [UInt64] = []
+    checksums.reserveCapacity(places.count)
+    writer.bytes.withUnsafeBytes { raw in
+      let records = UnsafeRawBufferPointer(rebasing: raw[recordsStart...])
+      for place in places {
+        checksums.append(RecordChecksum.hash(UnsafeRawBufferPointer(rebasing: records[place])))
+      }
+    }
+    var identifiers = BinaryWriter(capacity: 16 * order.count)
+    let tableStart = writer.count
+    writer.writeVariableLength(UInt64(recordsLength))
+    writer.write(years)
+    writer.writeVariableLength(UInt64(order.count))
+    for (number, (member, _)) in order.enumerated() {
+      writer.writeFixedWidth(UInt64(places[number].lowerBound))
+      writer.writeFixedWidth(UInt64(places[number].count))
+      writer.writeFixedWidth(checksums[number])
+      writer.writeFixedWidth(UInt64(identifiers.count))
+      identifiers.write(member.rawValue)
+    }
+    writer.write(bytes: identifiers.bytes)  // their length, then the identifiers
+    let checksum = writer.bytes.withUnsafeBytes { raw in
+      RecordChecksum.hash(UnsafeRawBufferPointer(rebasing: raw[tableStart...]))
+    }
+    writer.writeFixedWidth(checksum)
+  }
+
+  /// Reads what ``encode(to:)`` wrote, every record checked against its checksum.
+  public init(from reader: inout BinaryReader) throws {
+    let start = reader.offset
+    let layout = try MembershipLayout(
+      UnsafeRawBufferPointer(rebasing: reader.buffer[start...]))
+    var members: [MemberID: MemberHistory] = [:]
+    members.reserveCapacity(layout.count)
+    for number in 0..<layout.count {
+      let (member, history) = try layout.history(number, in: reader.buffer, at: start)
+      members[member] = history
+    }
+    _ = try reader.readRaw(count: layout.length)
+    self.init()
+    self.members = members
+    self.years = layout.years
+  }
+}
+
+/// Where the parts of the histories' binary form lie (see
+/// ``MembershipHistories/encode(to:)``): read, and the table's checksum checked, without
+/// decoding the records.
+struct MembershipLayout {
+  /// The records, as offsets in the buffer read.
+  var records: Range<Int>
+  /// Each year's movements.
+  var years: [Int: MembershipYear]
+  /// The index, ``indexEntrySize`` bytes a member, in identifier order, as offsets in the
+  /// buffer read.
+  var index: Range<Int>
+  /// The identifiers the index lists, as offsets in the buffer read.
+  var identifiers: Range<Int>
+  /// How many bytes the histories take.
+  var length: Int
+  /// The size of an entry of ``index``: the record's offset and length, its checksum, and
+  /// where its identifier lies in ``identifiers``.
+  static let indexEntrySize = 32
+
+  /// How many members the index lists.
+  var count: Int { index.count / Self.indexEntrySize }
+
+  /// Reads the layout of the histories at the start of `raw` and checks the table's checksum.
+  init(_ raw: UnsafeRawBufferPointer) throws {
+    var reader = BinaryReader(raw)
+    let recordsLength = try reader.readFixedWidth(UInt64.self)
+    guard recordsLength <= UInt64(reader.remaining) else {
+      throw BinaryDecodingError(
+        offset: 0,
+        reason: "the histories' records, \(recordsLength) bytes, run past their \(reader.remaining)"
+      )
+    }
+    records = reader.offset..<(reader.offset + Int(recordsLength))
+    _ = try reader.readRaw(count: Int(recordsLength))
+    let tableStart = reader.offset
+    guard try reader.read(UInt64.self) == recordsLength else {
+      throw BinaryDecodingError(
+        offset: tableStart, reason: "the histories' table gives their records another length")
+    }
+    years = try reader.read([Int: MembershipYear].self)
+    let indexStart = reader.offset
+    let members = try reader.readCount()
+    guard members <= reader.remaining / Self.indexEntrySize else {
+      throw BinaryDecodingError(
+        offset: indexStart,
+        reason:
+          "the histories' index of \(members) members runs past their \(reader.remaining) bytes"
+      )
+    }
+    index = reader.offset..<(reader.offset + members * Self.indexEntrySize)
+    _ = try reader.readRaw(count: members * Self.indexEntrySize)
+    let identifiersLength = try reader.readCount()
+    identifiers = reader.offset..<(reader.offset + identifiersLength)
+    _ = try reader.readRaw(count: identifiersLength)
+    let tableEnd = reader.offset
+    let checksum = try reader.readFixedWidth(UInt64.self)
+    guard
+      checksum == RecordChecksum.hash(UnsafeRawBufferPointer(rebasing: raw[tableStart..<tableEnd]))
+    else {
+      throw BinaryDecodingError(
+        offset: tableEnd, reason: "the checksum of the histories' table does not match")
+    }
+    length = reader.offset
+  }
+
+  /// The index's entry `number`: where its record lies in the records, the record's
+  /// checksum, and its member.
+  private func entry(_ number: Int, in raw: UnsafeRawBufferPointer)
+    throws(BinaryDecodingError) -> (place: Range<Int>, checksum: UInt64, member: MemberID)
+  {
+    let at = index.lowerBound + number * Self.indexEntrySize
+    var entry = BinaryReader(UnsafeRawBufferPointer(rebasing: raw[at..<(at + Self.indexEntrySize)]))
+    let offset = try entry.readFixedWidth(UInt64.self)
+    let length = try entry.readFixedWidth(UInt64.self)
+    let checksum = try entry.readFixedWidth(UInt64.self)
+    let identifierAt = try entry.readFixedWidth(UInt64.self)
+    guard offset <= UInt64(records.count), length <= UInt64(records.count) - offset,
+      identifierAt < UInt64(identifiers.count)
+    else {
+      throw BinaryDecodingError(
+        offset: at,
+        reason:
+          "an index entry's record at \(offset), \(length) bytes, or identifier at \(identifierAt) lies outside the histories"
+      )
+    }
+    var identifier = BinaryReader(
+      UnsafeRawBufferPointer(
+        rebasing: raw[(identifiers.lowerBound + Int(identifierAt))..<identifiers.upperBound]))
+    let text = try identifier.readRaw(count: try identifier.readCount())
+    return (
+      Int(offset)..<Int(offset + length), checksum,
+      MemberID(String(decoding: text, as: UTF8.self))
+    )
+  }
+
+  /// The member the index lists at `number`, and its history, checked against its checksum;
+  /// `raw` holds the histories from `start` on.
+  func history(_ number: Int, in raw: UnsafeRawBufferPointer, at start: Int = 0) throws
+    -> (MemberID, MemberHistory)
+  {
+    let histories = UnsafeRawBufferPointer(rebasing: raw[start...])
+    let (place, checksum, member) = try entry(number, in: histories)
+    let from = records.lowerBound + place.lowerBound
+    let bytes = UnsafeRawBufferPointer(rebasing: histories[from..<(from + place.count)])
+    guard RecordChecksum.hash(bytes) == checksum else {
+      throw BinaryDecodingError(
+        offset: start + from, reason: "the checksum of member \(member)'s history does not match")
+    }
+    var reader = BinaryReader(bytes)
+    let history = try MemberHistory(from: &reader)
+    guard reader.isAtEnd else {
+      throw BinaryDecodingError(
+        offset: start + from + reader.offset,
+        reason: "member \(member)'s history ends before its record")
+    }
+    return (member, history)
+  }
+
+  /// `member`'s history, found by a binary search of the index; `nil` when none is kept.
+  func history(of member: MemberID, in raw: UnsafeRawBufferPointer) throws -> MemberHistory? {
+    var low = 0
+    var high = count
+    while low < high {
+      let middle = low + (high - low) / 2
+      let found = try entry(middle, in: raw).member
+      if found == member { return try history(middle, in: raw).1 }
+      if found < member { low = middle + 1 } else { high = middle }
+    }
+    return nil
+  }
+}
