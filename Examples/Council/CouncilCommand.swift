@@ -219,21 +219,32 @@ struct Replay: AsyncParsableCommand {
     let source: any EventStore & StateStore = keep ? store : ReadOnlyLog(store)
     let runner = ProjectionRunner(
       CouncilReadModelsProjection(), store: source, options: .init(pageSize: 4096))
+    let anonymous = AnonymousMemoryPeak()
     let started = ContinuousClock.now
     try await runner.rebuild { progress in bar.show(progress.done, rate: progress.eventsPerSecond) }
     let elapsed = ContinuousClock.now - started
+    // (Nothing is freed between the last sample and now: at least what is held now.)
+    let anonymousPeak = max(anonymous.stop(), MemoryUsage.anonymousKilobytes())
     bar.finish()
     let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     let rate = seconds > 0 ? Double(head.rawValue) / seconds : 0
     print(
       "Rebuilt every projection from \(head) events in \(String(format: "%.2f", seconds)) s: \(Int(rate)) events a second"
     )
+    // Not file-backed after the rebuild, once the allocator's free memory is given back: the
+    // read models and their saved form (kept in memory without --keep). The most it reached
+    // during the rebuild, less that, is what the rebuild held beyond them at its highest: its
+    // pages of events, its buffers, the save's encoding.
+    let peak = MemoryUsage.peakResidentKilobytes()
+    let trimmed = MemoryUsage.releaseFreeMemory()
+    let models = MemoryUsage.anonymousKilobytes()
+    let beyond = trimmed ? ", \(max(0, anonymousPeak / 1024 - models / 1024)) MiB beyond them" : ""
     print(
-      "Peak resident memory: \(MemoryUsage.peakResidentKilobytes() / 1024) MiB (of which not file-backed now: \(MemoryUsage.anonymousKilobytes() / 1024) MiB)"
+      "Peak resident memory: \(peak / 1024) MiB, the log's mapped pages included; not file-backed: at most \(anonymousPeak / 1024) MiB during the rebuild, \(models / 1024) MiB in use after it (the read models and their saved form)\(beyond)"
     )
-    let models = runner.state
+    let state = runner.state
     print(
-      "Active members: \(models.directory.activeEntries.count); members with a history: \(models.membership.members.count)"
+      "Active members: \(state.directory.activeEntries.count); members with a history: \(state.membership.members.count)"
     )
   }
 }

@@ -1,6 +1,7 @@
 import Council
 import EventLog
 import Foundation
+import Synchronization
 
 /// A plain-text table with aligned columns.
 struct Table {
@@ -90,4 +91,71 @@ enum MemoryUsage {
 
   /// Resident memory that is not file-backed (RssAnon).
   static func anonymousKilobytes() -> Int { field("RssAnon") }
+
+  /// Gives the memory the allocator holds free back to the system (glibc's `malloc_trim`,
+  /// looked up at run time: the C library's module does not declare it), so that
+  /// ``anonymousKilobytes()`` counts what is in use; false when there is no such function.
+  static func releaseFreeMemory() -> Bool {
+    typealias Trim = @convention(c) (Int) -> Int32
+    guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else {
+      return false
+    }
+    _ = unsafeBitCast(symbol, to: Trim.self)(0)
+    return true
+  }
+}
+
+/// The most anonymous (not file-backed) resident memory the process held while it ran,
+/// sampled every millisecond from /proc/self/statm on a thread of its own: what a rebuild
+/// held beyond the log's mapped pages, at its highest, spikes included.
+final class AnonymousMemoryPeak: Sendable {
+  private let peakPages = Atomic<Int>(0)
+  private let stopped = Atomic<Bool>(false)
+  private let done = DispatchSemaphore(value: 0)
+
+  /// Starts sampling.
+  init() {
+    let thread = Thread { [self] in
+      let file = open("/proc/self/statm", O_RDONLY)
+      defer {
+        if file >= 0 { close(file) }
+        done.signal()
+      }
+      guard file >= 0 else { return }
+      var buffer = [UInt8](repeating: 0, count: 128)
+      while !stopped.load(ordering: .relaxed) {
+        let count = buffer.withUnsafeMutableBytes { pread(file, $0.baseAddress, $0.count, 0) }
+        if count > 0 {
+          // "size resident shared text lib data dt", in pages: resident less shared is the
+          // anonymous part.
+          let fields = buffer[..<count].split(separator: UInt8(ascii: " ")).prefix(3).map {
+            Int(String(decoding: $0, as: UTF8.self)) ?? 0
+          }
+          if fields.count == 3 { peakPages.max(fields[1] - fields[2]) }
+        }
+        usleep(1000)
+      }
+    }
+    thread.start()
+  }
+
+  /// Stops sampling; the highest anonymous resident memory seen, in KiB.
+  func stop() -> Int {
+    stopped.store(true, ordering: .relaxed)
+    done.wait()
+    return peakPages.load(ordering: .relaxed) * (Int(sysconf(Int32(_SC_PAGESIZE))) / 1024)
+  }
+}
+
+extension Atomic<Int> {
+  /// Raises the value to `value` when it is higher.
+  fileprivate func max(_ value: Int) {
+    var current = load(ordering: .relaxed)
+    while value > current {
+      let (exchanged, original) = compareExchange(
+        expected: current, desired: value, ordering: .relaxed)
+      if exchanged { return }
+      current = original
+    }
+  }
 }

@@ -282,6 +282,16 @@ struct CouncilCommandTests {
     let replay = try await council.run(["replay", "log"])
     #expect(replay.status == 0)
     #expect(replay.output.contains("Rebuilt every projection from"))
+    // The memory line: the peak, the most not file-backed during the rebuild, what is in use
+    // after it, and the difference, each a whole number of MiB, in that order.
+    let memory = try #require(
+      replay.output.split(separator: "\n").first { $0.hasPrefix("Peak resident memory: ") })
+    let figures = memory.split(separator: " ").compactMap { Int($0) }
+    #expect(figures.count == 4, "\(memory)")
+    if figures.count == 4 {
+      #expect(figures[0] >= figures[1] && figures[1] >= figures[2], "\(memory)")
+      #expect(figures[3] == figures[1] - figures[2], "\(memory)")
+    }
     #expect(try Data(contentsOf: URL(fileURLWithPath: data)) == before)
     let kept = try await council.run(["replay", "log", "--keep"])
     #expect(kept.status == 0)
