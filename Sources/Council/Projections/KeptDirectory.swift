@@ -355,8 +355,10 @@ private struct PageDecoding: @unchecked Sendable {
           offset: layout.records.lowerBound + entry.record.lowerBound,
           reason: "member \(member) is listed active but is not")
       }
-      var accounts = try reader.read([DirectoryAccount].self)
-      if blankingEmails { DirectorySearch.blankEmails(&accounts) }
+      let accounts =
+        blankingEmails
+        ? try DirectoryAccount.readWithoutEmails(&reader)
+        : try reader.read([DirectoryAccount].self)
       entries.append(DirectoryEntry(member: member, profile: profile, accounts: accounts))
     }
     return entries
@@ -790,5 +792,24 @@ struct DirectorySearch {
   /// Blanks the accounts' e-mail addresses, as all but the office see them.
   static func blankEmails(_ accounts: inout [DirectoryAccount]) {
     for index in accounts.indices { accounts[index].email = nil }
+  }
+}
+
+extension DirectoryAccount {
+  /// Reads a list of accounts as `[DirectoryAccount](from:)` does, each e-mail address stepped
+  /// over (checked as reading it would check it) and left `nil`, as the public sees them: no
+  /// address is decoded only to be blanked.
+  static func readWithoutEmails(_ reader: inout BinaryReader) throws -> [DirectoryAccount] {
+    let count = try reader.readCount()
+    var accounts: [DirectoryAccount] = []
+    accounts.reserveCapacity(count)
+    for _ in 0..<count {
+      let account = try AccountID(from: &reader)
+      let name = try Personal<String>(from: &reader)
+      let role = try AccountRole?(from: &reader)
+      try Personal<String>?.skipBinary(in: &reader)
+      accounts.append(DirectoryAccount(account: account, name: name, role: role, email: nil))
+    }
+    return accounts
   }
 }
