@@ -64,7 +64,9 @@ struct Conference2018Tests {
     for event in events {
       switch try event.decode(as: GatheringEvent.self) {
       case .evaluationSubmitted(let e) where commenter == nil:
-        if let comment = e.comment, let holder = state.registrations[e.registration]?.participant.subject {
+        if let comment = e.comment,
+          let holder = state.registrations[e.registration]?.participant.subject
+        {
           commenter = (holder, comment)
         }
       case .registrationTransferred(let e) where transferee == nil:
@@ -109,7 +111,9 @@ struct Conference2018Tests {
       var found: Set<PersonalField> = []
       func walk(_ value: Any, _ path: String) {
         if let object = value as? [String: Any] {
-          if let subject = (object["subject"] as? String).flatMap(DataSubject.init), object["sealed"] != nil {
+          if let subject = (object["subject"] as? String).flatMap(DataSubject.init),
+            object["sealed"] != nil
+          {
             found.insert(PersonalField(path, subject.kind))
             return
           }

@@ -93,4 +93,49 @@ struct KeptReadModelSamples {
     #expect(answer.1 == folded.position)
     #expect(answer.0.total > 0)
   }
+
+  @Test func theKeptYearTableAnswersAsTheFold() async throws {
+    let directory = TemporaryDirectory()
+    let store = try LMDBEventStore(path: directory.appending("log"))
+    defer { store.close() }
+    _ = try await CouncilSimulation.generate(events: 1500, seed: 6, into: store)
+    let key = MembershipHistoryProjection().stateKey
+    // Nothing kept (the sample builds and keeps it), kept at the head, then a member event
+    // appended after it was kept (folded over it, not kept again).
+    for round in 0..<3 {
+      if round == 2 {
+        let member = try #require(
+          try await MembershipHistoryProjection().state(in: store, asOf: .now).value.members.keys
+            .first)
+        _ = try await store.append(
+          [
+            try EventData(
+              MembershipLapsed(on: Day(2031, 1, 1)), id: .random(),
+              metadata: EventMetadata(time: Timestamp(nanosecondsSince1970: 0)))
+          ], to: StreamName(category: "member", id: member.rawValue), expectedVersion: .any)
+      }
+      let keptBefore = try await store.loadState(key)?.position
+      // sample: docc-kept-membership
+      let answer: (years: [Int: MembershipYear], position: LogPosition)
+      if let kept = try await KeptMembership.years(in: store) {
+        answer = kept  // the year table read in place, any new member events folded over it
+      } else {
+        let runner = ProjectionRunner(MembershipHistoryProjection(), store: store)
+        if try await runner.load() {
+          try await runner.catchUp()
+        } else {
+          try await runner.rebuild()
+        }
+        answer = runner.read { histories, position in (histories.years, position) }
+      }
+      // end sample
+      let now = try await MembershipHistoryProjection().state(in: store, asOf: .now)
+      #expect(answer.years == now.value.years, "round \(round)")
+      #expect(answer.position == now.position, "round \(round)")
+      #expect(
+        try await store.loadState(key)?.position
+          == (round == 0 ? now.position.rawValue : keptBefore),
+        "round \(round): kept by the runner only")
+    }
+  }
 }
