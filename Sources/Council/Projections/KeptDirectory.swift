@@ -293,27 +293,35 @@ public struct KeptDirectory: Sendable {
     _ page: [DirectoryLayout.Entry], layout: DirectoryLayout, in raw: UnsafeRawBufferPointer,
     blankingEmails: Bool, parallelFrom: Int
   ) throws -> [DirectoryEntry] {
+    guard !page.isEmpty else { return [] }
     let runs = max(
       1, min(ProcessInfo.processInfo.activeProcessorCount, page.count / max(1, parallelFrom)))
-    let results = UnsafeMutableBufferPointer<Result<[DirectoryEntry], any Error>>.allocate(
-      capacity: runs)
-    results.initialize(repeating: .success([]))
+    let outcomes = UnsafeMutableBufferPointer<PageDecoding.Outcome>.allocate(capacity: runs)
+    outcomes.initialize(repeating: PageDecoding.Outcome())
     defer {
-      results.deinitialize()
-      results.deallocate()
+      outcomes.deinitialize()
+      outcomes.deallocate()
     }
-    let decoding = PageDecoding(
-      page: page, layout: layout, raw: raw, blankingEmails: blankingEmails,
-      runLength: (page.count + runs - 1) / runs, results: results)
-    if runs > 1 {
-      DispatchQueue.concurrentPerform(iterations: runs) { decoding.run($0) }
-    } else {
-      decoding.run(0)
+    // Each run writes its members' entries in their places of the answer itself: none is
+    // copied from a run's own array into it afterwards.
+    return try [DirectoryEntry](unsafeUninitializedCapacity: page.count) { entries, initialized in
+      guard let base = entries.baseAddress else { return }
+      let decoding = PageDecoding(
+        page: page, layout: layout, raw: raw, blankingEmails: blankingEmails,
+        runLength: (page.count + runs - 1) / runs, entries: base, outcomes: outcomes)
+      if runs > 1 {
+        DispatchQueue.concurrentPerform(iterations: runs) { decoding.run($0) }
+      } else {
+        decoding.run(0)
+      }
+      if let error = outcomes.lazy.compactMap(\.error).first {
+        for run in 0..<runs {
+          (base + decoding.start(of: run)).deinitialize(count: outcomes[run].decoded)
+        }
+        throw error
+      }
+      initialized = page.count
     }
-    var entries: [DirectoryEntry] = []
-    entries.reserveCapacity(page.count)
-    for result in results { entries.append(contentsOf: try result.get()) }
-    return entries
   }
 
   private static func damaged(_ error: any Error) -> EventStoreError {
@@ -324,44 +332,60 @@ public struct KeptDirectory: Sendable {
 }
 
 /// One search's page of members whose records are to be read, in runs of ``runLength``, each
-/// run's entries written to its own place in ``results``.
+/// run's entries initialized in their places from ``entries`` on, and its outcome written to
+/// its own place in ``outcomes``.
 ///
 /// Unchecked `Sendable`: the runs of one search share it while the search waits for them, the
-/// directory's bytes stay lent until then, and no two runs write the same place.
+/// directory's bytes and the answer's memory stay lent until then, and no two runs write the
+/// same place.
 private struct PageDecoding: @unchecked Sendable {
+  /// How a run ended: how many entries it initialized (from the start of its run), and the
+  /// error that stopped it, if any.
+  struct Outcome {
+    var decoded = 0
+    var error: (any Error)?
+  }
+
   let page: [DirectoryLayout.Entry]
   let layout: DirectoryLayout
   let raw: UnsafeRawBufferPointer
   let blankingEmails: Bool
   let runLength: Int
-  let results: UnsafeMutableBufferPointer<Result<[DirectoryEntry], any Error>>
+  let entries: UnsafeMutablePointer<DirectoryEntry>
+  let outcomes: UnsafeMutableBufferPointer<Outcome>
 
-  /// Reads the records of run `run`'s members into `results[run]`.
+  /// Where run `run`'s members begin in the page.
+  func start(of run: Int) -> Int { min(page.count, run * runLength) }
+
+  /// Reads the records of run `run`'s members into their places.
   func run(_ run: Int) {
-    let start = min(page.count, run * runLength)
-    let slice = page[start..<min(page.count, start + runLength)]
-    results[run] = Result { try decode(slice) }
+    let start = start(of: run)
+    var outcome = Outcome()
+    do {
+      for index in start..<min(page.count, start + runLength) {
+        (entries + index).initialize(to: try decode(page[index]))
+        outcome.decoded += 1
+      }
+    } catch {
+      outcome.error = error
+    }
+    outcomes[run] = outcome
   }
 
-  private func decode(_ slice: ArraySlice<DirectoryLayout.Entry>) throws -> [DirectoryEntry] {
-    var entries: [DirectoryEntry] = []
-    entries.reserveCapacity(slice.count)
-    for entry in slice {
-      var reader = try layout.record(of: entry, in: raw)
-      let member = try MemberID(from: &reader)
-      let profile = try MemberProfile(from: &reader)
-      guard try reader.read(Bool.self) else {
-        throw BinaryDecodingError(
-          offset: layout.records.lowerBound + entry.record.lowerBound,
-          reason: "member \(member) is listed active but is not")
-      }
-      let accounts =
-        blankingEmails
-        ? try DirectoryAccount.readWithoutEmails(&reader)
-        : try reader.read([DirectoryAccount].self)
-      entries.append(DirectoryEntry(member: member, profile: profile, accounts: accounts))
+  private func decode(_ entry: DirectoryLayout.Entry) throws -> DirectoryEntry {
+    var reader = try layout.record(of: entry, in: raw)
+    let member = try MemberID(from: &reader)
+    let profile = try MemberProfile(from: &reader)
+    guard try reader.read(Bool.self) else {
+      throw BinaryDecodingError(
+        offset: layout.records.lowerBound + entry.record.lowerBound,
+        reason: "member \(member) is listed active but is not")
     }
-    return entries
+    let accounts =
+      blankingEmails
+      ? try DirectoryAccount.readWithoutEmails(&reader)
+      : try reader.read([DirectoryAccount].self)
+    return DirectoryEntry(member: member, profile: profile, accounts: accounts)
   }
 }
 

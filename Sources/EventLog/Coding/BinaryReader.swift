@@ -85,7 +85,24 @@ public struct BinaryReader {
   }
 
   /// Reads a LEB128 unsigned integer.
+  ///
+  /// Most integers written (lengths, counts, small numbers) take one byte: that case is
+  /// read here, small enough to be inlined where it is called; longer ones by
+  /// ``readLongVariableLength()``.
   @inlinable public mutating func read(_: UInt64.Type) throws(BinaryDecodingError) -> UInt64 {
+    if position < buffer.count {
+      let byte = buffer[position]
+      if byte < 0x80 {
+        position += 1
+        return UInt64(byte)
+      }
+    }
+    return try readLongVariableLength()
+  }
+
+  /// Reads a LEB128 unsigned integer of any length: ``read(_:)-(UInt64.Type)`` past its
+  /// one-byte case.
+  @usableFromInline mutating func readLongVariableLength() throws(BinaryDecodingError) -> UInt64 {
     var result: UInt64 = 0
     var shift: UInt64 = 0
     let start = offset
