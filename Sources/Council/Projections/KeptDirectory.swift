@@ -468,15 +468,8 @@ struct DirectoryLayout: Sendable {
   var count: Int
   /// The order's entries, as offsets in the reader's buffer.
   var order: Range<Int>
-  /// The index of every member's record in identifier order, 32 bytes each (offset, length,
-  /// checksum, and where its identifier lies in ``identifiers``), as offsets in the reader's
-  /// buffer.
-  var index: Range<Int>
-  /// The size of an entry of ``index``.
-  static let indexEntrySize = 32
-  /// The identifiers the index lists, each its length and its UTF-8, as offsets in the
-  /// reader's buffer.
-  var identifiers: Range<Int>
+  /// The index of every member's record in identifier order.
+  var index: KeptRecordIndex
   /// The records (their count, then each member's identifier and its record), as offsets in
   /// the reader's buffer.
   var records: Range<Int>
@@ -506,19 +499,7 @@ struct DirectoryLayout: Sendable {
     let orderLength = try reader.readCount()
     order = reader.offset..<(reader.offset + orderLength)
     _ = try reader.readRaw(count: orderLength)
-    let indexStart = reader.offset
-    let members = try reader.readCount()
-    guard members <= reader.remaining / Self.indexEntrySize else {
-      throw BinaryDecodingError(
-        offset: indexStart,
-        reason:
-          "the directory's index of \(members) members runs past its \(reader.remaining) bytes")
-    }
-    index = reader.offset..<(reader.offset + members * Self.indexEntrySize)
-    _ = try reader.readRaw(count: members * Self.indexEntrySize)
-    let identifiersLength = try reader.readCount()
-    identifiers = reader.offset..<(reader.offset + identifiersLength)
-    _ = try reader.readRaw(count: identifiersLength)
+    index = try KeptRecordIndex(&reader, recordsLength: recordsLength, of: "the directory")
     let orderEnd = reader.offset
     let orderChecksum = try reader.readFixedWidth(UInt64.self)
     guard
@@ -547,71 +528,15 @@ struct DirectoryLayout: Sendable {
       termCount: UInt64(terms.count), recordsLength: records.count)
   }
 
-  /// How many members ``index`` lists.
-  var indexedCount: Int { index.count / Self.indexEntrySize }
-
   /// The record of `member` in `raw` (its identifier, then the record), found by a binary
   /// search of the index's identifiers and checked against its checksum, and where it lies in
   /// the records; `nil` when the directory has no record of `member`.
   func record(of member: MemberID, in raw: UnsafeRawBufferPointer) throws(BinaryDecodingError)
     -> (reader: BinaryReader, place: Range<Int>)?
   {
-    var low = 0
-    var high = indexedCount
-    while low < high {
-      let middle = low + (high - low) / 2
-      let found = try indexEntry(middle, in: raw).member
-      if found == member { return try indexedRecord(middle, in: raw) }
-      if found < member { low = middle + 1 } else { high = middle }
-    }
-    return nil
-  }
-
-  /// The index's entry `number` (in identifier order): where its record lies, the record's
-  /// checksum, and its member.
-  private func indexEntry(_ number: Int, in raw: UnsafeRawBufferPointer)
-    throws(BinaryDecodingError) -> (place: Range<Int>, checksum: UInt64, member: MemberID)
-  {
-    let at = index.lowerBound + number * Self.indexEntrySize
-    var entry = BinaryReader(UnsafeRawBufferPointer(rebasing: raw[at..<(at + Self.indexEntrySize)]))
-    let offset = try entry.readFixedWidth(UInt64.self)
-    let length = try entry.readFixedWidth(UInt64.self)
-    let checksum = try entry.readFixedWidth(UInt64.self)
-    let identifierAt = try entry.readFixedWidth(UInt64.self)
-    guard offset <= UInt64(records.count), length <= UInt64(records.count) - offset,
-      identifierAt < UInt64(identifiers.count)
-    else {
-      throw BinaryDecodingError(
-        offset: at,
-        reason:
-          "an index entry's record at \(offset), \(length) bytes, or identifier at \(identifierAt) lies outside the directory"
-      )
-    }
-    var identifier = BinaryReader(
-      UnsafeRawBufferPointer(
-        rebasing: raw[(identifiers.lowerBound + Int(identifierAt))..<identifiers.upperBound]))
-    let text = try identifier.readRaw(count: try identifier.readCount())
-    return (
-      Int(offset)..<Int(offset + length), checksum,
-      MemberID(String(decoding: text, as: UTF8.self))
-    )
-  }
-
-  /// The record the index lists at `number`, once its checksum is checked, and where it lies
-  /// in the records.
-  private func indexedRecord(_ number: Int, in raw: UnsafeRawBufferPointer)
-    throws(BinaryDecodingError) -> (BinaryReader, Range<Int>)
-  {
-    let (place, checksum, _) = try indexEntry(number, in: raw)
-    let bytes = UnsafeRawBufferPointer(
-      rebasing: raw[
-        (records.lowerBound + place.lowerBound)..<(records.lowerBound + place.upperBound)])
-    guard RecordChecksum.hash(bytes) == checksum else {
-      throw BinaryDecodingError(
-        offset: records.lowerBound + place.lowerBound,
-        reason: "the checksum of a member's record does not match")
-    }
-    return (BinaryReader(bytes), place)
+    guard let number = try index.find(member, in: raw) else { return nil }
+    let found = try index.record(number, in: raw, recordsAt: records.lowerBound)
+    return (BinaryReader(found.bytes), found.place)
   }
 
   /// A reader of `entry`'s record in `raw` (its member's identifier, then the record), once

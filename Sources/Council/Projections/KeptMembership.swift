@@ -230,19 +230,12 @@ extension MembershipHistories {
         checksums.append(RecordChecksum.hash(UnsafeRawBufferPointer(rebasing: records[place])))
       }
     }
-    var identifiers = BinaryWriter(capacity: 16 * order.count)
     let tableStart = writer.count
     writer.writeVariableLength(UInt64(recordsLength))
     writer.write(years)
-    writer.writeVariableLength(UInt64(order.count))
-    for (number, (member, _)) in order.enumerated() {
-      writer.writeFixedWidth(UInt64(places[number].lowerBound))
-      writer.writeFixedWidth(UInt64(places[number].count))
-      writer.writeFixedWidth(checksums[number])
-      writer.writeFixedWidth(UInt64(identifiers.count))
-      identifiers.write(member.rawValue)
-    }
-    writer.write(bytes: identifiers.bytes)  // their length, then the identifiers
+    KeptRecordIndex.write(
+      places: places, checksums: checksums, identifiers: order.map(\.member.rawValue),
+      to: &writer)
     let checksum = writer.bytes.withUnsafeBytes { raw in
       RecordChecksum.hash(UnsafeRawBufferPointer(rebasing: raw[tableStart...]))
     }
@@ -275,19 +268,12 @@ struct MembershipLayout {
   var records: Range<Int>
   /// Each year's movements.
   var years: [Int: MembershipYear]
-  /// The index, ``indexEntrySize`` bytes a member, in identifier order, as offsets in the
-  /// buffer read.
-  var index: Range<Int>
-  /// The identifiers the index lists, as offsets in the buffer read.
-  var identifiers: Range<Int>
+  /// The index of every member's record, in identifier order.
+  var index: KeptRecordIndex
   /// How many bytes the histories take.
   var length: Int
-  /// The size of an entry of ``index``: the record's offset and length, its checksum, and
-  /// where its identifier lies in ``identifiers``.
-  static let indexEntrySize = 32
-
   /// How many members the index lists.
-  var count: Int { index.count / Self.indexEntrySize }
+  var count: Int { index.count }
 
   /// Reads the layout of the histories at the start of `raw` and checks the table's checksum.
   init(_ raw: UnsafeRawBufferPointer) throws {
@@ -307,20 +293,7 @@ struct MembershipLayout {
         offset: tableStart, reason: "the histories' table gives their records another length")
     }
     years = try reader.read([Int: MembershipYear].self)
-    let indexStart = reader.offset
-    let members = try reader.readCount()
-    guard members <= reader.remaining / Self.indexEntrySize else {
-      throw BinaryDecodingError(
-        offset: indexStart,
-        reason:
-          "the histories' index of \(members) members runs past their \(reader.remaining) bytes"
-      )
-    }
-    index = reader.offset..<(reader.offset + members * Self.indexEntrySize)
-    _ = try reader.readRaw(count: members * Self.indexEntrySize)
-    let identifiersLength = try reader.readCount()
-    identifiers = reader.offset..<(reader.offset + identifiersLength)
-    _ = try reader.readRaw(count: identifiersLength)
+    index = try KeptRecordIndex(&reader, recordsLength: Int(recordsLength), of: "the histories")
     let tableEnd = reader.offset
     let checksum = try reader.readFixedWidth(UInt64.self)
     guard
@@ -332,54 +305,19 @@ struct MembershipLayout {
     length = reader.offset
   }
 
-  /// The index's entry `number`: where its record lies in the records, the record's
-  /// checksum, and its member.
-  private func entry(_ number: Int, in raw: UnsafeRawBufferPointer)
-    throws(BinaryDecodingError) -> (place: Range<Int>, checksum: UInt64, member: MemberID)
-  {
-    let at = index.lowerBound + number * Self.indexEntrySize
-    var entry = BinaryReader(UnsafeRawBufferPointer(rebasing: raw[at..<(at + Self.indexEntrySize)]))
-    let offset = try entry.readFixedWidth(UInt64.self)
-    let length = try entry.readFixedWidth(UInt64.self)
-    let checksum = try entry.readFixedWidth(UInt64.self)
-    let identifierAt = try entry.readFixedWidth(UInt64.self)
-    guard offset <= UInt64(records.count), length <= UInt64(records.count) - offset,
-      identifierAt < UInt64(identifiers.count)
-    else {
-      throw BinaryDecodingError(
-        offset: at,
-        reason:
-          "an index entry's record at \(offset), \(length) bytes, or identifier at \(identifierAt) lies outside the histories"
-      )
-    }
-    var identifier = BinaryReader(
-      UnsafeRawBufferPointer(
-        rebasing: raw[(identifiers.lowerBound + Int(identifierAt))..<identifiers.upperBound]))
-    let text = try identifier.readRaw(count: try identifier.readCount())
-    return (
-      Int(offset)..<Int(offset + length), checksum,
-      MemberID(String(decoding: text, as: UTF8.self))
-    )
-  }
-
   /// The member the index lists at `number`, and its history, checked against its checksum;
   /// `raw` holds the histories from `start` on.
   func history(_ number: Int, in raw: UnsafeRawBufferPointer, at start: Int = 0) throws
     -> (MemberID, MemberHistory)
   {
     let histories = UnsafeRawBufferPointer(rebasing: raw[start...])
-    let (place, checksum, member) = try entry(number, in: histories)
-    let from = records.lowerBound + place.lowerBound
-    let bytes = UnsafeRawBufferPointer(rebasing: histories[from..<(from + place.count)])
-    guard RecordChecksum.hash(bytes) == checksum else {
-      throw BinaryDecodingError(
-        offset: start + from, reason: "the checksum of member \(member)'s history does not match")
-    }
+    let (bytes, member, place) = try index.record(
+      number, in: histories, recordsAt: records.lowerBound)
     var reader = BinaryReader(bytes)
     let history = try MemberHistory(from: &reader)
     guard reader.isAtEnd else {
       throw BinaryDecodingError(
-        offset: start + from + reader.offset,
+        offset: start + records.lowerBound + place.lowerBound + reader.offset,
         reason: "member \(member)'s history ends before its record")
     }
     return (member, history)
@@ -387,14 +325,7 @@ struct MembershipLayout {
 
   /// `member`'s history, found by a binary search of the index; `nil` when none is kept.
   func history(of member: MemberID, in raw: UnsafeRawBufferPointer) throws -> MemberHistory? {
-    var low = 0
-    var high = count
-    while low < high {
-      let middle = low + (high - low) / 2
-      let found = try entry(middle, in: raw).member
-      if found == member { return try history(middle, in: raw).1 }
-      if found < member { low = middle + 1 } else { high = middle }
-    }
-    return nil
+    guard let number = try index.find(member, in: raw) else { return nil }
+    return try history(number, in: raw).1
   }
 }

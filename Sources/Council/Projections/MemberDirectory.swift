@@ -247,16 +247,9 @@ public struct MemberDirectory: BinaryCodable, Sendable, Hashable {
     writer.writeVariableLength(UInt64(recordsLength))
     writer.writeVariableLength(UInt64(order.count))
     writer.write(bytes: entries.bytes)
-    var identifiers = BinaryWriter(capacity: 16 * byIdentifier.count)
-    writer.writeVariableLength(UInt64(identifierOrder.count))
-    for (place, (span, checksum)) in zip(identifierOrder, checksums).enumerated() {
-      writer.writeFixedWidth(UInt64(span.lowerBound))
-      writer.writeFixedWidth(UInt64(span.count))
-      writer.writeFixedWidth(checksum)
-      writer.writeFixedWidth(UInt64(identifiers.count))
-      identifiers.write(byIdentifier[place].member.rawValue)
-    }
-    writer.write(bytes: identifiers.bytes)
+    KeptRecordIndex.write(
+      places: identifierOrder, checksums: checksums,
+      identifiers: byIdentifier.map(\.member.rawValue), to: &writer)
     let orderChecksum = writer.bytes.withUnsafeBytes {
       RecordChecksum.hash(UnsafeRawBufferPointer(rebasing: $0[orderStart...]))
     }
