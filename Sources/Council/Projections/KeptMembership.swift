@@ -40,9 +40,8 @@ public enum KeptMembership {
   static func years(in store: any EventStore & StateStore, foldingAtMost limit: Int) async throws
     -> (years: [Int: MembershipYear], position: LogPosition)?
   {
-    let answer = try await answer(in: store, foldingAtMost: limit) { layout, raw, changes in
-      guard let changes else { return layout.years }
-      return try changes(layout, raw).years
+    let answer = try await answer(in: store, foldingAtMost: limit) { layout, _, changed in
+      changed?.years ?? layout.years
     }
     return answer.map { (years: $0.answer, position: $0.position) }
   }
@@ -65,32 +64,26 @@ public enum KeptMembership {
     of member: MemberID, in store: any EventStore & StateStore, foldingAtMost limit: Int
   ) async throws -> (history: MemberHistory?, position: LogPosition)? {
     let answer = try await answer(in: store, foldingAtMost: limit) {
-      layout, raw, changes -> MemberHistory? in
-      if let changes {
-        let changed = try changes(layout, raw)
-        if let history = changed.members[member] { return history }
-      }
-      return try layout.history(of: member, in: raw)
+      layout, raw, changed -> MemberHistory? in
+      // The members the new events name are all in `changed`; the others as kept.
+      try changed?.members[member] ?? layout.history(of: member, in: raw)
     }
     return answer.map { (history: $0.answer, position: $0.position) }
   }
 
-  /// The new member events folded over the kept histories: the members they name, with
-  /// their kept histories and the events folded in, and the year table counted on.
-  typealias Changes = (MembershipLayout, UnsafeRawBufferPointer) throws -> MembershipHistories
-
-  /// `body`'s answer from the kept histories in the store, for the log's head: with no changes
-  /// when they were kept at the head, otherwise with the new events to fold over them.
+  /// `body`'s answer from the kept histories in the store, for the log's head: with `nil`
+  /// changes when they were kept at the head; otherwise with the new member events folded over
+  /// them (``fold(_:over:in:)``: the members those events name, and the year table).
   private static func answer<Answer>(
     in store: any EventStore & StateStore, foldingAtMost limit: Int,
-    _ body: (MembershipLayout, UnsafeRawBufferPointer, Changes?) throws -> Answer
+    _ body: (MembershipLayout, UnsafeRawBufferPointer, _ changed: MembershipHistories?) throws
+      -> Answer
   ) async throws -> (answer: Answer, position: LogPosition)? {
     let found = try await KeptState.answer(
       MembershipHistoryProjection(), in: store, foldingAtMost: limit,
       atHead: { raw in try reading(raw) { layout in try body(layout, raw, nil) } },
       folding: { raw, events in
-        try reading(raw) { layout in
-          try body(layout, raw) { layout, raw in try fold(events, over: layout, in: raw) }
+        try reading(raw) { layout in try body(layout, raw, try fold(events, over: layout, in: raw))
         }
       })
     return found.map { (answer: $0.answer, position: $0.position) }
