@@ -325,9 +325,7 @@ public struct KeptDirectory: Sendable {
   }
 
   private static func damaged(_ error: any Error) -> EventStoreError {
-    EventStoreError(
-      .corruptRecord,
-      "the saved state \(MemberDirectoryProjection().stateKey) does not decode: \(error)")
+    KeptState.damaged(error, MemberDirectoryProjection())
   }
 }
 
