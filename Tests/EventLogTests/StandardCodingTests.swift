@@ -4,11 +4,16 @@ import Testing
 /// A kind with raw values, binary-codable without code.
 enum Role: String, BinaryCodable, CaseIterable {
   case office, administrator, individual
+  /// Longer than the 15 bytes a string holds in itself: read by comparing bytes.
+  case volunteerInStaffRole
+  /// A text with the character that repairs invalid UTF-8.
+  case replaced = "a\u{FFFD}"
 }
 
 /// The same texts without `CaseIterable`: read by building the raw value and looking it up.
 enum RoleByRawValue: String, BinaryCodable {
-  case office, administrator, individual
+  case office, administrator, individual, volunteerInStaffRole
+  case replaced = "a\u{FFFD}"
 }
 
 /// A payload of nested collections, coded field by field through the conformances alone.
@@ -170,6 +175,15 @@ struct StandardCodingTests {
       }
       #expect(matched.offset == 0 && lookedUp.offset == 0)
       #expect(matched.reason.contains("Role") && matched.reason.hasSuffix(text))
+    }
+    // Invalid UTF-8 that repairs to a case's text, as long as it: refused, not repaired.
+    let invalid = bytes { $0.write(bytes: [0x61, 0xF0, 0x9F, 0x98]) }
+    #expect(try decoded(invalid, as: RoleByRawValue.self) == .replaced)
+    #expect(throws: BinaryDecodingError.self) { _ = try decoded(invalid, as: Role.self) }
+    for text in ["volunteerInStaffRolf", "volunteerInStaffRole "] {
+      #expect(throws: BinaryDecodingError.self) {
+        _ = try decoded(bytes { $0.write(text) }, as: Role.self)
+      }
     }
   }
 

@@ -24,14 +24,28 @@ public struct BinaryReader {
   /// How many bytes are left.
   @inlinable public var remaining: Int { buffer.count - offset }
 
-  @inlinable mutating func take(_ count: Int, _ what: StaticString)
+  @inlinable @inline(__always) mutating func take(_ count: Int, _ what: StaticString)
     throws(BinaryDecodingError)
     -> Int
   {
-    guard count >= 0, count <= buffer.count - offset else {
-      throw BinaryDecodingError(offset: offset, reason: "truncated \(what)")
+    guard count >= 0, count <= buffer.count - position else {
+      throw Self.truncated(what, at: position)
     }
-    let start = offset
+    let start = position
+    position += count
+    return start
+  }
+
+  /// The error of a read that ran past the end: out of line, so that the reads that can
+  /// throw it stay small enough to be inlined where they are called.
+  @usableFromInline @inline(never)
+  static func truncated(_ what: StaticString, at offset: Int) -> BinaryDecodingError {
+    BinaryDecodingError(offset: offset, reason: "truncated \(what)")
+  }
+
+  /// Steps over `count` bytes that a length read by ``readLength()`` already found left.
+  @inlinable @inline(__always) mutating func takeChecked(_ count: Int) -> Int {
+    let start = position
     position += count
     return start
   }
@@ -132,14 +146,20 @@ public struct BinaryReader {
   }
 
   /// Reads an unsigned LEB128 length and checks that that many bytes are left.
-  @inlinable mutating func readLength() throws(BinaryDecodingError) -> Int {
-    let start = offset
+  @inlinable @inline(__always) mutating func readLength() throws(BinaryDecodingError) -> Int {
+    let start = position
     let value = try read(UInt64.self)
-    guard value <= UInt64(remaining) else {
-      throw BinaryDecodingError(
-        offset: start, reason: "truncated: length \(value) exceeds the \(remaining) bytes left")
+    guard value <= UInt64(buffer.count - position) else {
+      throw Self.lengthOverrun(value, at: start, left: buffer.count - position)
     }
     return Int(value)
+  }
+
+  /// The error of a length longer than the bytes left, out of line (see ``truncated(_:at:)``).
+  @usableFromInline @inline(never)
+  static func lengthOverrun(_ length: UInt64, at offset: Int, left: Int) -> BinaryDecodingError {
+    BinaryDecodingError(
+      offset: offset, reason: "truncated: length \(length) exceeds the \(left) bytes left")
   }
 
   /// Reads a LEB128 integer that must fit a `UInt32`.
@@ -166,7 +186,7 @@ public struct BinaryReader {
   /// Reads a length-prefixed UTF-8 string. Invalid UTF-8 is repaired with U+FFFD.
   @inlinable public mutating func read(_: String.Type) throws(BinaryDecodingError) -> String {
     let count = try readLength()
-    let at = try take(count, "string")
+    let at = takeChecked(count)
     return String(
       decoding: UnsafeRawBufferPointer(rebasing: buffer[at..<at + count]), as: UTF8.self)
   }
@@ -178,14 +198,12 @@ public struct BinaryReader {
 
   /// Steps over a length-prefixed string, failing where ``read(_:)-(String.Type)`` would.
   @inlinable mutating func skipString() throws(BinaryDecodingError) {
-    let count = try readLength()
-    _ = try take(count, "string")
+    _ = takeChecked(try readLength())
   }
 
   /// Steps over a length-prefixed byte array, failing where ``readBytes()`` would.
   @inlinable mutating func skipBytes() throws(BinaryDecodingError) {
-    let count = try readLength()
-    _ = try take(count, "bytes")
+    _ = takeChecked(try readLength())
   }
 
   /// Reads a length-prefixed byte array as a borrowed buffer, valid as long as the reader's
@@ -194,14 +212,14 @@ public struct BinaryReader {
     -> UnsafeRawBufferPointer
   {
     let count = try readLength()
-    let at = try take(count, "bytes")
+    let at = takeChecked(count)
     return UnsafeRawBufferPointer(rebasing: buffer[at..<at + count])
   }
 
   /// Reads a length-prefixed byte array.
   @inlinable public mutating func readBytes() throws(BinaryDecodingError) -> [UInt8] {
     let count = try readLength()
-    let at = try take(count, "bytes")
+    let at = takeChecked(count)
     return Array(UnsafeRawBufferPointer(rebasing: buffer[at..<at + count]))
   }
 

@@ -185,12 +185,22 @@ extension BinaryDecodable where Self: RawRepresentable, RawValue: BinaryDecodabl
 extension BinaryDecodable where Self: RawRepresentable & CaseIterable, RawValue == String {
   /// Reads the text of a case, refusing text that names no case.
   ///
-  /// The bytes are compared with each case's text where they lie: no string is made for a
-  /// value read, and no string is hashed. Enums with a few cases (statuses, roles, kinds) are
-  /// read this way wherever a read model or a payload holds them.
+  /// A text of up to 15 bytes, which Swift keeps in the string itself, is looked up by the
+  /// raw value (and the case found checked against the bytes); a longer one is compared with
+  /// each case's text where it lies, so that no string is allocated for it. Enums with a few
+  /// cases (statuses, roles, kinds) are read this way wherever a read model or a payload
+  /// holds them.
   @inlinable public init(from reader: inout BinaryReader) throws {
     let start = reader.offset
     let text = try reader.readRawBytes()
+    if text.count <= 15 {
+      if let value = Self(rawValue: String(decoding: text, as: UTF8.self)),
+        value.rawValue.hasUTF8(text)
+      {
+        self = value
+        return
+      }
+    }
     for value in Self.allCases where value.rawValue.hasUTF8(text) {
       self = value
       return
