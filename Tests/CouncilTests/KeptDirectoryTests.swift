@@ -422,4 +422,76 @@ struct KeptDirectoryTests {
       }
     }
   }
+
+  @Test func aQuestionOnTermsReadsOnlyTheEntriesListedUnderThemAndAnswersAsThePlainSearch()
+    throws
+  {
+    // Spellings that fold to one text, terms listed twice by one member, members that are
+    // not active: each list of the postings must still give every entry that can match, once.
+    var directory = MemberDirectory()
+    let regions = ["Québec", "Quebec", "QUEBEC", "Ontario", "Yukon"]
+    let services = ["housing", "Housing", "legal information", "employment"]
+    let groups = ["youth", "Youth ", "women", "seniors"]
+    let languages = ["French", "français", "English"]
+    var random = SplitMix64(seed: 41)
+    for number in 0..<300 {
+      func some(_ terms: [String]) -> [String] {
+        (0..<Int.random(in: 0...4, using: &random)).map { _ in
+          terms.randomElement(using: &random) ?? ""
+        }
+      }
+      let profile = MemberProfile(
+        nameEnglish: "Centre \(number % 37)", nameFrench: "Centre \(number)",
+        region: regions.randomElement(using: &random) ?? "", city: "Montréal",
+        services: some(services), clientGroups: some(groups), languages: some(languages))
+      directory.records[MemberID("m\(number)")] = MemberDirectory.Record(
+        profile: profile, active: number % 5 != 0,
+        accounts: [
+          DirectoryAccount(
+            account: AccountID("a\(number)"),
+            name: Personal(
+              subject: DataSubject("account", "a\(number)"), content: .sealed([1, 2, 3])),
+            role: nil, email: nil)
+        ])
+    }
+    var writer = BinaryWriter()
+    directory.encode(to: &writer)
+    #expect(writer.failure == nil)
+    let kept = try KeptDirectory(StoredState(position: 1, bytes: writer.bytes))
+    var queries: [DirectoryQuery] = []
+    for region in regions + ["quebec", "Atlantis"] {
+      queries.append(DirectoryQuery(region: region, pageSize: 1_000))
+      queries.append(DirectoryQuery(region: region, page: 1, pageSize: 7))
+      for service in services {
+        queries.append(DirectoryQuery(region: region, service: service, pageSize: 1_000))
+      }
+    }
+    for service in services { queries.append(DirectoryQuery(service: service, pageSize: 1_000)) }
+    for group in groups + ["YOUTH"] {
+      queries.append(DirectoryQuery(clientGroup: group, pageSize: 1_000))
+      for language in languages {
+        queries.append(DirectoryQuery(clientGroup: group, language: language, pageSize: 1_000))
+      }
+    }
+    queries.append(DirectoryQuery(region: "quebec", text: "centre 3", pageSize: 1_000))
+    var found = 0
+    for query in queries {
+      let plain = plainDirectorySearch(directory, query, as: .office)
+      #expect(PlainPage(try kept.search(query, as: .office)) == plain, "\(query)")
+      found += plain.total
+    }
+    #expect(found > 2_000, "the questions found members")
+    // A question on Quebec reads the entries of its three spellings alone.
+    let quebec = directory.activeEntries.filter {
+      MemberDirectory.fold($0.profile.region) == "quebec"
+    }
+    #expect(quebec.count > 50 && quebec.count < directory.activeEntries.count - 50)
+    let read = try writer.bytes.withUnsafeBytes { raw in
+      var reader = BinaryReader(raw)
+      let layout = try DirectoryLayout(&reader, checkingWhole: true)
+      var search = DirectorySearch(DirectoryQuery(region: "Quebec"))
+      return try search.termFilter(layout.terms).candidates(in: layout, raw: raw)?.count
+    }
+    #expect(read == quebec.count)
+  }
 }

@@ -91,8 +91,9 @@ public struct CouncilReadModelsProjection: Projection {
   /// its record's place and checksum (version 3), after its records and without the account
   /// owners (version 4), and indexes every member's record (version 5); the membership
   /// histories' form keeps their year table and an index apart from the records (version 6);
-  /// models kept by an earlier version are rebuilt once.
-  public var version: Int { 6 }
+  /// the directory's order lists its entries under each of their terms (version 7); models
+  /// kept by an earlier version are rebuilt once.
+  public var version: Int { 7 }
   /// Empty read models.
   public var initialState: CouncilReadModels { CouncilReadModels() }
 

@@ -214,7 +214,8 @@ public struct KeptDirectory: Sendable {
       if search.pageRange.contains(total) { slots.append(entry) }
       total += 1
     }
-    var order = layout.entries(in: raw)
+    // Only the entries listed under a criterion's terms are read, when the query has one.
+    var order = layout.entries(in: raw, only: try filter.candidates(in: layout, raw: raw))
     if let changes {
       var kept: [DirectoryLayout.Entry] = []
       kept.reserveCapacity(layout.count)
@@ -244,18 +245,27 @@ public struct KeptDirectory: Sendable {
       while let entry = try order.next() { try consider(entry) }
     }
     var decoded = try decode(
-      onPage, layout: layout, in: raw, blankingEmails: !viewer.isOffice, parallelFrom: parallelFrom
-    ).makeIterator()
-    var entries: [DirectoryEntry] = []
-    entries.reserveCapacity(slots.count)
-    for slot in slots {
-      if var changed = slot {
-        if let changes { changed.accounts = try changes.accounts(of: changed) }
-        if !viewer.isOffice { DirectorySearch.blankEmails(&changed.accounts) }
-        entries.append(changed)
-      } else if let keptEntry = decoded.next() {
-        entries.append(keptEntry)
+      onPage, layout: layout, in: raw, blankingEmails: !viewer.isOffice, parallelFrom: parallelFrom)
+    let entries: [DirectoryEntry]
+    if decoded.count == slots.count {
+      // No changed member is on the page: the decoded members are the page, in order.
+      entries = decoded
+    } else {
+      // Each decoded member is moved into its place (taken from the end of the reversed
+      // array), not copied: a copy retains every string and array of the entry.
+      decoded.reverse()
+      var merged: [DirectoryEntry] = []
+      merged.reserveCapacity(slots.count)
+      for slot in slots {
+        if var changed = slot {
+          if let changes { changed.accounts = try changes.accounts(of: changed) }
+          if !viewer.isOffice { DirectorySearch.blankEmails(&changed.accounts) }
+          merged.append(changed)
+        } else if let keptEntry = decoded.popLast() {
+          merged.append(keptEntry)
+        }
       }
+      entries = merged
     }
     return DirectoryPage(
       entries: entries, total: total,
@@ -287,8 +297,8 @@ public struct KeptDirectory: Sendable {
 
   /// The page's members, their records read (each checked against its checksum) in order: in
   /// up to as many runs as the machine has cores, one for each `parallelFrom` members, each
-  /// run on a thread of its own (`DispatchQueue.concurrentPerform`), for a search is
-  /// synchronous and its bytes are lent only for its length.
+  /// run on a thread of its own (``OwnThreads``), for a search is synchronous and its bytes
+  /// are lent only for its length.
   private static func decode(
     _ page: [DirectoryLayout.Entry], layout: DirectoryLayout, in raw: UnsafeRawBufferPointer,
     blankingEmails: Bool, parallelFrom: Int
@@ -309,11 +319,7 @@ public struct KeptDirectory: Sendable {
       let decoding = PageDecoding(
         page: page, layout: layout, raw: raw, blankingEmails: blankingEmails,
         runLength: (page.count + runs - 1) / runs, entries: base, outcomes: outcomes)
-      if runs > 1 {
-        DispatchQueue.concurrentPerform(iterations: runs) { decoding.run($0) }
-      } else {
-        decoding.run(0)
-      }
+      OwnThreads.perform(runs) { decoding.run($0) }
       if let error = outcomes.lazy.compactMap(\.error).first {
         for run in 0..<runs {
           (base + decoding.start(of: run)).deinitialize(count: outcomes[run].decoded)
@@ -326,6 +332,34 @@ public struct KeptDirectory: Sendable {
 
   private static func damaged(_ error: any Error) -> EventStoreError {
     KeptState.damaged(error, MemberDirectoryProjection())
+  }
+}
+
+/// Runs of work on threads of their own.
+///
+/// Not `DispatchQueue.concurrentPerform`: that takes its threads from the pool that Swift's
+/// tasks run on too, and where that pool's threads are taken (one of them blocked waiting, say,
+/// as a benchmark harness's is) it runs every iteration on the calling thread, one after the
+/// other.
+enum OwnThreads {
+  /// Runs `body` once for each number below `runs`: the first on the calling thread, each
+  /// other one on a thread started for it; returns when every run has returned.
+  static func perform(_ runs: Int, _ body: @escaping @Sendable (Int) -> Void) {
+    guard runs > 1 else {
+      if runs == 1 { body(0) }
+      return
+    }
+    let finished = DispatchSemaphore(value: 0)
+    for run in 1..<runs {
+      let thread = Thread {
+        body(run)
+        finished.signal()
+      }
+      thread.name = "CouncilLog directory run \(run)"
+      thread.start()
+    }
+    body(0)
+    for _ in 1..<runs { finished.wait() }
   }
 }
 
@@ -413,17 +447,51 @@ struct DirectoryLayout: Sendable {
     }
   }
 
-  /// Reads the order's entries one after the other.
+  /// Reads the order's entries one after the other: all of them, or those at the offsets a
+  /// search's postings gave (``KeptPostings``).
   struct Entries {
     var reader: BinaryReader
     var left: Int
     let termCount: UInt64
     let recordsLength: Int
+    /// The offsets of the entries to read, in order; `nil`: every entry.
+    var candidates: [Int]?
+    var nextCandidate = 0
 
     /// The next entry, or `nil` after the last.
     mutating func next() throws(BinaryDecodingError) -> Entry? {
-      guard left > 0 else { return nil }
-      left -= 1
+      guard let candidates else {
+        guard left > 0 else { return nil }
+        left -= 1
+        return try Self.entry(&reader, termCount: termCount, recordsLength: recordsLength)
+      }
+      guard nextCandidate < candidates.count else { return nil }
+      let at = candidates[nextCandidate]
+      nextCandidate += 1
+      guard at < reader.buffer.count else {
+        throw BinaryDecodingError(
+          offset: at, reason: "an entry listed under a term lies past the order's end")
+      }
+      var entryReader = BinaryReader(UnsafeRawBufferPointer(rebasing: reader.buffer[at...]))
+      do {
+        return try Self.entry(&entryReader, termCount: termCount, recordsLength: recordsLength)
+      } catch {
+        throw BinaryDecodingError(offset: at + error.offset, reason: error.reason)
+      }
+    }
+
+    /// The entry at `reader`'s offset; leaves `reader` after it.
+    private static func entry(
+      _ reader: inout BinaryReader, termCount: UInt64, recordsLength: Int
+    ) throws(BinaryDecodingError) -> Entry {
+      func term() throws(BinaryDecodingError) -> Int {
+        let at = reader.offset
+        let number = try reader.read(UInt64.self)
+        guard number < termCount else {
+          throw BinaryDecodingError(offset: at, reason: "term \(number) of a table of \(termCount)")
+        }
+        return Int(number)
+      }
       let at = reader.offset
       let offset = try reader.read(UInt64.self)
       let length = try reader.read(UInt64.self)
@@ -449,15 +517,6 @@ struct DirectoryLayout: Sendable {
         lists: UnsafeRawBufferPointer(rebasing: reader.buffer[lists..<listsEnd]), name: name,
         member: member)
     }
-
-    private mutating func term() throws(BinaryDecodingError) -> Int {
-      let at = reader.offset
-      let number = try reader.read(UInt64.self)
-      guard number < termCount else {
-        throw BinaryDecodingError(offset: at, reason: "term \(number) of a table of \(termCount)")
-      }
-      return Int(number)
-    }
   }
 
   /// The distinct regions, services, client groups and languages of the active members.
@@ -466,6 +525,8 @@ struct DirectoryLayout: Sendable {
   var count: Int
   /// The order's entries, as offsets in the reader's buffer.
   var order: Range<Int>
+  /// The order's entries listed under each of their terms.
+  var postings: KeptPostings
   /// The index of every member's record in identifier order.
   var index: KeptRecordIndex
   /// The records (their count, then each member's identifier and its record), as offsets in
@@ -497,6 +558,7 @@ struct DirectoryLayout: Sendable {
     let orderLength = try reader.readCount()
     order = reader.offset..<(reader.offset + orderLength)
     _ = try reader.readRaw(count: orderLength)
+    postings = try KeptPostings(&reader, terms: terms.count, entriesLength: orderLength)
     index = try KeptRecordIndex(&reader, recordsLength: recordsLength, of: "the directory")
     let orderEnd = reader.offset
     let orderChecksum = try reader.readFixedWidth(UInt64.self)
@@ -519,11 +581,12 @@ struct DirectoryLayout: Sendable {
     }
   }
 
-  /// The order's entries in `raw`, the buffer the layout was read from.
-  func entries(in raw: UnsafeRawBufferPointer) -> Entries {
+  /// The order's entries in `raw`, the buffer the layout was read from: all of them, or only
+  /// those at `candidates` (offsets in the order's entries, in order).
+  func entries(in raw: UnsafeRawBufferPointer, only candidates: [Int]? = nil) -> Entries {
     Entries(
       reader: BinaryReader(UnsafeRawBufferPointer(rebasing: raw[order])), left: count,
-      termCount: UInt64(terms.count), recordsLength: records.count)
+      termCount: UInt64(terms.count), recordsLength: records.count, candidates: candidates)
   }
 
   /// The record of `member` in `raw` (its identifier, then the record), found by a binary
@@ -563,6 +626,25 @@ struct TermFilter {
   var service: [Bool]?
   var clientGroup: [Bool]?
   var language: [Bool]?
+
+  /// The offsets of the entries that can pass, in order: those listed under the admitted
+  /// terms of the criterion whose lists are shortest (``KeptPostings``); `nil` when the
+  /// query has no criterion on terms, and every entry is to be read.
+  func candidates(in layout: DirectoryLayout, raw: UnsafeRawBufferPointer)
+    throws(BinaryDecodingError) -> [Int]?
+  {
+    var shortest: (admitted: [Bool], kind: DirectoryPostings.Kind, count: Int)?
+    let criteria: [([Bool]?, DirectoryPostings.Kind)] = [
+      (region, .region), (service, .service), (clientGroup, .clientGroup),
+      (language, .language),
+    ]
+    for case (let admitted?, let kind) in criteria {
+      let count = layout.postings.count(admitted: admitted, of: kind)
+      if shortest.map({ count < $0.count }) ?? true { shortest = (admitted, kind, count) }
+    }
+    guard let shortest else { return nil }
+    return try layout.postings.entries(admitted: shortest.admitted, of: shortest.kind, in: raw)
+  }
 
   /// Whether `entry` passes.
   func admits(_ entry: DirectoryLayout.Entry) throws(BinaryDecodingError) -> Bool {

@@ -163,7 +163,10 @@ public struct MemberDirectory: BinaryCodable, Sendable, Hashable {
   ///    directory's order, where its record lies in the records (offset and length), that
   ///    record's checksum, and its region, services, client groups and languages as numbers in
   ///    the table, then its English name and identifier (the keys of the order); then **the
-  ///    index**: the number of members, and for every member, active or not, in identifier
+  ///    postings**: for each kind of term (region, service, client group, language) and each
+  ///    term of the table, where the entries that list it under that kind lie in the order
+  ///    (``DirectoryPostings``), so that a search on a region reads that region's entries
+  ///    alone; then **the index**: the number of members, and for every member, active or not, in identifier
   ///    order, where its record lies (offset and length), its checksum and where its identifier
   ///    lies in a table of identifiers (eight bytes each), then that table (its length, then
   ///    each identifier), so that a member's record is found by its identifier without reading
@@ -225,20 +228,28 @@ public struct MemberDirectory: BinaryCodable, Sendable, Hashable {
     var number: [String: Int] = [:]
     for (index, term) in terms.enumerated() { number[term] = index }
     var entries = BinaryWriter(capacity: 24 * order.count + 8)
+    var postings = DirectoryPostings(terms: terms.count)
     for index in order {
       let profile = records.values[index].profile
       let span = spans[index] ?? 0..<0
+      let at = entries.count
       entries.writeVariableLength(UInt64(span.lowerBound))
       entries.writeVariableLength(UInt64(span.count))
       entries.writeFixedWidth(checksumOf[index] ?? 0)
-      entries.writeVariableLength(UInt64(number[profile.region] ?? 0))
-      func write(_ list: [String]) {
+      let region = number[profile.region] ?? 0
+      entries.writeVariableLength(UInt64(region))
+      postings.list(at, under: region, of: .region)
+      func write(_ list: [String], _ kind: DirectoryPostings.Kind) {
         entries.writeVariableLength(UInt64(list.count))
-        for term in list { entries.writeVariableLength(UInt64(number[term] ?? 0)) }
+        for term in list {
+          let term = number[term] ?? 0
+          entries.writeVariableLength(UInt64(term))
+          postings.list(at, under: term, of: kind)
+        }
       }
-      write(profile.services)
-      write(profile.clientGroups)
-      write(profile.languages)
+      write(profile.services, .service)
+      write(profile.clientGroups, .clientGroup)
+      write(profile.languages, .language)
       entries.write(profile.nameEnglish)
       entries.write(records.keys[index].rawValue)
     }
@@ -247,6 +258,7 @@ public struct MemberDirectory: BinaryCodable, Sendable, Hashable {
     writer.writeVariableLength(UInt64(recordsLength))
     writer.writeVariableLength(UInt64(order.count))
     writer.write(bytes: entries.bytes)
+    postings.encode(to: &writer)
     KeptRecordIndex.write(
       places: identifierOrder, checksums: checksums,
       identifiers: byIdentifier.map(\.member.rawValue), to: &writer)
@@ -352,11 +364,12 @@ public struct MemberDirectoryProjection: Projection {
 
   /// `member-directory`.
   public var name: String { "member-directory" }
-  /// 5: the directory's binary form has an order of its active members (version 2), each with
+  /// 6: the directory's binary form has an order of its active members (version 2), each with
   /// its record's place and checksum (version 3), written after the records and without the
-  /// account owners (version 4), and an index of every member's record (version 5); a
-  /// directory kept by an earlier version is rebuilt once.
-  public var version: Int { 5 }
+  /// account owners (version 4), an index of every member's record (version 5), and the
+  /// order's entries listed under each of their terms (version 6); a directory kept by an
+  /// earlier version is rebuilt once.
+  public var version: Int { 6 }
   /// Member and account streams.
   public var categories: Set<String>? { ["member", "account"] }
   /// An empty directory.
