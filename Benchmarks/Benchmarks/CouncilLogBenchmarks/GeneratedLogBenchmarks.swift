@@ -324,11 +324,15 @@ func registerGeneratedLogBenchmarks() {
   }
 }
 
-/// How the kept directory's benchmarks run: a question is short, so up to 20 iterations.
+/// How the kept models' question benchmarks run: a question is short, so up to 20
+/// iterations in 10 seconds, or as many as COUNCILLOG_BENCH_QUESTIONS gives (in up to a
+/// minute), for a median that the noise of a shared machine moves less.
 var keptQuestionConfiguration: Benchmark.Configuration {
-  .init(
+  let iterations =
+    ProcessInfo.processInfo.environment["COUNCILLOG_BENCH_QUESTIONS"].flatMap { Int($0) }
+  return .init(
     metrics: [.throughput, .wallClock, .peakMemoryResident], warmupIterations: 1,
-    maxDuration: .seconds(10), maxIterations: 20)
+    maxDuration: .seconds(iterations == nil ? 10 : 60), maxIterations: iterations ?? 20)
 }
 
 /// Asks the directory kept in `log` for every Quebec member, as the public sees them, as
