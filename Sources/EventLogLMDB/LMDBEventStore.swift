@@ -163,7 +163,11 @@ public final class LMDBEventStore: InlineProjectionHost, @unchecked Sendable {
 
   /// The state saved under `key`; see ``StateStore/loadState(_:)``.
   public func loadState(_ key: String) async throws -> StoredState? {
-    try typed { try environment.read { txn in try storedState(txn, environment.dbs, key) } }
+    try typed {
+      try environment.read { txn in
+        try storedState(txn, environment.dbs, environment.bounds, key)
+      }
+    }
   }
 
   /// Lends the state saved under `key` where the map holds it, inside one read transaction,
@@ -173,7 +177,10 @@ public final class LMDBEventStore: InlineProjectionHost, @unchecked Sendable {
   ) async throws -> Result? {
     // Not `typed`: the body's own errors pass through unchanged.
     try environment.read { txn in
-      guard let (position, bytes) = try storedStateBuffer(txn, environment.dbs, key) else {
+      guard
+        let (position, bytes) = try storedStateBuffer(
+          txn, environment.dbs, environment.bounds, key)
+      else {
         return nil
       }
       return try body(position, bytes)

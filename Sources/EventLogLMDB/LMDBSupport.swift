@@ -388,6 +388,9 @@ final class MapBounds: Sendable {
 
   init() {}
 
+  /// Where the data file's mapping begins: 0 until ``refresh(_:)`` found it.
+  var mapStart: UInt { start.load(ordering: .relaxed) }
+
   /// Finds where the data file is mapped (after opening, and after the map moved).
   func refresh(_ env: OpaquePointer?) {
     var fd: Int32 = -1
@@ -420,6 +423,24 @@ final class MapBounds: Sendable {
     mapEnd.store(0, ordering: .relaxed)
     fileEnd.store(0, ordering: .relaxed)
     descriptor.store(-1, ordering: .relaxed)
+  }
+
+  /// The bytes of a value read once (a saved state), after checking them against the file's
+  /// size as it is now (one `fstat`), not as last seen: a file cut short since is found here,
+  /// without touching every page of a value of hundreds of megabytes.
+  ///
+  /// - Throws: ``EventStoreError/Code/corruptRecord`` when they reach past the file's end.
+  func currentBuffer(_ value: MDB_val, _ what: @autoclosure () -> String)
+    throws(EventStoreError) -> UnsafeRawBufferPointer
+  {
+    let low = start.load(ordering: .relaxed)
+    var status = stat()
+    let fd = descriptor.load(ordering: .relaxed)
+    if low != 0, fd >= 0, fstat(fd, &status) == 0 {
+      let high = mapEnd.load(ordering: .relaxed)
+      fileEnd.store(min(high, low + UInt(max(0, status.st_size))), ordering: .relaxed)
+    }
+    return try buffer(value, what())
   }
 
   /// The value's bytes, after checking that they can be read.

@@ -228,23 +228,27 @@ extension WriteTransaction {
 }
 
 /// A derived state as stored in the `states` database.
-func storedState(_ txn: OpaquePointer?, _ dbs: Databases, _ key: String) throws(EventStoreError)
-  -> StoredState?
+func storedState(_ txn: OpaquePointer?, _ dbs: Databases, _ bounds: MapBounds, _ key: String)
+  throws(EventStoreError) -> StoredState?
 {
-  guard let (position, bytes) = try storedStateBuffer(txn, dbs, key) else { return nil }
+  guard let (position, bytes) = try storedStateBuffer(txn, dbs, bounds, key) else { return nil }
   return StoredState(position: position, bytes: Array(bytes))
 }
 
 /// A derived state's position and bytes where the map holds them: valid until `txn` ends.
-func storedStateBuffer(_ txn: OpaquePointer?, _ dbs: Databases, _ key: String)
-  throws(EventStoreError) -> (UInt64, UnsafeRawBufferPointer)?
-{
+///
+/// The bytes are checked against the data file's size (`bounds`), not probed page by page: a
+/// state of hundreds of megabytes would be faulted in whole before a reader that wants a few
+/// pages of it (``StateStore/withState(_:_:)``) read anything.
+func storedStateBuffer(
+  _ txn: OpaquePointer?, _ dbs: Databases, _ bounds: MapBounds, _ key: String
+) throws(EventStoreError) -> (UInt64, UnsafeRawBufferPointer)? {
   try withValue(Array(key.utf8)) { keyValue throws(EventStoreError) in
     var value = MDB_val()
     let rc = clmdb_get(txn, dbs.states, &keyValue, &value)
     if rc == LMDBCode.notFound { return nil }
     try check(rc, "reading state \(key)")
-    let buffer = try value.probedBuffer("state \(key)")
+    let buffer = try bounds.currentBuffer(value, "state \(key)")
     guard buffer.count >= 8 else {
       throw EventStoreError(.corruptRecord, "state \(key) is shorter than its position")
     }

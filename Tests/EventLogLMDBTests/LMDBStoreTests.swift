@@ -154,6 +154,58 @@ struct LMDBStoreTests {
     #expect(error?.description.contains("truncated") == true)
   }
 
+  @Test func aStateCutShortWhileTheLogIsOpenIsRefusedNotACrash() async throws {
+    let directory = TemporaryDirectory()
+    let path = directory.appending("log")
+    let store = try LMDBEventStore(path: path, options: .init(durability: .noSync))
+    defer { store.close() }
+    try await store.append(testEvents(10, size: 100), to: "a-1", expectedVersion: .any)
+    var random = SplitMix64(seed: 7)
+    let bytes = (0..<(1 << 20)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+    try await store.saveState(StoredState(position: 10, bytes: bytes), for: "big")
+    #expect(try await store.loadState("big")?.bytes == bytes)
+    let whole = try await store.withState("big") { _, lent in lent.count }
+    #expect(whole == bytes.count)
+    // The state's bytes found in a snapshot, the file then cut inside them: the check of a
+    // state read once looks at the file as it is now (one fstat), not as last seen, and
+    // refuses them before anything reads them.
+    let data = path + "/data.mdb"
+    let size = try #require(FileManager.default.attributesOfItem(atPath: data)[.size] as? Int)
+    let environment = store.environment
+    var key = Array("big".utf8)
+    let refused = try environment.read { txn in
+      try key.withUnsafeMutableBytes { raw in
+        var keyValue = MDB_val(mv_size: raw.count, mv_data: raw.baseAddress)
+        var value = MDB_val()
+        #expect(mdb_get(txn, environment.dbs.states, &keyValue, &value) == 0)
+        let start = UInt(bitPattern: value.mv_data)
+        #expect(try environment.bounds.currentBuffer(value, "state big").count == value.mv_size)
+        // Keep the first half of the state's bytes in the file.
+        let mapStart = environment.bounds.mapStart
+        #expect(mapStart != 0 && start > mapStart)
+        let handle = try #require(FileHandle(forUpdatingAtPath: data))
+        try handle.truncate(atOffset: UInt64(start - mapStart) + UInt64(value.mv_size / 2))
+        try handle.close()
+        return #expect(throws: EventStoreError.self) {
+          _ = try environment.bounds.currentBuffer(value, "state big")
+        }
+      }
+    }
+    #expect(refused?.code == .corruptRecord)
+    #expect(refused?.description.contains("past the end of data.mdb") == true)
+    #expect(size > bytes.count)
+    // Through the store: a typed error, whatever page the cut reaches first.
+    let loaded = await #expect(throws: EventStoreError.self) {
+      _ = try await store.loadState("big")
+    }
+    #expect(loaded?.code == .corruptRecord)
+    let lent = await #expect(throws: EventStoreError.self) {
+      _ = try await store.withState("big") { _, lent in lent.last }
+    }
+    #expect(lent?.code == .corruptRecord)
+    #expect(lent?.description.contains("data.mdb") == true)
+  }
+
   @Test func aNewerFormatIsRefused() async throws {
     let directory = TemporaryDirectory()
     let path = directory.appending("log")
