@@ -244,8 +244,12 @@ struct Replay: AsyncParsableCommand {
     )
     let state = runner.state
     print(
-      "Active members: \(state.directory.activeEntries.count); members with a history: \(state.membership.members.count)"
+      "Active members: \(state.directory.activeCount); members with a history: \(state.membership.members.count)"
     )
+    // The read models (1.8 GiB of small allocations at 10 M events) are left to the process's
+    // exit, which takes their memory back at once, rather than freed one allocation at a time
+    // just before it.
+    _ = Unmanaged.passRetained(runner)
   }
 }
 

@@ -454,6 +454,9 @@ struct KeptDirectoryTests {
             role: nil, email: nil)
         ])
     }
+    // Every fifth member is not active: 240 of the 300 are, counted without building entries.
+    #expect(directory.activeCount == 240)
+    #expect(directory.activeCount == directory.activeEntries.count)
     var writer = BinaryWriter()
     directory.encode(to: &writer)
     #expect(writer.failure == nil)

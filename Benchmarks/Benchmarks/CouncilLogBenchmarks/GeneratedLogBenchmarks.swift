@@ -152,7 +152,7 @@ func registerGeneratedLogBenchmarks() {
           CouncilReadModelsProjection(), store: ReadOnlyLog(store),
           options: .init(pageSize: 4096, saveEvery: 1 << 40))
         try await timed(benchmark, "rebuild", events: events) { try await runner.rebuild() }
-        blackHole(runner.state.directory.activeEntries.count)
+        blackHole(runner.state.directory.activeCount)
       },
       setup: { try await ensureGeneratedLog(events) })
     Benchmark(

@@ -124,6 +124,14 @@ public struct MemberDirectory: BinaryCodable, Sendable, Hashable {
     }
   }
 
+  /// How many members are active: as many as ``activeEntries`` lists, counted without building
+  /// and sorting the entries.
+  public var activeCount: Int { Self.activeCount(of: records) }
+
+  private static func activeCount(of records: [MemberID: Record]) -> Int {
+    records.values.reduce(0) { $0 + ($1.active ? 1 : 0) }
+  }
+
   /// Where the active records are in ``records``, in the directory's order: by English name,
   /// then by identifier.
   private var activeOrder: [[MemberID: Record].Index] {
@@ -286,7 +294,7 @@ public struct MemberDirectory: BinaryCodable, Sendable, Hashable {
         reason:
           "the directory's records end at byte \(reader.offset), not \(layout.records.upperBound)")
     }
-    let active = records.values.reduce(0) { $0 + ($1.active ? 1 : 0) }
+    let active = Self.activeCount(of: records)
     guard active == layout.count else {
       throw BinaryDecodingError(
         offset: layout.order.lowerBound,
