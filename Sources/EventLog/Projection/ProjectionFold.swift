@@ -58,22 +58,11 @@ struct ProjectionFold<P: Projection> {
   /// Reads up to `limit` records from `position` as ``foldPage(of:from:limit:into:)`` does, and
   /// decodes each selected one with its context, to be applied later (and elsewhere: the
   /// page is `Sendable`), in order, by ``apply(_:to:)``.
-  ///
-  /// The page's events and contexts are stored in `buffers`' arrays, emptied, when it is given:
-  /// the arrays of a page already applied, so that a rebuild does not allocate (and free) two
-  /// arrays of `limit` elements for every page.
-  mutating func decodePage(
-    of store: any EventStore, from position: LogPosition, limit: Int,
-    reusing buffers: consuming DecodedPage<P.Event>? = nil
-  ) async throws -> DecodedPage<P.Event> {
+  mutating func decodePage(of store: any EventStore, from position: LogPosition, limit: Int)
+    async throws -> DecodedPage<P.Event>
+  {
     var events: [P.Event] = []
     var contexts: [EventContext] = []
-    if var buffers = buffers.take() {
-      swap(&events, &buffers.events)
-      swap(&contexts, &buffers.contexts)
-      events.removeAll(keepingCapacity: true)
-      contexts.removeAll(keepingCapacity: true)
-    }
     events.reserveCapacity(limit)
     contexts.reserveCapacity(limit)
     let next = try await store.scanLog(from: position, limit: limit, filter: filter) { record in

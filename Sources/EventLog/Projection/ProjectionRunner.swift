@@ -258,15 +258,10 @@ public final class ProjectionRunner<P: Projection>: Sendable {
     let projection = working.projection
     let store = self.store
     let pageSize = options.pageSize
-    // The arrays of a page applied, emptied, are taken by the task that decodes a page after
-    // it, which fills them: a rebuild does not allocate and free two arrays of a page's length
-    // for every page.
-    let spare = SparePage<P.Event>()
     func decode(from position: LogPosition) -> Task<DecodedPage<P.Event>, any Error> {
       Task {
         var fold = ProjectionFold(projection)
-        return try await fold.decodePage(
-          of: store, from: position, limit: pageSize, reusing: spare.take())
+        return try await fold.decodePage(of: store, from: position, limit: pageSize)
       }
     }
     var pending = decode(from: working.checkpoint.next)
@@ -276,15 +271,13 @@ public final class ProjectionRunner<P: Projection>: Sendable {
     swap(&state, &working.state)
     defer { swap(&state, &working.state) }
     while true {
-      var page: DecodedPage<P.Event>? = try await pending.value
-      guard let next = page?.next, let from = page?.from else { return }
-      let covered = next.rawValue - from.rawValue
+      let page = try await pending.value
+      let covered = page.next.rawValue - page.from.rawValue
       if covered == 0 { return }
-      let checkpoint = LogPosition(next.rawValue - 1)
+      let checkpoint = LogPosition(page.next.rawValue - 1)
       let more = checkpoint < head
-      if more { pending = decode(from: next) }
-      if let page { fold.apply(page, to: &state) }
-      spare.keep(&page)
+      if more { pending = decode(from: page.next) }
+      fold.apply(page, to: &state)
       working.checkpoint = checkpoint
       working.unsaved += covered
       meter.update(checkpoint)
@@ -364,27 +357,5 @@ final class ProgressMeter: Sendable {
       ProjectionProgress(
         done: done, total: head.rawValue - min(head.rawValue, start.rawValue),
         eventsPerSecond: seconds > 0 ? Double(done) / seconds : 0, checkpoint: checkpoint))
-  }
-}
-
-/// The arrays of a page already applied, kept empty for the task that decodes a later page.
-final class SparePage<Event: Sendable>: Sendable {
-  private let page = Mutex<DecodedPage<Event>?>(nil)
-
-  /// Empties `applied`'s arrays, keeping their capacity, and keeps them in place of any kept
-  /// before; leaves `nil` in `applied`.
-  ///
-  /// The arrays are moved, never copied, so that whoever takes them holds their only reference
-  /// and fills them in place.
-  func keep(_ applied: inout DecodedPage<Event>?) {
-    applied?.events.removeAll(keepingCapacity: true)
-    applied?.contexts.removeAll(keepingCapacity: true)
-    page.withLock { swap(&$0, &applied) }
-    applied = nil
-  }
-
-  /// The arrays kept, if any, moved out.
-  func take() -> DecodedPage<Event>? {
-    page.withLock { $0.take() }
   }
 }
