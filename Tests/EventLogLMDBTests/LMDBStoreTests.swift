@@ -4,6 +4,7 @@ import EventLog
 import EventLogConformance
 import EventLogTestSupport
 import Foundation
+import Synchronization
 import Testing
 
 @testable import EventLogLMDB
@@ -15,6 +16,11 @@ func testEvents(_ count: Int, type: String = "Tested", size: Int = 8) -> [EventD
       payload: Array(repeating: UInt8(truncatingIfNeeded: index), count: size),
       metadata: EventMetadata(time: Timestamp(nanosecondsSince1970: Int64(index))))
   }
+}
+
+/// A count shared by the tasks of a test.
+final class AcknowledgedCount: Sendable {
+  let value = Atomic<Int>(0)
 }
 
 /// Reads every event of the log and checks positions 1…head without gaps.
@@ -273,6 +279,96 @@ struct LMDBStoreTests {
       try await group.waitForAll()
     }
     #expect(try await store.headPosition() == 1000)
+  }
+
+  /// Single-event appends from many callers, committed in groups by the durable store's
+  /// writer: every append is acknowledged once, announced to a follower (whose own polling is
+  /// an hour apart, so only the announcement wakes it), and found after reopening where its
+  /// result said.
+  @Test(.timeLimit(.minutes(2)))
+  func durableAppendsFromManyCallersAreAcknowledgedAnnouncedAndKept() async throws {
+    let directory = TemporaryDirectory()
+    let path = directory.appending("log")
+    let callers = 32
+    let each = 8
+    var acknowledged: [(EventData, LogPosition)] = []
+    do {
+      let store = try LMDBEventStore(path: path, options: .init(pollInterval: .seconds(3600)))
+      defer { store.close() }
+      let follower = Task {
+        var seen = LogPosition.start
+        while seen.rawValue < UInt64(callers * each) {
+          await store.waitForAppends(after: seen)
+          seen = try await store.headPosition()
+        }
+        return seen
+      }
+      acknowledged = try await withThrowingTaskGroup(of: [(EventData, LogPosition)].self) {
+        group in
+        for caller in 0..<callers {
+          group.addTask {
+            var mine: [(EventData, LogPosition)] = []
+            for index in 0..<each {
+              let event = testEvents(1)[0]
+              let result = try await store.append(
+                [event], to: StreamName("caller-\(caller)"),
+                expectedVersion: index == 0 ? .noStream : .exactly(StreamVersion(UInt64(index))))
+              #expect(result.firstPosition == result.lastPosition)
+              mine.append((event, result.firstPosition))
+            }
+            return mine
+          }
+        }
+        return try await group.reduce(into: []) { $0 += $1 }
+      }
+      #expect(try await follower.value.rawValue == UInt64(callers * each))
+    }
+    #expect(Set(acknowledged.map(\.1)).count == callers * each)
+    let store = try LMDBEventStore(path: path)
+    defer { store.close() }
+    let all = try await readWholeLog(store)
+    #expect(all.count == callers * each)
+    for (event, position) in acknowledged {
+      #expect(all[Int(position.rawValue) - 1].id == event.id)
+    }
+  }
+
+  /// A durable store closed while callers append: each append is either acknowledged, and then
+  /// found after reopening, or refused because the store closed; none is left waiting.
+  @Test(.timeLimit(.minutes(2)))
+  func aDurableStoreClosedWhileCallersAppendKeepsEveryAcknowledgedAppend() async throws {
+    let directory = TemporaryDirectory()
+    let path = directory.appending("log")
+    let store = try LMDBEventStore(path: path)
+    let count = AcknowledgedCount()
+    let acknowledged = try await withThrowingTaskGroup(of: [EventID].self) { group in
+      for caller in 0..<16 {
+        group.addTask {
+          var mine: [EventID] = []
+          while true {
+            let event = testEvents(1)[0]
+            do {
+              _ = try await store.append([event], to: "caller-\(caller)", expectedVersion: .any)
+            } catch let error as EventStoreError {
+              #expect(error.code == .closed)
+              return mine
+            }
+            mine.append(event.id)
+            count.value.add(1, ordering: .relaxed)
+          }
+        }
+      }
+      while count.value.load(ordering: .relaxed) < 200 {
+        try await Task.sleep(for: .milliseconds(1))
+      }
+      store.close()
+      return try await group.reduce(into: []) { $0 += $1 }
+    }
+    #expect(acknowledged.count >= 200)
+    let reopened = try LMDBEventStore(path: path)
+    defer { reopened.close() }
+    let recorded = Set(try await readWholeLog(reopened).map(\.id))
+    #expect(Set(acknowledged).isSubset(of: recorded))
   }
 
   @Test func aSubjectsKeysAreItsOwnWhenAnotherIdentifierBeginsWithItsAndAZero() async throws {
